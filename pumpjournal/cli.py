@@ -1,0 +1,553 @@
+"""The command line: parse, prompt, call the domain, render. No business rules live here.
+
+stdout carries results only (text, or JSON with --json); prompts, messages and warnings go to
+stderr. Exit codes: 0 done, 1 the journal could not be read or written, 2 bad usage or input,
+130 interrupted. Only this module turns errors into messages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from . import dates, model
+from . import symptoms as cat
+from .errors import InputError, PumpjournalError
+
+EXAMPLES = "\n\n[b]Examples[/b]\n\n"
+
+
+def examples(*lines: str) -> str:
+    return EXAMPLES + "\n\n".join(f"  $ {line}" for line in lines)
+
+
+class Group(TyperGroup):
+    """Turns the domain's errors, Ctrl-C and a closed pipe into one line and an exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PumpjournalError as exc:
+            if debugging(ctx):
+                raise
+            say(f"Error: {exc}")
+            raise typer.Exit(exc.exit_code) from None
+        except (KeyboardInterrupt, typer.Abort):
+            if debugging(ctx):
+                raise
+            say("\nInterrupted; nothing was changed.")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.BadParameter):
+            raise
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+        except Exception as exc:  # a bug: no traceback (it could hold health data) unless --debug
+            if debugging(ctx) or type(exc).__module__.startswith("typer"):
+                raise
+            say(f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug to see "
+                "where; please report it. Your journal was not changed by this error.")
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=Group, invoke_without_command=True, no_args_is_help=False, add_completion=False,
+    pretty_exceptions_show_locals=False, pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    help="A recovery journal for people living with an implanted intrathecal pain pump.\n\n"
+         "Log pain and symptoms each day; pumpjournal points out the documented warning signs "
+         "the moment you log them and tells you to contact your care team. It is not medical "
+         "advice; in an emergency call your local emergency number." + examples(
+             "pumpjournal log", "pumpjournal log --pain 4 --symptom fever --note 'tired'",
+             "pumpjournal list --since 2w", "pumpjournal demo"),
+)
+
+
+def debugging(ctx) -> bool:
+    root = ctx.find_root()
+    return bool((root.obj or {}).get("debug")) or os.environ.get("PUMPJOURNAL_DEBUG") == "1"
+
+
+def say(message: str) -> None:
+    """A message for the person (stderr), never mixed with results."""
+    print(message, file=sys.stderr)
+
+
+def out(text: str = "") -> None:
+    print(text)
+
+
+def emit_json(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def console(stderr: bool = False):
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+# Options shared by commands -----------------------------------------------------------------
+
+JournalOpt = Annotated[Optional[Path], typer.Option(
+    "--journal", "-j", metavar="PATH", show_default=False,
+    help="Journal file. Default: $PUMPJOURNAL_PATH, else journal.json in your user data folder.")]
+PatientOpt = Annotated[Optional[str], typer.Option(
+    "--patient", "-P", metavar="ID", help="Whose entries, in a journal that holds several people.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in the README).")]
+SinceOpt = Annotated[Optional[str], typer.Option(
+    "--since", metavar="WHEN", help="From this day: 2026-11-24, yesterday, '3 days ago', 2w.")]
+UntilOpt = Annotated[Optional[str], typer.Option(
+    "--until", metavar="WHEN", help="Up to this day (same forms as --since).")]
+DateArg = Annotated[str, typer.Argument(
+    metavar="DATE", help="The day: 2026-11-24, today, yesterday, '3 days ago'.")]
+
+
+def journal_path(ctx: typer.Context, option: Path | None) -> Path:
+    root = (ctx.find_root().obj or {})
+    chosen = option or root.get("journal") or os.environ.get("PUMPJOURNAL_PATH")
+    if chosen:
+        return Path(chosen).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("pumpjournal", appauthor=False) / "journal.json"
+
+
+def open_journal(ctx: typer.Context, option: Path | None):
+    from .store import Journal
+
+    return Journal(journal_path(ctx, option))
+
+
+def choose_patient(view, option: str | None) -> str:
+    if option:
+        return model.parse_patient(option)
+    people = view.patients()
+    if len(people) > 1:
+        listed = ", ".join(people[:8]) + (", ..." if len(people) > 8 else "")
+        raise InputError(f"this journal holds {len(people)} people ({listed}); "
+                         "choose one with --patient ID.")
+    return people[0] if people else model.DEFAULT_PATIENT
+
+
+def parse_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
+    low = dates.parse_date(since, what="--since") if since else None
+    high = dates.parse_date(until, what="--until") if until else None
+    dates.check_range(low, high)
+    return low, high
+
+
+def flags_for(view, patient: str, entries: list):
+    from .timeline import assess_entries
+
+    history = view.entries(patient) if entries else []
+    return assess_entries(entries, view.profile(patient), view.events(patient), history)
+
+
+def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> None:
+    """The warning-sign panel (ROUTINE and above) or the one-line EXPECTED record."""
+    from . import render
+
+    top = cat.top_urgency(flags)
+    if top is None:
+        return
+    con = console(stderr)
+    if top == cat.Urgency.EXPECTED:
+        con.print(render.expected_line(flags, entry.day, ctx_rules), markup=False)
+        return
+    from rich.panel import Panel
+    from rich.text import Text
+
+    style = {cat.Urgency.EMERGENCY: "bold red", cat.Urgency.URGENT: "red",
+             cat.Urgency.ROUTINE: "blue"}[top]
+    body = Text(render.headline(top, profile) + "\n", style="bold")
+    body.append("\n".join(render.flag_body(flags, entry, ctx_rules, profile)))
+    con.print(Panel(body, border_style=style, expand=False))
+
+
+# Status screen -----------------------------------------------------------------------------
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    journal: JournalOpt = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+):
+    """Without a command: today's status (phase, last entry, open warning signs)."""
+    ctx.obj = {"journal": journal, "debug": debug}
+    if version:
+        from importlib.metadata import version as pkg_version
+
+        out(f"pumpjournal {pkg_version('pumpjournal')}")
+        raise typer.Exit()
+    if ctx.invoked_subcommand is None:
+        show_status(ctx, journal)
+
+
+def show_status(ctx: typer.Context, journal_opt: Path | None) -> None:
+    from . import status
+
+    journal = open_journal(ctx, journal_opt)
+    view = journal.read()
+    patient = choose_patient(view, None)
+    out("\n".join(status.status_lines(view, patient, dates.today(), journal.path)))
+
+
+# Daily journal -----------------------------------------------------------------------------
+
+
+def _ask(text: str, parse, *, optional: bool = True):
+    """Ask until the answer parses; Enter skips an optional question."""
+    while True:
+        answer = typer.prompt(text, default="", show_default=False, err=True).strip()
+        if not answer and optional:
+            return None
+        try:
+            return parse(answer)
+        except InputError as exc:
+            say(f"  {exc}")
+
+
+def prompt_entry(day: date) -> dict:
+    """The daily questions, on a terminal. Returns raw values for validate_fields."""
+    say(f"Entry for {day.isoformat()}. Optional questions: press Enter to skip.")
+    say(f"Pain scale: {model.PAIN_SCALE}.")
+    raw: dict = {"pain": _ask("How much pain do you have right now? (0-10)",
+                              model.parse_score, optional=False)}
+    questions = (("worst", "Over the last 24 hours, how bad was your pain at its highest?"),
+                 ("least", "Over the last 24 hours, how low did your pain get?"),
+                 ("average", "Over the last 24 hours, which number best fits your pain overall?"))
+    while True:
+        for key, text in questions:
+            raw[key] = _ask(text, lambda v, k=key: model.parse_score(v, k))
+        try:
+            model.check_consistent(model.Entry("x", day.isoformat(), raw["pain"], raw["worst"],
+                                               raw["least"], raw["average"]))
+            break
+        except InputError as exc:
+            say(f"  {exc} Please answer these again.")
+    say("Since yesterday, have you had any of these, new or worse? (y/n, Enter = no)")
+    raw["symptoms"] = [s.id for s in cat.DAILY
+                       if typer.confirm(f"  {s.label}", default=False, err=True)]
+    more = _ask("Anything else? Symptom ids separated by commas "
+                "(`pumpjournal symptoms` lists them; Enter for none)", model.parse_symptoms)
+    raw["symptoms"] += more or []
+    raw["temperature"] = _ask("Your temperature, if you took it (e.g. 37.8 or 100.1F)",
+                              lambda v: model.parse_temperature(v) and v)
+    raw["note"] = _ask("A note for today", lambda v: model.parse_text(v))
+    return raw
+
+
+@app.command(help="Record today's entry (or another day's with --date).\n\n"
+             "With no options at a terminal it asks the questions; with options it never "
+             "prompts. Logging a day again updates that day and shows what changed." + examples(
+                 "pumpjournal log",
+                 "pumpjournal log --pain 4 --worst 6 --least 2 --average 3",
+                 "pumpjournal log --pain 5 --symptom fever --temperature 100.8F --date yesterday",
+                 "pumpjournal log --pain 3 --note 'walked to the mailbox' --json"))
+def log(
+    ctx: typer.Context,
+    pain: Annotated[Optional[str], typer.Option("--pain", "-p", metavar="0-10", help=(
+        "Pain right now: 0 = no pain at all, 10 = the worst pain you can imagine."))] = None,
+    worst: Annotated[Optional[str], typer.Option(
+        metavar="0-10", help="Worst pain over the last 24 hours.")] = None,
+    least: Annotated[Optional[str], typer.Option(
+        metavar="0-10", help="Least pain over the last 24 hours.")] = None,
+    average: Annotated[Optional[str], typer.Option(
+        metavar="0-10", help="Average pain over the last 24 hours.")] = None,
+    symptom: Annotated[Optional[list[str]], typer.Option(
+        "--symptom", "-s", metavar="ID",
+        help="A symptom id from `pumpjournal symptoms` (repeat it, or separate with commas).")
+    ] = None,
+    temperature: Annotated[Optional[str], typer.Option(
+        "--temperature", "-t", metavar="TEMP",
+        help="Body temperature: 37.8, 38.2C or 100.8F (stored in °C).")] = None,
+    temperature_site: Annotated[Optional[str], typer.Option(
+        metavar="SITE", help=f"Where it was taken: {', '.join(model.TEMP_SITES)}.")] = None,
+    boluses: Annotated[Optional[str], typer.Option(
+        metavar="N", help="Patient-activated doses (boluses) taken that day.")] = None,
+    sleep: Annotated[Optional[str], typer.Option(metavar="HOURS", help="Hours slept.")] = None,
+    mood: Annotated[Optional[str], typer.Option(
+        metavar="0-10", help="Mood: 0 = very low, 10 = very good.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-n", help="A free note.")] = None,
+    question: Annotated[Optional[list[str]], typer.Option(
+        "--question", "-q", help="A question for your next visit (repeatable).")] = None,
+    day: Annotated[Optional[str], typer.Option(
+        "--date", "-d", metavar="DATE", help="The day (default today): 2026-11-24, yesterday, "
+        "'3 days ago'.")] = None,
+    patient: PatientOpt = None,
+    journal: JournalOpt = None,
+    as_json: JsonOpt = False,
+):
+    raw = {"pain": pain, "worst": worst, "least": least, "average": average,
+           "symptoms": symptom, "temperature": temperature,
+           "temperature_site": temperature_site, "boluses": boluses, "sleep": sleep,
+           "mood": mood, "note": note, "questions": question}
+    when = dates.parse_entry_date(day)
+    values = model.validate_fields(raw)
+    store = open_journal(ctx, journal)
+    view = store.read()
+    who = choose_patient(view, patient)
+    if view.entry(who, when) is None and "pain" not in values:
+        if not interactive():
+            raise InputError("--pain is required for a new entry: a whole number from 0 to 10 "
+                             f"({model.PAIN_SCALE}). Nothing was changed.")
+        given = {k: v for k, v in values.items() if k != "pain"}
+        if given:
+            values["pain"] = _ask("How much pain do you have right now? (0-10)",
+                                  model.parse_score, optional=False)
+        else:
+            values = model.validate_fields(prompt_entry(when))
+    with store.transaction() as tx:
+        entry, changes, created = tx.log(who, when, values, dates.now_stamp())
+        flags = flags_for(tx, who, [entry])[0]
+        profile = tx.profile(who)
+        events = tx.events(who)
+    report_logged(entry, changes, created, flags, profile, events, view, as_json)
+    if flags and cat.top_urgency(flags) > cat.Urgency.EXPECTED and interactive() and not as_json:
+        answer = typer.confirm("Have you contacted your care team?", default=False, err=True)
+        with store.transaction() as tx:
+            saved = tx.entry(who, when)
+            if saved is not None:
+                saved.contacted = answer
+                tx.save_entry(saved)
+        say("Saved for your visit summary." + ("" if answer else
+            " Please contact your care team as the advice above says."))
+
+
+def report_logged(entry, changes, created, flags, profile, events, view, as_json) -> None:
+    from . import render
+    from .timeline import context_for, neuro_days
+
+    ctx_rules = context_for(profile, events, neuro_days(view.entries(entry.patient)), entry.day)
+    if as_json:
+        emit_json({"action": "created" if created else ("updated" if changes else "unchanged"),
+                   "entry": entry.to_json(), "changes": [
+                       {"field": k, "old": old, "new": new} for k, old, new in changes],
+                   "flags": [f.to_json() for f in flags]})
+        print_flags(flags, entry, ctx_rules, profile, stderr=True)
+        return
+    if created:
+        out(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
+    elif changes:
+        out(f"Updated {entry.date} for {entry.patient}:")
+        out("\n".join(render.changes_text(changes)))
+    else:
+        out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
+    print_flags(flags, entry, ctx_rules, profile)
+
+
+def list_entries(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
+    patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
+    limit: Annotated[Optional[int], typer.Option(
+        "--limit", "-n", min=1, help="Show at most this many (the newest).")] = None,
+):
+    from . import render
+
+    low, high = parse_range(since, until)
+    view = open_journal(ctx, journal).read()
+    who = choose_patient(view, patient)
+    entries = view.entries(who, low, high)[:limit]
+    flags = flags_for(view, who, entries)
+    if as_json:
+        emit_json([{**e.to_json(), "flags": [f.to_json() for f in fl]}
+                   for e, fl in zip(entries, flags)])
+        return
+    if not entries:
+        say("No entries in that period." if (low or high) else
+            "No entries yet. Log today's with: pumpjournal log")
+        return
+    lines = []
+    for entry, fl in zip(entries, flags):
+        lines += render.entry_lines(entry, fl)
+    out("\n".join(lines))
+    if any(cat.top_urgency(fl) or 0 for fl in flags):
+        out(cat.NOT_ADVICE)
+
+
+LIST_HELP = ("Show entries, newest first, with warning signs marked in words and symbols "
+             "([!!] emergency, [!] urgent, [i] routine)." + examples(
+                 "pumpjournal list", "pumpjournal list --since 2w",
+                 "pumpjournal list --since 2026-11-01 --until yesterday --json"))
+app.command("list", help=LIST_HELP)(list_entries)
+app.command("history", help="Same as `list`. " + LIST_HELP)(list_entries)
+
+
+@app.command(help="Show one day's entry in full, with its warning signs." + examples(
+    "pumpjournal show yesterday", "pumpjournal show 2026-11-24 --json"))
+def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
+         journal: JournalOpt = None, as_json: JsonOpt = False):
+    from . import render
+    from .timeline import context_for, neuro_days
+
+    when = dates.parse_date(day)
+    view = open_journal(ctx, journal).read()
+    who = choose_patient(view, patient)
+    entry = view.require_entry(who, when)
+    flags = flags_for(view, who, [entry])[0]
+    if as_json:
+        emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
+        return
+    out("\n".join(render.entry_lines(entry, flags, full=True)))
+    profile = view.profile(who)
+    rules = context_for(profile, view.events(who), neuro_days(view.entries(who)), when)
+    print_flags(flags, entry, rules, profile)
+
+
+@app.command(help="Change an entry: only the fields you give change.\n\n"
+             "--symptom adds to the day's symptoms, --remove-symptom takes one away, --clear "
+             "empties a field." + examples(
+                 "pumpjournal edit 2026-11-24 --pain 5",
+                 "pumpjournal edit yesterday --remove-symptom fever --clear temperature",
+                 "pumpjournal edit today --note 'felt better after lunch'"))
+def edit(
+    ctx: typer.Context,
+    day: DateArg,
+    pain: Annotated[Optional[str], typer.Option("--pain", "-p", metavar="0-10",
+                                                help="Pain now.")] = None,
+    worst: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
+    least: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
+    average: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
+    symptom: Annotated[Optional[list[str]], typer.Option(
+        "--symptom", "-s", metavar="ID", help="Add a symptom.")] = None,
+    remove_symptom: Annotated[Optional[list[str]], typer.Option(
+        "--remove-symptom", metavar="ID", help="Remove a symptom.")] = None,
+    temperature: Annotated[Optional[str], typer.Option("--temperature", "-t",
+                                                       metavar="TEMP")] = None,
+    temperature_site: Annotated[Optional[str], typer.Option(metavar="SITE")] = None,
+    boluses: Annotated[Optional[str], typer.Option(metavar="N")] = None,
+    sleep: Annotated[Optional[str], typer.Option(metavar="HOURS")] = None,
+    mood: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-n")] = None,
+    question: Annotated[Optional[list[str]], typer.Option("--question", "-q")] = None,
+    clear: Annotated[Optional[list[str]], typer.Option(
+        metavar="FIELD", help="Empty a field: worst, least, average, symptoms, temperature, "
+        "boluses, sleep, mood, note, questions.")] = None,
+    patient: PatientOpt = None,
+    journal: JournalOpt = None,
+    as_json: JsonOpt = False,
+):
+    from . import render
+
+    when = dates.parse_date(day)
+    values = model.validate_fields({
+        "pain": pain, "worst": worst, "least": least, "average": average, "symptoms": symptom,
+        "temperature": temperature, "temperature_site": temperature_site, "boluses": boluses,
+        "sleep": sleep, "mood": mood, "note": note, "questions": question})
+    removed = tuple(model.parse_symptoms(remove_symptom))
+    cleared = tuple(model.validate_clear(clear or []))
+    if not values and not removed and not cleared:
+        raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
+                         "--remove-symptom ID or --clear note. Nothing was changed.")
+    store = open_journal(ctx, journal)
+    who = choose_patient(store.read(), patient)
+    with store.transaction() as tx:
+        entry, changes = tx.edit(who, when, values, dates.now_stamp(), removed, cleared)
+    if as_json:
+        emit_json({"action": "updated" if changes else "unchanged", "entry": entry.to_json(),
+                   "changes": [{"field": k, "old": o, "new": n} for k, o, n in changes]})
+    elif changes:
+        out(f"Changed {entry.date} for {entry.patient}:")
+        out("\n".join(render.changes_text(changes)))
+    else:
+        out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
+
+
+@app.command(help="Delete one day's entry. Asks first at a terminal; --yes for scripts."
+             + examples("pumpjournal delete 2026-11-24", "pumpjournal delete yesterday --yes"))
+def delete(
+    ctx: typer.Context, day: DateArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    patient: PatientOpt = None, journal: JournalOpt = None,
+):
+    from . import render
+
+    when = dates.parse_date(day)
+    store = open_journal(ctx, journal)
+    view = store.read()
+    who = choose_patient(view, patient)
+    entry = view.require_entry(who, when)
+    if not yes:
+        if not interactive():
+            raise InputError("delete needs --yes when not run at a terminal. "
+                             "Nothing was changed.")
+        say("\n".join(render.entry_lines(entry, [])))
+        if not typer.confirm(f"Delete the entry for {entry.date}?", default=False, err=True):
+            say("Kept it; nothing was changed.")
+            return
+    with store.transaction() as tx:
+        tx.delete_entry(who, when)
+    out(f"Deleted the entry for {entry.date} ({entry.patient}).")
+
+
+@app.command(help="List the symptom checklist: id, plain-language label, category, and "
+             "whether it is a warning sign and how urgent.\n\nIds are accepted with '_' "
+             "for '-' and in any case." + examples("pumpjournal symptoms",
+                                                   "pumpjournal symptoms --json"))
+def symptoms(as_json: JsonOpt = False):
+    if as_json:
+        emit_json([{"id": s.id, "label": s.label, "category": s.category,
+                    "warning_sign": s.warning_sign, "urgency": s.alone, "rules": list(s.rules),
+                    "daily": s in cat.DAILY, "snomed": s.snomed or None} for s in cat.SYMPTOMS])
+        return
+    width = max(len(s.id) for s in cat.SYMPTOMS)
+    lines = [f"{'id':<{width}}  {'category':<12}  {'warning sign':<12}  urgency"]
+    for s in cat.SYMPTOMS:
+        sign = "yes" if s.warning_sign and "combo" not in s.alone else (
+            "in combos" if s.warning_sign else "no")
+        lines.append(f"{s.id:<{width}}  {s.category:<12}  {sign:<12}  {s.alone}")
+        lines.append(f"{'':<{width}}  {s.label}")
+    out("\n".join(lines))
+    out("\nThe daily prompt asks the first 14; log the others with --symptom ID.")
+
+
+@app.command(help="Show a fictional patient's journal (trial, implant and recovery, with one "
+             "documented warning sign). Your own journal is not touched." + examples(
+                 "pumpjournal demo"))
+def demo():
+    import tempfile
+
+    from . import demo as demo_data, render
+
+    with tempfile.TemporaryDirectory(prefix="pumpjournal-demo-") as folder:
+        journal = demo_data.build(Path(folder) / "demo.json")
+        view = journal.read()
+        who = demo_data.PATIENT
+        out(f"pumpjournal demo: the journal of {demo_data.NAME}, a fictional patient.")
+        out("Nothing is written to your own journal.\n")
+        entries = view.entries(who)
+        flags = flags_for(view, who, entries)
+        for entry, fl in list(zip(entries, flags))[::-1]:
+            out("\n".join(render.entry_lines(entry, fl)))
+        flagged = [(e, f) for e, f in zip(entries, flags)
+                   if (cat.top_urgency(f) or 0) >= cat.Urgency.URGENT]
+        for entry, fl in flagged[::-1]:
+            out(f"\nWhat {demo_data.NAME} saw when logging {entry.date}:")
+            profile = view.profile(who)
+            from .timeline import context_for, neuro_days
+
+            rules = context_for(profile, view.events(who), neuro_days(entries), entry.day)
+            print_flags(fl, entry, rules, profile)
+        out("\nStart your own journal with: pumpjournal log")
+
+
+def main() -> None:
+    app(prog_name="pumpjournal")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Dates as people type them: ``2026-11-24``, ``today``, ``yesterday``, ``3 days ago``, ``2w``."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from .errors import InputError
+
+ACCEPTED = "a date such as 2026-11-24, 'today', 'yesterday', '3 days ago' or '2w'"
+
+_UNITS = {"d": "days", "day": "days", "days": "days",
+          "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks",
+          "m": "months", "mo": "months", "month": "months", "months": "months",
+          "y": "years", "yr": "years", "year": "years", "years": "years"}
+_RELATIVE = re.compile(r"^(\d{1,5})\s*([a-z]+?)(?:\s+ago)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def today() -> date:
+    return date.today()
+
+
+def parse_date(text: str, *, now: date | None = None, what: str = "date") -> date:
+    """Return the calendar date ``text`` names; raise InputError saying what is accepted."""
+    now = now or today()
+    raw = text.strip().lower()
+    match = _ISO.match(raw)
+    if match:
+        try:
+            return date(*(int(part) for part in match.groups()))
+        except ValueError:
+            raise InputError(f"{what} '{text}' is not a real calendar date; "
+                             f"use {ACCEPTED}.") from None
+    if raw in ("today", "now"):
+        return now
+    if raw == "yesterday":
+        return now - timedelta(days=1)
+    if raw.startswith("last "):
+        raw = raw[5:]
+    if raw in _WEEKDAYS:  # the most recent such day before today
+        back = (now.weekday() - _WEEKDAYS.index(raw)) % 7 or 7
+        return now - timedelta(days=back)
+    match = _RELATIVE.match(raw)
+    if match and match.group(2) in _UNITS:
+        amount, unit = int(match.group(1)), _UNITS[match.group(2)]
+        if unit in ("days", "weeks"):
+            return now - timedelta(**{unit: amount})
+        from dateutil.relativedelta import relativedelta
+
+        try:
+            return now - relativedelta(**{unit: amount})
+        except (ValueError, OverflowError):
+            pass
+    raise InputError(f"{what} '{text}' is not understood; use {ACCEPTED}.")
+
+
+def parse_entry_date(text: str | None, *, now: date | None = None) -> date:
+    """A diary day: defaults to today, never in the future."""
+    now = now or today()
+    if text is None:
+        return now
+    day = parse_date(text, now=now)
+    if day > now:
+        raise InputError(f"date {day.isoformat()} is in the future; "
+                         f"a journal entry can be for today ({now.isoformat()}) or earlier.")
+    if day.year < 1900:
+        raise InputError(f"date {day.isoformat()} is too far in the past; use a year from 1900.")
+    return day
+
+
+def check_range(since: date | None, until: date | None) -> None:
+    if since and until and since > until:
+        raise InputError(f"--since {since.isoformat()} is after --until {until.isoformat()}; "
+                         "the start of a period must come before its end.")
+
+
+def now_stamp() -> str:
+    """The current local time with its UTC offset, to the second (ISO 8601)."""
+    return datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+def days_in_words(days: int) -> str:
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "1 day"
+    if days < 14:
+        return f"{days} days"
+    if days < 60:
+        weeks, rest = divmod(days, 7)
+        text = f"{weeks} weeks"
+        return text + (f" {rest} day{'s' if rest > 1 else ''}" if rest else "")
+    if days < 730:
+        return f"about {round(days / 30.44)} months"
+    return f"about {days / 365.25:.1f} years".replace(".0 ", " ")

@@ -1,0 +1,77 @@
+"""The bundled demo journal: a fictional patient's trial, implant and recovery.
+
+It is built from the table below into a temporary file each time, so it always matches the
+current journal format. It holds one documented warning sign (redness and swelling at the
+incision on day 4 after the implant) and the expected soreness of the first days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from .model import Event
+from .store import Journal
+
+PATIENT = "sam"
+NAME = "Sam Rivera"
+PROFILE = {
+    "name": NAME, "implant_date": "2026-09-15", "trial_start": "2026-08-31",
+    "trial_end": "2026-09-03", "pump_make": "SynchroMed II", "drugs": ["morphine"],
+    "care_team": "Pain clinic (fictional)", "care_phone": "555-0142",
+    "after_hours_phone": "555-0199", "emergency_number": "911",
+}
+EVENTS = [
+    ("trial-start", "2026-08-31", {"drug": "morphine"}),
+    ("trial-end", "2026-09-03", {"relief": "yes", "note": "pain down by about half"}),
+    ("implant", "2026-09-15", {}),
+    ("visit", "2026-09-22", {"note": "wound check"}),
+    ("refill", "2026-10-20", {"next_due": "2027-01-12"}),
+    ("visit", "2026-10-20", {"note": "refill and dose review"}),
+]
+# date, pain now, worst, least, average, symptoms, temperature, note
+DAYS = [
+    ("2026-08-28", 7, 9, 6, 7, [], None, "Baseline week before the trial."),
+    ("2026-08-30", 7, 8, 6, 7, [], None, None),
+    ("2026-09-01", 5, 7, 4, 5, [], None, "First trial day: less pain by evening."),
+    ("2026-09-02", 4, 6, 3, 4, [], None, None),
+    ("2026-09-03", 4, 5, 3, 4, [], None, "Trial catheter out. Clinic says the trial worked."),
+    ("2026-09-08", 7, 8, 6, 7, [], None, None),
+    ("2026-09-15", 6, 8, 5, 6, ["incision-soreness"], None, "Implant day. Home by evening."),
+    ("2026-09-16", 5, 7, 4, 5, ["incision-soreness"], None, None),
+    ("2026-09-17", 5, 6, 4, 5, ["incision-soreness"], "37.1", None),
+    ("2026-09-18", 4, 6, 3, 4, ["incision-soreness"], "37.3", "Short walk round the block."),
+    ("2026-09-19", 5, 6, 4, 5, ["incision-redness", "incision-swelling", "incision-soreness"],
+     "37.6", "Belly incision looks pinker and puffy. Called the clinic."),
+    ("2026-09-20", 4, 5, 3, 4, ["incision-soreness"], "37.2", "Clinic checked it: seen Monday."),
+    ("2026-09-22", 4, 5, 3, 4, [], "36.9", "Wound check went fine."),
+    ("2026-09-25", 3, 5, 2, 3, [], None, None),
+    ("2026-09-29", 3, 4, 2, 3, [], None, "Back to gentle gardening."),
+    ("2026-10-06", 3, 4, 2, 3, [], None, None),
+    ("2026-10-13", 4, 5, 3, 4, ["constipation"], None, None),
+    ("2026-10-20", 3, 4, 2, 3, [], None, "Refill day."),
+]
+
+
+def build(path: Path) -> Journal:
+    """Write the demo journal to ``path`` (a new file) and return it."""
+    journal = Journal(path)
+    with journal.transaction() as tx:
+        tx.set_profile(PATIENT, PROFILE)
+        for kind, day, details in EVENTS:
+            tx.add_event(Event(PATIENT, kind, day, details))
+        for day, pain, worst, least, average, symptoms, temperature, note in DAYS:
+            stamp = f"{day}T20:30:00-05:00"
+            values = {"pain": pain, "worst": worst, "least": least, "average": average,
+                      "symptoms": symptoms, "note": note}
+            if temperature:
+                values.update(temperature_c=float(temperature), temperature=f"{temperature} C")
+            tx.log(PATIENT, date.fromisoformat(day), values, stamp)
+        tx.log(PATIENT, date(2026, 9, 19), {"questions": [
+            "How long should the incision stay pink?"]}, "2026-09-19T21:00:00-05:00")
+    return journal
+
+
+def period() -> tuple[date, date]:
+    """The demo's days, first and last."""
+    return date.fromisoformat(DAYS[0][0]), date.fromisoformat(DAYS[-1][0]) + timedelta(days=0)

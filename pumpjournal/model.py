@@ -1,0 +1,306 @@
+"""Entry records and the validation every way in (log, edit, import) shares."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, fields
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from . import symptoms as catalogue
+from .errors import InputError
+
+DEFAULT_PATIENT = "me"
+PAIN_SCALE = "0 = no pain at all, 10 = the worst pain you can imagine"
+TEMP_MIN_C, TEMP_MAX_C = Decimal("30.0"), Decimal("45.0")
+TEMP_SITES = ("mouth", "ear", "forehead", "armpit", "rectum", "not-sure")
+_PATIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+# The fields a person sets, in display order, with the words used for them.
+FIELD_WORDS = {
+    "pain": "pain now", "worst": "worst pain (24 h)", "least": "least pain (24 h)",
+    "average": "average pain (24 h)", "symptoms": "symptoms", "temperature": "temperature",
+    "temperature_site": "temperature site", "boluses": "boluses", "sleep": "hours slept",
+    "mood": "mood", "note": "note", "questions": "questions for the visit",
+}
+
+
+@dataclass
+class Entry:
+    """One person's day. Missing values stay None: a skipped score is never a 0."""
+
+    patient: str
+    date: str  # YYYY-MM-DD
+    pain: int
+    worst: int | None = None
+    least: int | None = None
+    average: int | None = None
+    symptoms: list[str] = field(default_factory=list)
+    temperature_c: float | None = None
+    temperature: str | None = None  # the value and unit as entered, e.g. "100.8 F"
+    temperature_site: str | None = None
+    boluses: int | None = None
+    sleep: float | None = None
+    mood: int | None = None
+    note: str | None = None
+    questions: list[str] = field(default_factory=list)
+    contacted: bool | None = None  # answer to "Have you contacted your care team?"
+    logged_at: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.date)
+
+    def to_doc(self) -> dict:
+        """The stored form: only the values that are present."""
+        return {k: v for k, v in asdict(self).items() if v is not None and v != []}
+
+    def to_json(self) -> dict:
+        """The documented JSON form: every key, null where missing."""
+        return asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> "Entry":
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in doc.items() if k in known}
+        for key in ("symptoms", "questions"):
+            data[key] = list(data.get(key) or [])
+        return cls(**data)
+
+
+ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+
+
+def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
+    text = str(value).strip()
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            as_float = float(text)
+        except ValueError:
+            as_float = None
+        if as_float is None or as_float != int(as_float):
+            raise InputError(f"{name} must be a whole number from {low} to {high}"
+                             f"{words}; got '{value}'.") from None
+        number = int(as_float)
+    if not low <= number <= high:
+        raise InputError(f"{name} must be a whole number from {low} to {high}{words}; "
+                         f"got '{value}'.")
+    return number
+
+
+def parse_score(value, name: str = "pain") -> int:
+    return _whole(value, name, 0, 10, f" ({PAIN_SCALE})")
+
+
+def parse_count(value, name: str = "boluses", high: int = 100) -> int:
+    return _whole(value, name, 0, high)
+
+
+def parse_hours(value) -> float:
+    try:
+        hours = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        hours = -1.0
+    if not 0 <= hours <= 24 or hours != hours:
+        raise InputError(f"hours slept must be a number from 0 to 24; got '{value}'.")
+    return round(hours, 2)
+
+
+_TEMP = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*(°?\s*[cf])?$", re.I)
+
+
+def parse_temperature(value) -> tuple[float, str]:
+    """``38.2``, ``100.8F``, ``37,9 c``, ``101 °F`` -> (°C rounded to 0.01, "as entered")."""
+    text = str(value).strip()
+    accepted = ("a body temperature such as 37.8, 38.2C or 100.8F "
+                "(30.0-45.0 °C, 86.0-113.0 °F)")
+    match = _TEMP.match(text)
+    if not match:
+        raise InputError(f"temperature '{value}' is not understood; use {accepted}.")
+    number = Decimal(match.group(1).replace(",", "."))
+    unit = (match.group(2) or "").replace("°", "").strip().upper()
+    if not unit:
+        unit = "C" if number <= 45 else "F"
+    celsius = number if unit == "C" else (number - 32) * 5 / 9
+    if not TEMP_MIN_C <= celsius.quantize(Decimal("0.01")) <= TEMP_MAX_C:
+        hint = " (add C or F to say which)" if not match.group(2) else ""
+        raise InputError(f"temperature '{value}' is outside the range a body can have{hint}; "
+                         f"use {accepted}.")
+    return float(celsius.quantize(Decimal("0.01"))), f"{number} {unit}"
+
+
+def parse_site(value) -> str:
+    site = catalogue.normalise_id(str(value))
+    if site not in TEMP_SITES:
+        raise InputError(f"temperature site '{value}' is not one of {', '.join(TEMP_SITES)}.")
+    return site
+
+
+def parse_patient(value) -> str:
+    text = str(value).strip()
+    if not _PATIENT.match(text):
+        raise InputError(f"person id '{value}' is not accepted; use 1-64 letters, digits, "
+                         "'.', '_' or '-', starting with a letter or digit.")
+    return text
+
+
+def parse_text(value, name: str = "note", limit: int = 5000) -> str | None:
+    text = str(value).replace("\r\n", "\n").strip()
+    if len(text) > limit:
+        raise InputError(f"{name} is {len(text)} characters long; the limit is {limit}.")
+    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+        raise InputError(f"{name} contains control characters; use plain text.")
+    return text or None
+
+
+def parse_symptoms(values) -> list[str]:
+    """Ids from repeated options or ``;``/``,``-separated text, in catalogue order."""
+    ids = set()
+    for value in values or []:
+        for part in re.split(r"[;,]", str(value)):
+            if part.strip():
+                ids.add(catalogue.parse_symptom(part))
+    return [s.id for s in catalogue.SYMPTOMS if s.id in ids]
+
+
+def validate_fields(raw: dict) -> dict:
+    """Turn raw user values (strings or numbers) into stored values. Unknown keys are errors.
+
+    Keys: pain, worst, least, average, symptoms, temperature, temperature_site, boluses, sleep,
+    mood, note, questions. A value of None means "not given".
+    """
+    out: dict = {}
+    for key, value in raw.items():
+        if value is None:
+            continue
+        if key in ("pain", "worst", "least", "average"):
+            out[key] = parse_score(value, FIELD_WORDS[key])
+        elif key == "mood":
+            out[key] = _whole(value, "mood", 0, 10, " (0 = very low, 10 = very good)")
+        elif key == "boluses":
+            out[key] = parse_count(value, "boluses (patient-activated doses that day)")
+        elif key == "sleep":
+            out[key] = parse_hours(value)
+        elif key == "symptoms":
+            out[key] = parse_symptoms(value if isinstance(value, (list, tuple)) else [value])
+        elif key == "temperature":
+            out["temperature_c"], out["temperature"] = parse_temperature(value)
+        elif key == "temperature_site":
+            out[key] = parse_site(value)
+        elif key == "note":
+            out[key] = parse_text(value)
+        elif key == "questions":
+            items = value if isinstance(value, (list, tuple)) else [value]
+            out[key] = [q for q in (parse_text(v, "question", 500) for v in items) if q]
+        else:
+            raise InputError(f"unknown field '{key}'; the fields are {', '.join(FIELD_WORDS)}.")
+    return out
+
+
+def check_consistent(entry: Entry) -> None:
+    """Scores that contradict each other are asked again, never stored."""
+    if entry.worst is not None and entry.least is not None and entry.least > entry.worst:
+        raise InputError(f"least pain ({entry.least}) is higher than worst pain "
+                         f"({entry.worst}); the least can be at most the worst.")
+    for name in ("average",):
+        value = getattr(entry, name)
+        if value is None:
+            continue
+        if entry.worst is not None and value > entry.worst:
+            raise InputError(f"average pain ({value}) is higher than worst pain "
+                             f"({entry.worst}).")
+        if entry.least is not None and value < entry.least:
+            raise InputError(f"average pain ({value}) is lower than least pain "
+                             f"({entry.least}).")
+
+
+def new_entry(patient: str, day: date, values: dict, stamp: str) -> Entry:
+    """A new entry from validated values (see validate_fields); pain is required."""
+    if "pain" not in values:
+        raise InputError(f"pain now is required for a new entry: a whole number from 0 to 10 "
+                         f"({PAIN_SCALE}).")
+    entry = Entry(patient=patient, date=day.isoformat(), logged_at=stamp, updated_at=stamp,
+                  **values)
+    check_consistent(entry)
+    return entry
+
+
+def validate_clear(names) -> list[str]:
+    """Field names for edit's --clear; pain now cannot be cleared."""
+    keys = []
+    for name in names:
+        key = str(name).strip().lower().replace("-", "_")
+        if key not in FIELD_WORDS or key == "pain":
+            raise InputError(f"cannot clear '{name}'; fields that can be cleared: "
+                             f"{', '.join(k for k in FIELD_WORDS if k != 'pain')}.")
+        keys.append(key)
+    return keys
+
+
+def merge(entry: Entry, values: dict, stamp: str, *, remove: tuple[str, ...] = (),
+          clear: tuple[str, ...] = ()) -> tuple[Entry, list[tuple[str, object, object]]]:
+    """Apply validated values to an existing entry; return it and the changes (field, old, new).
+
+    Given fields replace theirs; new symptoms and questions join the day's lists. Symptom ids in
+    ``remove`` leave the list; fields in ``clear`` are emptied (pain now cannot be).
+    """
+    data = asdict(entry)
+    for key in clear:
+        data[key] = [] if key in ("symptoms", "questions") else None
+        if key == "temperature":
+            data["temperature_c"] = data["temperature_site"] = None
+    for key, value in values.items():
+        if key in ("symptoms", "questions"):
+            data[key] = list(data[key]) + [v for v in value if v not in data[key]]
+        else:
+            data[key] = value
+    data["symptoms"] = [s.id for s in catalogue.SYMPTOMS
+                        if s.id in data["symptoms"] and s.id not in remove]
+    updated = Entry(**data)
+    check_consistent(updated)
+    changes = [(key, getattr(entry, key), getattr(updated, key)) for key in FIELD_WORDS
+               if getattr(entry, key) != getattr(updated, key)]
+    if changes:
+        updated.updated_at = stamp
+    return updated, changes
+
+
+# Profile and events: what the rules and the timeline need to know about the person's pump.
+
+EVENT_KINDS = {
+    "trial-start": "trial started", "trial-end": "trial ended", "implant": "pump implanted",
+    "refill": "pump refilled", "dose-change": "dose changed", "visit": "clinic visit",
+    "alarm": "pump alarm", "surgery": "pump or catheter surgery", "mri": "MRI scan",
+    "removal": "pump removed",
+}
+SCHEDULABLE = ("visit", "refill", "mri")
+
+
+@dataclass
+class Event:
+    patient: str
+    kind: str
+    date: str
+    details: dict = field(default_factory=dict)
+    id: int | None = None
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.date)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "patient": self.patient, "kind": self.kind, "date": self.date,
+                "details": self.details}
+
+
+def parse_decimal(value, name: str, low: float, high: float) -> float:
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not low <= number <= high:
+        raise InputError(f"{name} must be a number from {low} to {high}; got '{value}'.")
+    return float(number)

@@ -1,0 +1,335 @@
+"""The Journal: TinyDB behind an atomic, locked file storage.
+
+* Reads take no lock: a write replaces the whole file in one rename, so a reader sees the old
+  journal or the new one, never a mix.
+* Every read-modify-write holds an inter-process lock on ``<journal>.lock`` and writes once,
+  however many records it changes (an import of 100,000 rows is one write).
+* A write goes to a temporary file in the same folder, is flushed and fsynced, replaces the
+  journal with ``os.replace`` and the folder is fsynced. New files are 0600, new folders 0700.
+* A file that cannot be understood raises JournalCorrupt and is never written to.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+import orjson
+from tinydb import TinyDB, where
+from tinydb.storages import Storage
+
+from . import model
+from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
+from .model import Entry, Event
+
+SCHEMA_VERSION = 1
+TABLES = ("meta", "entries", "events", "profile")
+LOCK_TIMEOUT = float(os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT", "10"))
+WAY_OUT = ("restore a copy from a backup (`pumpjournal backup` keeps dated copies next to the "
+           "journal) or check it with `pumpjournal doctor`")
+
+
+class MemoryStorage(Storage):
+    """TinyDB's storage for one loaded journal; the Journal writes it to disk in one go."""
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.changed = False
+
+    def read(self):
+        return self.data
+
+    def write(self, data):
+        self.data = data
+        self.changed = True
+
+
+def corrupt(path: Path, why: str) -> JournalCorrupt:
+    return JournalCorrupt(f"the journal {path} cannot be read: {why}. It was left untouched; "
+                          f"{WAY_OUT}.")
+
+
+def load_file(path: Path) -> dict | None:
+    """The journal's tables, or None when there is no journal yet."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise JournalError(f"the journal path {path} is a folder, not a file; give a file name "
+                           "with --journal or PUMPJOURNAL_PATH.") from None
+    except OSError as exc:
+        raise JournalError(f"the journal {path} cannot be read: {exc.strerror}.") from None
+    return check_shape(path, raw)
+
+
+def check_shape(path: Path, raw: bytes) -> dict:
+    if not raw.strip():
+        raise corrupt(path, "the file is empty (it may have been truncated)")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise corrupt(path, f"it is not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise corrupt(path, "it is JSON but not a pumpjournal journal")
+    meta = data.get("meta", {}).get("1")
+    if not isinstance(meta, dict) or meta.get("app") != "pumpjournal":
+        raise corrupt(path, "it is JSON but not a pumpjournal journal (no schema version)")
+    version = meta.get("schema")
+    if not isinstance(version, int) or version < 1:
+        raise corrupt(path, f"its schema version {version!r} is not valid")
+    if version > SCHEMA_VERSION:
+        raise JournalError(f"the journal {path} was written by a newer pumpjournal (schema "
+                           f"{version}; this one reads up to {SCHEMA_VERSION}). It was left "
+                           "untouched; upgrade pumpjournal with pip install -U pumpjournal.")
+    for table in ("entries", "events", "profile"):
+        if not all(isinstance(doc, dict) for doc in data.get(table, {}).values()):
+            raise corrupt(path, f"its {table} table holds records that are not objects")
+    return data
+
+
+def empty_data() -> dict:
+    return {"meta": {"1": {"app": "pumpjournal", "schema": SCHEMA_VERSION}}, "entries": {},
+            "events": {}, "profile": {}}
+
+
+def _make_folder(folder: Path) -> None:
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for each in reversed(missing):
+        os.mkdir(each, 0o700)
+
+
+def write_file(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload`` atomically: old or new content, never a mix."""
+    folder = path.parent
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    try:
+        _make_folder(folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_folder(folder)
+    except OSError as exc:
+        why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
+               errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is used up"}
+        reason = why.get(exc.errno, exc.strerror or str(exc))
+        raise JournalError(f"could not write the journal {path}: {reason}. "
+                           "The journal was left as it was; nothing was changed.") from None
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class FileLock:
+    """An exclusive lock on ``<journal>.lock`` (flock), holding the owner's pid for messages."""
+
+    def __init__(self, path: Path, timeout: float):
+        self.path, self.timeout, self.fd = path, timeout, None
+
+    def __enter__(self):
+        _make_folder(self.path.parent)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline, pause = time.monotonic() + self.timeout, 0.002
+        while not self._try():
+            if time.monotonic() >= deadline:
+                holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                os.close(self.fd)
+                raise JournalLocked(
+                    f"the journal is in use by another pumpjournal process (pid {holder}); "
+                    f"waited {self.timeout:g} s. Nothing was changed; try again when it ends.")
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        return self
+
+    def _try(self) -> bool:
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            try:
+                msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)
+                return True
+            except OSError:
+                return False
+        import fcntl
+
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def __exit__(self, *exc):
+        os.close(self.fd)  # closing the descriptor releases the lock
+
+
+class View:
+    """One loaded state of the journal, with queries and (inside a transaction) changes."""
+
+    def __init__(self, data: dict):
+        self.storage = MemoryStorage(data)
+        self.db = TinyDB(storage=lambda: self.storage)  # one storage, no file handle
+        self.entries_table = self.db.table("entries", cache_size=0)
+        self.events_table = self.db.table("events", cache_size=0)
+        self.profile_table = self.db.table("profile", cache_size=0)
+
+    # queries
+    def patients(self) -> list[str]:
+        people = {doc["patient"] for doc in self.entries_table}
+        people |= {doc["patient"] for doc in self.profile_table}
+        people |= {doc["patient"] for doc in self.events_table}
+        return sorted(people)
+
+    def entries(self, patient: str | None = None, since: date | None = None,
+                until: date | None = None) -> list[Entry]:
+        """Entries in the range (inclusive), newest first."""
+        low = since.isoformat() if since else ""
+        high = until.isoformat() if until else "9999"
+        found = [Entry.from_doc(doc) for doc in self.entries_table
+                 if (patient is None or doc["patient"] == patient)
+                 and low <= doc["date"] <= high]
+        found.sort(key=lambda e: (e.date, e.patient), reverse=True)
+        return found
+
+    def entry(self, patient: str, day: date) -> Entry | None:
+        doc = self.entries_table.get((where("patient") == patient)
+                                     & (where("date") == day.isoformat()))
+        return Entry.from_doc(doc) if doc else None
+
+    def profile(self, patient: str) -> dict:
+        doc = self.profile_table.get(where("patient") == patient)
+        return {k: v for k, v in (doc or {}).items() if k != "patient"}
+
+    def events(self, patient: str | None = None, kinds: tuple[str, ...] = ()) -> list[Event]:
+        found = [Event(doc["patient"], doc["kind"], doc["date"], doc.get("details", {}),
+                       doc.doc_id)
+                 for doc in self.events_table
+                 if (patient is None or doc["patient"] == patient)
+                 and (not kinds or doc["kind"] in kinds)]
+        found.sort(key=lambda e: (e.date, e.id))
+        return found
+
+    # changes
+    def save_entry(self, entry: Entry) -> None:
+        key = (where("patient") == entry.patient) & (where("date") == entry.date)
+        doc = entry.to_doc()
+        existing = self.entries_table.get(key)
+        if existing is None:
+            self.entries_table.insert(doc)
+        else:
+            self.entries_table.remove(doc_ids=[existing.doc_id])
+            self.entries_table.insert(doc)
+
+    def log(self, patient: str, day: date, values: dict, stamp: str):
+        """Create the day's entry or update it: (entry, changes, created)."""
+        existing = self.entry(patient, day)
+        if existing is None:
+            entry = model.new_entry(patient, day, values, stamp)
+            self.save_entry(entry)
+            return entry, [], True
+        entry, changes = model.merge(existing, values, stamp)
+        if changes:
+            self.save_entry(entry)
+        return entry, changes, False
+
+    def edit(self, patient: str, day: date, values: dict, stamp: str,
+             remove: tuple[str, ...] = (), clear: tuple[str, ...] = ()):
+        existing = self.require_entry(patient, day)
+        entry, changes = model.merge(existing, values, stamp, remove=remove, clear=clear)
+        if changes:
+            self.save_entry(entry)
+        return entry, changes
+
+    def delete_entry(self, patient: str, day: date) -> Entry:
+        entry = self.require_entry(patient, day)
+        self.entries_table.remove((where("patient") == patient)
+                                  & (where("date") == day.isoformat()))
+        return entry
+
+    def require_entry(self, patient: str, day: date) -> Entry:
+        entry = self.entry(patient, day)
+        if entry is None:
+            raise InputError(f"there is no entry on {day.isoformat()} for '{patient}'; "
+                             "`pumpjournal list` shows the days logged.")
+        return entry
+
+    def set_profile(self, patient: str, values: dict) -> dict:
+        """Merge ``values`` into the person's profile; a value of None removes that fact."""
+        current = self.profile(patient)
+        for key, value in values.items():
+            if value is None:
+                current.pop(key, None)
+            else:
+                current[key] = value
+        self.profile_table.remove(where("patient") == patient)
+        self.profile_table.insert({"patient": patient, **current})
+        return current
+
+    def add_event(self, event: Event) -> Event:
+        event.id = self.events_table.insert({"patient": event.patient, "kind": event.kind,
+                                             "date": event.date, "details": event.details})
+        return event
+
+    def delete_event(self, patient: str, event_id: int) -> Event:
+        match = [e for e in self.events(patient) if e.id == event_id]
+        if not match:
+            raise InputError(f"there is no event with id {event_id} for '{patient}'; "
+                             "`pumpjournal event list` shows the ids.")
+        self.events_table.remove(doc_ids=[event_id])
+        return match[0]
+
+
+class Journal:
+    """A journal file. ``Journal(path).read()`` for queries, ``with journal.transaction()``
+    to change it (locked, written once, atomically)."""
+
+    def __init__(self, path: str | os.PathLike, lock_timeout: float | None = None):
+        self.path = Path(path).expanduser()
+        self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+
+    @property
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def read(self) -> View:
+        return View(load_file(self.path) or empty_data())
+
+    @contextmanager
+    def transaction(self) -> Iterator[View]:
+        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
+            data = load_file(self.path)
+            view = View(data or empty_data())
+            yield view
+            if view.storage.changed:
+                write_file(self.path, orjson.dumps(view.storage.data))
+
+    # Conveniences for library use: each reads the file once.
+    def entries(self, patient: str | None = None, since: date | None = None,
+                until: date | None = None) -> list[Entry]:
+        return self.read().entries(patient, since, until)
+
+    def patients(self) -> list[str]:
+        return self.read().patients()
