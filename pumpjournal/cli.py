@@ -37,7 +37,10 @@ class Group(TyperGroup):
         except PumpjournalError as exc:
             if debugging(ctx):
                 raise
-            say(f"Error: {exc}")
+            message = str(exc)
+            if exc.exit_code == 2 and "nothing was changed" not in message.lower():
+                message += " Nothing was changed."
+            say(f"Error: {message}")
             raise typer.Exit(exc.exit_code) from None
         except (KeyboardInterrupt, typer.Abort):
             if debugging(ctx):
@@ -171,8 +174,9 @@ def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> No
 
     style = {cat.Urgency.EMERGENCY: "bold red", cat.Urgency.URGENT: "red",
              cat.Urgency.ROUTINE: "blue"}[top]
+    width = min(con.width, 100) - 4
     body = Text(render.headline(top, profile) + "\n", style="bold")
-    body.append("\n".join(render.flag_body(flags, entry, ctx_rules, profile)))
+    body.append("\n".join(render.flag_body(flags, entry, ctx_rules, profile, width)))
     con.print(Panel(body, border_style=style, expand=False))
 
 

@@ -90,29 +90,48 @@ def expected_line(flags: list[Flag], day: date, ctx: cat.Context) -> str:
     return f"[-] Recorded: {items}{days}, expected for a few days."
 
 
-def flag_body(flags: list[Flag], entry: Entry, ctx: cat.Context, profile: dict) -> list[str]:
-    """The panel's lines below its title, worded as the catalogue's section 4 shows."""
+def flag_body(flags: list[Flag], entry: Entry, ctx: cat.Context, profile: dict,
+              width: int = 76) -> list[str]:
+    """The panel's lines below its headline, worded as the catalogue's section 4 shows."""
     top = cat.top_urgency(flags)
-    lines = [f"You logged on {entry.date}{day_phrase(entry.day, ctx)}:"]
+    rows = [("", f"You logged on {entry.date}{day_phrase(entry.day, ctx)}:")]
     for item, level in cat.item_urgencies(flags).items():
         mark = "-" if level == top else level.symbol
-        lines.append(f"  {mark} {item_text(item, entry.temperature_c, ctx)}")
-    whys = list(dict.fromkeys(f.why for f in flags if f.urgency > Urgency.EXPECTED))
-    for n, why in enumerate(whys):
-        lines.append(("Why: " if n == 0 else "     ") + why)
+        rows.append((f"  {mark} ", item_text(item, entry.temperature_c, ctx)))
+    reasons: dict[str, set] = {}  # one sentence per kind of source, over all its items
+    for flag in flags:
+        if flag.urgency > Urgency.EXPECTED:
+            rule = cat.RULES[flag.rule]
+            reasons.setdefault(rule.why or rule.origin == "SEED", set()).update(flag.items)
+    for n, (kind, items) in enumerate(reasons.items()):
+        rule = next(cat.RULES[f.rule] for f in flags
+                    if (cat.RULES[f.rule].why or cat.RULES[f.rule].origin == "SEED") == kind)
+        rows.append(("Why: " if n == 0 else "     ", cat.why_text(rule, items)))
     advice = list(dict.fromkeys((f.urgency, f.advice) for f in flags))
     if len(advice) == 1:
-        lines.append("What to do: " + advice[0][1])
+        rows.append(("What to do: ", advice[0][1]))
     else:
-        lines.append("What to do:")
-        lines += [f"  {level.symbol} {text}" for level, text in advice]
-    lines.append(care_team_text(profile))
+        rows.append(("", "What to do:"))
+        rows += [(f"  {level.symbol} ", text) for level, text in advice]
+    rows.append(("", care_team_text(profile)))
     if not ctx.drugs_known and top >= Urgency.ROUTINE:
-        lines.append("Add your pump's medicine with `pumpjournal profile --drug NAME` so its "
-                     "own warning signs are watched too.")
+        rows.append(("", "Add your pump's medicine with `pumpjournal profile --drug NAME` so "
+                         "its own warning signs are watched too."))
     rules = [f"{f.rule} · {', '.join(f.sources)}" for f in flags]
-    lines.append(("Rule " if len(rules) == 1 else "Rules: ") + "; ".join(rules))
-    lines.append(NOT_ADVICE)
+    rows.append(("Rule " if len(rules) == 1 else "Rules: ", "; ".join(rules)))
+    rows.append(("", NOT_ADVICE))
+    return wrap(rows, width)
+
+
+def wrap(rows: list[tuple[str, str]], width: int) -> list[str]:
+    """Lines of ``prefix + text`` wrapped to ``width`` with a hanging indent."""
+    import textwrap
+
+    lines = []
+    for prefix, text in rows:
+        lines += textwrap.wrap(text, width, initial_indent=prefix,
+                               subsequent_indent=" " * min(len(prefix), 6),
+                               break_on_hyphens=False) or [prefix]
     return lines
 
 

@@ -211,7 +211,8 @@ RULES: dict[str, Rule] = {r.id: r for r in (
                               "since {date}."}, ("S26",)),
     Rule("W-SIDE", "EXT", {_R: "Note it for your next visit; call sooner if it bothers you a lot "
                                "or gets worse."}, ("S8", "S10", "S16", "S31"),
-         why="pump and medicine information lists this as a possible side effect to mention."),
+         why="pump and medicine information lists {this} as {a}possible side effect{s} to "
+             "mention."),
     Rule("W-ALARM", "EXT", {_U: "Call your care team now, even if the alarm stopped. A critical "
                                 "alarm (Medtronic: two tones for 3 seconds) means the medicine "
                                 "has stopped or soon will."}, ("S21", "S22")),
@@ -326,11 +327,10 @@ def _item_order(item: str) -> int:
     return [s.id for s in SYMPTOMS].index(item)
 
 
-def why_text(rule: Rule, items: tuple[str, ...]) -> str:
-    if rule.why:
-        return rule.why
-    many = len(items) > 1
-    template = _SEED_WHY if rule.origin == "SEED" else _EXT_WHY
+def why_text(rule: Rule, items: Iterable[str]) -> str:
+    """Why a rule fired: where its sign is documented, never a diagnosis."""
+    many = len(set(items)) > 1
+    template = rule.why or (_SEED_WHY if rule.origin == "SEED" else _EXT_WHY)
     return template.format(this="these" if many else "this", a="" if many else "a ",
                            s="s" if many else "")
 
