@@ -520,33 +520,347 @@ def symptoms(as_json: JsonOpt = False):
 
 
 @app.command(help="Show a fictional patient's journal (trial, implant and recovery, with one "
-             "documented warning sign). Your own journal is not touched." + examples(
+             "documented warning sign): the entries, the warning panel, the status screen and "
+             "the follow-up summary. Your own journal is not touched." + examples(
                  "pumpjournal demo"))
 def demo():
     import tempfile
 
-    from . import demo as demo_data, render
+    from . import demo as demo_data, render, status
+    from .timeline import context_for, neuro_days
 
     with tempfile.TemporaryDirectory(prefix="pumpjournal-demo-") as folder:
         journal = demo_data.build(Path(folder) / "demo.json")
         view = journal.read()
-        who = demo_data.PATIENT
+        who, (first, last) = demo_data.PATIENT, demo_data.period()
+        profile, events = view.profile(who), view.events(who)
         out(f"pumpjournal demo: the journal of {demo_data.NAME}, a fictional patient.")
         out("Nothing is written to your own journal.\n")
         entries = view.entries(who)
         flags = flags_for(view, who, entries)
+        out("== Entries (pumpjournal list) ==")
         for entry, fl in list(zip(entries, flags))[::-1]:
             out("\n".join(render.entry_lines(entry, fl)))
-        flagged = [(e, f) for e, f in zip(entries, flags)
-                   if (cat.top_urgency(f) or 0) >= cat.Urgency.URGENT]
-        for entry, fl in flagged[::-1]:
-            out(f"\nWhat {demo_data.NAME} saw when logging {entry.date}:")
-            profile = view.profile(who)
-            from .timeline import context_for, neuro_days
-
-            rules = context_for(profile, view.events(who), neuro_days(entries), entry.day)
-            print_flags(fl, entry, rules, profile)
+        for entry, fl in list(zip(entries, flags))[::-1]:
+            if (cat.top_urgency(fl) or 0) >= cat.Urgency.URGENT:
+                out(f"\n== What {demo_data.NAME} saw when logging {entry.date} ==")
+                rules = context_for(profile, events, neuro_days(entries), entry.day)
+                print_flags(fl, entry, rules, profile)
+        out(f"\n== Status screen on {last.isoformat()} (pumpjournal) ==")
+        out("\n".join(status.status_lines(view, who, last, journal.path)))
+        out(f"\n== Follow-up summary (pumpjournal summary --since {demo_data.IMPLANT}) ==")
+        data = summary_data(view, who, last, demo_data.IMPLANT, None)
+        out("\n".join(render.summary_lines(data, demo_data.NAME, last)))
         out("\nStart your own journal with: pumpjournal log")
+
+
+# Timeline: profile and events -----------------------------------------------------------
+
+DateOpt = Annotated[Optional[str], typer.Option(metavar="DATE")]
+
+
+@app.command(help="Show or set your facts: implant date, pump, medicine, care team numbers, "
+             "emergency number and the fever line your care team set.\n\n"
+             "With no options it shows the profile. Every warning panel shows the numbers you "
+             "give here." + examples(
+                 "pumpjournal profile",
+                 "pumpjournal profile --implant-date 2026-11-20 --drug morphine "
+                 "--care-phone 555-0142 --after-hours-phone 555-0199 --emergency-number 911",
+                 "pumpjournal profile --fever-threshold 37.8 --set-by 'Dr Ames'",
+                 "pumpjournal profile --clear initials"))
+def profile(
+    ctx: typer.Context,
+    name: Annotated[Optional[str], typer.Option(help="Your name (optional).")] = None,
+    initials: Annotated[Optional[str], typer.Option(help="Or just initials.")] = None,
+    trial_start: DateOpt = None,
+    trial_end: DateOpt = None,
+    implant_date: DateOpt = None,
+    pump_make: Annotated[Optional[str], typer.Option(
+        metavar="MAKE", help="e.g. SynchroMed II, Prometra II.")] = None,
+    drug: Annotated[Optional[list[str]], typer.Option(
+        "--drug", metavar="NAME", help="Medicine in the pump (repeat for a mix); replaces the "
+        "list. Baclofen, opioids and ziconotide have their own warning signs.")] = None,
+    care_team: Annotated[Optional[str], typer.Option(metavar="NAME")] = None,
+    care_phone: Annotated[Optional[str], typer.Option(metavar="NUMBER")] = None,
+    after_hours_phone: Annotated[Optional[str], typer.Option(metavar="NUMBER")] = None,
+    emergency_number: Annotated[Optional[str], typer.Option(metavar="NUMBER")] = None,
+    fever_threshold: Annotated[Optional[str], typer.Option(
+        metavar="TEMP", help="The fever line your care team gave (37.5-39.0 °C; default "
+        "38.0 °C / 100.4 °F). Needs --set-by.")] = None,
+    set_by: Annotated[Optional[str], typer.Option(
+        metavar="WHO", help="Who on the care team set the fever line.")] = None,
+    low_threshold: Annotated[Optional[str], typer.Option(
+        metavar="TEMP", help="A low temperature line, if your care team set one "
+        "(baclofen pumps).")] = None,
+    next_refill: DateOpt = None,
+    clear: Annotated[Optional[list[str]], typer.Option(metavar="FIELD",
+                                                       help="Remove a fact.")] = None,
+    patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
+):
+    values: dict = {}
+    for key, value in (("name", name), ("initials", initials), ("pump_make", pump_make),
+                       ("care_team", care_team)):
+        if value is not None:
+            values[key] = model.parse_text(value, key.replace("_", " "), 100)
+    for key, value in (("trial_start", trial_start), ("trial_end", trial_end),
+                       ("implant_date", implant_date), ("next_refill", next_refill)):
+        if value is not None:
+            values[key] = dates.parse_date(value, what=key.replace("_", " ")).isoformat()
+    for key, value in (("care_phone", care_phone), ("after_hours_phone", after_hours_phone),
+                       ("emergency_number", emergency_number)):
+        if value is not None:
+            values[key] = model.parse_phone(value, key.replace("_", " "))
+    if drug is not None:
+        values["drugs"] = [d for d in (model.parse_text(x, "drug", 60) for x in drug) if d]
+    if fever_threshold is not None:
+        if not set_by:
+            raise InputError("say who on your care team set the fever line with --set-by, "
+                             "e.g. --set-by 'Dr Ames'.")
+        values["fever_threshold_c"] = model.parse_threshold(
+            fever_threshold, "the fever line", *model.FEVER_RANGE_C)
+        values["fever_threshold_set_by"] = model.parse_text(set_by, "set by", 100)
+        values["fever_threshold_set_on"] = dates.today().isoformat()
+    elif set_by is not None:
+        raise InputError("--set-by goes with --fever-threshold.")
+    if low_threshold is not None:
+        values["low_threshold_c"] = model.parse_threshold(low_threshold, "the low line",
+                                                          30.0, 37.0)
+    for key in clear or []:
+        field = key.strip().lower().replace("-", "_")
+        if field not in model.PROFILE_FIELDS:
+            raise InputError(f"unknown profile field '{key}'; the fields are "
+                             f"{', '.join(model.PROFILE_FIELDS)}.")
+        values[field] = None
+        if field == "fever_threshold_c":
+            values["fever_threshold_set_by"] = values["fever_threshold_set_on"] = None
+    store = open_journal(ctx, journal)
+    who = choose_patient(store.read(), patient)
+    if values:
+        with store.transaction() as tx:
+            facts = tx.set_profile(who, values)
+        say(f"Profile of {who} saved.")
+    else:
+        facts = store.read().profile(who)
+    if as_json:
+        emit_json({"patient": who, **{k: facts.get(k) for k in model.PROFILE_FIELDS}})
+        return
+    shown = [f"{model.PROFILE_FIELDS[k]}: {profile_value(k, v)}"
+             for k, v in facts.items() if k in model.PROFILE_FIELDS]
+    out("\n".join([f"Profile of {who}:"] + ["  " + line for line in shown]) if shown else
+        f"No profile yet for {who}. Add facts with options, e.g. "
+        "pumpjournal profile --implant-date 2026-11-20 --care-phone 555-0142")
+
+
+def profile_value(key: str, value) -> str:
+    from .render import temperature_text
+
+    if isinstance(value, list):
+        return ", ".join(value)
+    return temperature_text(value) if key.endswith("_c") else str(value)
+
+
+event_app = typer.Typer(cls=Group, no_args_is_help=True, help=(
+    "Record what happens around the pump: trial, implant, refills, dose changes, visits, "
+    "alarms, surgery, MRI, removal." + examples(
+        "pumpjournal event add implant --date 2026-11-20",
+        "pumpjournal event add refill --next-due 2027-02-10",
+        "pumpjournal event list")))
+app.add_typer(event_app, name="event")
+
+
+@event_app.command("add", help="Add an event. KIND is one of: " + ", ".join(model.EVENT_KINDS)
+                   + ". Only visit, refill and mri can be in the future." + examples(
+                       "pumpjournal event add trial-end --relief yes",
+                       "pumpjournal event add dose-change --drug morphine --dose 0.5 "
+                       "--unit mg/day",
+                       "pumpjournal event add visit --date 2026-12-15 --note 'refill and review'",
+                       "pumpjournal event add alarm --alarm critical"))
+def event_add(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="What happened.")],
+    day: Annotated[Optional[str], typer.Option("--date", "-d", metavar="DATE",
+                                               help="When (default today).")] = None,
+    relief: Annotated[Optional[str], typer.Option(
+        help="trial-end: did the trial give meaningful relief? yes, partial or no.")] = None,
+    next_due: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="refill: the next refill date the clinic gave.")] = None,
+    drug: Annotated[Optional[str], typer.Option(help="dose-change: which medicine.")] = None,
+    dose: Annotated[Optional[str], typer.Option(help="dose-change: new daily dose.")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="dose-change: mg/day or mcg/day.")] = None,
+    alarm: Annotated[Optional[str], typer.Option(
+        help="alarm: critical, non-critical or not-sure.")] = None,
+    note: Annotated[Optional[str], typer.Option("--note", "-n")] = None,
+    patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
+):
+    from . import render
+
+    what = model.parse_event_kind(kind)
+    today = dates.today()
+    when = dates.parse_date(day) if day else today
+    due = dates.parse_date(next_due, what="--next-due") if next_due else None
+    store = open_journal(ctx, journal)
+    with store.transaction() as tx:
+        who = choose_patient(tx, patient)
+        drugs = tx.profile(who).get("drugs") or []
+        if what == "dose-change" and drug is None and len(drugs) == 1:
+            drug = drugs[0]
+        event = tx.add_event(model.new_event(who, what, when, today, {
+            "relief": relief, "next_due": due, "drug": drug, "dose": dose, "unit": unit,
+            "alarm": alarm, "note": note}))
+    if as_json:
+        emit_json(event.to_json())
+        return
+    out(f"Added event {event.id}: {render.event_text(event.to_json())}")
+    if what == "alarm":
+        from .episodes import calendar_flags
+
+        flag = [f for d, f in calendar_flags(store.read().profile(who), [event], today)][0]
+        say(f"{flag.urgency.symbol} {flag.urgency.name}: {flag.advice}")
+        say(cat.NOT_ADVICE)
+
+
+@event_app.command("list", help="List events, oldest first." + examples(
+    "pumpjournal event list", "pumpjournal event list --kind refill --json"))
+def event_list(
+    ctx: typer.Context,
+    kind: Annotated[Optional[list[str]], typer.Option(metavar="KIND",
+                                                      help="Only these kinds.")] = None,
+    since: SinceOpt = None, until: UntilOpt = None,
+    patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
+):
+    from . import render
+
+    kinds = tuple(model.parse_event_kind(k) for k in kind or [])
+    low, high = parse_range(since, until)
+    view = open_journal(ctx, journal).read()
+    who = choose_patient(view, patient)
+    found = [e.to_json() for e in view.events(who, kinds)
+             if (not low or e.day >= low) and (not high or e.day <= high)]
+    if as_json:
+        emit_json(found)
+    elif found:
+        out("\n".join(f"{e['id']:>4}  {render.event_text(e)}" for e in found))
+    else:
+        say("No events recorded. Add one with: pumpjournal event add KIND")
+
+
+@event_app.command("delete", help="Delete an event by its id (from `event list`)." + examples(
+    "pumpjournal event delete 3 --yes"))
+def event_delete(
+    ctx: typer.Context,
+    event_id: Annotated[int, typer.Argument(metavar="ID")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    patient: PatientOpt = None, journal: JournalOpt = None,
+):
+    from . import render
+
+    store = open_journal(ctx, journal)
+    who = choose_patient(store.read(), patient)
+    if not yes:
+        if not interactive():
+            raise InputError("event delete needs --yes when not run at a terminal.")
+        if not typer.confirm(f"Delete event {event_id}?", default=False, err=True):
+            say("Kept it; nothing was changed.")
+            return
+    with store.transaction() as tx:
+        event = tx.delete_event(who, event_id)
+    out(f"Deleted event {event_id}: {render.event_text(event.to_json())}")
+
+
+# Over time: flags and the follow-up summary --------------------------------------------------
+
+
+def person_episodes(view, who: str, today: date, since=None, until=None):
+    from .episodes import episodes
+
+    return episodes(who, view.entries(who), view.profile(who), view.events(who), today,
+                    since, until)
+
+
+@app.command(help="List every warning-sign episode (routine and above) with its first and last "
+             "day, urgency, rule, sources and advice. Expected soreness is recorded, not "
+             "listed." + examples("pumpjournal flags", "pumpjournal flags --since 4w --json"))
+def flags(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
+    patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
+):
+    from . import render
+
+    low, high = parse_range(since, until)
+    view = open_journal(ctx, journal).read()
+    who = choose_patient(view, patient)
+    found = [ep.to_json() for ep in person_episodes(view, who, dates.today(), low, high)]
+    if as_json:
+        emit_json(found)
+        return
+    if not found:
+        say("No warning signs logged in that period." if (low or high) else
+            "No warning signs logged.")
+        return
+    out("\n".join(render.episode_lines(found)))
+    out(cat.NOT_ADVICE)
+
+
+def summary_data(view, who: str, today: date, since: str | None, until: str | None) -> dict:
+    from .summary import default_since, summarise
+
+    events = view.events(who)
+    if since and since.strip().lower() in ("last-visit", "last visit"):
+        visits = [e.day for e in events if e.kind == "visit" and e.day < today]
+        if not visits:
+            raise InputError("no past visit is recorded; add one with `pumpjournal event add "
+                             "visit --date DATE`, or give --since DATE.")
+        since = max(visits).isoformat()
+    low = dates.parse_date(since, what="--since") if since else default_since(events, today)
+    high = dates.parse_date(until, what="--until") if until else today
+    dates.check_range(low, high)
+    episodes = person_episodes(view, who, today, low, high)
+    return summarise(view.entries(who, low, high), events, episodes, view.profile(who), low,
+                     high, view.questions(who))
+
+
+@app.command(help="The follow-up summary for a visit, on one screen: pain figures and trend, "
+             "symptoms, warning-sign episodes, pump events, sleep and mood, notes on flagged "
+             "days and your questions.\n\nWithout --since it covers the time since the last "
+             "visit, or the last 30 days." + examples(
+                 "pumpjournal summary", "pumpjournal summary --since last-visit",
+                 "pumpjournal summary --since 4w --json"))
+def summary(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option(
+        metavar="WHEN", help="last-visit, a date, or a span such as 4w.")] = None,
+    until: UntilOpt = None,
+    patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
+):
+    from . import render
+
+    view = open_journal(ctx, journal).read()
+    who = choose_patient(view, patient)
+    data = summary_data(view, who, dates.today(), since, until)
+    if as_json:
+        emit_json({**data, "patient": who})
+        return
+    facts = view.profile(who)
+    name = facts.get("name") or facts.get("initials")
+    out("\n".join(render.summary_lines(data, f"{name} ({who})" if name else who,
+                                       dates.today())))
+
+
+@app.command(help="Note a question for your next visit; the summary lists it." + examples(
+    "pumpjournal ask 'Can the evening dose be raised?'"))
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(metavar="QUESTION")],
+    patient: PatientOpt = None, journal: JournalOpt = None,
+):
+    text = model.parse_text(question, "question", 500)
+    if not text:
+        raise InputError("the question is empty.")
+    store = open_journal(ctx, journal)
+    with store.transaction() as tx:
+        who = choose_patient(tx, patient)
+        tx.add_question(who, dates.today(), text)
+    out(f"Saved for your next visit: {text}")
 
 
 def main() -> None:

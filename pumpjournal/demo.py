@@ -7,7 +7,7 @@ incision on day 4 after the implant) and the expected soreness of the first days
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from .model import Event
@@ -15,6 +15,7 @@ from .store import Journal
 
 PATIENT = "sam"
 NAME = "Sam Rivera"
+IMPLANT = "2026-09-15"
 PROFILE = {
     "name": NAME, "implant_date": "2026-09-15", "trial_start": "2026-08-31",
     "trial_end": "2026-09-03", "pump_make": "SynchroMed II", "drugs": ["morphine"],
@@ -74,4 +75,4 @@ def build(path: Path) -> Journal:
 
 def period() -> tuple[date, date]:
     """The demo's days, first and last."""
-    return date.fromisoformat(DAYS[0][0]), date.fromisoformat(DAYS[-1][0]) + timedelta(days=0)
+    return date.fromisoformat(DAYS[0][0]), date.fromisoformat(DAYS[-1][0])

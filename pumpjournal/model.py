@@ -304,3 +304,91 @@ def parse_decimal(value, name: str, low: float, high: float) -> float:
     if number is None or not number.is_finite() or not low <= number <= high:
         raise InputError(f"{name} must be a number from {low} to {high}; got '{value}'.")
     return float(number)
+
+
+PROFILE_FIELDS = {
+    "name": "name", "initials": "initials", "trial_start": "trial start",
+    "trial_end": "trial end", "implant_date": "implant date", "pump_make": "pump make",
+    "drugs": "medicine(s) in the pump", "care_team": "care team", "care_phone": "care team phone",
+    "after_hours_phone": "after-hours phone", "emergency_number": "emergency number",
+    "fever_threshold_c": "fever line", "fever_threshold_set_by": "fever line set by",
+    "fever_threshold_set_on": "fever line set on", "low_threshold_c": "low temperature line",
+    "next_refill": "next refill due",
+}
+FEVER_RANGE_C = (37.5, 39.0)
+_PHONE = re.compile(r"^[0-9+()#*.\- ]{2,30}$")
+
+
+def parse_phone(value, name: str) -> str:
+    text = str(value).strip()
+    if not _PHONE.match(text) or not any(ch.isdigit() for ch in text):
+        raise InputError(f"{name} '{value}' is not a phone number; use digits, spaces, "
+                         "+ ( ) - . (e.g. 555-0142 or +44 20 7946 0000).")
+    return text
+
+
+def parse_threshold(value, name: str, low: float, high: float) -> float:
+    celsius, _ = parse_temperature(value)
+    if not low - 0.005 <= celsius <= high + 0.005:
+        raise InputError(f"{name} must be between {low:.1f} °C and {high:.1f} °C "
+                         f"({low * 9 / 5 + 32:.1f}-{high * 9 / 5 + 32:.1f} °F); got '{value}'.")
+    return round(celsius, 2)
+
+
+EVENT_DETAILS = {  # detail -> the kinds it belongs to
+    "relief": ("trial-end",), "next_due": ("refill",), "drug": ("dose-change", "trial-start"),
+    "dose": ("dose-change",), "unit": ("dose-change",), "alarm": ("alarm",),
+}
+RELIEF = ("yes", "partial", "no")
+ALARMS = ("critical", "non-critical", "not-sure")
+DOSE_UNITS = {"mg": "mg/day", "mg/day": "mg/day", "mcg": "mcg/day", "mcg/day": "mcg/day",
+              "ug": "mcg/day", "ug/day": "mcg/day", "µg": "mcg/day", "µg/day": "mcg/day"}
+
+
+def parse_event_kind(value) -> str:
+    kind = catalogue.normalise_id(str(value))
+    if kind not in EVENT_KINDS:
+        raise InputError(f"unknown event '{value}'; the events are {', '.join(EVENT_KINDS)}.")
+    return kind
+
+
+def new_event(patient: str, kind: str, day: date, today: date, details: dict) -> Event:
+    """Validate an event: future dates only for what can be scheduled, details by kind."""
+    if day > today and kind not in SCHEDULABLE:
+        raise InputError(f"a {kind} event cannot be in the future ({day.isoformat()}); only "
+                         f"{', '.join(SCHEDULABLE)} can be scheduled ahead.")
+    clean: dict = {}
+    for key, value in details.items():
+        if value is None:
+            continue
+        if kind not in EVENT_DETAILS.get(key, (kind,)):
+            raise InputError(f"--{key.replace('_', '-')} belongs to "
+                             f"{' or '.join(EVENT_DETAILS[key])} events, not {kind}.")
+        if key == "relief":
+            clean[key] = _choice(value, RELIEF, "--relief")
+        elif key == "alarm":
+            clean[key] = _choice(value, ALARMS, "--alarm")
+        elif key == "dose":
+            clean[key] = parse_decimal(value, "the new daily dose", 0, 100000)
+        elif key == "unit":
+            unit = str(value).strip().lower().replace(" ", "")
+            if unit not in DOSE_UNITS:
+                raise InputError(f"dose unit '{value}' is not accepted; use mg/day or mcg/day.")
+            clean[key] = DOSE_UNITS[unit]
+        elif key == "next_due":
+            clean[key] = value.isoformat() if isinstance(value, date) else str(value)
+        else:
+            text = parse_text(value, key, 500)
+            if text:
+                clean[key] = text
+    if kind == "dose-change" and not {"dose", "unit"} <= clean.keys():
+        raise InputError("a dose-change needs the new daily dose and its unit, e.g. "
+                         "--dose 0.5 --unit mg/day.")
+    return Event(patient, kind, day.isoformat(), clean)
+
+
+def _choice(value, options: tuple[str, ...], name: str) -> str:
+    text = catalogue.normalise_id(str(value))
+    if text not in options:
+        raise InputError(f"{name} '{value}' is not one of {', '.join(options)}.")
+    return text

@@ -171,3 +171,118 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
             lines.append(f"{pad}contacted the care team: {'yes' if entry.contacted else 'no'}")
         lines.append(f"{pad}logged {entry.logged_at}, last changed {entry.updated_at}")
     return lines
+
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """0-10 scores as bars; a missing day is a dot (never drawn as 0)."""
+    return "".join("·" if v is None else BARS[min(7, round(v * 7 / 10))] for v in values)
+
+
+def daily_series(daily: list[dict], since: date, until: date, key: str = "pain") -> list:
+    by_day = {d["date"]: d[key] for d in daily}
+    days = (until - since).days + 1
+    return [by_day.get(date.fromordinal(since.toordinal() + n).isoformat()) for n in range(days)]
+
+
+def episode_line(ep) -> str:
+    span = ep["first"] if ep["first"] == ep["last"] else f"{ep['first']} to {ep['last']}"
+    logged = f", {ep['days_logged']} days logged" if ep["days_logged"] > 1 else ""
+    items = ", ".join(ep["items"])
+    return f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({ep['rule']})"
+
+
+def episode_lines(episodes: list[dict], *, full: bool = True) -> list[str]:
+    lines = []
+    for ep in episodes:
+        lines.append(episode_line(ep))
+        if full:
+            lines += wrap([("    ", ep["advice"]),
+                           ("    ", f"Rule {ep['rule']} · {', '.join(ep['sources'])}")], 76)
+    return lines
+
+
+def event_text(ev: dict) -> str:
+    from .model import EVENT_KINDS
+
+    details = ev.get("details") or {}
+    extra = []
+    for key, value in details.items():
+        extra.append(value if key == "note" else f"{key.replace('_', ' ')} {value}")
+    text = f"{ev['date']}  {EVENT_KINDS.get(ev['kind'], ev['kind'])}"
+    return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def summary_lines(data: dict, who: str, today: date) -> list[str]:
+    period = data["period"]
+    since, until = date.fromisoformat(period["since"]), date.fromisoformat(period["until"])
+    lines = [f"Follow-up summary: {who}",
+             f"Period {period['since']} to {period['until']} ({period['days']} days); "
+             f"{period['days_logged']} days logged."]
+    if not period["days_logged"]:
+        lines.append("No entries in this period.")
+    else:
+        lines.append(f"{'Pain (0-10)':<22}{'mean':>6}{'median':>8}{'range':>8}{'days':>6}")
+        for key, word in (("pain", "now"), ("worst", "worst (24 h)"),
+                          ("least", "least (24 h)"), ("average", "average (24 h)")):
+            st = data["pain"][key]
+            if st:
+                lines.append(f"  {word:<20}{st['mean']:>6.1f}{_fmt(st['median']):>8}"
+                             f"{str(st['min']) + '-' + str(st['max']):>8}{st['n']:>6}")
+        trend = data["trend"]
+        if trend["change"] is not None:
+            lines.append(f"Trend of pain now: first half {trend['first_half']['pain_mean']:.1f}, "
+                         f"second half {trend['second_half']['pain_mean']:.1f} "
+                         f"({trend['change']:+.1f}).")
+        if period["days"] <= 70:
+            lines.append("Daily pain now (· = no entry):")
+            lines.append("  " + sparkline(daily_series(data["daily"], since, until)))
+        weekly = [w for w in data["weeks"] if w["pain_mean"] is not None]
+        if weekly:
+            lines.append("Weekly mean pain now: " + sparkline([w["pain_mean"]
+                                                               for w in data["weeks"]]))
+            lines += wrap([("  ", "; ".join(f"{w['start'][5:]} {w['pain_mean']:.1f}"
+                                             for w in weekly[-12:]))], 76)
+    if data["symptoms"]:
+        lines += wrap([("Symptoms (days): ", ", ".join(f"{s['id']} {s['days']}"
+                                                       for s in data["symptoms"]))], 76)
+    if data["episodes"]:
+        lines.append("Warning-sign episodes:")
+        lines += ["  " + episode_line(ep) for ep in data["episodes"]]
+    else:
+        lines.append("Warning-sign episodes: none.")
+    if data["boluses"]:
+        b = data["boluses"]
+        lines.append(f"Boluses: {b['total']} on {b['days_logged']} days logged "
+                     f"(mean {b['mean_per_day']:g} a day).")
+    if data["events"]:
+        lines.append("Pump events:")
+        lines += ["  " + event_text(ev) for ev in data["events"]]
+    extra = []
+    if data["sleep_hours"]:
+        extra.append(f"sleep mean {data['sleep_hours']['mean']:g} h")
+    if data["mood"]:
+        extra.append(f"mood mean {data['mood']['mean']:g}/10")
+    if extra:
+        lines.append("Also: " + ", ".join(extra) + ".")
+    if data["flagged_notes"]:
+        lines.append("Notes on flagged days:")
+        lines += wrap([(f"  {n['date']}: ", n["note"]) for n in data["flagged_notes"]], 76)
+    if data["questions"]:
+        lines.append("Questions for the visit:")
+        lines += wrap([("  - ", q["question"]) for q in data["questions"]], 76)
+    if data["next_refill"]:
+        left = (date.fromisoformat(data["next_refill"]) - today).days
+        when = f"in {left} days" if left >= 0 else f"{-left} days ago: overdue"
+        lines.append(f"Next refill due: {data['next_refill']} ({when}).")
+    if data["episodes"]:
+        lines.append(NOT_ADVICE)
+    return lines

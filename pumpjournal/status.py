@@ -7,7 +7,18 @@ from pathlib import Path
 
 from . import symptoms as cat
 from .dates import days_in_words
-from .timeline import assess_entries, day_zero, phase_on
+from .episodes import episodes, refill_due
+from .render import daily_series, sparkline, wrap
+from .timeline import WATCH_DAYS, day_zero, phase_on
+
+CHART_DAYS = 14
+
+
+def countdown(day: date, today: date) -> str:
+    left = (day - today).days
+    if left == 0:
+        return "today"
+    return f"in {days_in_words(left)}" if left > 0 else f"{days_in_words(-left)} ago"
 
 
 def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
@@ -16,10 +27,9 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     who = profile.get("name") or profile.get("initials") or patient
     lines = [f"pumpjournal · {today:%A} {today.isoformat()} · {who}"]
     if not entries and not profile and not events:
-        lines += [f"No journal yet at {path}.",
-                  "Log today's pain and symptoms with: pumpjournal log",
-                  "See a fictional patient's journal with: pumpjournal demo"]
-        return lines
+        return lines + [f"No journal yet at {path}.",
+                        "Log today's pain and symptoms with: pumpjournal log",
+                        "See a fictional patient's journal with: pumpjournal demo"]
     day0, kind = day_zero(profile, events, today)
     phase = phase_on(profile, events, today)
     if day0:
@@ -30,28 +40,49 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
                      "`pumpjournal profile --implant-date DATE`.")
     else:
         lines.append(f"Phase: {phase}.")
-    logged_today = bool(entries) and entries[0].date == today.isoformat()
-    if logged_today:
+
+    if entries and entries[0].date == today.isoformat():
         lines.append(f"Today: logged (pain {entries[0].pain}). "
                      "Add to it with: pumpjournal log --symptom ID")
     else:
         lines.append("Today: not logged yet. Log it with: pumpjournal log")
         if entries:
             last = entries[0]
-            ago = days_in_words((today - last.day).days)
-            lines.append(f"Last entry: {last.date} ({ago} ago), pain {last.pain}.")
-    week = [e for e in entries if e.day >= today - timedelta(days=6)]
-    open_signs = []
-    for entry, flags in zip(week, assess_entries(week, profile, events, entries)):
-        top = cat.top_urgency(flags)
-        if top is not None and top > cat.Urgency.EXPECTED:
-            items = [i for i, lvl in cat.item_urgencies(flags).items()
-                     if lvl > cat.Urgency.EXPECTED]
-            open_signs.append(f"  {top.symbol} {top.name} {entry.date}: {', '.join(items)}")
-    if open_signs:
-        lines.append("Warning signs logged in the last 7 days:")
-        lines += open_signs[:6]
-        lines.append(cat.NOT_ADVICE)
+            lines.append(f"Last entry: {last.date} ({days_in_words((today - last.day).days)} "
+                         f"ago), pain {last.pain}.")
+    start = today - timedelta(days=CHART_DAYS - 1)
+    recent = [e for e in entries if e.day >= start]
+    if recent:
+        series = daily_series([{"date": e.date, "pain": e.pain} for e in recent], start, today)
+        known = [v for v in series if v is not None]
+        lines.append(f"Pain now, last {CHART_DAYS} days: {sparkline(series)}  "
+                     f"(· no entry; latest {known[-1]}, range {min(known)}-{max(known)})")
+
+    visits = sorted(e.day for e in events if e.kind == "visit" and e.day >= today)
+    if visits:
+        lines.append(f"Next visit: {visits[0].isoformat()} ({countdown(visits[0], today)}).")
+    due = refill_due(profile, events)
+    if due:
+        lines.append(f"Next refill due: {due.isoformat()} ({countdown(due, today)}).")
+
+    week = episodes(patient, [e for e in entries if e.day >= today - timedelta(days=13)],
+                    profile, events, today, since=today - timedelta(days=6))
+    if week:
+        lines.append("Open warning signs (last 7 days and coming up):")
+        for ep in week[:6]:
+            span = ep.first.isoformat() + ("" if ep.first == ep.last else f" to {ep.last}")
+            text = f"  {ep.urgency.symbol} {ep.urgency.name} {span}: {', '.join(ep.items)}"
+            lines.append(text)
+        lines.append("See them in full with: pumpjournal flags")
     else:
         lines.append("No warning signs logged in the last 7 days.")
-    return lines
+    watch = [e for e in events if e.kind in ("refill", "dose-change", "surgery", "implant")
+             and 0 <= (today - e.day).days <= WATCH_DAYS]
+    if watch:
+        lines.append(f"Within 48 h of a {watch[-1].kind.replace('-', ' ')}: call emergency "
+                     "services for great sleepiness, slow breathing, fainting, worsening "
+                     "dizziness or a seizure.")
+    if week or watch:
+        lines.append(cat.NOT_ADVICE)
+    return [part for line in lines for part in (wrap([("", line)], 79) if len(line) > 79
+                                                 else [line])]

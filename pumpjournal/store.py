@@ -28,7 +28,7 @@ from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
 from .model import Entry, Event
 
 SCHEMA_VERSION = 1
-TABLES = ("meta", "entries", "events", "profile")
+TABLES = ("meta", "entries", "events", "profile", "questions")
 LOCK_TIMEOUT = float(os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT", "10"))
 WAY_OUT = ("restore a copy from a backup (`pumpjournal backup` keeps dated copies next to the "
            "journal) or check it with `pumpjournal doctor`")
@@ -87,15 +87,16 @@ def check_shape(path: Path, raw: bytes) -> dict:
         raise JournalError(f"the journal {path} was written by a newer pumpjournal (schema "
                            f"{version}; this one reads up to {SCHEMA_VERSION}). It was left "
                            "untouched; upgrade pumpjournal with pip install -U pumpjournal.")
-    for table in ("entries", "events", "profile"):
+    for table in TABLES[1:]:
         if not all(isinstance(doc, dict) for doc in data.get(table, {}).values()):
             raise corrupt(path, f"its {table} table holds records that are not objects")
     return data
 
 
 def empty_data() -> dict:
-    return {"meta": {"1": {"app": "pumpjournal", "schema": SCHEMA_VERSION}}, "entries": {},
-            "events": {}, "profile": {}}
+    data = {name: {} for name in TABLES}
+    data["meta"] = {"1": {"app": "pumpjournal", "schema": SCHEMA_VERSION}}
+    return data
 
 
 def _make_folder(folder: Path) -> None:
@@ -195,6 +196,7 @@ class View:
         self.entries_table = self.db.table("entries", cache_size=0)
         self.events_table = self.db.table("events", cache_size=0)
         self.profile_table = self.db.table("profile", cache_size=0)
+        self.questions_table = self.db.table("questions", cache_size=0)
 
     # queries
     def patients(self) -> list[str]:
@@ -232,7 +234,17 @@ class View:
         found.sort(key=lambda e: (e.date, e.id))
         return found
 
+    def questions(self, patient: str) -> list[dict]:
+        """Questions for the next visit asked with `ask` (entries hold their own)."""
+        return sorted(({"date": d["date"], "question": d["question"]}
+                       for d in self.questions_table if d["patient"] == patient),
+                      key=lambda q: q["date"])
+
     # changes
+    def add_question(self, patient: str, day: date, text: str) -> None:
+        self.questions_table.insert({"patient": patient, "date": day.isoformat(),
+                                     "question": text})
+
     def save_entry(self, entry: Entry) -> None:
         key = (where("patient") == entry.patient) & (where("date") == entry.date)
         doc = entry.to_doc()

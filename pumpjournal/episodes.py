@@ -1,0 +1,153 @@
+"""Warning signs over time: episodes of daily flags, and the rules that watch the calendar.
+
+A rule that fires on several logged days in a row is one episode, from its first to its last
+day (days without an entry of up to one day between them do not break it; a logged day without
+the sign ends it). Expected soreness is recorded, never an episode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from . import symptoms as cat
+from .model import Entry, Event
+from .symptoms import Flag, Urgency
+from .timeline import assess_entries
+
+MAX_GAP_DAYS = 2
+REFILL_REMINDERS = (14, 7, 2)
+
+
+@dataclass
+class Episode:
+    patient: str
+    rule: str
+    urgency: Urgency
+    first: date
+    last: date
+    items: list[str] = field(default_factory=list)
+    advice: str = ""
+    days: list[date] = field(default_factory=list)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return cat.RULES[self.rule].sources
+
+    def to_json(self) -> dict:
+        return {"patient": self.patient, "rule": self.rule, "urgency": self.urgency.name,
+                "symbol": self.urgency.symbol, "first": self.first.isoformat(),
+                "last": self.last.isoformat(), "days_logged": len(self.days),
+                "items": self.items, "advice": self.advice, "sources": list(self.sources)}
+
+
+def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag | None:
+    """W-TREND: the 7-day mean of average pain >= 30% above the 7 days before the last visit
+    (at least 4 entries with an average in each window)."""
+    before = [v for v in visits if v <= day]
+    if not before:
+        return None
+    visit = before[-1]
+
+    def window(end: date) -> list[int]:
+        days = (by_day.get(end - timedelta(days=n)) for n in range(7))
+        return [e.average for e in days if e is not None and e.average is not None]
+
+    now, then = window(day), window(visit - timedelta(days=1))
+    if len(now) < 4 or len(then) < 4:
+        return None
+    mean_now, mean_then = sum(now) / len(now), sum(then) / len(then)
+    if mean_then == 0 or mean_now < mean_then * 1.3:
+        return None
+    rise = round((mean_now / mean_then - 1) * 100)
+    advice = cat.RULES["W-TREND"].advice[Urgency.ROUTINE].format(n=rise, date=visit.isoformat())
+    return Flag("W-TREND", Urgency.ROUTINE, ("average-pain",), advice,
+                "your average pain has risen by 30% or more, which pain research counts as "
+                "a meaningful change.")
+
+
+def refill_due(profile: dict, events: list[Event]) -> date | None:
+    """The next refill date the clinic gave: from the latest refill, else the profile."""
+    refills = [e for e in events if e.kind == "refill"]
+    for event in reversed(refills):
+        if event.details.get("next_due"):
+            return date.fromisoformat(event.details["next_due"])
+    due = profile.get("next_refill")
+    return date.fromisoformat(due) if due else None
+
+
+def calendar_flags(profile: dict, events: list[Event], today: date) -> list[tuple[date, Flag]]:
+    """Flags that come from events, not from an entry: alarms, refills due, planned MRIs."""
+    found: list[tuple[date, Flag]] = []
+    baclofen = "B" in cat.drug_tags(profile.get("drugs") or [])
+    for event in events:
+        if event.kind == "alarm":
+            advice = cat.RULES["W-ALARM"].advice[Urgency.URGENT]
+            if baclofen:
+                advice += " With a baclofen pump, call immediately."
+            kind = event.details.get("alarm", "not sure")
+            found.append((event.day, Flag("W-ALARM", Urgency.URGENT, (f"alarm ({kind})",),
+                                          advice, cat.why_text(cat.RULES["W-ALARM"], ["x"]))))
+        if event.kind == "mri" and event.day >= today:
+            make = (profile.get("pump_make") or "").lower()
+            level = Urgency.ROUTINE if make and "prometra" not in make else Urgency.URGENT
+            found.append((event.day, Flag("W-MRI", level, (f"MRI planned {event.date}",),
+                                          cat.RULES["W-MRI"].advice[level],
+                                          "the FDA's advice on pumps and MRI scans.")))
+    due = refill_due(profile, events)
+    if due is not None:
+        refilled = any(e.kind == "refill" and e.day >= due for e in events)
+        left = (due - today).days
+        level = None
+        if left < 0 and not refilled:
+            level = Urgency.URGENT
+        elif 0 <= left <= max(REFILL_REMINDERS):
+            level = Urgency.ROUTINE
+        if level is not None:
+            advice = cat.RULES["W-REFILL"].advice[level].format(date=due.isoformat())
+            if baclofen:
+                advice += (" With baclofen, watch for itching, tingling, returning spasms, "
+                           "fever or confusion.")
+            found.append((min(due, today), Flag("W-REFILL", level, (f"refill due {due}",),
+                                                advice, "pump makers' advice: never let "
+                                                            "the pump run empty.")))
+    return found
+
+
+def episodes(patient: str, entries: list[Entry], profile: dict, events: list[Event],
+             today: date, since: date | None = None,
+             until: date | None = None) -> list[Episode]:
+    """Every episode (ROUTINE and above) of one person, oldest first, overlapping the period."""
+    ordered = sorted(entries, key=lambda e: e.date)
+    flags = assess_entries(ordered, profile, events)
+    by_day = {e.day: e for e in ordered}
+    visits = sorted(e.day for e in events if e.kind == "visit" and e.day <= today)
+    done: list[Episode] = []
+    open_: dict[str, Episode] = {}
+    for entry, day_flags in zip(ordered, flags):
+        trend = trend_flag(by_day, visits, entry.day) if visits else None
+        firing = {f.rule: f for f in day_flags + ([trend] if trend else [])
+                  if f.urgency > Urgency.EXPECTED}
+        for rule in list(open_):
+            if rule not in firing:
+                done.append(open_.pop(rule))
+        for rule, flag in firing.items():
+            current = open_.get(rule)
+            if current and (entry.day - current.last).days <= MAX_GAP_DAYS:
+                current.last = entry.day
+                current.days.append(entry.day)
+                current.items += [i for i in flag.items if i not in current.items]
+                if flag.urgency > current.urgency:
+                    current.urgency, current.advice = flag.urgency, flag.advice
+                continue
+            if current:
+                done.append(current)
+            open_[rule] = Episode(patient, rule, flag.urgency, entry.day, entry.day,
+                                  list(flag.items), flag.advice, [entry.day])
+    done += open_.values()
+    for day, flag in calendar_flags(profile, events, today):
+        done.append(Episode(patient, flag.rule, flag.urgency, day, day, list(flag.items),
+                            flag.advice, [day]))
+    low, high = since or date.min, until or date.max
+    chosen = [ep for ep in done if ep.last >= low and ep.first <= high]
+    return sorted(chosen, key=lambda ep: (ep.first, -ep.urgency, ep.rule))

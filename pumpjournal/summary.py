@@ -1,0 +1,96 @@
+"""Follow-up summary figures: entries in, numbers out. Pure: no I/O, no printing.
+
+Days without an entry are missing, never zero pain: every mean is over the days logged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from statistics import mean, median
+
+from . import symptoms as cat
+from .episodes import Episode, refill_due
+from .model import Entry, Event
+
+SCORES = ("pain", "worst", "least", "average")
+
+
+def stats(values: list[float]) -> dict | None:
+    if not values:
+        return None
+    return {"n": len(values), "mean": round(mean(values), 2), "median": median(values),
+            "min": min(values), "max": max(values)}
+
+
+def _mean(values: list) -> float | None:
+    return round(mean(values), 2) if values else None
+
+
+def weeks(since: date, until: date, entries: list[Entry]) -> list[dict]:
+    """Week-by-week means of pain now and average pain, weeks counted from ``since``."""
+    out = []
+    start = since
+    while start <= until:
+        end = min(start + timedelta(days=6), until)
+        week = [e for e in entries if start.isoformat() <= e.date <= end.isoformat()]
+        out.append({"start": start.isoformat(), "end": end.isoformat(), "days_logged": len(week),
+                    "pain_mean": _mean([e.pain for e in week]),
+                    "average_mean": _mean([e.average for e in week if e.average is not None])})
+        start = end + timedelta(days=1)
+    return out
+
+
+def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode],
+              profile: dict, since: date, until: date, questions: list[dict] = ()) -> dict:
+    """The figures a clinician reads at a follow-up visit, for one person and one period."""
+    entries = sorted((e for e in entries if since.isoformat() <= e.date <= until.isoformat()),
+                     key=lambda e: e.date)
+    days = (until - since).days + 1
+    half = since + timedelta(days=days // 2)
+    first = [e.pain for e in entries if e.day < half]
+    second = [e.pain for e in entries if e.day >= half]
+    trend = {"first_half": {"from": since.isoformat(),
+                            "to": (half - timedelta(days=1)).isoformat(),
+                            "pain_mean": _mean(first), "days_logged": len(first)},
+             "second_half": {"from": half.isoformat(), "to": until.isoformat(),
+                             "pain_mean": _mean(second), "days_logged": len(second)},
+             "change": (round(mean(second) - mean(first), 2) if first and second else None)}
+    counts = Counter(s for e in entries for s in e.symptoms)
+    flagged_days = {d for ep in episodes for d in ep.days}
+    in_period = [e for e in events if since <= e.day <= until]
+    boluses = [e.boluses for e in entries if e.boluses is not None]
+    asked = [{"date": e.date, "question": q} for e in entries for q in e.questions]
+    asked += [q for q in questions if since.isoformat() <= q["date"] <= until.isoformat()]
+    due = refill_due(profile, events)
+    return {
+        "patient": entries[0].patient if entries else None,
+        "period": {"since": since.isoformat(), "until": until.isoformat(), "days": days,
+                   "days_logged": len(entries)},
+        "pain": {key: stats([getattr(e, key) for e in entries if getattr(e, key) is not None])
+                 for key in SCORES},
+        "trend": trend,
+        "weeks": weeks(since, until, entries),
+        "daily": [{"date": e.date, "pain": e.pain, "worst": e.worst, "least": e.least}
+                  for e in entries],
+        "symptoms": [{"id": sid, "label": cat.BY_ID[sid].label, "days": counts[sid]}
+                     for sid in (s.id for s in cat.SYMPTOMS) if counts[sid]],
+        "episodes": [ep.to_json() for ep in episodes],
+        "boluses": ({"days_logged": len(boluses), "total": sum(boluses),
+                     "mean_per_day": _mean(boluses)} if boluses else None),
+        "events": [ev.to_json() for ev in in_period],
+        "sleep_hours": stats([e.sleep for e in entries if e.sleep is not None]),
+        "mood": stats([e.mood for e in entries if e.mood is not None]),
+        "flagged_notes": [{"date": e.date, "note": e.note} for e in entries
+                          if e.note and e.day in flagged_days],
+        "contacted_care_team": [{"date": e.date, "contacted": e.contacted} for e in entries
+                                if e.contacted is not None],
+        "questions": sorted(asked, key=lambda q: q["date"]),
+        "next_refill": due.isoformat() if due else None,
+    }
+
+
+def default_since(events: list[Event], today: date) -> date:
+    """The last past visit, else 30 days ago."""
+    visits = [e.day for e in events if e.kind == "visit" and e.day <= today]
+    return max(visits) if visits else today - timedelta(days=29)
