@@ -17,7 +17,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import dates, model
+from . import dates, model, queries
 from . import symptoms as cat
 from .errors import InputError, PumpjournalError
 
@@ -549,7 +549,7 @@ def demo():
         out(f"\n== Status screen on {last.isoformat()} (pumpjournal) ==")
         out("\n".join(status.status_lines(view, who, last, journal.path)))
         out(f"\n== Follow-up summary (pumpjournal summary --since {demo_data.IMPLANT}) ==")
-        data = summary_data(view, who, last, demo_data.IMPLANT, None)
+        data = queries.summary_data(view, who, last, demo_data.IMPLANT, None)
         out("\n".join(render.summary_lines(data, demo_data.NAME, last)))
         out("\nStart your own journal with: pumpjournal log")
 
@@ -770,13 +770,6 @@ def event_delete(
 # Over time: flags and the follow-up summary --------------------------------------------------
 
 
-def person_episodes(view, who: str, today: date, since=None, until=None):
-    from .episodes import episodes
-
-    return episodes(who, view.entries(who), view.profile(who), view.events(who), today,
-                    since, until)
-
-
 @app.command(help="List every warning-sign episode (routine and above) with its first and last "
              "day, urgency, rule, sources and advice. Expected soreness is recorded, not "
              "listed." + examples("pumpjournal flags", "pumpjournal flags --since 4w --json"))
@@ -789,7 +782,8 @@ def flags(
     low, high = parse_range(since, until)
     view = open_journal(ctx, journal).read()
     who = choose_patient(view, patient)
-    found = [ep.to_json() for ep in person_episodes(view, who, dates.today(), low, high)]
+    found = [ep.to_json()
+             for ep in queries.person_episodes(view, who, dates.today(), low, high)]
     if as_json:
         emit_json(found)
         return
@@ -799,24 +793,6 @@ def flags(
         return
     out("\n".join(render.episode_lines(found)))
     out(cat.NOT_ADVICE)
-
-
-def summary_data(view, who: str, today: date, since: str | None, until: str | None) -> dict:
-    from .summary import default_since, summarise
-
-    events = view.events(who)
-    if since and since.strip().lower() in ("last-visit", "last visit"):
-        visits = [e.day for e in events if e.kind == "visit" and e.day < today]
-        if not visits:
-            raise InputError("no past visit is recorded; add one with `pumpjournal event add "
-                             "visit --date DATE`, or give --since DATE.")
-        since = max(visits).isoformat()
-    low = dates.parse_date(since, what="--since") if since else default_since(events, today)
-    high = dates.parse_date(until, what="--until") if until else today
-    dates.check_range(low, high)
-    episodes = person_episodes(view, who, today, low, high)
-    return summarise(view.entries(who, low, high), events, episodes, view.profile(who), low,
-                     high, view.questions(who))
 
 
 @app.command(help="The follow-up summary for a visit, on one screen: pain figures and trend, "
@@ -836,7 +812,7 @@ def summary(
 
     view = open_journal(ctx, journal).read()
     who = choose_patient(view, patient)
-    data = summary_data(view, who, dates.today(), since, until)
+    data = queries.summary_data(view, who, dates.today(), since, until)
     if as_json:
         emit_json({**data, "patient": who})
         return

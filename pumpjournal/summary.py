@@ -91,6 +91,6 @@ def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode]
 
 
 def default_since(events: list[Event], today: date) -> date:
-    """The last past visit, else 30 days ago."""
-    visits = [e.day for e in events if e.kind == "visit" and e.day <= today]
+    """The last visit before today, else 30 days ago (today included)."""
+    visits = [e.day for e in events if e.kind == "visit" and e.day < today]
     return max(visits) if visits else today - timedelta(days=29)
