@@ -532,7 +532,7 @@ def demo():
     with tempfile.TemporaryDirectory(prefix="pumpjournal-demo-") as folder:
         journal = demo_data.build(Path(folder) / "demo.json")
         view = journal.read()
-        who, (first, last) = demo_data.PATIENT, demo_data.period()
+        who, last = demo_data.PATIENT, demo_data.period()[1]
         profile, events = view.profile(who), view.events(who)
         out(f"pumpjournal demo: the journal of {demo_data.NAME}, a fictional patient.")
         out("Nothing is written to your own journal.\n")

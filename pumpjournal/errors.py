@@ -1,4 +1,4 @@
-"""The one family of errors the domain raises; only the CLI turns them into messages and exit codes."""
+"""The one family of errors the domain raises; only the CLI turns them into exit codes."""
 
 from __future__ import annotations
 
