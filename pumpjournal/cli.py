@@ -133,17 +133,6 @@ def open_journal(ctx: typer.Context, option: Path | None):
     return Journal(journal_path(ctx, option))
 
 
-def choose_patient(view, option: str | None) -> str:
-    if option:
-        return model.parse_patient(option)
-    people = view.patients()
-    if len(people) > 1:
-        listed = ", ".join(people[:8]) + (", ..." if len(people) > 8 else "")
-        raise InputError(f"this journal holds {len(people)} people ({listed}); "
-                         "choose one with --patient ID.")
-    return people[0] if people else model.DEFAULT_PATIENT
-
-
 def parse_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
     low = dates.parse_date(since, what="--since") if since else None
     high = dates.parse_date(until, what="--until") if until else None
@@ -206,7 +195,7 @@ def show_status(ctx: typer.Context, journal_opt: Path | None) -> None:
 
     journal = open_journal(ctx, journal_opt)
     view = journal.read()
-    patient = choose_patient(view, None)
+    patient = queries.choose_patient(view, None)
     out("\n".join(status.status_lines(view, patient, dates.today(), journal.path)))
 
 
@@ -304,7 +293,7 @@ def log(
     values = model.validate_fields(raw)
     store = open_journal(ctx, journal)
     view = store.read()
-    who = choose_patient(view, patient)
+    who = queries.choose_patient(view, patient)
     if view.entry(who, when) is None and "pain" not in values:
         if not interactive():
             raise InputError("--pain is required for a new entry: a whole number from 0 to 10 "
@@ -364,7 +353,7 @@ def list_entries(
 
     low, high = parse_range(since, until)
     view = open_journal(ctx, journal).read()
-    who = choose_patient(view, patient)
+    who = queries.choose_patient(view, patient)
     entries = view.entries(who, low, high)[:limit]
     flags = flags_for(view, who, entries)
     if as_json:
@@ -400,7 +389,7 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
 
     when = dates.parse_date(day)
     view = open_journal(ctx, journal).read()
-    who = choose_patient(view, patient)
+    who = queries.choose_patient(view, patient)
     entry = view.require_entry(who, when)
     flags = flags_for(view, who, [entry])[0]
     if as_json:
@@ -458,7 +447,7 @@ def edit(
         raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
                          "--remove-symptom ID or --clear note. Nothing was changed.")
     store = open_journal(ctx, journal)
-    who = choose_patient(store.read(), patient)
+    who = queries.choose_patient(store.read(), patient)
     with store.transaction() as tx:
         entry, changes = tx.edit(who, when, values, dates.now_stamp(), removed, cleared)
     if as_json:
@@ -483,7 +472,7 @@ def delete(
     when = dates.parse_date(day)
     store = open_journal(ctx, journal)
     view = store.read()
-    who = choose_patient(view, patient)
+    who = queries.choose_patient(view, patient)
     entry = view.require_entry(who, when)
     if not yes:
         if not interactive():
@@ -634,7 +623,7 @@ def profile(
         if field == "fever_threshold_c":
             values["fever_threshold_set_by"] = values["fever_threshold_set_on"] = None
     store = open_journal(ctx, journal)
-    who = choose_patient(store.read(), patient)
+    who = queries.choose_patient(store.read(), patient)
     if values:
         with store.transaction() as tx:
             facts = tx.set_profile(who, values)
@@ -700,7 +689,7 @@ def event_add(
     due = dates.parse_date(next_due, what="--next-due") if next_due else None
     store = open_journal(ctx, journal)
     with store.transaction() as tx:
-        who = choose_patient(tx, patient)
+        who = queries.choose_patient(tx, patient)
         drugs = tx.profile(who).get("drugs") or []
         if what == "dose-change" and drug is None and len(drugs) == 1:
             drug = drugs[0]
@@ -733,7 +722,7 @@ def event_list(
     kinds = tuple(model.parse_event_kind(k) for k in kind or [])
     low, high = parse_range(since, until)
     view = open_journal(ctx, journal).read()
-    who = choose_patient(view, patient)
+    who = queries.choose_patient(view, patient)
     found = [e.to_json() for e in view.events(who, kinds)
              if (not low or e.day >= low) and (not high or e.day <= high)]
     if as_json:
@@ -755,7 +744,7 @@ def event_delete(
     from . import render
 
     store = open_journal(ctx, journal)
-    who = choose_patient(store.read(), patient)
+    who = queries.choose_patient(store.read(), patient)
     if not yes:
         if not interactive():
             raise InputError("event delete needs --yes when not run at a terminal.")
@@ -781,7 +770,7 @@ def flags(
 
     low, high = parse_range(since, until)
     view = open_journal(ctx, journal).read()
-    who = choose_patient(view, patient)
+    who = queries.choose_patient(view, patient)
     found = [ep.to_json()
              for ep in queries.person_episodes(view, who, dates.today(), low, high)]
     if as_json:
@@ -811,7 +800,7 @@ def summary(
     from . import render
 
     view = open_journal(ctx, journal).read()
-    who = choose_patient(view, patient)
+    who = queries.choose_patient(view, patient)
     data = queries.summary_data(view, who, dates.today(), since, until)
     if as_json:
         emit_json({**data, "patient": who})
@@ -834,9 +823,263 @@ def ask(
         raise InputError("the question is empty.")
     store = open_journal(ctx, journal)
     with store.transaction() as tx:
-        who = choose_patient(tx, patient)
+        who = queries.choose_patient(tx, patient)
         tx.add_question(who, dates.today(), text)
     out(f"Saved for your next visit: {text}")
+
+
+# Researchers: import, export, cohort ---------------------------------------------------------
+
+
+def open_input(source: str):
+    """A text stream for a file or - (stdin), reading UTF-8 with or without a byte-order mark."""
+    import io
+
+    if source == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    try:
+        return open(source, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError(f"no such file: {source}.") from None
+    except IsADirectoryError:
+        raise InputError(f"{source} is a folder, not a file.") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}.") from None
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise InputError(f"--map '{pair}' is not COLUMN=FIELD (e.g. --map 'Pain score=pain').")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+def progress_counter():
+    """A Rich progress display on a terminal (stderr); nothing when piped."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                   console=console(stderr=True), transient=True)
+    task = bar.add_task("Checking rows", total=None)
+    return bar, (lambda n: bar.update(task, description=f"Checking row {n:,}")
+                 if n % 500 == 0 else None)
+
+
+@app.command("import", help=(
+    "Import entries from CSV, JSON or JSONL (FILE or - for stdin), checked with the same rules "
+    "as `log`. Nothing is written if any row is bad, unless --skip-invalid.\n\n"
+    "Columns are the entry fields (`--template` prints a sample): patient (or "
+    "participant_id), date, pain, worst, least, average, symptoms (ids separated by ;) or "
+    "one 0/1 column per symptom id, temperature, temperature_site, boluses, sleep, mood, "
+    "note, questions. Exit 0 when every row went in, 2 when rows were rejected.") + examples(
+        "pumpjournal import --template > diary.csv",
+        "pumpjournal import diary.csv --dry-run",
+        "pumpjournal import export.csv --delimiter ';' --date-format %d.%m.%Y "
+        "--map 'Pain score=pain' --ignore-column Comments",
+        "pumpjournal import study.jsonl --skip-invalid --rejects fix-me.jsonl --json",
+        "cat rows.csv | pumpjournal import - --format csv --on-conflict skip"))
+def import_entries(
+    ctx: typer.Context,
+    source: Annotated[Optional[str], typer.Argument(metavar="FILE|-")] = None,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", metavar="csv|json|jsonl", help="Default: from the file name.")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option(
+        "--map", metavar="COLUMN=FIELD", help="Read a column as a field (repeatable).")] = None,
+    ignore_column: Annotated[Optional[list[str]], typer.Option(
+        metavar="NAME", help="Drop a column (repeatable).")] = None,
+    ignore_extra: Annotated[bool, typer.Option(
+        help="Drop every column that maps to no field.")] = False,
+    date_format: Annotated[Optional[str], typer.Option(
+        metavar="FORMAT", help="strptime format of the dates, e.g. %d.%m.%y or %m/%d/%Y. "
+        "Default: YYYY-MM-DD.")] = None,
+    delimiter: Annotated[str, typer.Option(metavar="CHAR", help="CSV delimiter.")] = ",",
+    on_conflict: Annotated[str, typer.Option(
+        metavar="fail|skip|update", help="When a person already has an entry that day.")
+    ] = "fail",
+    skip_invalid: Annotated[bool, typer.Option(
+        help="Import the good rows; write the bad ones to the --rejects file.")] = False,
+    rejects: Annotated[Optional[Path], typer.Option(
+        metavar="FILE", help="Where bad rows go with --skip-invalid (default: "
+        "<name>-rejects.<format> in the current folder).")] = None,
+    dry_run: Annotated[bool, typer.Option(help="Check and report; write nothing.")] = False,
+    template: Annotated[bool, typer.Option(
+        "--template", help="Print a sample CSV with every column and exit.")] = False,
+    patient: Annotated[Optional[str], typer.Option(
+        "--patient", "-P", metavar="ID", help="The person, for files without a patient "
+        "column.")] = None,
+    journal: JournalOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the import summary as JSON.")
+                       ] = False,
+):
+    from . import transfer
+
+    if template:
+        sys.stdout.write(transfer.template())
+        return
+    if not source:
+        raise InputError("give a FILE to import, or - for stdin (`--template` prints a "
+                         "sample).")
+    kind = transfer.guess_format(None if source == "-" else source, fmt)
+    store = open_journal(ctx, journal)
+    stream = open_input(source)
+    bar, tick = progress_counter() if not as_json else (None, None)
+    rejected_rows: list = []
+    try:
+        with stream, (bar or _nothing()):
+            rows = transfer.read_rows(stream, kind, delimiter)
+            kwargs = dict(on_conflict=on_conflict, mapping=parse_mapping(mapping or []),
+                          ignore=ignore_column or [], ignore_extra=ignore_extra,
+                          date_format=date_format, skip_invalid=skip_invalid, dry_run=dry_run,
+                          progress=tick, rejected_rows=rejected_rows)
+            if dry_run:
+                view = store.read()
+                result = transfer.import_rows(
+                    view, rows, default_patient=import_patient(view, patient), **kwargs)
+            else:
+                with store.transaction() as tx:
+                    result = transfer.import_rows(
+                        tx, rows, default_patient=import_patient(tx, patient), **kwargs)
+    except UnicodeDecodeError:
+        raise InputError(f"{source} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
+                         "spreadsheet).") from None
+    except csv_error() as exc:
+        raise InputError(f"{source} is not readable CSV: {exc}.") from None
+    if skip_invalid and rejected_rows and not dry_run:
+        stem = "stdin" if source == "-" else Path(source).stem
+        target = rejects or Path(f"{stem}-rejects.{kind}")
+        transfer.write_rejects(target, rejected_rows, kind)
+        result.rejects_file = str(target)
+    report_import(result, as_json, skip_invalid)
+
+
+def import_patient(view, option: str | None) -> str | None:
+    """The person for rows without a patient column (None: the journal holds several)."""
+    try:
+        return queries.choose_patient(view, option)
+    except InputError:
+        if option:
+            raise
+        return None
+
+
+def csv_error():
+    import csv
+
+    return csv.Error
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def report_import(result, as_json: bool, skip_invalid: bool) -> None:
+    failed = bool(result.conflicts) or (bool(result.errors) and not skip_invalid)
+    if as_json:
+        emit_json({**result.to_json(), "conflicts": result.conflicts})
+    for error in result.errors[:50]:
+        say(f"  {error}")
+    if len(result.errors) > 50:
+        say(f"  ... and {len(result.errors) - 50} more rows with problems.")
+    if result.conflicts:
+        say("Error: these people already have entries on those days: "
+            f"{'; '.join(result.conflicts)}. Use --on-conflict skip or update. "
+            "Nothing was changed.")
+    elif failed:
+        say(f"Error: {result.rejected} of {result.rows} rows have problems (listed above). "
+            "Nothing was changed; fix them, or use --skip-invalid to import the good rows.")
+    if not as_json:
+        lines = [f"Rows read: {result.rows}", f"Imported: {result.imported}",
+                 f"Updated: {result.updated}", f"Skipped (already there): {result.skipped}",
+                 f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
+                 f"Entries with warning signs: {result.warning_signs}"]
+        if result.ignored_columns:
+            lines.append(f"Ignored columns: {', '.join(result.ignored_columns)}")
+        if result.rejects_file:
+            lines.append(f"Rejected rows written to {result.rejects_file} (fix and import it).")
+        if result.dry_run:
+            lines.append("Dry run: nothing was written.")
+        elif failed:
+            lines.append("Nothing was written.")
+        out("Import summary:")
+        out("\n".join("  " + line for line in lines))
+    if failed or result.errors:
+        raise typer.Exit(2)
+
+
+@app.command(help="Export entries as CSV, JSONL, JSON or a FHIR R4 Bundle, oldest first. "
+             "Without --output it writes to stdout. CSV cells that begin with = + - @ are "
+             "written so spreadsheets do not run them." + examples(
+                 "pumpjournal export --format csv --output diary.csv",
+                 "pumpjournal export --format jsonl --patient p001 --since 2026-01-01",
+                 "pumpjournal export --format fhir --output bundle.json"))
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", metavar="csv|jsonl|json|fhir",
+        help="Default: from --output's name, else csv.")] = None,
+    output: Annotated[str, typer.Option(
+        "--output", "-o", metavar="FILE|-", help="File to write (created 0600), or - for "
+        "stdout.")] = "-",
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+    since: SinceOpt = None, until: UntilOpt = None,
+    patient: Annotated[Optional[str], typer.Option(
+        "--patient", "-P", metavar="ID", help="Only this person (default: everyone).")] = None,
+    journal: JournalOpt = None,
+):
+    from . import transfer
+    from .files import private_text
+
+    if fmt is None:
+        suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+        fmt = suffix if suffix in transfer.FORMATS_OUT else "csv"
+    fmt = fmt.lower()
+    if fmt not in transfer.FORMATS_OUT:
+        raise InputError(f"unknown export format '{fmt}'; use "
+                         f"{', '.join(transfer.FORMATS_OUT)}.")
+    low, high = parse_range(since, until)
+    who = model.parse_patient(patient) if patient else None
+    view = open_journal(ctx, journal).read()
+    if output == "-":
+        count = transfer.export(view, sys.stdout, fmt, who, low, high)
+    else:
+        with private_text(Path(output), force) as stream:
+            count = transfer.export(view, stream, fmt, who, low, high)
+        say(f"Exported {count} entries to {output}.")
+
+
+@app.command(help="One line per person in the journal: days logged, first and last day, mean "
+             "pain and warning-sign episodes." + examples(
+                 "pumpjournal cohort", "pumpjournal cohort --since 2026-01-01 --json"))
+def cohort(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
+    journal: JournalOpt = None, as_json: JsonOpt = False,
+):
+    low, high = parse_range(since, until)
+    rows = queries.cohort(open_journal(ctx, journal).read(), dates.today(), low, high)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        say("The journal holds nobody yet.")
+        return
+    width = max(8, *(len(r["patient"]) for r in rows))
+    lines = [f"{'person':<{width}}  {'days':>5}  {'first':<10}  {'last':<10}  {'mean pain':>9}"
+             f"  episodes (urgent+)"]
+    for r in rows:
+        mean_pain = "-" if r["mean_pain"] is None else f"{r['mean_pain']:.1f}"
+        lines.append(f"{r['patient']:<{width}}  {r['days_logged']:>5}  {r['first'] or '-':<10}"
+                     f"  {r['last'] or '-':<10}  {mean_pain:>9}  {r['episodes']}"
+                     f" ({r['urgent_episodes']})")
+    out("\n".join(lines))
 
 
 def main() -> None:

@@ -54,22 +54,27 @@ class Entry:
 
     def to_doc(self) -> dict:
         """The stored form: only the values that are present."""
-        return {k: v for k, v in asdict(self).items() if v is not None and v != []}
+        doc = {}
+        for key in ENTRY_FIELDS:
+            value = getattr(self, key)
+            if value is not None and value != []:
+                doc[key] = list(value) if isinstance(value, list) else value
+        return doc
 
     def to_json(self) -> dict:
         """The documented JSON form: every key, null where missing."""
-        return asdict(self)
+        return {key: getattr(self, key) for key in ENTRY_FIELDS}
 
     @classmethod
     def from_doc(cls, doc: dict) -> "Entry":
-        known = {f.name for f in fields(cls)}
-        data = {k: v for k, v in doc.items() if k in known}
+        data = {k: v for k, v in doc.items() if k in _FIELD_SET}
         for key in ("symptoms", "questions"):
             data[key] = list(data.get(key) or [])
         return cls(**data)
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+_FIELD_SET = frozenset(ENTRY_FIELDS)
 
 
 def _whole(value, name: str, low: int, high: int, words: str = "") -> int:

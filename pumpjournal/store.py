@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import time
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from tinydb.storages import Storage
 
 from . import model
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
+from .files import atomic_writer, make_folder, reason
 from .model import Entry, Event
 
 SCHEMA_VERSION = 1
@@ -99,48 +99,14 @@ def empty_data() -> dict:
     return data
 
 
-def _make_folder(folder: Path) -> None:
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    for each in reversed(missing):
-        os.mkdir(each, 0o700)
-
-
 def write_file(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload`` atomically: old or new content, never a mix."""
-    folder = path.parent
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    """Replace the journal with ``payload`` atomically: old or new content, never a mix."""
     try:
-        _make_folder(folder)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        _fsync_folder(folder)
+        with atomic_writer(path) as handle:
+            handle.write(payload)
     except OSError as exc:
-        why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
-               errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is used up"}
-        reason = why.get(exc.errno, exc.strerror or str(exc))
-        raise JournalError(f"could not write the journal {path}: {reason}. "
+        raise JournalError(f"could not write the journal {path}: {reason(exc)}. "
                            "The journal was left as it was; nothing was changed.") from None
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class FileLock:
@@ -150,8 +116,12 @@ class FileLock:
         self.path, self.timeout, self.fd = path, timeout, None
 
     def __enter__(self):
-        _make_folder(self.path.parent)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            make_folder(self.path.parent)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise JournalError(f"could not open the journal's lock file {self.path}: "
+                               f"{reason(exc)}. Nothing was changed.") from None
         deadline, pause = time.monotonic() + self.timeout, 0.002
         while not self._try():
             if time.monotonic() >= deadline:

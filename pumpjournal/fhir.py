@@ -1,0 +1,68 @@
+"""FHIR R4 export: a Bundle (type collection) of Patient and Observation resources.
+
+Pain now and average pain: LOINC 72514-3 (0-10 verbal numeric rating), valueInteger. Body
+temperature: LOINC 8310-5, UCUM Cel, valueQuantity. Symptoms: one Observation each, coded with
+SNOMED CT where the catalogue marks the code as verified, else by text, valueBoolean true. The
+URLs below are code-system identifiers; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Iterable
+
+from . import symptoms as cat
+
+LOINC, SNOMED, UCUM = "http://loinc.org", "http://snomed.info/sct", "http://unitsofmeasure.org"
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+INSTRUMENT = "pumpjournal daily NRS v1"
+PAIN = {"system": LOINC, "code": "72514-3",
+        "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
+
+
+def _observation(n: int, patient: str, day: str, category: str, code: dict, text: str,
+                 value: dict) -> dict:
+    return {"fullUrl": f"urn:pumpjournal:obs:{patient}:{day}:{n}", "resource": {
+        "resourceType": "Observation", "status": "final",
+        "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
+        "code": {"coding": [code] if code else [], "text": text},
+        "subject": {"reference": f"Patient/{patient}"}, "effectiveDateTime": day, **value}}
+
+
+def observations(entry: dict) -> list[dict]:
+    patient, day = entry["patient"], entry["date"]
+    found = []
+    for key, text in (("pain", "pain right now"),
+                      ("average", "average pain over the last 24 hours")):
+        if entry[key] is not None:
+            value = {"valueInteger": entry[key],
+                     "method": {"text": f"{INSTRUMENT}; recall: "
+                                        f"{'now' if key == 'pain' else 'last 24 hours'}"}}
+            found.append(("survey", PAIN, text, value))
+    if entry["temperature_c"] is not None:
+        found.append(("vital-signs", {"system": LOINC, "code": "8310-5",
+                                      "display": "Body temperature"}, "body temperature",
+                      {"valueQuantity": {"value": entry["temperature_c"], "unit": "Cel",
+                                         "system": UCUM, "code": "Cel"}}))
+    for sid in entry["symptoms"]:
+        symptom = cat.BY_ID[sid]
+        code = symptom.snomed.split(" ")[0]
+        coding = {"system": SNOMED, "code": code} if code else None
+        found.append(("survey", coding, symptom.label, {"valueBoolean": True}))
+    return [_observation(n, patient, day, *item) for n, item in enumerate(found)]
+
+
+def write_bundle(out: IO[str], entries: Iterable[dict], patients: list[str]) -> None:
+    """Stream a Bundle: one resource at a time."""
+    out.write('{"resourceType": "Bundle", "type": "collection", "entry": [')
+    first = True
+    for patient in patients:
+        resource = {"fullUrl": f"urn:pumpjournal:patient:{patient}", "resource": {
+            "resourceType": "Patient", "id": patient,
+            "identifier": [{"system": "urn:pumpjournal:patient", "value": patient}]}}
+        out.write(("" if first else ",") + "\n  " + json.dumps(resource, ensure_ascii=False))
+        first = False
+    for entry in entries:
+        for resource in observations(entry):
+            out.write(",\n  " + json.dumps(resource, ensure_ascii=False))
+    out.write("\n]}\n")

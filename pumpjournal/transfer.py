@@ -1,0 +1,480 @@
+"""Bulk import and export for researchers: CSV, JSON, JSONL in; CSV, JSON, JSONL, FHIR out.
+
+Every row is validated with the same rules as ``log``. By default nothing is written if any row
+is bad; the whole import is one atomic write under the journal lock. Exports stream: one entry
+at a time from the loaded journal, never a second copy of it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import IO, Callable, Iterable, Iterator
+
+from . import model
+from . import symptoms as cat
+from .errors import InputError
+from .model import Entry
+
+FORMATS_IN = ("csv", "json", "jsonl")
+FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
+CONFLICT = ("fail", "skip", "update")
+# The columns of an export (and of the import template), in order.
+COLUMNS = ("patient", "date", "pain", "worst", "least", "average", "symptoms", "temperature",
+           "temperature_c", "temperature_site", "boluses", "sleep", "mood", "note", "questions",
+           "contacted", "logged_at", "updated_at")
+ALIASES = {"participant_id": "patient", "participant": "patient", "patient_id": "patient",
+           "subject": "patient", "subject_id": "patient", "day": "date", "pain_now": "pain",
+           "pain_worst": "worst", "pain_least": "least", "pain_average": "average",
+           "temp": "temperature", "question": "questions", "notes": "note"}
+ERROR_COLUMN = "_error"  # written in reject files; ignored on import
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+QUESTION_SEP = "\n"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TRUE, _FALSE = {"1", "yes", "y", "true", "x"}, {"0", "no", "n", "false", ""}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: object
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        value = "" if self.value is None else f" '{str(self.value)[:60]}'"
+        return f"{where}{value}: {self.message}"
+
+    def to_json(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": self.value,
+                "error": self.message}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    rejected: int = 0
+    warning_signs: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    written: bool = False
+    dry_run: bool = False
+    rejects_file: str | None = None
+
+    def to_json(self) -> dict:
+        return {"rows": self.rows, "imported": self.imported, "updated": self.updated,
+                "unchanged": self.unchanged, "skipped": self.skipped,
+                "rejected": self.rejected, "warning_signs": self.warning_signs,
+                "ignored_columns": self.ignored_columns,
+                "errors": [e.to_json() for e in self.errors], "written": self.written,
+                "dry_run": self.dry_run, "rejects_file": self.rejects_file}
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def guess_format(name: str | None, given: str | None) -> str:
+    if given:
+        fmt = given.lower()
+        if fmt not in FORMATS_IN:
+            raise InputError(f"unknown import format '{given}'; use {', '.join(FORMATS_IN)}.")
+        return fmt
+    suffix = (name or "").rsplit(".", 1)[-1].lower() if name and "." in name else ""
+    if suffix in FORMATS_IN:
+        return suffix
+    if suffix == "ndjson":
+        return "jsonl"
+    raise InputError("cannot tell the format from the file name; give --format csv, json or "
+                     "jsonl (reading from - always needs it).")
+
+
+def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Iterator[tuple[int, dict]]:
+    """(row number as a person would count it, raw values) for each record in ``stream``."""
+    if fmt == "csv":
+        if len(delimiter) != 1:
+            raise InputError(f"--delimiter must be one character; got '{delimiter}'.")
+        reader = csv.reader(stream, delimiter=delimiter)
+        header = next(reader, None)
+        if header is None:
+            raise InputError("the file is empty: a CSV import needs a header row naming the "
+                             "columns (see `pumpjournal import --template`).")
+        header = [h.lstrip("\ufeff").strip() for h in header]
+        for number, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) > len(header):
+                yield number, {"\0extra": row[len(header):], **dict(zip(header, row))}
+            else:
+                yield number, dict(zip(header, row))
+    elif fmt == "jsonl":
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                yield number, _json_object(line, number)
+    else:
+        text = stream.read().lstrip("\ufeff")
+        try:
+            data = json.loads(text) if text.strip() else None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"the file is not valid JSON ({exc}).") from None
+        if isinstance(data, dict) and isinstance(data.get("entries"), list):
+            data = data["entries"]
+        if not isinstance(data, list):
+            raise InputError("a JSON import is an array of objects, one per entry "
+                             "(or JSONL: one object per line).")
+        for number, item in enumerate(data, start=1):
+            yield number, item if isinstance(item, dict) else {"\0bad": item}
+
+
+def _json_object(line: str, number: int) -> dict:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {"\0bad": f"not valid JSON ({exc.msg})"}
+    return item if isinstance(item, dict) else {"\0bad": item}
+
+
+@dataclass
+class Columns:
+    """How the file's columns map to entry fields; built once from the first row's keys."""
+
+    fields: dict[str, str]  # column -> field
+    wide: dict[str, str]  # column -> symptom id (one 0/1 column per symptom)
+    ignored: list[str]
+
+
+def plan_columns(names: Iterable[str], mapping: dict[str, str], ignore: set[str],
+                 ignore_extra: bool) -> Columns:
+    fields, wide, ignored, unknown = {}, {}, [], []
+    for name in names:
+        if name.startswith("\0"):
+            continue
+        key = mapping.get(name, name).strip()
+        norm = key.lower().replace(" ", "_")
+        norm = ALIASES.get(norm, norm)
+        if name in ignore or name == ERROR_COLUMN or norm == ERROR_COLUMN:
+            if name != ERROR_COLUMN:
+                ignored.append(name)
+        elif norm in COLUMNS:
+            if norm in fields.values():
+                raise InputError(f"two columns map to the field '{norm}'; rename one with "
+                                 "--map or drop it with --ignore-column.")
+            fields[name] = norm
+        elif cat.normalise_id(key) in cat.BY_ID:
+            wide[name] = cat.normalise_id(key)
+        elif ignore_extra:
+            ignored.append(name)
+        else:
+            unknown.append(name)
+    if unknown:
+        raise InputError(
+            f"column{'s' if len(unknown) > 1 else ''} {', '.join(repr(u) for u in unknown)} "
+            f"map{'' if len(unknown) > 1 else 's'} to no field. Known fields: "
+            f"{', '.join(COLUMNS)}, or a symptom id as a 0/1 column. Rename with "
+            "--map COLUMN=FIELD, or drop with --ignore-column NAME or --ignore-extra.")
+    if "pain" not in fields.values() or "date" not in fields.values():
+        missing = [f for f in ("date", "pain") if f not in fields.values()]
+        raise InputError(f"the file has no {' or '.join(missing)} column; every entry needs "
+                         "a date and pain now (rename a column with --map COLUMN=FIELD).")
+    return Columns(fields, wide, ignored)
+
+
+def _unformula(value: str) -> str:
+    """Undo export's protection of cells that begin like a spreadsheet formula."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+def _flag(value) -> bool:
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("use 1 or 0 (yes/no, true/false)")
+
+
+def parse_row(raw: dict, number: int, cols: Columns, default_patient: str,
+              date_format: str | None, today: date, stamp: str) -> Entry:
+    """One row to an Entry, with the same rules as `log`; a problem names its column."""
+    if "\0bad" in raw:
+        bad = raw["\0bad"]
+        raise _RowProblem(number, "", None, bad if isinstance(bad, str)
+                          else f"not an object: {bad!r}")
+    if "\0extra" in raw:
+        raise _RowProblem(number, "", None, "more cells than the header has columns")
+    checked: dict = {}
+    patient, day, stamps, contacted = default_patient, None, {}, None
+    symptoms: list[str] = []
+    for column, name in cols.fields.items():
+        value = raw.get(column)
+        if isinstance(value, str):
+            value = _unformula(value.strip()) or None
+        if value is None or value == []:
+            continue
+        try:
+            if name == "patient":
+                patient = model.parse_patient(value)
+            elif name == "date":
+                day = parse_import_date(str(value), date_format, today)
+            elif name == "symptoms":
+                items = value if isinstance(value, list) else re.split(r"[;,]", str(value))
+                symptoms += model.parse_symptoms(items)
+            elif name == "questions":
+                checked.update(model.validate_fields({"questions": (
+                    value if isinstance(value, list) else str(value).split(QUESTION_SEP))}))
+            elif name == "temperature_c":
+                if "temperature" not in cols.fields.values():
+                    checked.update(model.validate_fields({"temperature": f"{value} C"}))
+            elif name == "contacted":
+                contacted = value if isinstance(value, bool) else _flag(value)
+            elif name in ("logged_at", "updated_at"):
+                stamps[name] = datetime.fromisoformat(str(value)).isoformat()
+            else:
+                checked.update(model.validate_fields({name: value}))
+        except (InputError, ValueError) as exc:
+            raise _RowProblem(number, column, value, _message(exc)) from None
+    for column, sid in cols.wide.items():
+        value = raw.get(column)
+        try:
+            if value not in (None, "") and _flag(value):
+                symptoms.append(sid)
+        except ValueError as exc:
+            raise _RowProblem(number, column, value, str(exc)) from None
+    if symptoms:
+        checked["symptoms"] = [s.id for s in cat.SYMPTOMS if s.id in symptoms]
+    if day is None:
+        raise _RowProblem(number, _column_of(cols, "date"), None, "a date is required")
+    try:
+        entry = model.new_entry(patient, day, checked, stamps.get("logged_at", stamp))
+    except InputError as exc:
+        column = _column_of(cols, "pain" if "pain" not in checked else "least")
+        raise _RowProblem(number, column, raw.get(column), _message(exc)) from None
+    entry.updated_at = stamps.get("updated_at", entry.logged_at)
+    entry.contacted = contacted
+    return entry
+
+
+class _RowProblem(InputError):
+    def __init__(self, row: int, column: str, value, message: str):
+        super().__init__(message)
+        self.error = RowError(row, column, value, message)
+
+
+def _message(exc: Exception) -> str:
+    return str(exc).rstrip(".")
+
+
+def _column_of(cols: Columns, name: str) -> str:
+    return next((c for c, f in cols.fields.items() if f == name), name)
+
+
+def parse_import_date(value: str, date_format: str | None, today: date) -> date:
+    text = value.strip()
+    if date_format:
+        try:
+            day = datetime.strptime(text, date_format).date()
+        except ValueError:
+            raise InputError(f"date does not match --date-format {date_format}") from None
+    else:
+        if not _ISO_DATE.match(text):
+            raise InputError("dates are YYYY-MM-DD (ISO 8601); give --date-format for others, "
+                             "e.g. --date-format %d.%m.%Y")
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise InputError("not a real calendar date") from None
+    if day > today:
+        raise InputError(f"the date is in the future (today is {today.isoformat()})")
+    return day
+
+
+def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str | None,
+                on_conflict: str = "fail", mapping: dict[str, str] | None = None,
+                ignore: Iterable[str] = (), ignore_extra: bool = False,
+                date_format: str | None = None, skip_invalid: bool = False,
+                dry_run: bool = False, today: date | None = None, stamp: str | None = None,
+                progress: Callable[[int], None] | None = None,
+                rejected_rows: list | None = None) -> ImportResult:
+    """Validate every row, then change ``view`` (inside a transaction) in one batch.
+
+    Raises nothing for bad rows: they are in ``result.errors``; the caller decides. The view is
+    changed only when no row is bad (or ``skip_invalid``) and no conflict fails the import.
+    """
+    from .dates import now_stamp
+    from .timeline import assess_entries
+
+    if on_conflict not in CONFLICT:
+        raise InputError(f"--on-conflict must be one of {', '.join(CONFLICT)}.")
+    today = today or date.today()
+    stamp = stamp or now_stamp()
+    result = ImportResult(dry_run=dry_run)
+    cols = None
+    good: dict[tuple[str, str], tuple[int, Entry]] = {}
+    for number, raw in rows:
+        result.rows += 1
+        if progress:
+            progress(result.rows)
+        if cols is None:
+            cols = plan_columns(raw.keys(), mapping or {}, set(ignore), ignore_extra)
+            result.ignored_columns = cols.ignored
+            if default_patient is None and "patient" not in cols.fields.values():
+                raise InputError("the file has no patient column and this journal holds "
+                                 "several people; say whose rows these are with --patient ID.")
+        try:
+            entry = parse_row(raw, number, cols, default_patient, date_format, today, stamp)
+            key = (entry.patient, entry.date)
+            if key in good:
+                raise _RowProblem(number, _column_of(cols, "date"), entry.date,
+                                  f"same person and date as row {good[key][0]}")
+            good[key] = (number, entry)
+        except _RowProblem as problem:
+            result.errors.append(problem.error)
+            if rejected_rows is not None:
+                rejected_rows.append({**{k: v for k, v in raw.items()
+                                         if not k.startswith("\0")},
+                                      ERROR_COLUMN: problem.error.message})
+    result.rejected = len(result.errors)
+    existing = {(doc["patient"], doc["date"]): doc.doc_id for doc in view.entries_table}
+    clashes = [key for key in good if key in existing]
+    if clashes and on_conflict == "fail":
+        result.conflicts = [f"{p} {d} (row {good[(p, d)][0]})" for p, d in clashes[:5]]
+        return result
+    if result.errors and not skip_invalid:
+        return result
+    new_docs, replace_ids, changed = [], [], []
+    for key, (_, entry) in good.items():
+        if key not in existing:
+            new_docs.append(entry.to_doc())
+            changed.append(entry)
+            result.imported += 1
+        elif on_conflict == "skip":
+            result.skipped += 1
+        else:
+            old = view.entries_table.get(doc_id=existing[key])
+            merged = {**old, **{k: v for k, v in entry.to_doc().items()
+                                if k != "logged_at" or "logged_at" not in old}}
+            if merged == dict(old):
+                result.unchanged += 1
+                continue
+            model.check_consistent(Entry.from_doc(merged))
+            replace_ids.append(existing[key])
+            new_docs.append(merged)
+            changed.append(Entry.from_doc(merged))
+            result.updated += 1
+    result.warning_signs = _count_warnings(view, changed, assess_entries)
+    if not dry_run and new_docs:
+        if replace_ids:
+            view.entries_table.remove(doc_ids=replace_ids)
+        view.entries_table.insert_multiple(new_docs)
+        result.written = True
+    return result
+
+
+def _count_warnings(view, entries: list[Entry], assess_entries) -> int:
+    """Entries holding an URGENT or EMERGENCY sign (one pass per person)."""
+    by_person: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_person.setdefault(entry.patient, []).append(entry)
+    count = 0
+    for person, items in by_person.items():
+        items.sort(key=lambda e: e.date)
+        for flags in assess_entries(items, view.profile(person), view.events(person)):
+            if (cat.top_urgency(flags) or 0) >= cat.Urgency.URGENT:
+                count += 1
+    return count
+
+
+def template() -> str:
+    """A small sample CSV showing every column (also shipped as data/import-sample.csv)."""
+    from importlib.resources import files
+
+    return files("pumpjournal").joinpath("data/import-sample.csv").read_text(encoding="utf-8")
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def safe_cell(value: str) -> str:
+    """Keep spreadsheets from running a cell as a formula."""
+    return "'" + value if value and value[0] in FORMULA_START else value
+
+
+def csv_cells(entry: dict) -> list[str]:
+    cells = []
+    for key in COLUMNS:
+        value = entry.get(key)
+        if value is None or value == []:
+            cells.append("")
+        elif key == "symptoms":
+            cells.append(";".join(value))
+        elif key == "questions":
+            cells.append(safe_cell(QUESTION_SEP.join(value)))
+        elif key == "contacted":
+            cells.append("1" if value else "0")
+        elif isinstance(value, str):
+            cells.append(safe_cell(value))
+        else:
+            cells.append(str(value))
+    return cells
+
+
+def export(view, out: IO[str], fmt: str, patient: str | None = None,
+           since: date | None = None, until: date | None = None) -> int:
+    """Write entries (oldest first, by person) to ``out``; return how many."""
+    if fmt not in FORMATS_OUT:
+        raise InputError(f"unknown export format '{fmt}'; use {', '.join(FORMATS_OUT)}.")
+    low = since.isoformat() if since else ""
+    high = until.isoformat() if until else "9999"
+    table = view.entries_table
+    keys = sorted((doc["patient"], doc["date"], doc.doc_id) for doc in table
+                  if (patient is None or doc["patient"] == patient) and low <= doc["date"] <= high)
+
+    def entries() -> Iterator[dict]:
+        for _, _, doc_id in keys:
+            yield Entry.from_doc(table.get(doc_id=doc_id)).to_json()
+
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for item in entries():
+            writer.writerow(csv_cells(item))
+    elif fmt == "jsonl":
+        for item in entries():
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        out.write("[")
+        for n, item in enumerate(entries()):
+            out.write(("," if n else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+        out.write("\n]\n" if keys else "]\n")
+    else:
+        from .fhir import write_bundle
+
+        write_bundle(out, entries(), sorted({k[0] for k in keys}))
+    return len(keys)
+
+
+def write_rejects(path, rows: list[dict], fmt: str) -> None:
+    from .files import write_private
+
+    buffer = io.StringIO()
+    if fmt == "csv":
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif fmt == "jsonl":
+        buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    else:
+        json.dump(rows, buffer, ensure_ascii=False, indent=2)
+    write_private(path, buffer.getvalue().encode("utf-8"))
