@@ -128,9 +128,17 @@ def journal_path(ctx: typer.Context, option: Path | None) -> Path:
 
 
 def open_journal(ctx: typer.Context, option: Path | None):
+    """The journal, with its passphrase when it is encrypted; warns when others can read it."""
     from .store import Journal
 
-    return Journal(journal_path(ctx, option))
+    journal = Journal(journal_path(ctx, option),
+                      passphrase=os.environ.get("PUMPJOURNAL_PASSPHRASE") or None)
+    if journal.exposed():
+        say(f"Warning: other users can read your journal {journal.path}; "
+            f"fix it with: chmod 600 {journal.path}")
+    if journal.passphrase is None and interactive() and journal.encrypted:
+        journal.passphrase = typer.prompt("Passphrase", hide_input=True, err=True)
+    return journal
 
 
 def parse_range(since: str | None, until: str | None) -> tuple[date | None, date | None]:
@@ -941,7 +949,7 @@ def import_entries(
                 result = transfer.import_rows(
                     view, rows, default_patient=import_patient(view, patient), **kwargs)
             else:
-                with store.transaction() as tx:
+                with store.transaction(backup="import") as tx:
                     result = transfer.import_rows(
                         tx, rows, default_patient=import_patient(tx, patient), **kwargs)
     except UnicodeDecodeError:
@@ -1080,6 +1088,76 @@ def cohort(
                      f"  {r['last'] or '-':<10}  {mean_pain:>9}  {r['episodes']}"
                      f" ({r['urgent_episodes']})")
     out("\n".join(lines))
+
+
+# Keeping the journal safe ------------------------------------------------------------------
+
+
+@app.command(help="Check the journal: it can be read, its format is known, every entry is "
+             "valid and no day is entered twice. Exit 0 when sound, 1 when not." + examples(
+                 "pumpjournal doctor", "pumpjournal --journal old.json doctor"))
+def doctor(ctx: typer.Context, journal: JournalOpt = None):
+    from .doctor import check
+
+    store = open_journal(ctx, journal)
+    problems, notes = check(store, dates.today())
+    out(f"Journal: {store.path}")
+    out("\n".join("  " + note for note in notes))
+    if not problems:
+        out("The journal is sound.")
+        return
+    out(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found:")
+    out("\n".join(f"  - {p}" for p in problems[:100]))
+    out(f"The journal was not changed. Way out: restore a copy from {store.backup_folder} "
+        "(copy it over the journal), or fix the entries named above with `pumpjournal edit` "
+        "or `pumpjournal delete`.")
+    raise typer.Exit(1)
+
+
+@app.command(help="Keep a dated copy of the journal in the backups folder next to it (0600; "
+             "the last five copies are kept). Imports keep a copy of their own first." +
+             examples("pumpjournal backup"))
+def backup(ctx: typer.Context, journal: JournalOpt = None):
+    store = open_journal(ctx, journal)
+    store.read()  # refuse to copy what cannot be read, and say why
+    out(f"Backup written: {store.backup()}")
+
+
+@app.command(help="Create a journal, optionally encrypted at rest (AES-256-GCM, key from your "
+             "passphrase by scrypt). The passphrase is asked at a terminal, or read from "
+             "PUMPJOURNAL_PASSPHRASE. An existing plain journal is encrypted in place." +
+             examples("pumpjournal init", "pumpjournal init --encrypt",
+                      "PUMPJOURNAL_PASSPHRASE=... pumpjournal --journal study.json init "
+                      "--encrypt"))
+def init(
+    ctx: typer.Context,
+    encrypt: Annotated[bool, typer.Option("--encrypt", help="Encrypt the journal.")] = False,
+    journal: JournalOpt = None,
+):
+    from .store import Journal
+
+    store = Journal(journal_path(ctx, journal))
+    if not encrypt:
+        if store.create():
+            out(f"Created the journal {store.path}.")
+        else:
+            out(f"The journal {store.path} exists already; nothing was changed.")
+        return
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE")
+    if not passphrase:
+        if not interactive():
+            raise InputError("set PUMPJOURNAL_PASSPHRASE, or run at a terminal to be asked "
+                             "for a passphrase.")
+        passphrase = typer.prompt("New passphrase", hide_input=True,
+                                  confirmation_prompt="Repeat it", err=True)
+    if len(passphrase) < 8:
+        raise InputError("the passphrase must be at least 8 characters long.")
+    store.encrypt(passphrase)
+    out(f"The journal {store.path} is encrypted. Keep the passphrase safe: without it the "
+        "journal cannot be read.")
+    if store.backup_folder.exists():
+        say(f"Backups made before encryption in {store.backup_folder} are not encrypted; "
+            "delete them if that matters.")
 
 
 def main() -> None:

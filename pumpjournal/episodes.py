@@ -61,9 +61,7 @@ def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag
         return None
     rise = round((mean_now / mean_then - 1) * 100)
     advice = cat.RULES["W-TREND"].advice[Urgency.ROUTINE].format(n=rise, date=visit.isoformat())
-    return Flag("W-TREND", Urgency.ROUTINE, ("average-pain",), advice,
-                "your average pain has risen by 30% or more, which pain research counts as "
-                "a meaningful change.")
+    return Flag("W-TREND", Urgency.ROUTINE, ("average-pain",), advice)
 
 
 def refill_due(profile: dict, events: list[Event]) -> date | None:
@@ -87,13 +85,12 @@ def calendar_flags(profile: dict, events: list[Event], today: date) -> list[tupl
                 advice += " With a baclofen pump, call immediately."
             kind = event.details.get("alarm", "not sure")
             found.append((event.day, Flag("W-ALARM", Urgency.URGENT, (f"alarm ({kind})",),
-                                          advice, cat.why_text(cat.RULES["W-ALARM"], ["x"]))))
+                                          advice)))
         if event.kind == "mri" and event.day >= today:
             make = (profile.get("pump_make") or "").lower()
             level = Urgency.ROUTINE if make and "prometra" not in make else Urgency.URGENT
             found.append((event.day, Flag("W-MRI", level, (f"MRI planned {event.date}",),
-                                          cat.RULES["W-MRI"].advice[level],
-                                          "the FDA's advice on pumps and MRI scans.")))
+                                          cat.RULES["W-MRI"].advice[level])))
     due = refill_due(profile, events)
     if due is not None:
         refilled = any(e.kind == "refill" and e.day >= due for e in events)
@@ -109,8 +106,7 @@ def calendar_flags(profile: dict, events: list[Event], today: date) -> list[tupl
                 advice += (" With baclofen, watch for itching, tingling, returning spasms, "
                            "fever or confusion.")
             found.append((min(due, today), Flag("W-REFILL", level, (f"refill due {due}",),
-                                                advice, "pump makers' advice: never let "
-                                                            "the pump run empty.")))
+                                                advice)))
     return found
 
 

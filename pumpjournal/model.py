@@ -67,14 +67,19 @@ class Entry:
 
     @classmethod
     def from_doc(cls, doc: dict) -> "Entry":
-        data = {k: v for k, v in doc.items() if k in _FIELD_SET}
-        for key in ("symptoms", "questions"):
-            data[key] = list(data.get(key) or [])
-        return cls(**data)
+        entry = object.__new__(cls)
+        data = dict(_DEFAULTS)
+        data.update(doc if doc.keys() <= _FIELD_SET else
+                    {k: v for k, v in doc.items() if k in _FIELD_SET})
+        data["symptoms"] = list(data["symptoms"])
+        data["questions"] = list(data["questions"])
+        entry.__dict__ = data
+        return entry
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _FIELD_SET = frozenset(ENTRY_FIELDS)
+_DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "questions": ()}
 
 
 def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
@@ -207,19 +212,17 @@ def validate_fields(raw: dict) -> dict:
 
 def check_consistent(entry: Entry) -> None:
     """Scores that contradict each other are asked again, never stored."""
-    if entry.worst is not None and entry.least is not None and entry.least > entry.worst:
-        raise InputError(f"least pain ({entry.least}) is higher than worst pain "
-                         f"({entry.worst}); the least can be at most the worst.")
-    for name in ("average",):
-        value = getattr(entry, name)
-        if value is None:
-            continue
-        if entry.worst is not None and value > entry.worst:
-            raise InputError(f"average pain ({value}) is higher than worst pain "
-                             f"({entry.worst}).")
-        if entry.least is not None and value < entry.least:
-            raise InputError(f"average pain ({value}) is lower than least pain "
-                             f"({entry.least}).")
+    check_scores(entry.worst, entry.least, entry.average)
+
+
+def check_scores(worst: int | None, least: int | None, average: int | None) -> None:
+    if worst is not None and least is not None and least > worst:
+        raise InputError(f"least pain ({least}) is higher than worst pain ({worst}); "
+                         "the least can be at most the worst.")
+    if average is not None and worst is not None and average > worst:
+        raise InputError(f"average pain ({average}) is higher than worst pain ({worst}).")
+    if average is not None and least is not None and average < least:
+        raise InputError(f"average pain ({average}) is lower than least pain ({least}).")
 
 
 def new_entry(patient: str, day: date, values: dict, stamp: str) -> Entry:

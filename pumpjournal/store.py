@@ -54,10 +54,10 @@ def corrupt(path: Path, why: str) -> JournalCorrupt:
                           f"{WAY_OUT}.")
 
 
-def load_file(path: Path) -> dict | None:
-    """The journal's tables, or None when there is no journal yet."""
+def read_raw(path: Path) -> bytes | None:
+    """The journal file's bytes, or None when there is no journal yet."""
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         return None
     except IsADirectoryError:
@@ -65,7 +65,12 @@ def load_file(path: Path) -> dict | None:
                            "with --journal or PUMPJOURNAL_PATH.") from None
     except OSError as exc:
         raise JournalError(f"the journal {path} cannot be read: {exc.strerror}.") from None
-    return check_shape(path, raw)
+
+
+def load_file(path: Path) -> dict | None:
+    """The journal's tables (plain journals), or None when there is no journal yet."""
+    raw = read_raw(path)
+    return None if raw is None else check_shape(path, raw)
 
 
 def check_shape(path: Path, raw: bytes) -> dict:
@@ -175,12 +180,18 @@ class View:
         people |= {doc["patient"] for doc in self.events_table}
         return sorted(people)
 
+    def raw_entries(self):
+        """(doc id, stored document) pairs, straight from the loaded journal: the fast path
+        for bulk reads. The documents must not be changed."""
+        for doc_id, doc in self.storage.data.get("entries", {}).items():
+            yield int(doc_id), doc
+
     def entries(self, patient: str | None = None, since: date | None = None,
                 until: date | None = None) -> list[Entry]:
         """Entries in the range (inclusive), newest first."""
         low = since.isoformat() if since else ""
         high = until.isoformat() if until else "9999"
-        found = [Entry.from_doc(doc) for doc in self.entries_table
+        found = [Entry.from_doc(doc) for _, doc in self.raw_entries()
                  if (patient is None or doc["patient"] == patient)
                  and low <= doc["date"] <= high]
         found.sort(key=lambda e: (e.date, e.patient), reverse=True)
@@ -284,29 +295,119 @@ class View:
         return match[0]
 
 
+BACKUPS_KEPT = 5
+
+
 class Journal:
     """A journal file. ``Journal(path).read()`` for queries, ``with journal.transaction()``
-    to change it (locked, written once, atomically)."""
+    to change it (locked, written once, atomically). ``passphrase`` opens an encrypted one."""
 
-    def __init__(self, path: str | os.PathLike, lock_timeout: float | None = None):
+    def __init__(self, path: str | os.PathLike, lock_timeout: float | None = None,
+                 passphrase: str | None = None):
         self.path = Path(path).expanduser()
         self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        self.passphrase = passphrase
 
     @property
     def exists(self) -> bool:
         return self.path.exists()
 
+    @property
+    def encrypted(self) -> bool:
+        from .crypto import MAGIC
+
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(len(MAGIC)) == MAGIC
+        except OSError:
+            return False
+
+    def exposed(self) -> bool:
+        """True when people other than the owner can read the journal."""
+        try:
+            return os.name != "nt" and bool(self.path.stat().st_mode & 0o077)
+        except OSError:
+            return False
+
+    def decode(self, raw: bytes) -> dict:
+        from .crypto import decrypt, is_encrypted
+
+        if is_encrypted(raw):
+            raw = decrypt(raw, self.passphrase, self.path)
+        return check_shape(self.path, raw)
+
+    def encode(self, data: dict, previous: bytes | None) -> bytes:
+        from .crypto import encrypt, is_encrypted
+
+        plain = orjson.dumps(data)
+        if previous is not None and is_encrypted(previous):
+            return encrypt(plain, self.passphrase, previous)
+        return plain
+
     def read(self) -> View:
-        return View(load_file(self.path) or empty_data())
+        raw = read_raw(self.path)
+        return View(empty_data() if raw is None else self.decode(raw))
 
     @contextmanager
-    def transaction(self) -> Iterator[View]:
+    def transaction(self, backup: str | None = None) -> Iterator[View]:
+        """Lock, load, yield the view, and write it once if it changed. With ``backup`` (a
+        reason such as "import"), a copy of the old journal is kept first."""
         with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            data = load_file(self.path)
-            view = View(data or empty_data())
+            raw = read_raw(self.path)
+            view = View(empty_data() if raw is None else self.decode(raw))
             yield view
             if view.storage.changed:
-                write_file(self.path, orjson.dumps(view.storage.data))
+                if backup and raw is not None:
+                    self.keep_backup(raw, backup)
+                write_file(self.path, self.encode(view.storage.data, raw))
+
+    @property
+    def backup_folder(self) -> Path:
+        return self.path.parent / "backups"
+
+    def keep_backup(self, raw: bytes, reason: str) -> Path:
+        """A dated copy in backups/ next to the journal (0600); the last few per reason."""
+        from .dates import now_stamp
+        from .files import write_private
+
+        stamp = now_stamp()[:19].replace(":", "")
+        target = self.backup_folder / f"{self.path.stem}.{stamp}.{reason}{self.path.suffix}"
+        n = 1
+        while target.exists():
+            n += 1
+            target = target.with_name(f"{self.path.stem}.{stamp}-{n}.{reason}{self.path.suffix}")
+        write_private(target, raw)
+        old = sorted(self.backup_folder.glob(f"{self.path.stem}.*.{reason}{self.path.suffix}"))
+        for extra in old[:-BACKUPS_KEPT]:
+            extra.unlink(missing_ok=True)
+        return target
+
+    def backup(self) -> Path:
+        """Keep a copy of the journal as it is now (the last few manual copies are kept)."""
+        raw = read_raw(self.path)
+        if raw is None:
+            raise InputError(f"there is no journal at {self.path} to back up yet.")
+        return self.keep_backup(raw, "manual")
+
+    def create(self) -> bool:
+        """Write an empty journal if there is none; False when one exists already."""
+        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
+            if self.path.exists():
+                return False
+            write_file(self.path, orjson.dumps(empty_data()))
+            return True
+
+    def encrypt(self, passphrase: str) -> None:
+        """Encrypt the journal (a new one if it does not exist) with ``passphrase``."""
+        from .crypto import encrypt, is_encrypted
+
+        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
+            raw = read_raw(self.path)
+            if raw is not None and is_encrypted(raw):
+                raise InputError(f"the journal {self.path} is encrypted already.")
+            data = empty_data() if raw is None else check_shape(self.path, raw)
+            self.passphrase = passphrase
+            write_file(self.path, encrypt(orjson.dumps(data), passphrase))
 
     # Conveniences for library use: each reads the file once.
     def entries(self, patient: str | None = None, since: date | None = None,

@@ -296,7 +296,6 @@ class Flag:
     urgency: Urgency
     items: tuple[str, ...]  # symptom ids, or TEMPERATURE / LOW_TEMPERATURE
     advice: str
-    why: str = ""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -318,13 +317,14 @@ class _Firing:
         rule = RULES[rule_id]
         text = advice if advice is not None else rule.advice[urgency].format(**fmt)
         ordered = tuple(sorted(set(items), key=_item_order))
-        self.flags.append(Flag(rule_id, urgency, ordered, text, why_text(rule, ordered)))
+        self.flags.append(Flag(rule_id, urgency, ordered, text))
+
+
+_ORDER = {s.id: n for n, s in enumerate(SYMPTOMS)}
 
 
 def _item_order(item: str) -> int:
-    if item in (TEMPERATURE, LOW_TEMPERATURE):
-        return -1
-    return [s.id for s in SYMPTOMS].index(item)
+    return _ORDER.get(item, -1)
 
 
 def why_text(rule: Rule, items: Iterable[str]) -> str:

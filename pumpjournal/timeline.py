@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -59,24 +60,62 @@ def neuro_days(entries: Iterable[Entry]) -> set[date]:
     return {e.day for e in entries if neuro.intersection(e.symptoms)}
 
 
+class Contexts:
+    """The rules' context for any day of one person, computed once (bisect per day)."""
+
+    def __init__(self, profile: dict, events: list[Event], neuro: set[date]):
+        drugs = profile.get("drugs") or []
+        self.tags, self.drugs_known = symptoms.drug_tags(drugs), bool(drugs)
+        self.fever_c = float(profile.get("fever_threshold_c") or 38.0)
+        self.low_c = profile.get("low_threshold_c")
+        surgeries = [(e.day, "implant" if e.kind == "implant" else "surgery")
+                     for e in events if e.kind in SURGERY_KINDS]
+        implant = _fact_day(profile, "implant_date")
+        if implant:
+            surgeries.append((implant, "implant"))
+        surgeries.sort()
+        self.surgeries, self.surgery_days = surgeries, [d for d, _ in surgeries]
+        self.watch = {e.day + timedelta(days=n) for e in events
+                      if e.kind in ("refill", "dose-change", "surgery", "implant")
+                      for n in range(WATCH_DAYS + 1)}
+        self.neuro = neuro
+        self.made: dict[tuple, symptoms.Context] = {}
+
+    def at(self, day: date) -> symptoms.Context:
+        index = bisect_right(self.surgery_days, day)
+        recent = bool(self.neuro) and any(day - timedelta(days=n) in self.neuro
+                                          for n in range(1, 8))
+        key = (index, day in self.watch, recent)
+        if key not in self.made:
+            day0, kind = self.surgeries[index - 1] if index else (None, "implant")
+            self.made[key] = symptoms.Context(
+                day0=day0, day0_kind=kind, drugs=self.tags, drugs_known=self.drugs_known,
+                fever_c=self.fever_c, low_c=self.low_c, watch=key[1], recent_neuro=recent)
+        return self.made[key]
+
+    def assess(self, entry: Entry, memo: dict) -> list[symptoms.Flag]:
+        """The entry's flags; entries with the same symptoms, temperature and context share
+        them (the day matters only to incision soreness)."""
+        if not entry.symptoms and entry.temperature_c is None:
+            return []
+        ctx = self.at(entry.day)
+        sore = "incision-soreness" in entry.symptoms
+        key = (tuple(entry.symptoms), entry.temperature_c, ctx, entry.date if sore else None)
+        if key not in memo:
+            memo[key] = symptoms.assess(entry.symptoms, entry.temperature_c, entry.day, ctx)
+        return memo[key]
+
+
 def context_for(profile: dict, events: list[Event], neuro: set[date],
                 day: date) -> symptoms.Context:
     """What the rules need for an entry on ``day``; ``neuro`` is neuro_days() of the person."""
-    day0, kind = day_zero(profile, events, day)
-    drugs = profile.get("drugs") or []
-    watch = any(e.kind in ("refill", "dose-change", "surgery", "implant")
-                and 0 <= (day - e.day).days <= WATCH_DAYS for e in events)
-    recent_neuro = any(day - timedelta(days=n) in neuro for n in range(1, 8))
-    return symptoms.Context(
-        day0=day0, day0_kind=kind, drugs=symptoms.drug_tags(drugs), drugs_known=bool(drugs),
-        fever_c=float(profile.get("fever_threshold_c") or 38.0),
-        low_c=profile.get("low_threshold_c"), watch=watch, recent_neuro=recent_neuro)
+    return Contexts(profile, events, neuro).at(day)
 
 
 def assess_entries(entries: list[Entry], profile: dict, events: list[Event],
                    history: Iterable[Entry] | None = None) -> list[list[symptoms.Flag]]:
     """The flags of each entry (one person's), in the same order. ``history`` is the person's
     entries the 7-day rules may look back on (defaults to ``entries``)."""
-    neuro = neuro_days(entries if history is None else history)
-    return [symptoms.assess(e.symptoms, e.temperature_c, e.day,
-                            context_for(profile, events, neuro, e.day)) for e in entries]
+    contexts = Contexts(profile, events, neuro_days(entries if history is None else history))
+    memo: dict = {}
+    return [contexts.assess(e, memo) for e in entries]

@@ -204,65 +204,103 @@ def _flag(value) -> bool:
     raise ValueError("use 1 or 0 (yes/no, true/false)")
 
 
-def parse_row(raw: dict, number: int, cols: Columns, default_patient: str,
-              date_format: str | None, today: date, stamp: str) -> Entry:
-    """One row to an Entry, with the same rules as `log`; a problem names its column."""
-    if "\0bad" in raw:
-        bad = raw["\0bad"]
-        raise _RowProblem(number, "", None, bad if isinstance(bad, str)
-                          else f"not an object: {bad!r}")
-    if "\0extra" in raw:
-        raise _RowProblem(number, "", None, "more cells than the header has columns")
-    checked: dict = {}
-    patient, day, stamps, contacted = default_patient, None, {}, None
-    symptoms: list[str] = []
-    for column, name in cols.fields.items():
-        value = raw.get(column)
-        if isinstance(value, str):
-            value = _unformula(value.strip()) or None
-        if value is None or value == []:
-            continue
-        try:
-            if name == "patient":
-                patient = model.parse_patient(value)
-            elif name == "date":
-                day = parse_import_date(str(value), date_format, today)
-            elif name == "symptoms":
-                items = value if isinstance(value, list) else re.split(r"[;,]", str(value))
-                symptoms += model.parse_symptoms(items)
-            elif name == "questions":
-                checked.update(model.validate_fields({"questions": (
-                    value if isinstance(value, list) else str(value).split(QUESTION_SEP))}))
-            elif name == "temperature_c":
-                if "temperature" not in cols.fields.values():
-                    checked.update(model.validate_fields({"temperature": f"{value} C"}))
-            elif name == "contacted":
-                contacted = value if isinstance(value, bool) else _flag(value)
-            elif name in ("logged_at", "updated_at"):
-                stamps[name] = datetime.fromisoformat(str(value)).isoformat()
+class RowParser:
+    """Rows to stored entry documents, with the same rules as `log`. Each distinct (field,
+    text) is checked once: a 100,000-row diary repeats its scores, dates and symptom lists."""
+
+    def __init__(self, cols: Columns, default_patient: str | None, date_format: str | None,
+                 today: date, stamp: str):
+        self.cols, self.default_patient = cols, default_patient
+        self.date_format, self.today, self.stamp = date_format, today, stamp
+        self.memo: dict = {}
+
+    def field(self, name: str, value) -> dict:
+        key = (name, value) if isinstance(value, (str, int, float)) else None
+        found = self.memo.get(key) if key else None
+        if found is None:
+            try:
+                found = self._check(name, value)
+            except (InputError, ValueError) as exc:
+                found = _message(exc)
+            if key:
+                self.memo[key] = found
+        if isinstance(found, str):
+            raise ValueError(found)
+        return found
+
+    def _check(self, name: str, value) -> dict:
+        if name == "patient":
+            return {"patient": model.parse_patient(value)}
+        if name == "date":
+            return {"date": parse_import_date(str(value), self.date_format,
+                                              self.today).isoformat()}
+        if name == "symptoms":
+            items = value if isinstance(value, list) else re.split(r"[;,]", str(value))
+            return {"symptoms": model.parse_symptoms(items)}
+        if name == "questions":
+            items = value if isinstance(value, list) else str(value).split(QUESTION_SEP)
+            return model.validate_fields({"questions": items})
+        if name == "temperature_c":
+            return model.validate_fields({"temperature": f"{value} C"})
+        if name in ("contacted", "flag"):
+            return {name: value if isinstance(value, bool) else _flag(value)}
+        if name in ("logged_at", "updated_at"):
+            return {name: datetime.fromisoformat(str(value)).isoformat()}
+        return model.validate_fields({name: value})
+
+    def __call__(self, raw: dict, number: int) -> dict:
+        """The stored document for one row; a problem raises _RowProblem naming its column."""
+        if "\0bad" in raw:
+            bad = raw["\0bad"]
+            raise _RowProblem(number, "", None, bad if isinstance(bad, str)
+                              else f"not an object: {bad!r}")
+        if "\0extra" in raw:
+            raise _RowProblem(number, "", None, "more cells than the header has columns")
+        doc: dict = {"patient": self.default_patient}
+        symptoms: list[str] = []
+        has_temperature = "temperature" in self.cols.fields.values()
+        for column, name in self.cols.fields.items():
+            value = raw.get(column)
+            if value.__class__ is str:
+                value = value.strip()
+                if not value:
+                    continue
+                if value[0] == "'":
+                    value = _unformula(value)
+            elif value is None or value == []:
+                continue
+            if name == "temperature_c" and has_temperature:
+                continue
+            try:
+                checked = self.field(name, value)
+            except ValueError as exc:
+                raise _RowProblem(number, column, value, str(exc)) from None
+            if name == "symptoms":
+                symptoms += checked["symptoms"]
             else:
-                checked.update(model.validate_fields({name: value}))
-        except (InputError, ValueError) as exc:
-            raise _RowProblem(number, column, value, _message(exc)) from None
-    for column, sid in cols.wide.items():
-        value = raw.get(column)
+                doc.update(checked)
+        for column, sid in self.cols.wide.items():
+            value = raw.get(column)
+            try:
+                if value not in (None, "") and self.field("flag", value)["flag"]:
+                    symptoms.append(sid)
+            except ValueError as exc:
+                raise _RowProblem(number, column, value, str(exc)) from None
+        if symptoms:
+            doc["symptoms"] = [s.id for s in cat.SYMPTOMS if s.id in symptoms]
+        if "date" not in doc:
+            raise _RowProblem(number, _column_of(self.cols, "date"), None, "a date is required")
+        if "pain" not in doc:
+            raise _RowProblem(number, _column_of(self.cols, "pain"), None,
+                              f"pain now is required ({model.PAIN_SCALE})")
         try:
-            if value not in (None, "") and _flag(value):
-                symptoms.append(sid)
-        except ValueError as exc:
-            raise _RowProblem(number, column, value, str(exc)) from None
-    if symptoms:
-        checked["symptoms"] = [s.id for s in cat.SYMPTOMS if s.id in symptoms]
-    if day is None:
-        raise _RowProblem(number, _column_of(cols, "date"), None, "a date is required")
-    try:
-        entry = model.new_entry(patient, day, checked, stamps.get("logged_at", stamp))
-    except InputError as exc:
-        column = _column_of(cols, "pain" if "pain" not in checked else "least")
-        raise _RowProblem(number, column, raw.get(column), _message(exc)) from None
-    entry.updated_at = stamps.get("updated_at", entry.logged_at)
-    entry.contacted = contacted
-    return entry
+            model.check_scores(doc.get("worst"), doc.get("least"), doc.get("average"))
+        except InputError as exc:
+            column = _column_of(self.cols, "least")
+            raise _RowProblem(number, column, raw.get(column), _message(exc)) from None
+        doc.setdefault("logged_at", self.stamp)
+        doc.setdefault("updated_at", doc["logged_at"])
+        return doc
 
 
 class _RowProblem(InputError):
@@ -319,8 +357,8 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     today = today or date.today()
     stamp = stamp or now_stamp()
     result = ImportResult(dry_run=dry_run)
-    cols = None
-    good: dict[tuple[str, str], tuple[int, Entry]] = {}
+    cols = parse = None
+    good: dict[tuple[str, str], tuple[int, dict]] = {}
     for number, raw in rows:
         result.rows += 1
         if progress:
@@ -331,13 +369,14 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
             if default_patient is None and "patient" not in cols.fields.values():
                 raise InputError("the file has no patient column and this journal holds "
                                  "several people; say whose rows these are with --patient ID.")
+            parse = RowParser(cols, default_patient, date_format, today, stamp)
         try:
-            entry = parse_row(raw, number, cols, default_patient, date_format, today, stamp)
-            key = (entry.patient, entry.date)
+            doc = parse(raw, number)
+            key = (doc["patient"], doc["date"])
             if key in good:
-                raise _RowProblem(number, _column_of(cols, "date"), entry.date,
+                raise _RowProblem(number, _column_of(cols, "date"), doc["date"],
                                   f"same person and date as row {good[key][0]}")
-            good[key] = (number, entry)
+            good[key] = (number, doc)
         except _RowProblem as problem:
             result.errors.append(problem.error)
             if rejected_rows is not None:
@@ -345,7 +384,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
                                          if not k.startswith("\0")},
                                       ERROR_COLUMN: problem.error.message})
     result.rejected = len(result.errors)
-    existing = {(doc["patient"], doc["date"]): doc.doc_id for doc in view.entries_table}
+    existing = {(doc["patient"], doc["date"]): doc_id for doc_id, doc in view.raw_entries()}
     clashes = [key for key in good if key in existing]
     if clashes and on_conflict == "fail":
         result.conflicts = [f"{p} {d} (row {good[(p, d)][0]})" for p, d in clashes[:5]]
@@ -353,25 +392,34 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     if result.errors and not skip_invalid:
         return result
     new_docs, replace_ids, changed = [], [], []
-    for key, (_, entry) in good.items():
+    for key, (number, doc) in good.items():
         if key not in existing:
-            new_docs.append(entry.to_doc())
-            changed.append(entry)
+            new_docs.append(doc)
             result.imported += 1
         elif on_conflict == "skip":
             result.skipped += 1
+            continue
         else:
             old = view.entries_table.get(doc_id=existing[key])
-            merged = {**old, **{k: v for k, v in entry.to_doc().items()
+            merged = {**old, **{k: v for k, v in doc.items()
                                 if k != "logged_at" or "logged_at" not in old}}
             if merged == dict(old):
                 result.unchanged += 1
                 continue
-            model.check_consistent(Entry.from_doc(merged))
+            try:
+                model.check_scores(merged.get("worst"), merged.get("least"),
+                                   merged.get("average"))
+            except InputError as exc:
+                result.errors.append(RowError(number, "", None, _message(exc)))
+                continue
             replace_ids.append(existing[key])
             new_docs.append(merged)
-            changed.append(Entry.from_doc(merged))
             result.updated += 1
+        if "symptoms" in new_docs[-1] or "temperature_c" in new_docs[-1]:
+            changed.append(Entry.from_doc(new_docs[-1]))
+    result.rejected = len(result.errors)
+    if result.errors and not skip_invalid:
+        return result
     result.warning_signs = _count_warnings(view, changed, assess_entries)
     if not dry_run and new_docs:
         if replace_ids:

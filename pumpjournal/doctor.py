@@ -1,0 +1,71 @@
+"""Check a journal: it parses, its schema is known, every record is valid, no duplicates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from . import model
+from .errors import InputError, PumpjournalError
+
+
+def check(journal, today: date) -> tuple[list[str], list[str]]:
+    """(problems, notes). No problems means the journal is sound."""
+    problems: list[str] = []
+    notes: list[str] = []
+    if not journal.exists:
+        return [f"there is no journal at {journal.path}"], notes
+    try:
+        view = journal.read()
+    except PumpjournalError as exc:
+        return [str(exc)], notes
+    if journal.exposed():
+        problems.append(f"the journal can be read by other users; fix with: chmod 600 "
+                        f"{journal.path}")
+    seen: dict[tuple[str, str], int] = {}
+    count = 0
+    for doc_id, doc in view.raw_entries():
+        count += 1
+        where = f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')})"
+        try:
+            _check_entry(doc, today)
+        except (InputError, KeyError, TypeError, ValueError) as exc:
+            problems.append(f"{where}: {str(exc).rstrip('.')}")
+        key = (doc.get("patient"), doc.get("date"))
+        if key in seen:
+            problems.append(f"{where}: a second entry for the same person and day "
+                            f"(entry {seen[key]})")
+        seen[key] = doc_id
+    for event in view.events():
+        if event.kind not in model.EVENT_KINDS:
+            problems.append(f"event {event.id}: unknown kind '{event.kind}'")
+        try:
+            date.fromisoformat(event.date)
+        except (TypeError, ValueError):
+            problems.append(f"event {event.id}: date '{event.date}' is not YYYY-MM-DD")
+    people = view.patients()
+    notes.append(f"{count} entries, {len(view.events())} events, {len(people)} "
+                 f"{'person' if len(people) == 1 else 'people'}; "
+                 f"{'encrypted' if journal.encrypted else 'not encrypted'}.")
+    backups = sorted(journal.backup_folder.glob(f"{journal.path.stem}.*"))
+    notes.append(f"{len(backups)} backup copies in {journal.backup_folder}" if backups else
+                 "no backup copies yet (`pumpjournal backup` makes one).")
+    return problems, notes
+
+
+def _check_entry(doc: dict, today: date) -> None:
+    model.parse_patient(doc["patient"])
+    day = date.fromisoformat(doc["date"])
+    if day > today:
+        raise InputError(f"the date {day} is in the future")
+    values = {key: doc[key] for key in ("pain", "worst", "least", "average", "mood", "boluses",
+                                        "sleep", "note", "questions", "temperature_site")
+              if doc.get(key) is not None}
+    values["symptoms"] = doc.get("symptoms") or []
+    checked = model.validate_fields(values)
+    if "pain" not in checked:
+        raise InputError("pain now is missing")
+    if doc.get("temperature_c") is not None:
+        model.parse_temperature(f"{doc['temperature_c']} C")
+    if checked["symptoms"] != list(doc.get("symptoms") or []):
+        raise InputError("its symptom list is not in catalogue order or has repeats")
+    model.check_scores(checked.get("worst"), checked.get("least"), checked.get("average"))
