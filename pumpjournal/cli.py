@@ -381,7 +381,7 @@ def list_entries(
 
 
 LIST_HELP = ("Show entries, newest first, with warning signs marked in words and symbols "
-             "([!!] emergency, [!] urgent, [i] routine)." + examples(
+             "(\\[!!] emergency, \\[!] urgent, \\[i] routine)." + examples(
                  "pumpjournal list", "pumpjournal list --since 2w",
                  "pumpjournal list --since 2026-11-01 --until yesterday --json"))
 app.command("list", help=LIST_HELP)(list_entries)

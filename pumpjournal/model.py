@@ -91,7 +91,7 @@ def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
             as_float = float(text)
         except ValueError:
             as_float = None
-        if as_float is None or as_float != int(as_float):
+        if as_float is None or not as_float.is_integer():
             raise InputError(f"{name} must be a whole number from {low} to {high}"
                              f"{words}; got '{value}'.") from None
         number = int(as_float)
@@ -135,7 +135,8 @@ def parse_temperature(value) -> tuple[float, str]:
     if not unit:
         unit = "C" if number <= 45 else "F"
     celsius = number if unit == "C" else (number - 32) * 5 / 9
-    if not TEMP_MIN_C <= celsius.quantize(Decimal("0.01")) <= TEMP_MAX_C:
+    if not TEMP_MIN_C - 1 <= celsius <= TEMP_MAX_C + 1 or not (
+            TEMP_MIN_C <= celsius.quantize(Decimal("0.01")) <= TEMP_MAX_C):
         hint = " (add C or F to say which)" if not match.group(2) else ""
         raise InputError(f"temperature '{value}' is outside the range a body can have{hint}; "
                          f"use {accepted}.")

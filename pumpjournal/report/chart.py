@@ -1,0 +1,311 @@
+"""The pain chart, drawn once as shapes in millimetres for both the SVG (HTML) and the PDF,
+and as characters for plain text and Markdown.
+
+Daily pain now is a line with dots; worst to least over 24 hours is a light band behind it;
+a day without an entry is a gap (never 0); events (refills, dose changes, visits...) are
+dashed lines labelled above the plot; warning-sign episodes are red marks under the axis.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .content import Report, day_label
+
+WIDTH = 180.0  # mm: the printable width of A4 and Letter with 15 mm margins, a little less
+LEFT, RIGHT = 8.0, 1.0
+PLOT_H = 58.0
+FONT = 2.7  # mm, about 7.7 pt
+ROW_H = 3.6
+LABEL_ROWS = 3
+CHAR_W = 0.56  # average glyph width as a share of the font size (sans-serif, generous)
+
+STYLES = {
+    "band": {"fill": "#b9d0ea"},
+    "pain": {"stroke": "#163d73", "width": 0.55},
+    "dot": {"fill": "#163d73"},
+    "grid": {"stroke": "#d5d5d5", "width": 0.2},
+    "axis": {"stroke": "#555555", "width": 0.3},
+    "event": {"stroke": "#666666", "width": 0.3, "dash": (1.2, 0.8)},
+    "flag": {"fill": "#c0392b"},
+    "text": {"fill": "#222222"},
+    "muted": {"fill": "#555555"},
+}
+
+
+@dataclass
+class Chart:
+    width: float
+    height: float
+    shapes: list = field(default_factory=list)
+    labels_left_off: int = 0
+
+    def rect(self, style, x, y, w, h):
+        self.shapes.append(("rect", style, x, y, w, h))
+
+    def line(self, style, x1, y1, x2, y2):
+        self.shapes.append(("line", style, x1, y1, x2, y2))
+
+    def poly(self, style, points):
+        self.shapes.append(("poly", style, points))
+
+    def dot(self, style, x, y, r):
+        self.shapes.append(("dot", style, x, y, r))
+
+    def text(self, style, x, y, text, size=FONT, anchor="start", bold=False):
+        """``y`` is the baseline; ``anchor`` start, middle or end."""
+        self.shapes.append(("text", style, x, y, text, size, anchor, bold))
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    return len(text) * size * CHAR_W
+
+
+def _series(report: Report) -> dict[date, dict]:
+    return {date.fromisoformat(d["date"]): d for d in report.data["daily"]}
+
+
+def _place_labels(labels: list[tuple[float, str]], low: float, high: float):
+    """Rows for event labels so that no label covers another or another's line."""
+    placed: list[tuple[int, float, float, float, str]] = []  # row, start, end, x, text
+    left_off = 0
+    for x, text in labels:
+        w = text_width(text)
+        start = min(max(x - w / 2, low), high - w)
+        end = start + w
+        for row in range(LABEL_ROWS):
+            clash = False
+            for prow, ps, pe, px, _ in placed:
+                if prow == row and start - 1.0 < pe and ps < end + 1.0:
+                    clash = True
+                elif prow > row and start - 0.6 <= px <= end + 0.6:
+                    clash = True
+                elif prow < row and ps - 0.6 <= x <= pe + 0.6:
+                    clash = True
+            if not clash:
+                placed.append((row, start, end, x, text))
+                break
+        else:
+            placed.append((-1, 0, 0, x, text))
+            left_off += 1
+    return placed, left_off
+
+
+def _ticks(since: date, days: int) -> list[tuple[int, str]]:
+    if days > 92:
+        months, day = [], since
+        while day <= since + timedelta(days=days - 1):
+            if day.day == 1:
+                months.append(day)
+            day += timedelta(days=1)
+        every = max(1, math.ceil(len(months) / 12))
+        out = []
+        for n, month in enumerate(months[::every]):
+            text = month.strftime("%b")
+            if month.month == 1 or n == 0:
+                text += f" {month.year}"
+            out.append(((month - since).days, text))
+        return out
+    step = next(s for s in (1, 2, 3, 7, 14, 21, 28) if days / s <= 9)
+    return [(i, day_label(since + timedelta(days=i))) for i in range(0, days, step)]
+
+
+def draw(report: Report) -> Chart:
+    since, until = report.since, report.until
+    days = (until - since).days + 1
+    plot_w = WIDTH - LEFT - RIGHT
+    dw = plot_w / days
+
+    def x_of(day: date) -> float:
+        return LEFT + ((day - since).days + 0.5) * dw
+
+    # Event labels first: how many rows they need decides where the plot starts.
+    grouped: dict[date, list[str]] = {}
+    for day, word in report.chart_events:
+        if since <= day <= until and word not in grouped.setdefault(day, []):
+            grouped[day].append(word)
+    labels = [(x_of(day), " + ".join(words)) for day, words in sorted(grouped.items())]
+    placed, left_off = _place_labels(labels, 0.5, WIDTH - 0.5)
+    rows = 1 + max([p[0] for p in placed] + [-1])
+    top = 1.0 + rows * ROW_H + (2.2 if rows else 0.0)
+    bottom = top + PLOT_H
+    chart = Chart(WIDTH, 0.0, labels_left_off=left_off)
+
+    def y_of(score: float) -> float:
+        return bottom - score / 10 * PLOT_H
+
+    for score in range(0, 11, 2):
+        chart.line("grid" if score else "axis", LEFT, y_of(score), WIDTH - RIGHT, y_of(score))
+        chart.text("muted", LEFT - 1.4, y_of(score) + FONT * 0.35, str(score), anchor="end")
+    chart.line("axis", LEFT, top, LEFT, bottom)
+    for row, _start, _end, x, _text in placed:  # under the data, so it stays readable
+        chart.line("event", x, top if row < 0 else top - 1.3 - row * ROW_H, x, bottom)
+
+    series = _series(report)
+    bw = min(dw * 0.86, 6.0)
+    for day, d in sorted(series.items()):
+        if d["worst"] is not None and d["least"] is not None:
+            y1, y2 = y_of(d["worst"]), y_of(d["least"])
+            if y2 - y1 < 0.5:
+                y1, y2 = (y1 + y2) / 2 - 0.25, (y1 + y2) / 2 + 0.25
+            chart.rect("band", x_of(day) - bw / 2, y1, bw, y2 - y1)
+
+    runs: list[list[date]] = []
+    for day in sorted(series):
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    radius = 0.85 if dw >= 2 else 0.6
+    for run in runs:
+        points = [(x_of(d), y_of(series[d]["pain"])) for d in run]
+        if len(run) > 1:
+            chart.poly("pain", points)
+        if len(run) == 1 or dw >= 1.6:
+            for x, y in points:
+                chart.dot("dot", x, y, radius)
+
+    for row, start, _end, x, text in placed:
+        if row >= 0:
+            chart.text("text", start, top - 2.2 - row * ROW_H, text)
+
+    strip = bottom + 0.9
+    for first, last, _symbol in report.chart_flags:
+        if last < since or first > until:
+            continue
+        x1, x2 = x_of(first) - dw / 2, x_of(last) + dw / 2
+        if x2 - x1 < 1.4:
+            x1, x2 = (x1 + x2) / 2 - 0.7, (x1 + x2) / 2 + 0.7
+        chart.rect("flag", x1, strip, x2 - x1, 2.0)
+
+    base = strip + 2.0 + FONT + 0.6
+    for i, text in _ticks(since, days):
+        x = LEFT + (i + 0.5) * dw
+        chart.line("axis", x, bottom, x, bottom + 0.8)
+        w = text_width(text)
+        x = min(max(x, w / 2 + 0.3), WIDTH - w / 2 - 0.3)
+        chart.text("muted", x, base, text, anchor="middle")
+
+    chart.height = _legend(chart, base + 2.2) + 1.0
+    return chart
+
+
+def _legend(chart: Chart, top: float) -> float:
+    """Draw the key on one or two lines; return the bottom of the last line."""
+    items = [("band", "worst to least pain (24 h)"), ("pain", "pain now (0-10)"),
+             ("event", "pump event or visit"), ("flag", "warning sign (see above)"),
+             (None, "blank = no entry that day (not 0)")]
+    x, y = 0.0, top + FONT
+    for kind, text in items:
+        need = (6.0 if kind else 0.0) + text_width(text) + 4.0
+        if x + need > WIDTH and x > 0:
+            x, y = 0.0, y + FONT + 1.6
+        mid = y - FONT * 0.35
+        if kind == "band":
+            chart.rect("band", x, mid - 1.5, 4.5, 3.0)
+        elif kind == "pain":
+            chart.line("pain", x, mid, x + 4.5, mid)
+            chart.dot("dot", x + 2.25, mid, 0.7)
+        elif kind == "event":
+            chart.line("event", x + 2.25, mid - 1.6, x + 2.25, mid + 1.6)
+        elif kind == "flag":
+            chart.rect("flag", x, mid - 1.0, 4.5, 2.0)
+        chart.text("text", x + (6.0 if kind else 0.0), y, text)
+        x += need
+    return y + 1.0
+
+
+# Characters: for plain text and Markdown (a fenced block), 76 columns at most.
+
+def text_chart(report: Report, width: int = 68) -> list[str]:
+    since, until = report.since, report.until
+    days = (until - since).days + 1
+    per = max(1, math.ceil(days / width))  # days in one column
+    wide = max(1, min(3, width // days))  # columns for one day, for short periods
+    cols = math.ceil(days / per)
+    series = _series(report)
+    columns = []
+    for c in range(cols):
+        span = [since + timedelta(days=c * per + k) for k in range(per)]
+        logged = [series[d] for d in span if d in series]
+        if not logged:
+            columns.append(None)
+            continue
+        now = round(sum(d["pain"] for d in logged) / len(logged))
+        worst = [d["worst"] for d in logged if d["worst"] is not None]
+        least = [d["least"] for d in logged if d["least"] is not None]
+        columns.append((now, max(worst) if worst else None, min(least) if least else None))
+
+    def cell(col, score) -> str:
+        if col is None:
+            return " "
+        if col[0] == score:
+            return "*"
+        if col[1] is not None and col[2] is not None and col[2] <= score <= col[1]:
+            return ":"
+        return " "
+
+    lines = [f"{score:>3} |" + "".join(cell(col, score) * wide for col in columns).rstrip()
+             for score in range(10, -1, -1)]
+    lines.append("    +" + "-" * (cols * wide))
+
+    def col_of(day: date) -> int:
+        return (day - since).days // per
+
+    grouped: dict[int, list[tuple[date, str]]] = {}
+    for day, word in report.chart_events:
+        if since <= day <= until:
+            grouped.setdefault(col_of(day), []).append((day, word))
+    marks = [" "] * (cols * wide)
+    codes: dict[str, str] = {}
+    key = []
+    for c, found in sorted(grouped.items()):
+        words = list(dict.fromkeys(w for _, w in found))
+        when = ", ".join(dict.fromkeys(d.isoformat()[5:] for d, _ in found))
+        if len(words) == 1:
+            code = codes.setdefault(words[0], _code(words[0], codes))
+        else:
+            code = "+"
+        marks[c * wide] = code
+        key.append(f"{code} {' + '.join(words)} {when}")
+    warn = [" "] * (cols * wide)
+    for first, last, _symbol in report.chart_flags:
+        for n in range((last - first).days + 1):
+            day = first + timedelta(days=n)
+            if since <= day <= until:
+                for k in range(wide):
+                    warn[col_of(day) * wide + k] = "!"
+    if "".join(warn).strip():
+        lines.append("  ! |" + "".join(warn).rstrip())
+    if key:
+        lines.append("  E |" + "".join(marks).rstrip())
+    axis = [" "] * (5 + cols * wide + 6)
+    last_end = -2
+    for i, text in _ticks(since, days):
+        c = 5 + (i // per) * wide
+        if c > last_end + 1 and c + len(text) <= len(axis):
+            axis[c:c + len(text)] = text
+            last_end = c + len(text)
+    lines.append("".join(axis).rstrip())
+    what = "the day" if per == 1 else f"{per} days (mean)"
+    lines.append(f"* pain now for {what}   : worst to least (24 h)")
+    lines.append("blank = no entry (not 0)" + ("   ! warning sign (see Warning signs)"
+                                               if "".join(warn).strip() else ""))
+    if key:
+        lines += _wrap("E events: " + "; ".join(key))
+    return lines
+
+
+def _code(word: str, codes: dict[str, str]) -> str:
+    for ch in word.upper() + "XYZQ":
+        if ch.isalpha() and ch not in codes.values():
+            return ch
+    return "?"
+
+
+def _wrap(text: str, width: int = 76) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width, subsequent_indent="  ", break_on_hyphens=False)

@@ -1,0 +1,336 @@
+"""What a report says, worked out once for every format: plain values, no markup.
+
+The renderers (text.py for txt and md, html.py, pdf.py) only lay these values out; escaping of
+what the person typed is their job, since it differs by format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from .. import symptoms as cat
+from ..model import EVENT_KINDS, Entry
+from ..symptoms import NOT_ADVICE, Urgency
+
+TITLE = "Pain pump recovery report"
+LEFT_OUT = "(left out: redacted)"
+GAP_WORDS = "no entry"
+PAIN_ROWS = (("pain", "Pain now"), ("worst", "Worst (24 h)"), ("least", "Least (24 h)"),
+             ("average", "Average (24 h)"))
+DAY_COLUMNS = ("Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
+               "Warning sign", "Symptoms")
+MISSING = "-"
+DAY_KEY = ("Now, Worst, Least, Avg: pain now and worst, least and average over 24 hours, 0-10. "
+           "Temp in °C. Bol.: boluses (doses the person gave with the hand-held programmer). "
+           "Sleep in hours; Mood 0-10. - = not logged; days without an entry are shown as "
+           "such, never as 0.")
+
+
+def num(value) -> str:
+    """A figure as summary --json has it: 4.08 stays 4.08, 4.0 shows as 4, None as -."""
+    if value is None:
+        return MISSING
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def signed(value: float) -> str:
+    return ("+" if value > 0 else "") + num(float(value))
+
+
+def span_text(first: str, last: str) -> str:
+    return first if first == last else f"{first} to {last}"
+
+
+def day_label(day: date) -> str:
+    """A short axis label: 15 Sep."""
+    return f"{day.day} {day.strftime('%b')}"
+
+
+@dataclass
+class Episode:
+    symbol: str
+    urgency: str
+    headline: str
+    span: str
+    days_logged: int
+    items: list[str]
+    advice: str
+    rule: str
+    sources: str
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    contacted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DayRow:
+    date: str
+    cells: list[str]  # as DAY_COLUMNS, "Date" first
+    symptoms: list[str]
+    flag: str
+    flagged: bool
+
+
+@dataclass
+class Gap:
+    first: str
+    last: str
+    days: int
+
+    @property
+    def text(self) -> str:
+        span = span_text(self.first, self.last)
+        return f"{GAP_WORDS} for {self.days} day{'s' if self.days > 1 else ''} ({span})"
+
+
+@dataclass
+class Report:
+    """One report's content. ``render(fmt)`` lays it out; ``data`` is the summary figures."""
+
+    who: str
+    label: str
+    redacted: bool
+    since: date
+    until: date
+    today: date
+    data: dict
+    facts: list[tuple[str, str]]
+    care_team: str | None
+    episodes: list[Episode]
+    rows: list  # DayRow and Gap, oldest first
+    questions: list[tuple[str, str]] | None  # None when redacted
+    notes: list[tuple[str, str, bool]] | None  # (date, note, on a flagged day); None: redacted
+    events: list[str]
+    chart_events: list[tuple[date, str]]
+    chart_flags: list[tuple[date, date, str]]
+
+    @property
+    def title(self) -> str:
+        return f"{TITLE}: {self.who}, {self.since.isoformat()} to {self.until.isoformat()}"
+
+    @property
+    def made(self) -> str:
+        return (f"Made on {self.today.isoformat()} by pumpjournal from the person's own journal "
+                "entries. Days without an entry are missing, never counted as pain 0; every "
+                "mean is over the days logged.")
+
+    @property
+    def not_advice(self) -> str:
+        return NOT_ADVICE[0].upper() + NOT_ADVICE[1:]
+
+    def default_name(self, fmt: str) -> str:
+        from . import default_name
+
+        return default_name(self.label, self.since, self.until, self.today, fmt)
+
+    def render(self, fmt: str) -> bytes:
+        from . import check_format
+
+        fmt = check_format(fmt)
+        if fmt == "pdf":
+            from .pdf import render_pdf
+
+            return render_pdf(self)
+        if fmt == "html":
+            from .html import render_html
+
+            return render_html(self).encode("utf-8")
+        from .text import render_md, render_txt
+
+        return (render_md(self) if fmt == "md" else render_txt(self)).encode("utf-8")
+
+
+def item_label(item: str, entries: list[Entry]) -> str:
+    if item in cat.BY_ID:
+        return cat.BY_ID[item].label
+    temps = [e.temperature_c for e in entries if e.temperature_c is not None]
+    if item == cat.TEMPERATURE:
+        top = f" (highest {max(temps):.1f} °C)" if temps else ""
+        return f"Temperature at or above the fever line{top}"
+    if item == cat.LOW_TEMPERATURE:
+        low = f" (lowest {min(temps):.1f} °C)" if temps else ""
+        return f"Temperature below the low line{low}"
+    if item == "average-pain":
+        return "Average pain up by 30% or more since the last visit"
+    return item[0].upper() + item[1:]
+
+
+def profile_facts(profile: dict, redact: bool) -> list[tuple[str, str]]:
+    facts = []
+    if profile.get("pump_make"):
+        facts.append(("Pump", str(profile["pump_make"])))
+    if profile.get("drugs"):
+        facts.append(("Medicine in the pump", ", ".join(map(str, profile["drugs"]))))
+    if profile.get("implant_date"):
+        facts.append(("Implanted", str(profile["implant_date"])))
+    if profile.get("trial_start"):
+        trial = str(profile["trial_start"])
+        if profile.get("trial_end"):
+            trial += f" to {profile['trial_end']}"
+        facts.append(("Trial", trial))
+    return facts
+
+
+def care_team_line(profile: dict) -> str | None:
+    phone, after = profile.get("care_phone"), profile.get("after_hours_phone")
+    team = profile.get("care_team")
+    if not (phone or after or team):
+        return None
+    parts = [str(p) for p in (team, phone) if p]
+    text = ", ".join(parts)
+    if after:
+        text += f" (after hours {after})" if text else f"after hours {after}"
+    return text
+
+
+def redact_data(data: dict, label: str) -> dict:
+    """The figures with the person's id, free-text notes and questions taken out."""
+    out = dict(data)
+    out["patient"] = label
+    out["episodes"] = [{**ep, "patient": label} for ep in data["episodes"]]
+    out["events"] = [{**ev, "patient": label,
+                      "details": {k: v for k, v in (ev.get("details") or {}).items()
+                                  if k != "note"}} for ev in data["events"]]
+    out["flagged_notes"] = []
+    out["questions"] = []
+    return out
+
+
+def event_line(ev: dict) -> str:
+    from ..render import event_text
+
+    return event_text(ev).replace("  ", " ", 1)
+
+
+def short_event(kind: str) -> str:
+    return {"trial-start": "trial", "trial-end": "trial end", "implant": "implant",
+            "refill": "refill", "dose-change": "dose", "visit": "visit", "alarm": "ALARM",
+            "surgery": "surgery", "mri": "MRI", "removal": "removed"}.get(kind, kind)
+
+
+def day_rows(entries: list[Entry], since: date, until: date, flags: dict[str, str]) -> list:
+    rows: list = []
+    expected = since
+    for entry in entries:
+        if entry.day > expected:
+            gap = (entry.day - expected).days
+            rows.append(Gap(expected.isoformat(), (entry.day - timedelta(days=1)).isoformat(),
+                            gap))
+        temp = MISSING if entry.temperature_c is None else f"{entry.temperature_c:.1f}"
+        sleep = MISSING if entry.sleep is None else f"{entry.sleep:g}"
+        flag = flags.get(entry.date, "")
+        cells = [entry.date, num(entry.pain), num(entry.worst), num(entry.least),
+                 num(entry.average), temp, num(entry.boluses), sleep, num(entry.mood), flag]
+        rows.append(DayRow(entry.date, cells, list(entry.symptoms), flag, bool(flag)))
+        expected = entry.day + timedelta(days=1)
+    if expected <= until:
+        rows.append(Gap(expected.isoformat(), until.isoformat(), (until - expected).days + 1))
+    return rows
+
+
+def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: date,
+         redact: bool, redacted_label: str) -> Report:
+    since = date.fromisoformat(data["period"]["since"])
+    until = date.fromisoformat(data["period"]["until"])
+    entries = sorted(entries, key=lambda e: e.date)
+    name = profile.get("name") or profile.get("initials")
+    if redact:
+        who, label = redacted_label, redacted_label
+        data = redact_data(data, redacted_label)
+    else:
+        who = f"{name} ({patient})" if name else patient
+        label = patient
+        data = {**data, "patient": patient}  # as summary --json prints it
+    period = data["period"]
+    facts = [("Person", who + (" (name, initials, notes and questions left out)"
+                               if redact else "")),
+             ("Period", f"{period['since']} to {period['until']} ({period['days']} days; "
+                        f"{period['days_logged']} days logged)")]
+    facts += profile_facts(profile, redact)
+    if data["next_refill"]:
+        left = (date.fromisoformat(data["next_refill"]) - today).days
+        when = f"in {left} days" if left >= 0 else f"{-left} days ago: overdue"
+        facts.append(("Next refill due", f"{data['next_refill']} ({when})"))
+    facts.append(("Report made", today.isoformat()))
+
+    by_date = {e.date: e for e in entries}
+    episodes, flags, chart_flags = [], {}, []
+    contacted = {c["date"]: c["contacted"] for c in data["contacted_care_team"]}
+    for ep in data["episodes"]:
+        logged = [e for d, e in by_date.items() if ep["first"] <= d <= ep["last"]]
+        level = Urgency[ep["urgency"]]
+        notes = [] if redact else [(e.date, e.note) for e in logged if e.note]
+        called = [f"{d}: {'yes' if contacted[d] else 'no'}" for d in sorted(contacted)
+                  if ep["first"] <= d <= ep["last"]]
+        episodes.append(Episode(
+            ep["symbol"], ep["urgency"], level.headline, span_text(ep["first"], ep["last"]),
+            ep["days_logged"], [item_label(i, logged) for i in ep["items"]], ep["advice"],
+            ep["rule"], ", ".join(ep["sources"]), notes, called))
+        for entry in logged:
+            have = flags.get(entry.date)
+            rules = (have[1] + [ep["rule"]]) if have else [ep["rule"]]
+            top = max(level, have[0]) if have else level
+            flags[entry.date] = (top, list(dict.fromkeys(rules)))
+        chart_flags.append((max(since, date.fromisoformat(ep["first"])),
+                            min(until, date.fromisoformat(ep["last"])), ep["symbol"]))
+    flag_text = {d: f"{lvl.symbol} {', '.join(rules)}" for d, (lvl, rules) in flags.items()}
+
+    events = [event_line(ev) for ev in data["events"]]
+    chart_events = [(date.fromisoformat(ev["date"]), short_event(ev["kind"]))
+                    for ev in data["events"]]
+    if redact:
+        questions = notes = None
+    else:
+        questions = [(q["date"], q["question"]) for q in data["questions"]]
+        notes = [(e.date, e.note, e.date in flags) for e in entries if e.note]
+    return Report(who=who, label=label, redacted=redact, since=since, until=until, today=today,
+                  data=data, facts=facts,
+                  care_team=None if redact else care_team_line(profile),
+                  episodes=episodes, rows=day_rows(entries, since, until, flag_text),
+                  questions=questions, notes=notes, events=events,
+                  chart_events=chart_events, chart_flags=chart_flags)
+
+
+def figure_lines(report: Report) -> list[tuple[str, str | list[str]]]:
+    """The figures besides the pain table, for every format: (heading, text) pairs, where a
+    list of texts is shown as a list."""
+    data = report.data
+    out = []
+    trend = data["trend"]
+    if trend["change"] is not None:
+        first, second = trend["first_half"], trend["second_half"]
+        out.append(("Trend of pain now",
+                    f"first half ({first['from']} to {first['to']}) mean "
+                    f"{num(first['pain_mean'])} over {first['days_logged']} days logged; "
+                    f"second half ({second['from']} to {second['to']}) mean "
+                    f"{num(second['pain_mean'])} over {second['days_logged']} days logged; "
+                    f"change {signed(trend['change'])}"))
+    weeks = [w for w in data["weeks"] if w["days_logged"]]
+    if weeks:
+        out.append(("Weekly mean pain now (week from, mean, days logged)",
+                    "; ".join(f"{w['start']} {num(w['pain_mean'])} ({w['days_logged']} d)"
+                              for w in weeks)))
+    if data["symptoms"]:
+        out.append(("Symptoms (days logged)",
+                    [f"{s['days']} day{'s' if s['days'] > 1 else ''}: {s['label']} ({s['id']})"
+                     for s in data["symptoms"]]))
+    if data["boluses"]:
+        b = data["boluses"]
+        out.append(("Boluses", f"{b['total']} on {b['days_logged']} days logged "
+                               f"(mean {num(b['mean_per_day'])} a day)"))
+    for key, word, unit in (("sleep_hours", "Sleep", " h"), ("mood", "Mood (0-10)", "")):
+        st = data[key]
+        if st:
+            out.append((word, f"mean {num(st['mean'])}{unit}, median {num(st['median'])}, "
+                              f"range {num(st['min'])}-{num(st['max'])}, {st['n']} days"))
+    if data["contacted_care_team"]:
+        out.append(("Contacted the care team",
+                    "; ".join(f"{c['date']}: {'yes' if c['contacted'] else 'no'}"
+                              for c in data["contacted_care_team"])))
+    if report.events:
+        out.append(("Pump events and visits", list(report.events)))
+    if data["next_refill"]:
+        out.append(("Next refill due", data["next_refill"]))
+    return out

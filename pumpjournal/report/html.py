@@ -1,0 +1,234 @@
+"""One self-contained HTML file: inline CSS and an inline SVG chart; no scripts, no links, no
+external requests. Everything the person typed goes through ``esc``.
+
+Printing: ``@page`` sets margins only, so the paper is the one chosen in the print dialog (A4
+or Letter); the content is at most 180 mm wide, which fits both. The ``/* paper */`` comment
+inside ``@page`` is the place to pin a size (``size: A4;`` or ``size: letter;``): the browser
+test does that by string replacement.
+"""
+
+from __future__ import annotations
+
+import html
+
+from .chart import STYLES, Chart, draw
+from .content import DAY_KEY, LEFT_OUT, PAIN_ROWS, TITLE, Gap, Report, figure_lines, num
+
+PAPER_MARK = "/* paper */"
+
+CSS = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+html { font: 10pt/1.35 "Helvetica Neue", Helvetica, Arial, "Liberation Sans",
+  "DejaVu Sans", sans-serif; color: #1a1a1a; background: #fff;
+  -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body { margin: 0; }
+main { max-width: 180mm; margin: 0 auto; padding: 10mm 4mm; }
+h1 { font-size: 17pt; margin: 0 0 2.5mm; color: #163d73; }
+h2 { font-size: 12.5pt; margin: 6mm 0 2mm; padding-bottom: .8mm; color: #163d73;
+  border-bottom: .4mm solid #163d73; break-after: avoid; page-break-after: avoid; }
+h3 { font-size: 10.5pt; margin: 0 0 1mm; }
+p { margin: 1mm 0; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .5mm 4mm; margin: 0; }
+dl.facts dt { font-weight: 700; }
+dl.facts dd { margin: 0; }
+.episode { border: .3mm solid #c0392b; border-left: 2.2mm solid #c0392b; padding: 2mm 3mm;
+  margin: 2mm 0; break-inside: avoid; page-break-inside: avoid; }
+.episode.routine { border-color: #b7791f; }
+.episode dl { display: grid; grid-template-columns: 36mm 1fr; gap: .3mm 3mm;
+  margin: 0; }
+.episode dt { font-weight: 700; }
+.episode dd { margin: 0; }
+.none { color: #333; font-style: italic; }
+.chart { break-inside: avoid; page-break-inside: avoid; margin: 1mm 0 2mm; }
+.chart svg { display: block; width: 100%; height: auto; }
+.chart svg text { font-family: inherit; }
+table { border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; }
+th, td { padding: .5mm 1.4mm; border-bottom: .2mm solid #d8d8d8; text-align: right;
+  vertical-align: top; }
+th { background: #e9eff7; border-bottom: .3mm solid #8a9bb4; font-weight: 700;
+  white-space: nowrap; }
+.l { text-align: left; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+table.pain { width: auto; min-width: 60%; break-inside: avoid; page-break-inside: avoid; }
+table.days { font-size: 8.2pt; font-variant-numeric: tabular-nums; }
+table.days td.date, table.days td.warn { white-space: nowrap; }
+table.days tr.flagged td { background: #fbe3e0; font-weight: 700; }
+table.days tr.gap td { color: #555; font-style: italic; text-align: left; background: #f6f6f6;
+  padding-top: .2mm; padding-bottom: .2mm; }
+ul.figures { margin: 1mm 0; padding-left: 4mm; }
+ul.figures li, ul.items li { margin: .6mm 0; break-inside: avoid; page-break-inside: avoid; }
+ul.items { margin: 1mm 0; padding-left: 4mm; }
+.typed { white-space: pre-line; }
+.key { font-size: 8pt; color: #444; }
+footer { margin-top: 6mm; padding-top: 2mm; border-top: .3mm solid #888; font-size: 9pt;
+  break-inside: avoid; page-break-inside: avoid; }
+footer .advice { font-weight: 700; }
+@page { margin: 14mm 15mm; /* paper */ }
+@media print {
+  html { font-size: 9.5pt; }
+  main { max-width: none; padding: 0; }
+}
+"""
+
+
+def esc(text) -> str:
+    """Text for HTML: markup characters escaped; ``://`` written so that no address appears
+    in the file, even when a note holds one."""
+    return html.escape(str(text), quote=True).replace("://", "&#58;//")
+
+
+def svg(chart: Chart, title: str) -> str:
+    out = [f'<svg viewBox="0 0 {chart.width:g} {chart.height:.1f}" role="img" '
+           f'aria-label="{esc(title)}" preserveAspectRatio="xMidYMin meet">',
+           f"<title>{esc(title)}</title>"]
+    for shape in chart.shapes:
+        kind, style = shape[0], STYLES[shape[1]]
+        paint = ""
+        if "fill" in style:
+            paint += f' fill="{style["fill"]}"'
+        if "stroke" in style:
+            paint += f' stroke="{style["stroke"]}" stroke-width="{style["width"]:g}"'
+            if "dash" in style:
+                paint += f' stroke-dasharray="{style["dash"][0]:g} {style["dash"][1]:g}"'
+        if kind == "rect":
+            _, _, x, y, w, h = shape
+            out.append(f'<rect x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}"'
+                       f'{paint}/>')
+        elif kind == "line":
+            _, _, x1, y1, x2, y2 = shape
+            out.append(f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}"'
+                       f'{paint}/>')
+        elif kind == "poly":
+            points = " ".join(f"{x:.2f},{y:.2f}" for x, y in shape[2])
+            out.append(f'<polyline points="{points}" fill="none" stroke-linejoin="round"'
+                       f'{paint}/>')
+        elif kind == "dot":
+            _, _, x, y, r = shape
+            out.append(f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{r:g}"{paint}/>')
+        elif kind == "text":
+            _, _, x, y, text, size, anchor, bold = shape
+            weight = ' font-weight="700"' if bold else ""
+            out.append(f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size:g}" '
+                       f'text-anchor="{anchor}"{weight}{paint}>{esc(text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def render_html(report: Report) -> str:
+    out = ["<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{esc(report.title)}</title>",
+           f"<style>{CSS}</style>", "</head>", "<body>", "<main>"]
+    out += ["<header>", f"<h1>{esc(TITLE)}</h1>", '<dl class="facts">']
+    for label, value in report.facts:
+        out.append(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>")
+    if report.care_team:
+        out.append(f"<dt>Care team</dt><dd>{esc(report.care_team)}</dd>")
+    out += ["</dl>", "</header>"]
+
+    out += ['<section id="warnings">', f"<h2>Warning signs ({len(report.episodes)})</h2>"]
+    if not report.episodes:
+        out.append('<p class="none">No warning signs were logged in this period.</p>')
+    for ep in report.episodes:
+        logged = f", {ep.days_logged} days logged" if ep.days_logged > 1 else ""
+        css = "episode" + (" routine" if ep.urgency == "ROUTINE" else "")
+        out += [f'<div class="{css}">',
+                f"<h3>{esc(ep.symbol)} {esc(ep.urgency)} {esc(ep.span)}{logged}: "
+                f"{esc(ep.headline)}</h3>", "<dl>",
+                f"<dt>Logged</dt><dd>{esc('; '.join(ep.items))}</dd>",
+                f"<dt>Advice</dt><dd>{esc(ep.advice)}</dd>"]
+        for day, note in ep.notes:
+            out.append(f'<dt>Note {esc(day)}</dt><dd class="typed">{esc(note)}</dd>')
+        if ep.contacted:
+            out.append(f"<dt>Contacted care team</dt><dd>{esc('; '.join(ep.contacted))}</dd>")
+        out += [f"<dt>Rule</dt><dd>{esc(ep.rule)} (sources {esc(ep.sources)})</dd>",
+                "</dl>", "</div>"]
+    out.append("</section>")
+
+    chart = draw(report)
+    out += ['<section id="chart" class="chart">',
+            "<h2>Pain chart (0 = no pain, 10 = the worst pain imaginable)</h2>",
+            svg(chart, f"Daily pain from {report.since} to {report.until}")]
+    if chart.labels_left_off:
+        out.append(f"<p>{chart.labels_left_off} event labels did not fit; every event is "
+                   "listed under Summary figures.</p>")
+    out.append("</section>")
+
+    data = report.data
+    period = data["period"]
+    out += ['<section id="figures">', "<h2>Summary figures</h2>",
+            f'<p><span data-k="period.days_logged">{period["days_logged"]}</span> of '
+            f'<span data-k="period.days">{period["days"]}</span> days logged.</p>']
+    if period["days_logged"]:
+        out += ['<table class="pain">', "<thead><tr><th class=\"l\">Pain (0-10)</th>"
+                "<th>mean</th><th>median</th><th>range</th><th>days</th></tr></thead><tbody>"]
+        for key, word in PAIN_ROWS:
+            st = data["pain"][key]
+            if st:
+                out.append(f'<tr><td class="l">{word}</td>'
+                           f'<td data-k="pain.{key}.mean">{num(st["mean"])}</td>'
+                           f'<td data-k="pain.{key}.median">{num(st["median"])}</td>'
+                           f'<td><span data-k="pain.{key}.min">{num(st["min"])}</span>-'
+                           f'<span data-k="pain.{key}.max">{num(st["max"])}</span></td>'
+                           f'<td data-k="pain.{key}.n">{st["n"]}</td></tr>')
+        out.append("</tbody></table>")
+    out.append('<ul class="figures">')
+    for label, text in figure_lines(report):
+        if isinstance(text, list):
+            items = "".join(f"<li>{esc(item)}</li>" for item in text)
+            out.append(f"<li><b>{esc(label)}:</b><ul>{items}</ul></li>")
+        else:
+            out.append(f"<li><b>{esc(label)}:</b> {esc(text)}</li>")
+    out += ["</ul>", "</section>"]
+
+    out += ['<section id="days">', "<h2>Day by day</h2>", '<table class="days">', "<thead><tr>"]
+    heads = ["Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
+             "Warning", "Symptoms"]
+    left = {"Date", "Warning", "Symptoms"}
+    out += [f"<th{' class=l' if h in left else ''}>{esc(h)}</th>" for h in heads]
+    out.append("</tr></thead><tbody>")
+    for row in report.rows:
+        if isinstance(row, Gap):
+            out.append(f'<tr class="gap"><td colspan="{len(heads)}">{esc(row.text)}</td></tr>')
+            continue
+        cls = ' class="flagged"' if row.flagged else ""
+        cells = row.cells + [", ".join(row.symptoms)]
+        tds = []
+        for head, cell in zip(heads, cells):
+            css = {"Date": "l date", "Warning": "l warn", "Symptoms": "l"}.get(head, "")
+            attr = f' class="{css}"' if css else ""
+            tds.append(f"<td{attr}>{esc(cell)}</td>")
+        out.append(f"<tr{cls}>" + "".join(tds) + "</tr>")
+    out += ["</tbody></table>", f'<p class="key">{esc(DAY_KEY)}</p>', "</section>"]
+
+    out += ['<section id="questions">', "<h2>Questions for the visit</h2>"]
+    if report.questions is None:
+        out.append(f'<p class="none">{esc(LEFT_OUT)}</p>')
+    elif not report.questions:
+        out.append('<p class="none">None noted.</p>')
+    else:
+        out.append('<ul class="items">')
+        out += [f'<li><b>{esc(day)}:</b> <span class="typed">{esc(q)}</span></li>'
+                for day, q in report.questions]
+        out.append("</ul>")
+    out.append("</section>")
+
+    out += ['<section id="notes">', "<h2>Notes</h2>"]
+    if report.notes is None:
+        out.append(f'<p class="none">{esc(LEFT_OUT)}</p>')
+    elif not report.notes:
+        out.append('<p class="none">None written.</p>')
+    else:
+        out.append('<ul class="items">')
+        for day, note, flagged in report.notes:
+            mark = " (warning sign that day)" if flagged else ""
+            out.append(f'<li><b>{esc(day)}</b>{mark}: <span class="typed">{esc(note)}</span>'
+                       "</li>")
+        out.append("</ul>")
+    out.append("</section>")
+
+    out += ["<footer>", f'<p class="advice">{esc(report.not_advice)}</p>',
+            f"<p>{esc(report.made)}</p>", "</footer>", "</main>", "</body>", "</html>", ""]
+    return "\n".join(out)
