@@ -244,7 +244,8 @@ def prompt_entry(day: date) -> dict:
     raw["symptoms"] = [s.id for s in cat.DAILY
                        if typer.confirm(f"  {s.label}", default=False, err=True)]
     more = _ask("Anything else? Symptom ids separated by commas "
-                "(`pumpjournal symptoms` lists them; Enter for none)", model.parse_symptoms)
+                "(`pumpjournal symptoms` lists them; Enter for none)",
+                lambda v: model.parse_symptoms([v]))
     raw["symptoms"] += more or []
     raw["temperature"] = _ask("Your temperature, if you took it (e.g. 37.8 or 100.1F)",
                               lambda v: model.parse_temperature(v) and v)

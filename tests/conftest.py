@@ -9,11 +9,22 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer.main
+import typer.testing
 from typer.testing import CliRunner
 
 from pumpjournal.cli import app
 
 BASE_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+_BUILT: dict = {}
+
+
+def _built_command(typer_app):
+    """typer.main.get_command, built once per app object."""
+    key = id(typer_app)
+    if key not in _BUILT:
+        _BUILT[key] = (typer_app, typer.main.get_command(typer_app))
+    return _BUILT[key][1]
 
 
 @pytest.fixture
@@ -29,9 +40,13 @@ def cli(journal, monkeypatch):
     for key, value in BASE_ENV.items():
         monkeypatch.setenv(key, value)
     runner = CliRunner()
+    # Building the Click command from the Typer app takes most of an in-process run; build it
+    # once per session (Click commands are stateless between invocations).
+    monkeypatch.setattr(typer.testing, "_get_command", _built_command)
 
     def run(*args: str, input: str | None = None):
-        return runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return runner.invoke(app, list(args), input=input, catch_exceptions=False,
+                             prog_name="pumpjournal")
 
     return run
 
@@ -65,3 +80,11 @@ def proc(journal):
         return run_process(list(args), journal, **kwargs)
 
     return run
+
+
+# Hypothesis: no example database on disk (nothing written outside tests/), no per-example
+# deadline (the first call of a parser may import dateutil), a modest number of examples.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("pumpjournal", database=None, deadline=None, max_examples=100)
+settings.load_profile("pumpjournal")

@@ -1,0 +1,306 @@
+"""The interactive `log` (and `delete`), answered through a pseudo-terminal.
+
+Each test runs ``python -m pumpjournal`` with stdin, stdout and stderr on the slave side of a
+pty, so the program sees a terminal and asks its questions. The test reads the prompts from the
+master side and types the answers. Every read has a timeout, so a prompt that never comes (or a
+program that hangs) fails the test instead of stalling the run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from datetime import date
+
+import pytest
+
+from pumpjournal import Journal
+from pumpjournal import symptoms as cat
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+TIMEOUT = 8.0  # seconds to wait for one prompt; a healthy prompt comes in well under one
+
+PAIN = "How much pain do you have right now?"
+WORST = "how bad was your pain at its highest?"
+LEAST = "how low did your pain get?"
+AVERAGE = "which number best fits your pain overall?"
+CHECKLIST = "have you had any of these, new or worse?"
+ANYTHING = "Anything else?"
+TEMPERATURE = "Your temperature"
+NOTE = "A note for today"
+CONTACTED = "Have you contacted your care team?"
+
+
+class Terminal:
+    """A pumpjournal process on a pseudo-terminal: expect() a prompt, answer() it."""
+
+    def __init__(self, args: list[str], journal, cols: int = 100):
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
+        env = {**os.environ, "PUMPJOURNAL_PATH": str(journal), "NO_COLOR": "1",
+               "TERM": "dumb", "COLUMNS": str(cols)}
+        env.pop("PUMPJOURNAL_DEBUG", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pumpjournal", *args], stdin=slave, stdout=slave,
+            stderr=slave, env=env, close_fds=True, start_new_session=True)
+        os.close(slave)
+        self.text = ""  # everything the program wrote (and the terminal echoed)
+        self.seen = 0  # how far expect() has matched
+
+    def _read(self, wait: float) -> bool:
+        """Read what is available within ``wait`` seconds; False at end of output."""
+        ready, _, _ = select.select([self.master], [], [], wait)
+        if not ready:
+            return True
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:  # EIO: the program closed the terminal (it exited)
+            return False
+        if not data:
+            return False
+        self.text += data.decode("utf-8", errors="replace").replace("\r", "")
+        return True
+
+    def expect(self, pattern: str, *, timeout: float = TIMEOUT, fail_on: tuple = ()) -> str:
+        """Wait until ``pattern`` (plain text) appears after the last match; return the text
+        between the two matches. Fails at once if a ``fail_on`` text appears first."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.text.find(pattern, self.seen)
+            tail = self.text[self.seen:]
+            for bad in fail_on:
+                spot = tail.find(bad)
+                if spot != -1 and (found == -1 or self.seen + spot < found):
+                    pytest.fail(f"got {bad!r} before {pattern!r}:\n{self.text}")
+            if found != -1:
+                between = self.text[self.seen:found]
+                self.seen = found + len(pattern)
+                return between
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._read(min(left, 0.5)):
+                if self.text.find(pattern, self.seen) != -1:
+                    continue
+                pytest.fail(f"no {pattern!r} within {timeout} s; the terminal shows:\n"
+                            f"{self.text}")
+
+    def answer(self, text: str) -> None:
+        os.write(self.master, (text + "\r").encode())
+
+    def ask(self, prompt: str, reply: str, **kw) -> None:
+        self.expect(prompt, **kw)
+        self.answer(reply)
+
+    def finish(self, timeout: float = TIMEOUT) -> int:
+        """Read to the end of the output and return the exit code."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self._read(0.2):
+            if self.process.poll() is not None:
+                while self._read(0.05) and select.select([self.master], [], [], 0)[0]:
+                    pass
+                break
+        try:
+            return self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the program did not end; the terminal shows:\n{self.text}")
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        os.close(self.master)
+
+
+@pytest.fixture
+def terminal(journal):
+    started: list[Terminal] = []
+
+    def start(*args: str, **kw) -> Terminal:
+        term = Terminal(list(args), journal, **kw)
+        started.append(term)
+        return term
+
+    yield start
+    for term in started:
+        term.close()
+
+
+def stored(journal, day: date | None = None, patient: str = "me"):
+    return Journal(journal).read().entry(patient, day or date.today())
+
+
+def answer_checklist(term: Terminal, yes: set[str]) -> None:
+    """The daily yes/no checklist: 'y' for the labels in ``yes``, Enter (= no) otherwise."""
+    term.expect(CHECKLIST)
+    for symptom in cat.DAILY:
+        term.expect(symptom.label)
+        term.expect("[y/N]")
+        term.answer("y" if symptom.id in yes else "")
+
+
+def test_interactive_log_full_answers(terminal, journal):
+    term = terminal("log")
+    intro = term.expect(PAIN)
+    assert "Optional questions: press Enter to skip" in intro
+    assert "0 = no pain at all, 10 = the worst pain you can imagine" in intro
+    term.answer("4")
+    # least higher than worst: asked again, nothing stored from the first try
+    term.ask(WORST, "3")
+    term.ask(LEAST, "7")
+    term.ask(AVERAGE, "3")
+    complaint = term.expect(WORST)
+    assert "least pain (7) is higher than worst pain (3)" in complaint
+    assert "again" in complaint
+    term.answer("6")
+    term.ask(LEAST, "2")
+    term.ask(AVERAGE, "3")
+    answer_checklist(term, {"incision-redness"})
+    term.ask(ANYTHING, "")
+    term.ask(TEMPERATURE, "100.8F")
+    term.ask(NOTE, "walked to the mailbox")
+    panel = term.expect(CONTACTED)
+    assert "[!] URGENT" in panel and "W-INF" in panel and "W-TEMP" in panel
+    assert "redness around an incision" in panel
+    assert "not medical advice" in panel
+    term.answer("y")
+    assert term.finish() == 0
+
+    entry = stored(journal)
+    assert entry is not None
+    assert (entry.pain, entry.worst, entry.least, entry.average) == (4, 6, 2, 3)
+    assert entry.symptoms == ["incision-redness"]
+    assert entry.temperature == "100.8 F"
+    assert entry.temperature_c == pytest.approx(38.22, abs=0.01)
+    assert entry.note == "walked to the mailbox"
+    assert entry.contacted is True
+
+
+def test_interactive_log_enter_skips_and_nothing_is_asked_after_a_quiet_day(terminal, journal):
+    term = terminal("log")
+    # a bad answer to the required question is explained and asked again
+    term.ask(PAIN, "eleven")
+    term.expect("whole number from 0 to 10")
+    term.ask(PAIN, "")  # required: Enter does not skip it
+    term.ask(PAIN, "2")
+    term.ask(WORST, "")
+    term.ask(LEAST, "")
+    term.ask(AVERAGE, "")
+    answer_checklist(term, set())
+    term.ask(ANYTHING, "")
+    term.ask(TEMPERATURE, "")
+    term.ask(NOTE, "")
+    assert term.finish() == 0
+    assert CONTACTED not in term.text
+    assert f"Logged {date.today().isoformat()} for me: pain 2." in term.text
+
+    entry = stored(journal)
+    assert entry.pain == 2
+    # skipped answers stay missing, never 0
+    assert entry.worst is None and entry.least is None and entry.average is None
+    assert entry.symptoms == [] and entry.temperature_c is None and entry.note is None
+    assert entry.contacted is None
+
+
+def test_interactive_bad_temperature_is_asked_again(terminal, journal):
+    term = terminal("log")
+    term.ask(PAIN, "3")
+    term.ask(WORST, "")
+    term.ask(LEAST, "")
+    term.ask(AVERAGE, "")
+    answer_checklist(term, set())
+    term.ask(ANYTHING, "")
+    term.ask(TEMPERATURE, "60")
+    complaint = term.expect(TEMPERATURE)
+    assert "C or F" in complaint
+    term.answer("37.2")
+    term.ask(NOTE, "")
+    assert term.finish() == 0
+    entry = stored(journal)
+    assert entry.temperature_c == 37.2 and entry.temperature == "37.2 C"
+
+
+def test_interactive_anything_else_takes_symptom_ids(terminal, journal):
+    """'Anything else? Symptom ids separated by commas' accepts ids such as pump-alarm."""
+    term = terminal("log")
+    term.ask(PAIN, "3")
+    term.ask(WORST, "")
+    term.ask(LEAST, "")
+    term.ask(AVERAGE, "")
+    answer_checklist(term, set())
+    term.ask(ANYTHING, "pump-alarm, constipation")
+    term.ask(TEMPERATURE, "", fail_on=("unknown symptom",))
+    term.ask(NOTE, "")
+    term.ask(CONTACTED, "n")
+    assert term.finish() == 0
+    assert stored(journal).symptoms == ["constipation", "pump-alarm"]
+
+
+def test_interactive_emergency_and_contacted_no(terminal, journal):
+    term = terminal("log")
+    term.ask(PAIN, "6")
+    term.ask(WORST, "")
+    term.ask(LEAST, "")
+    term.ask(AVERAGE, "")
+    answer_checklist(term, {"fever", "headache"})
+    term.ask(ANYTHING, "")
+    term.ask(TEMPERATURE, "")
+    term.ask(NOTE, "")
+    panel = term.expect(CONTACTED)
+    assert "[!] URGENT" in panel and "[!!]" not in panel  # fever + headache alone: URGENT
+    assert "stiff neck" in panel  # lists the signs to watch for
+    term.answer("")  # Enter = no
+    assert term.finish() == 0
+    assert "contact your care team" in term.text[term.seen:].lower()
+    entry = stored(journal)
+    assert entry.symptoms == ["fever", "headache"]
+    assert entry.contacted is False
+
+
+def test_options_at_a_terminal_ask_only_for_the_missing_pain(terminal, journal):
+    term = terminal("log", "--symptom", "leg-weakness", "--note", "legs gave way on stairs")
+    term.ask(PAIN, "5", timeout=TIMEOUT)
+    panel = term.expect(CONTACTED)
+    assert WORST not in term.text and CHECKLIST not in term.text
+    assert "[!] URGENT" in panel and "W-NEURO" in panel
+    term.answer("y")
+    assert term.finish() == 0
+    entry = stored(journal)
+    assert entry.pain == 5 and entry.symptoms == ["leg-weakness"]
+    assert entry.note == "legs gave way on stairs" and entry.contacted is True
+
+
+def test_interrupt_while_asking_stores_nothing(terminal, journal):
+    term = terminal("log")
+    term.ask(PAIN, "4")
+    term.expect(WORST)
+    term.process.send_signal(signal.SIGINT)
+    code = term.finish()
+    assert code == 130
+    assert "nothing was changed" in term.text.lower()
+    assert "Traceback" not in term.text
+    assert not journal.exists()
+
+
+def test_delete_asks_first_at_a_terminal(terminal, journal, cli):
+    cli("log", "--pain", "4")
+    term = terminal("delete", "today")
+    shown = term.expect(f"Delete the entry for {date.today().isoformat()}?")
+    assert "pain 4" in shown
+    term.answer("n")
+    assert term.finish() == 0
+    assert "Kept it" in term.text
+    assert stored(journal) is not None
+
+    term = terminal("delete", "today")
+    term.ask("Delete the entry for", "y")
+    assert term.finish() == 0
+    assert re.search(r"Deleted the entry for \d{4}-\d{2}-\d{2}", term.text)
+    assert stored(journal) is None
