@@ -66,12 +66,17 @@ def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag
 
 def refill_due(profile: dict, events: list[Event]) -> date | None:
     """The next refill date the clinic gave: from the latest refill, else the profile."""
+    return _refill_source(profile, events)[0]
+
+
+def _refill_source(profile: dict, events: list[Event]) -> tuple[date | None, date | None]:
+    """(next refill due, the day that date was given: its refill event, or None)."""
     refills = [e for e in events if e.kind == "refill"]
     for event in reversed(refills):
         if event.details.get("next_due"):
-            return date.fromisoformat(event.details["next_due"])
+            return date.fromisoformat(event.details["next_due"]), event.day
     due = profile.get("next_refill")
-    return date.fromisoformat(due) if due else None
+    return (date.fromisoformat(due) if due else None), None
 
 
 def calendar_flags(profile: dict, events: list[Event], today: date) -> list[tuple[date, Flag]]:
@@ -91,22 +96,24 @@ def calendar_flags(profile: dict, events: list[Event], today: date) -> list[tupl
             level = Urgency.ROUTINE if make and "prometra" not in make else Urgency.URGENT
             found.append((event.day, Flag("W-MRI", level, (f"MRI planned {event.date}",),
                                           cat.RULES["W-MRI"].advice[level])))
-    due = refill_due(profile, events)
+    due, given_on = _refill_source(profile, events)
     if due is not None:
-        refilled = any(e.kind == "refill" and e.day >= due for e in events)
+        # a refill after the one that set the date (or, for the profile's date, in the
+        # weeks before it) means the pump was refilled: early refills count
+        since = given_on + timedelta(days=1) if given_on else due - timedelta(days=28)
+        refilled = any(e.kind == "refill" and e.day >= since for e in events)
         left = (due - today).days
         level = None
         if left < 0 and not refilled:
             level = Urgency.URGENT
-        elif 0 <= left <= max(REFILL_REMINDERS):
+        elif 0 <= left <= max(REFILL_REMINDERS) and not refilled:
             level = Urgency.ROUTINE
         if level is not None:
             advice = cat.RULES["W-REFILL"].advice[level].format(date=due.isoformat())
             if baclofen:
                 advice += (" With baclofen, watch for itching, tingling, returning spasms, "
                            "fever or confusion.")
-            found.append((min(due, today), Flag("W-REFILL", level, (f"refill due {due}",),
-                                                advice)))
+            found.append((today, Flag("W-REFILL", level, (f"refill due {due}",), advice)))
     return found
 
 

@@ -8,7 +8,9 @@ URLs below are code-system identifiers; nothing is fetched.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from typing import IO, Iterable
 
 from . import symptoms as cat
@@ -25,8 +27,17 @@ def _observation(n: int, patient: str, day: str, category: str, code: dict, text
     return {"fullUrl": f"urn:pumpjournal:obs:{patient}:{day}:{n}", "resource": {
         "resourceType": "Observation", "status": "final",
         "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
-        "code": {"coding": [code] if code else [], "text": text},
-        "subject": {"reference": f"Patient/{patient}"}, "effectiveDateTime": day, **value}}
+        "code": {**({"coding": [code]} if code else {}), "text": text},
+        "subject": {"reference": f"Patient/{fhir_id(patient)}"}, "effectiveDateTime": day,
+        **value}}
+
+
+def fhir_id(patient: str) -> str:
+    """The person's id where it is a valid FHIR id ([A-Za-z0-9.-]{1,64}), else a stable hash
+    of it (the Patient's identifier keeps the id as written)."""
+    if re.fullmatch(r"[A-Za-z0-9.-]{1,64}", patient):
+        return patient
+    return "pj-" + hashlib.sha256(patient.encode()).hexdigest()[:24]
 
 
 def observations(entry: dict) -> list[dict]:
@@ -58,7 +69,7 @@ def write_bundle(out: IO[str], entries: Iterable[dict], patients: list[str]) -> 
     first = True
     for patient in patients:
         resource = {"fullUrl": f"urn:pumpjournal:patient:{patient}", "resource": {
-            "resourceType": "Patient", "id": patient,
+            "resourceType": "Patient", "id": fhir_id(patient),
             "identifier": [{"system": "urn:pumpjournal:patient", "value": patient}]}}
         out.write(("" if first else ",") + "\n  " + json.dumps(resource, ensure_ascii=False))
         first = False

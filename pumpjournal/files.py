@@ -31,7 +31,11 @@ def make_folder(folder: Path) -> None:
         missing.append(folder)
         folder = folder.parent
     for each in reversed(missing):
-        os.mkdir(each, 0o700)
+        try:
+            os.mkdir(each, 0o700)
+        except FileExistsError:  # another process made it a moment ago
+            if not each.is_dir():
+                raise
 
 
 def fsync_folder(folder: Path) -> None:

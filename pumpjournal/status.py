@@ -12,6 +12,7 @@ from .render import daily_series, sparkline, wrap
 from .timeline import WATCH_DAYS, day_zero, phase_on
 
 CHART_DAYS = 14
+SHOWN = 5  # warning signs listed, most urgent and most recent first
 
 
 def countdown(day: date, today: date) -> str:
@@ -69,11 +70,13 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
                     profile, events, today, since=today - timedelta(days=6))
     if week:
         lines.append("Open warning signs (last 7 days and coming up):")
-        for ep in week[:6]:
+        shown = sorted(week, key=lambda ep: (-ep.urgency, -ep.last.toordinal()))[:SHOWN]
+        for ep in shown:
             span = ep.first.isoformat() + ("" if ep.first == ep.last else f" to {ep.last}")
-            text = f"  {ep.urgency.symbol} {ep.urgency.name} {span}: {', '.join(ep.items)}"
-            lines.append(text)
-        lines.append("See them in full with: pumpjournal flags")
+            lines.append(f"  {ep.urgency.symbol} {ep.urgency.name} {span}: "
+                         f"{', '.join(ep.items)}")
+        more = f" ({len(week) - SHOWN} more)" if len(week) > SHOWN else ""
+        lines.append(f"See them in full with: pumpjournal flags{more}")
     else:
         lines.append("No warning signs logged in the last 7 days.")
     watch = [e for e in events if e.kind in ("refill", "dose-change", "surgery", "implant")

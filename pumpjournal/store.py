@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from contextlib import contextmanager
 from datetime import date
@@ -95,7 +96,45 @@ def check_shape(path: Path, raw: bytes) -> dict:
     for table in TABLES[1:]:
         if not all(isinstance(doc, dict) for doc in data.get(table, {}).values()):
             raise corrupt(path, f"its {table} table holds records that are not objects")
+    check_records(path, data)
     return data
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBERS = {"worst": int, "least": int, "average": int, "boluses": int, "mood": int,
+            "sleep": (int, float), "temperature_c": (int, float)}
+
+
+def _day(value) -> bool:
+    try:
+        return bool(_ISO_DAY.match(value)) and date.fromisoformat(value) is not None
+    except (TypeError, ValueError):
+        return False
+
+
+def check_records(path: Path, data: dict) -> None:
+    """Every record has the types the commands rely on; values are checked by `doctor`."""
+    for doc_id, doc in data.get("entries", {}).items():
+        pain = doc.get("pain")
+        bad = next((key for key, kind in _NUMBERS.items() if doc.get(key) is not None and (
+            not isinstance(doc[key], kind) or isinstance(doc[key], bool))), None)
+        if not isinstance(doc.get("patient"), str) or not _day(doc.get("date")):
+            bad = "patient or date"
+        elif not isinstance(pain, int) or isinstance(pain, bool):
+            bad = "pain"
+        elif not all(isinstance(doc.get(k, []), list) for k in ("symptoms", "questions")):
+            bad = "symptoms or questions"
+        if bad:
+            raise corrupt(path, f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')}) has "
+                                f"a {bad} value of the wrong kind")
+    for doc_id, doc in data.get("events", {}).items():
+        if (not isinstance(doc.get("kind"), str) or not isinstance(doc.get("patient"), str)
+                or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
+            raise corrupt(path, f"event {doc_id} (kind {doc.get('kind')!r}, date "
+                                f"{doc.get('date')!r}) lacks a kind, person or valid date")
+    for doc_id, doc in data.get("profile", {}).items():
+        if not isinstance(doc.get("patient"), str):
+            raise corrupt(path, f"profile {doc_id} names no person")
 
 
 def empty_data() -> dict:
@@ -175,7 +214,7 @@ class View:
 
     # queries
     def patients(self) -> list[str]:
-        people = {doc["patient"] for doc in self.entries_table}
+        people = {doc["patient"] for _, doc in self.raw_entries()}
         people |= {doc["patient"] for doc in self.profile_table}
         people |= {doc["patient"] for doc in self.events_table}
         return sorted(people)
@@ -367,15 +406,12 @@ class Journal:
 
     def keep_backup(self, raw: bytes, reason: str) -> Path:
         """A dated copy in backups/ next to the journal (0600); the last few per reason."""
-        from .dates import now_stamp
         from .files import write_private
 
-        stamp = now_stamp()[:19].replace(":", "")
+        from datetime import datetime
+
+        stamp = datetime.now().strftime("%Y-%m-%dT%H%M%S.%f")  # sorts in time order
         target = self.backup_folder / f"{self.path.stem}.{stamp}.{reason}{self.path.suffix}"
-        n = 1
-        while target.exists():
-            n += 1
-            target = target.with_name(f"{self.path.stem}.{stamp}-{n}.{reason}{self.path.suffix}")
         write_private(target, raw)
         old = sorted(self.backup_folder.glob(f"{self.path.stem}.*.{reason}{self.path.suffix}"))
         for extra in old[:-BACKUPS_KEPT]:

@@ -98,8 +98,22 @@ def guess_format(name: str | None, given: str | None) -> str:
                      "jsonl (reading from - always needs it).")
 
 
-def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Iterator[tuple[int, dict]]:
+class Rows:
+    """The records of a file, with the format they came in (CSV cells are all text)."""
+
+    def __init__(self, records: Iterator[tuple[int, dict]], fmt: str):
+        self.records, self.format = records, fmt
+
+    def __iter__(self):
+        return self.records
+
+
+def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Rows:
     """(row number as a person would count it, raw values) for each record in ``stream``."""
+    return Rows(_records(stream, fmt, delimiter), fmt)
+
+
+def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, dict]]:
     if fmt == "csv":
         if len(delimiter) != 1:
             raise InputError(f"--delimiter must be one character; got '{delimiter}'.")
@@ -153,7 +167,8 @@ class Columns:
 
 
 def plan_columns(names: Iterable[str], mapping: dict[str, str], ignore: set[str],
-                 ignore_extra: bool) -> Columns:
+                 ignore_extra: bool, require: bool = True) -> Columns:
+    """Map column names to fields. ``require``: a CSV header must name date and pain."""
     fields, wide, ignored, unknown = {}, {}, [], []
     for name in names:
         if name.startswith("\0"):
@@ -181,7 +196,7 @@ def plan_columns(names: Iterable[str], mapping: dict[str, str], ignore: set[str]
             f"map{'' if len(unknown) > 1 else 's'} to no field. Known fields: "
             f"{', '.join(COLUMNS)}, or a symptom id as a 0/1 column. Rename with "
             "--map COLUMN=FIELD, or drop with --ignore-column NAME or --ignore-extra.")
-    if "pain" not in fields.values() or "date" not in fields.values():
+    if require and ("pain" not in fields.values() or "date" not in fields.values()):
         missing = [f for f in ("date", "pain") if f not in fields.values()]
         raise InputError(f"the file has no {' or '.join(missing)} column; every entry needs "
                          "a date and pain now (rename a column with --map COLUMN=FIELD).")
@@ -190,12 +205,30 @@ def plan_columns(names: Iterable[str], mapping: dict[str, str], ignore: set[str]
 
 def _unformula(value: str) -> str:
     """Undo export's protection of cells that begin like a spreadsheet formula."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START + ("'",):
         return value[1:]
     return value
 
 
+def _questions(value) -> list:
+    """A list, or one question per line; a CSV cell holding a JSON list (questions that span
+    lines) is read as that list."""
+    if isinstance(value, list):
+        return value
+    text = str(value)
+    if text.startswith("["):
+        try:
+            items = json.loads(text)
+            if isinstance(items, list) and all(isinstance(q, str) for q in items):
+                return items
+        except ValueError:
+            pass
+    return text.split(QUESTION_SEP)
+
+
 def _flag(value) -> bool:
+    if isinstance(value, bool):
+        return value
     text = str(value).strip().lower()
     if text in _TRUE:
         return True
@@ -205,30 +238,55 @@ def _flag(value) -> bool:
 
 
 class RowParser:
-    """Rows to stored entry documents, with the same rules as `log`. Each distinct (field,
-    text) is checked once: a 100,000-row diary repeats its scores, dates and symptom lists."""
+    """Rows to stored entry documents, with the same rules as `log`. Each distinct cell value
+    of a column is checked once: a 100,000-row diary repeats its scores, dates and symptoms.
+    CSV rows share the header's columns; JSON objects may each have their own keys."""
 
-    def __init__(self, cols: Columns, default_patient: str | None, date_format: str | None,
-                 today: date, stamp: str):
-        self.cols, self.default_patient = cols, default_patient
+    def __init__(self, fmt: str, mapping: dict[str, str], ignore: set[str], ignore_extra: bool,
+                 default_patient: str | None, date_format: str | None, today: date,
+                 stamp: str):
+        self.csv = fmt == "csv"
+        self.options = (mapping, ignore, ignore_extra)
+        self.default_patient = default_patient
         self.date_format, self.today, self.stamp = date_format, today, stamp
-        self.memo: dict = {}
+        self.plans: dict[tuple, tuple[Columns, list, bool]] = {}
+        self.memos: dict[tuple[str, str], dict] = {}
+        self.ignored: list[str] = []
 
-    def field(self, name: str, value) -> dict:
-        key = (name, value) if isinstance(value, (str, int, float)) else None
-        found = self.memo.get(key) if key else None
-        if found is None:
-            try:
-                found = self._check(name, value)
-            except (InputError, ValueError) as exc:
-                found = _message(exc)
-            if key:
-                self.memo[key] = found
-        if isinstance(found, str):
-            raise ValueError(found)
-        return found
+    def plan(self, keys: tuple) -> tuple[Columns, list, bool]:
+        if keys in self.plans:
+            return self.plans[keys]
+        cols = plan_columns(keys, *self.options, require=self.csv)
+        if self.csv and self.default_patient is None and "patient" not in cols.fields.values():
+            raise InputError("the file has no patient column and this journal holds several "
+                             "people; say whose rows these are with --patient ID.")
+        names = set(cols.fields.values())
+        steps = [(column, name) for column, name in cols.fields.items()
+                 if not (name == "temperature_c" and "temperature" in names)]
+        steps += [(column, "wide:" + sid) for column, sid in cols.wide.items()]
+        plan = [(column, name, self.memos.setdefault((column, name), {}))
+                for column, name in steps]
+        several = sum(n == "symptoms" or n.startswith("wide:") for _, n, _ in plan) > 1
+        self.ignored += [c for c in cols.ignored if c not in self.ignored]
+        self.plans[keys] = (cols, plan, several)
+        return self.plans[keys]
+
+    def cell(self, name: str, value) -> dict | str:
+        """The stored fields for one cell ({} when empty), or the problem as text."""
+        if isinstance(value, str):
+            value = value.strip()
+            if self.csv and value[:1] == "'":
+                value = _unformula(value)
+        if value is None or value == "" or value == []:
+            return {}
+        try:
+            return self._check(name, value)
+        except (InputError, ValueError) as exc:
+            return _message(exc)
 
     def _check(self, name: str, value) -> dict:
+        if name.startswith("wide:"):
+            return {"symptoms": [name[5:]]} if _flag(value) else {}
         if name == "patient":
             return {"patient": model.parse_patient(value)}
         if name == "date":
@@ -238,11 +296,10 @@ class RowParser:
             items = value if isinstance(value, list) else re.split(r"[;,]", str(value))
             return {"symptoms": model.parse_symptoms(items)}
         if name == "questions":
-            items = value if isinstance(value, list) else str(value).split(QUESTION_SEP)
-            return model.validate_fields({"questions": items})
+            return model.validate_fields({"questions": _questions(value)})
         if name == "temperature_c":
             return model.validate_fields({"temperature": f"{value} C"})
-        if name in ("contacted", "flag"):
+        if name == "contacted":
             return {name: value if isinstance(value, bool) else _flag(value)}
         if name in ("logged_at", "updated_at"):
             return {name: datetime.fromisoformat(str(value)).isoformat()}
@@ -256,51 +313,57 @@ class RowParser:
                               else f"not an object: {bad!r}")
         if "\0extra" in raw:
             raise _RowProblem(number, "", None, "more cells than the header has columns")
+        cols, plan, several = self.plan(tuple(raw))
         doc: dict = {"patient": self.default_patient}
         symptoms: list[str] = []
-        has_temperature = "temperature" in self.cols.fields.values()
-        for column, name in self.cols.fields.items():
+        for column, name, memo in plan:
             value = raw.get(column)
-            if value.__class__ is str:
-                value = value.strip()
-                if not value:
-                    continue
-                if value[0] == "'":
-                    value = _unformula(value)
-            elif value is None or value == []:
-                continue
-            if name == "temperature_c" and has_temperature:
-                continue
+            key = value if value.__class__ is str else (value.__class__, value)
             try:
-                checked = self.field(name, value)
-            except ValueError as exc:
-                raise _RowProblem(number, column, value, str(exc)) from None
-            if name == "symptoms":
-                symptoms += checked["symptoms"]
-            else:
-                doc.update(checked)
-        for column, sid in self.cols.wide.items():
-            value = raw.get(column)
-            try:
-                if value not in (None, "") and self.field("flag", value)["flag"]:
-                    symptoms.append(sid)
-            except ValueError as exc:
-                raise _RowProblem(number, column, value, str(exc)) from None
+                found = memo[key]
+            except KeyError:
+                found = memo[key] = self.cell(name, value)
+            except TypeError:  # a list from JSON: not hashable, not memoised
+                found = self.cell(name, value)
+            if found.__class__ is str:
+                raise _RowProblem(number, column, value, found)
+            if "symptoms" in found:
+                symptoms += found["symptoms"]
+            elif found:
+                doc.update(found)
         if symptoms:
-            doc["symptoms"] = [s.id for s in cat.SYMPTOMS if s.id in symptoms]
+            doc["symptoms"] = ([s.id for s in cat.SYMPTOMS if s.id in symptoms]
+                               if several else symptoms)
+        if doc["patient"] is None:
+            raise _RowProblem(number, "patient", None, "this journal holds several people; "
+                              "give each row a patient, or say whose rows these are with "
+                              "--patient ID")
         if "date" not in doc:
-            raise _RowProblem(number, _column_of(self.cols, "date"), None, "a date is required")
+            raise _RowProblem(number, _column_of(cols, "date"), None, "a date is required")
         if "pain" not in doc:
-            raise _RowProblem(number, _column_of(self.cols, "pain"), None,
+            raise _RowProblem(number, _column_of(cols, "pain"), None,
                               f"pain now is required ({model.PAIN_SCALE})")
-        try:
-            model.check_scores(doc.get("worst"), doc.get("least"), doc.get("average"))
-        except InputError as exc:
-            column = _column_of(self.cols, "least")
-            raise _RowProblem(number, column, raw.get(column), _message(exc)) from None
+        if "least" in doc or "average" in doc:
+            try:
+                model.check_scores(doc.get("worst"), doc.get("least"), doc.get("average"))
+            except InputError as exc:
+                column = _column_of(cols, "least")
+                raise _RowProblem(number, column, raw.get(column), _message(exc)) from None
         doc.setdefault("logged_at", self.stamp)
         doc.setdefault("updated_at", doc["logged_at"])
         return doc
+
+
+class _Day:
+    """The little the rules need of an entry, without building a whole Entry."""
+
+    __slots__ = ("patient", "date", "day", "symptoms", "temperature_c")
+
+    def __init__(self, doc: dict):
+        self.patient, self.date = doc["patient"], doc["date"]
+        self.day = date.fromisoformat(doc["date"])
+        self.symptoms = doc.get("symptoms") or []
+        self.temperature_c = doc.get("temperature_c")
 
 
 class _RowProblem(InputError):
@@ -334,10 +397,13 @@ def parse_import_date(value: str, date_format: str | None, today: date) -> date:
             raise InputError("not a real calendar date") from None
     if day > today:
         raise InputError(f"the date is in the future (today is {today.isoformat()})")
+    if day.year < 1900:
+        raise InputError("the date is too far in the past; use a year from 1900")
     return day
 
 
 def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str | None,
+                fmt: str | None = None,
                 on_conflict: str = "fail", mapping: dict[str, str] | None = None,
                 ignore: Iterable[str] = (), ignore_extra: bool = False,
                 date_format: str | None = None, skip_invalid: bool = False,
@@ -357,24 +423,19 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     today = today or date.today()
     stamp = stamp or now_stamp()
     result = ImportResult(dry_run=dry_run)
-    cols = parse = None
+    fmt = fmt or getattr(rows, "format", "json")
+    parse = RowParser(fmt, mapping or {}, set(ignore), ignore_extra, default_patient,
+                      date_format, today, stamp)
     good: dict[tuple[str, str], tuple[int, dict]] = {}
     for number, raw in rows:
         result.rows += 1
         if progress:
             progress(result.rows)
-        if cols is None:
-            cols = plan_columns(raw.keys(), mapping or {}, set(ignore), ignore_extra)
-            result.ignored_columns = cols.ignored
-            if default_patient is None and "patient" not in cols.fields.values():
-                raise InputError("the file has no patient column and this journal holds "
-                                 "several people; say whose rows these are with --patient ID.")
-            parse = RowParser(cols, default_patient, date_format, today, stamp)
         try:
             doc = parse(raw, number)
             key = (doc["patient"], doc["date"])
             if key in good:
-                raise _RowProblem(number, _column_of(cols, "date"), doc["date"],
+                raise _RowProblem(number, "date", doc["date"],
                                   f"same person and date as row {good[key][0]}")
             good[key] = (number, doc)
         except _RowProblem as problem:
@@ -384,6 +445,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
                                          if not k.startswith("\0")},
                                       ERROR_COLUMN: problem.error.message})
     result.rejected = len(result.errors)
+    result.ignored_columns = parse.ignored
     existing = {(doc["patient"], doc["date"]): doc_id for doc_id, doc in view.raw_entries()}
     clashes = [key for key in good if key in existing]
     if clashes and on_conflict == "fail":
@@ -400,12 +462,13 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
             result.skipped += 1
             continue
         else:
-            old = view.entries_table.get(doc_id=existing[key])
+            old = dict(view.entries_table.get(doc_id=existing[key]))
             merged = {**old, **{k: v for k, v in doc.items()
-                                if k != "logged_at" or "logged_at" not in old}}
-            if merged == dict(old):
+                                if k not in ("logged_at", "updated_at")}}
+            if merged == old:
                 result.unchanged += 1
                 continue
+            merged["updated_at"] = doc["updated_at"]
             try:
                 model.check_scores(merged.get("worst"), merged.get("least"),
                                    merged.get("average"))
@@ -416,7 +479,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
             new_docs.append(merged)
             result.updated += 1
         if "symptoms" in new_docs[-1] or "temperature_c" in new_docs[-1]:
-            changed.append(Entry.from_doc(new_docs[-1]))
+            changed.append(_Day(new_docs[-1]))
     result.rejected = len(result.errors)
     if result.errors and not skip_invalid:
         return result
@@ -429,9 +492,9 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     return result
 
 
-def _count_warnings(view, entries: list[Entry], assess_entries) -> int:
+def _count_warnings(view, entries: list[_Day], assess_entries) -> int:
     """Entries holding an URGENT or EMERGENCY sign (one pass per person)."""
-    by_person: dict[str, list[Entry]] = {}
+    by_person: dict[str, list[_Day]] = {}
     for entry in entries:
         by_person.setdefault(entry.patient, []).append(entry)
     count = 0
@@ -454,8 +517,9 @@ def template() -> str:
 
 
 def safe_cell(value: str) -> str:
-    """Keep spreadsheets from running a cell as a formula."""
-    return "'" + value if value and value[0] in FORMULA_START else value
+    """Keep spreadsheets from running a cell as a formula (a leading ' is doubled, so import
+    can take exactly one away)."""
+    return "'" + value if value and value[0] in FORMULA_START + ("'",) else value
 
 
 def csv_cells(entry: dict) -> list[str]:
@@ -467,7 +531,9 @@ def csv_cells(entry: dict) -> list[str]:
         elif key == "symptoms":
             cells.append(";".join(value))
         elif key == "questions":
-            cells.append(safe_cell(QUESTION_SEP.join(value)))
+            many_lines = any("\n" in q for q in value)
+            cells.append(safe_cell(json.dumps(value, ensure_ascii=False) if many_lines
+                                   else QUESTION_SEP.join(value)))
         elif key == "contacted":
             cells.append("1" if value else "0")
         elif isinstance(value, str):
@@ -512,15 +578,17 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     return len(keys)
 
 
-def write_rejects(path, rows: list[dict], fmt: str) -> None:
+def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",") -> None:
+    """The rejected rows as they came, plus an _error column, ready to fix and import."""
     from .files import write_private
 
     buffer = io.StringIO()
     if fmt == "csv":
         columns = list(dict.fromkeys(k for row in rows for k in row))
-        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer = csv.DictWriter(buffer, columns, delimiter=delimiter, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: safe_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+                         for row in rows)
     elif fmt == "jsonl":
         buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     else:

