@@ -38,7 +38,7 @@ class Group(TyperGroup):
             if debugging(ctx):
                 raise
             message = str(exc)
-            if exc.exit_code == 2 and "nothing was changed" not in message.lower():
+            if exc.exit_code == 2 and "nothing was" not in message.lower():
                 message += " Nothing was changed."
             say(f"Error: {message}")
             raise typer.Exit(exc.exit_code) from None
@@ -549,6 +549,19 @@ def demo():
         out(f"\n== Follow-up summary (pumpjournal summary --since {demo_data.IMPLANT}) ==")
         data = queries.summary_data(view, who, last, demo_data.IMPLANT, None)
         out("\n".join(render.summary_lines(data, demo_data.NAME, last)))
+        from . import report as reports
+        from .files import make_folder
+
+        folder = Path(tempfile.gettempdir()) / "pumpjournal-demo"
+        make_folder(folder)
+        made = reports.prepare(view, who, dates.today(), demo_data.IMPLANT, last.isoformat())
+        written = []
+        for fmt in ("html", "pdf"):
+            target = folder / made.default_name(fmt)
+            reports.save(target, made.render(fmt), force=True)
+            written.append(str(target))
+        out("\n== The caregiver's report (pumpjournal report) ==")
+        out("Written to:\n  " + "\n  ".join(written))
         out("\nStart your own journal with: pumpjournal log")
 
 
@@ -838,6 +851,51 @@ def ask(
         who = queries.choose_patient(tx, patient)
         tx.add_question(who, dates.today(), text)
     out(f"Saved for your next visit: {text}")
+
+
+# Caregivers: the report ------------------------------------------------------------------
+
+
+@app.command(help="Write a report for an appointment: warning signs first, a pain chart, the "
+             "summary figures, a day-by-day table, questions and notes.\n\nWithout --output "
+             "it is written to this folder under a name with the person, period and date, and "
+             "its path is printed. Reports are created readable only by you (0600)." + examples(
+                 "pumpjournal report --format pdf",
+                 "pumpjournal report --since 4w --format html --output visit.html",
+                 "pumpjournal report --format md --redact --output -"))
+def report(
+    ctx: typer.Context,
+    since: Annotated[Optional[str], typer.Option(
+        metavar="WHEN", help="last-visit, a date, or a span such as 4w (default: since the "
+        "last visit, else 30 days).")] = None,
+    until: UntilOpt = None,
+    fmt: Annotated[Optional[str], typer.Option(
+        "--format", "-f", metavar="pdf|html|md|txt",
+        help="Default: from --output's name, else pdf.")] = None,
+    output: Annotated[Optional[str], typer.Option(
+        "--output", "-o", metavar="FILE|-", help="Where to write it; - for stdout.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+    redact: Annotated[bool, typer.Option(
+        help="Leave out name, initials, phone numbers, notes and questions.")] = False,
+    patient: PatientOpt = None, journal: JournalOpt = None,
+):
+    from . import report as reports
+
+    if fmt is None:
+        suffix = output.rsplit(".", 1)[-1] if output and "." in output else "pdf"
+        fmt = suffix if suffix.lower() in ("pdf", "html", "htm", "md", "txt") else "pdf"
+    fmt = reports.check_format(fmt)
+    view = open_journal(ctx, journal).read()
+    who = queries.choose_patient(view, patient)
+    made = reports.prepare(view, who, dates.today(), since, until, redact)
+    data = made.render(fmt)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    path = Path(output) if output else Path(made.default_name(fmt))
+    reports.save(path, data, force)
+    out(str(path))
 
 
 # Researchers: import, export, cohort ---------------------------------------------------------

@@ -1,9 +1,10 @@
 """The pain chart, drawn once as shapes in millimetres for both the SVG (HTML) and the PDF,
 and as characters for plain text and Markdown.
 
-Daily pain now is a line with dots; worst to least over 24 hours is a light band behind it;
-a day without an entry is a gap (never 0); events (refills, dose changes, visits...) are
-dashed lines labelled above the plot; warning-sign episodes are red marks under the axis.
+Daily pain now is a line with dots; worst to least over 24 hours is a light bar behind each
+day; a day without an entry is a gap (never 0); events (refills, dose changes, visits...) are
+dashed lines labelled above the plot, by word when the words fit and by letter (with a key)
+when they do not; warning-sign episodes are red marks under the axis.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .content import Report, day_label
+from .content import EVENT_CODE, EVENT_WORD, Report, day_label
 
-WIDTH = 180.0  # mm: the printable width of A4 and Letter with 15 mm margins, a little less
+WIDTH = 180.0  # mm: fits the printable width of A4 and of Letter
 LEFT, RIGHT = 8.0, 1.0
 PLOT_H = 58.0
 FONT = 2.7  # mm, about 7.7 pt
@@ -67,9 +68,18 @@ def _series(report: Report) -> dict[date, dict]:
     return {date.fromisoformat(d["date"]): d for d in report.data["daily"]}
 
 
+def _events_by_day(report: Report) -> dict[date, list[str]]:
+    grouped: dict[date, list[str]] = {}
+    for day, kind in report.chart_events:
+        if report.since <= day <= report.until and kind not in grouped.setdefault(day, []):
+            grouped[day].append(kind)
+    return grouped
+
+
 def _place_labels(labels: list[tuple[float, str]], low: float, high: float):
-    """Rows for event labels so that no label covers another or another's line."""
-    placed: list[tuple[int, float, float, float, str]] = []  # row, start, end, x, text
+    """Rows for event labels so that no label covers another label or another's line.
+    Returns [(row, start, end, x, text)] (row -1: no room) and how many got no room."""
+    placed: list[tuple[int, float, float, float, str]] = []
     left_off = 0
     for x, text in labels:
         w = text_width(text)
@@ -88,24 +98,24 @@ def _place_labels(labels: list[tuple[float, str]], low: float, high: float):
                 placed.append((row, start, end, x, text))
                 break
         else:
-            placed.append((-1, 0, 0, x, text))
+            placed.append((-1, 0.0, 0.0, x, text))
             left_off += 1
     return placed, left_off
 
 
 def _ticks(since: date, days: int) -> list[tuple[int, str]]:
+    """(day index, label): days or weeks for short periods, months for long ones."""
     if days > 92:
-        months, day = [], since
-        while day <= since + timedelta(days=days - 1):
+        months, day, last = [], since, since + timedelta(days=days - 1)
+        while day <= last:
             if day.day == 1:
                 months.append(day)
             day += timedelta(days=1)
         every = max(1, math.ceil(len(months) / 12))
         out = []
         for n, month in enumerate(months[::every]):
-            text = month.strftime("%b")
-            if month.month == 1 or n == 0:
-                text += f" {month.year}"
+            text = month.strftime("%b") + (f" {month.year}" if month.month == 1 or n == 0
+                                           else "")
             out.append(((month - since).days, text))
         return out
     step = next(s for s in (1, 2, 3, 7, 14, 21, 28) if days / s <= 9)
@@ -115,19 +125,22 @@ def _ticks(since: date, days: int) -> list[tuple[int, str]]:
 def draw(report: Report) -> Chart:
     since, until = report.since, report.until
     days = (until - since).days + 1
-    plot_w = WIDTH - LEFT - RIGHT
-    dw = plot_w / days
+    dw = (WIDTH - LEFT - RIGHT) / days
 
     def x_of(day: date) -> float:
         return LEFT + ((day - since).days + 0.5) * dw
 
     # Event labels first: how many rows they need decides where the plot starts.
-    grouped: dict[date, list[str]] = {}
-    for day, word in report.chart_events:
-        if since <= day <= until and word not in grouped.setdefault(day, []):
-            grouped[day].append(word)
-    labels = [(x_of(day), " + ".join(words)) for day, words in sorted(grouped.items())]
-    placed, left_off = _place_labels(labels, 0.5, WIDTH - 0.5)
+    grouped = sorted(_events_by_day(report).items())
+    placed, left_off = _place_labels(
+        [(x_of(day), " + ".join(EVENT_WORD.get(k, k) for k in kinds)) for day, kinds in grouped],
+        0.5, WIDTH - 0.5)
+    codes_used: list[str] = []
+    if left_off or any(p[0] > 1 for p in placed):  # too crowded for words: letters
+        placed, left_off = _place_labels(
+            [(x_of(day), "+".join(EVENT_CODE.get(k, "?") for k in kinds))
+             for day, kinds in grouped], 0.5, WIDTH - 0.5)
+        codes_used = list(dict.fromkeys(k for _, kinds in grouped for k in kinds))
     rows = 1 + max([p[0] for p in placed] + [-1])
     top = 1.0 + rows * ROW_H + (2.2 if rows else 0.0)
     bottom = top + PLOT_H
@@ -140,7 +153,7 @@ def draw(report: Report) -> Chart:
         chart.line("grid" if score else "axis", LEFT, y_of(score), WIDTH - RIGHT, y_of(score))
         chart.text("muted", LEFT - 1.4, y_of(score) + FONT * 0.35, str(score), anchor="end")
     chart.line("axis", LEFT, top, LEFT, bottom)
-    for row, _start, _end, x, _text in placed:  # under the data, so it stays readable
+    for row, _start, _end, x, _text in placed:  # under the data, so the data stays readable
         chart.line("event", x, top if row < 0 else top - 1.3 - row * ROW_H, x, bottom)
 
     series = _series(report)
@@ -152,7 +165,7 @@ def draw(report: Report) -> Chart:
                 y1, y2 = (y1 + y2) / 2 - 0.25, (y1 + y2) / 2 + 0.25
             chart.rect("band", x_of(day) - bw / 2, y1, bw, y2 - y1)
 
-    runs: list[list[date]] = []
+    runs: list[list[date]] = []  # days logged one after another: joined by the line
     for day in sorted(series):
         if runs and (day - runs[-1][-1]).days == 1:
             runs[-1].append(day)
@@ -167,15 +180,15 @@ def draw(report: Report) -> Chart:
             for x, y in points:
                 chart.dot("dot", x, y, radius)
 
-    for row, start, _end, x, text in placed:
+    for row, start, _end, _x, text in placed:
         if row >= 0:
             chart.text("text", start, top - 2.2 - row * ROW_H, text)
 
     strip = bottom + 0.9
-    for first, last, _symbol in report.chart_flags:
+    for first, last in report.chart_flags:
         if last < since or first > until:
             continue
-        x1, x2 = x_of(first) - dw / 2, x_of(last) + dw / 2
+        x1, x2 = x_of(first) - bw / 2, x_of(last) + bw / 2
         if x2 - x1 < 1.4:
             x1, x2 = (x1 + x2) / 2 - 0.7, (x1 + x2) / 2 + 0.7
         chart.rect("flag", x1, strip, x2 - x1, 2.0)
@@ -185,18 +198,19 @@ def draw(report: Report) -> Chart:
         x = LEFT + (i + 0.5) * dw
         chart.line("axis", x, bottom, x, bottom + 0.8)
         w = text_width(text)
-        x = min(max(x, w / 2 + 0.3), WIDTH - w / 2 - 0.3)
-        chart.text("muted", x, base, text, anchor="middle")
+        chart.text("muted", min(max(x, w / 2 + 0.3), WIDTH - w / 2 - 0.3), base, text,
+                   anchor="middle")
 
-    chart.height = _legend(chart, base + 2.2) + 1.0
+    key = ", ".join(f"{EVENT_CODE.get(k, '?')} {EVENT_WORD.get(k, k)}" for k in codes_used)
+    chart.height = _legend(chart, base + 2.2, key) + 1.0
     return chart
 
 
-def _legend(chart: Chart, top: float) -> float:
-    """Draw the key on one or two lines; return the bottom of the last line."""
-    items = [("band", "worst to least pain (24 h)"), ("pain", "pain now (0-10)"),
-             ("event", "pump event or visit"), ("flag", "warning sign (see above)"),
-             (None, "blank = no entry that day (not 0)")]
+def _legend(chart: Chart, top: float, codes: str) -> float:
+    """Draw the key, wrapping as needed; return the bottom of the last line."""
+    items = [("band", "worst to least pain (24 h)"), ("pain", "pain now"),
+             ("event", "pump event or visit" + (f" ({codes})" if codes else "")),
+             ("flag", "warning sign (see above)"), (None, "blank = no entry that day (not 0)")]
     x, y = 0.0, top + FONT
     for kind, text in items:
         need = (6.0 if kind else 0.0) + text_width(text) + 4.0
@@ -222,8 +236,8 @@ def _legend(chart: Chart, top: float) -> float:
 def text_chart(report: Report, width: int = 68) -> list[str]:
     since, until = report.since, report.until
     days = (until - since).days + 1
-    per = max(1, math.ceil(days / width))  # days in one column
-    wide = max(1, min(3, width // days))  # columns for one day, for short periods
+    per = max(1, math.ceil(days / width))  # days in one column (long periods)
+    wide = max(1, min(3, width // days))  # columns for one day (short periods)
     cols = math.ceil(days / per)
     series = _series(report)
     columns = []
@@ -254,24 +268,16 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
     def col_of(day: date) -> int:
         return (day - since).days // per
 
-    grouped: dict[int, list[tuple[date, str]]] = {}
-    for day, word in report.chart_events:
-        if since <= day <= until:
-            grouped.setdefault(col_of(day), []).append((day, word))
     marks = [" "] * (cols * wide)
-    codes: dict[str, str] = {}
     key = []
-    for c, found in sorted(grouped.items()):
-        words = list(dict.fromkeys(w for _, w in found))
-        when = ", ".join(dict.fromkeys(d.isoformat()[5:] for d, _ in found))
-        if len(words) == 1:
-            code = codes.setdefault(words[0], _code(words[0], codes))
-        else:
-            code = "+"
-        marks[c * wide] = code
-        key.append(f"{code} {' + '.join(words)} {when}")
+    for day, kinds in sorted(_events_by_day(report).items()):
+        c = col_of(day) * wide
+        codes = [EVENT_CODE.get(k, "?") for k in kinds]
+        marks[c] = codes[0] if len(codes) == 1 and marks[c] in (" ", codes[0]) else "+"
+        words = " + ".join(EVENT_WORD.get(k, k) for k in kinds)
+        key.append(f"{codes[0] if len(codes) == 1 else '+'} {words} {day.isoformat()}")
     warn = [" "] * (cols * wide)
-    for first, last, _symbol in report.chart_flags:
+    for first, last in report.chart_flags:
         for n in range((last - first).days + 1):
             day = first + timedelta(days=n)
             if since <= day <= until:
@@ -294,15 +300,12 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
     lines.append("blank = no entry (not 0)" + ("   ! warning sign (see Warning signs)"
                                                if "".join(warn).strip() else ""))
     if key:
-        lines += _wrap("E events: " + "; ".join(key))
+        used = dict.fromkeys(k for _, k in report.chart_events)
+        lines += _wrap("E events: " + ", ".join(f"{EVENT_CODE.get(k, '?')} "
+                                                 f"{EVENT_WORD.get(k, k)}" for k in used)
+                       + "; + several on one day. Listed under Summary figures."
+                       if len(key) > 6 else "E events: " + "; ".join(key))
     return lines
-
-
-def _code(word: str, codes: dict[str, str]) -> str:
-    for ch in word.upper() + "XYZQ":
-        if ch.isalpha() and ch not in codes.values():
-            return ch
-    return "?"
 
 
 def _wrap(text: str, width: int = 76) -> list[str]:

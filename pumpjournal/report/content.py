@@ -1,30 +1,38 @@
 """What a report says, worked out once for every format: plain values, no markup.
 
-The renderers (text.py for txt and md, html.py, pdf.py) only lay these values out; escaping of
+The renderers (text.py for txt and md, html.py, pdf.py) only lay these values out; escaping
 what the person typed is their job, since it differs by format.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .. import symptoms as cat
-from ..model import EVENT_KINDS, Entry
+from ..model import Entry
 from ..symptoms import NOT_ADVICE, Urgency
 
 TITLE = "Pain pump recovery report"
 LEFT_OUT = "(left out: redacted)"
-GAP_WORDS = "no entry"
+MISSING = "-"
 PAIN_ROWS = (("pain", "Pain now"), ("worst", "Worst (24 h)"), ("least", "Least (24 h)"),
              ("average", "Average (24 h)"))
-DAY_COLUMNS = ("Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
-               "Warning sign", "Symptoms")
-MISSING = "-"
-DAY_KEY = ("Now, Worst, Least, Avg: pain now and worst, least and average over 24 hours, 0-10. "
-           "Temp in °C. Bol.: boluses (doses the person gave with the hand-held programmer). "
-           "Sleep in hours; Mood 0-10. - = not logged; days without an entry are shown as "
-           "such, never as 0.")
+DAY_HEADS = ("Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
+             "Warning", "Symptoms")
+DAY_KEY = ("Now, Worst, Least, Avg: pain now and the worst, least and average pain over 24 "
+           "hours, 0-10. Temp in °C. Bol.: boluses (doses given with the hand-held "
+           "programmer). Sleep in hours. Mood 0-10. - = not logged. Days without an entry "
+           "are shown as such, never as 0.")
+EPISODE_HEADS = ("When", "Level", "What was logged", "Rule")
+# Events on the chart: a word when the labels fit, else a letter (with a key).
+EVENT_WORD = {"trial-start": "trial", "trial-end": "trial end", "implant": "implant",
+              "refill": "refill", "dose-change": "dose change", "visit": "visit",
+              "alarm": "ALARM", "surgery": "surgery", "mri": "MRI", "removal": "pump removed"}
+EVENT_CODE = {"trial-start": "T", "trial-end": "E", "implant": "I", "refill": "R",
+              "dose-change": "D", "visit": "V", "alarm": "A", "surgery": "S", "mri": "M",
+              "removal": "X"}
 
 
 def num(value) -> str:
@@ -34,6 +42,10 @@ def num(value) -> str:
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".")
     return str(value)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def signed(value: float) -> str:
@@ -53,23 +65,42 @@ def day_label(day: date) -> str:
 class Episode:
     symbol: str
     urgency: str
-    headline: str
     span: str
     days_logged: int
     items: list[str]
-    advice: str
     rule: str
-    sources: str
-    notes: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # typed by the person
     contacted: list[str] = field(default_factory=list)
+    advice: str = ""  # only when the rule words its advice for each episode
+
+    @property
+    def when(self) -> str:
+        more = f" ({self.days_logged} days logged)" if self.days_logged > 1 else ""
+        return self.span + more
+
+    @property
+    def level(self) -> str:
+        return f"{self.symbol} {self.urgency}"
+
+
+@dataclass
+class Advice:
+    symbol: str
+    urgency: str
+    rule: str
+    text: str
+    sources: str
+
+    @property
+    def head(self) -> str:
+        return f"{self.symbol} {self.rule} ({self.urgency}; sources {self.sources})"
 
 
 @dataclass
 class DayRow:
     date: str
-    cells: list[str]  # as DAY_COLUMNS, "Date" first
+    cells: list[str]  # as DAY_HEADS without Symptoms
     symptoms: list[str]
-    flag: str
     flagged: bool
 
 
@@ -82,12 +113,13 @@ class Gap:
     @property
     def text(self) -> str:
         span = span_text(self.first, self.last)
-        return f"{GAP_WORDS} for {self.days} day{'s' if self.days > 1 else ''} ({span})"
+        return f"no entry for {self.days} day{'s' if self.days > 1 else ''} ({span})"
 
 
 @dataclass
 class Report:
-    """One report's content. ``render(fmt)`` lays it out; ``data`` is the summary figures."""
+    """One report's content. ``render(fmt)`` lays it out; ``data`` is the summary figures
+    (as ``pumpjournal summary --json`` prints them; redacted: no id, notes or questions)."""
 
     who: str
     label: str
@@ -99,16 +131,28 @@ class Report:
     facts: list[tuple[str, str]]
     care_team: str | None
     episodes: list[Episode]
+    advice: list[Advice]
     rows: list  # DayRow and Gap, oldest first
     questions: list[tuple[str, str]] | None  # None when redacted
     notes: list[tuple[str, str, bool]] | None  # (date, note, on a flagged day); None: redacted
     events: list[str]
-    chart_events: list[tuple[date, str]]
-    chart_flags: list[tuple[date, date, str]]
+    chart_events: list[tuple[date, str]]  # (day, kind)
+    chart_flags: list[tuple[date, date]]
 
     @property
     def title(self) -> str:
         return f"{TITLE}: {self.who}, {self.since.isoformat()} to {self.until.isoformat()}"
+
+    @property
+    def overview(self) -> str:
+        if not self.episodes:
+            return "No warning signs were logged in this period."
+        counts = Counter(ep.urgency for ep in self.episodes)
+        levels = ", ".join(f"{counts[u.name]} {u.name}" for u in sorted(Urgency, reverse=True)
+                           if counts[u.name])
+        n = len(self.episodes)
+        return (f"{n} warning-sign episode{'s' if n > 1 else ''} ({levels}), oldest first. "
+                "What the sources advise follows the list.")
 
     @property
     def made(self) -> str:
@@ -118,7 +162,7 @@ class Report:
 
     @property
     def not_advice(self) -> str:
-        return NOT_ADVICE[0].upper() + NOT_ADVICE[1:]
+        return NOT_ADVICE
 
     def default_name(self, fmt: str) -> str:
         from . import default_name
@@ -157,7 +201,7 @@ def item_label(item: str, entries: list[Entry]) -> str:
     return item[0].upper() + item[1:]
 
 
-def profile_facts(profile: dict, redact: bool) -> list[tuple[str, str]]:
+def profile_facts(profile: dict) -> list[tuple[str, str]]:
     facts = []
     if profile.get("pump_make"):
         facts.append(("Pump", str(profile["pump_make"])))
@@ -176,13 +220,10 @@ def profile_facts(profile: dict, redact: bool) -> list[tuple[str, str]]:
 def care_team_line(profile: dict) -> str | None:
     phone, after = profile.get("care_phone"), profile.get("after_hours_phone")
     team = profile.get("care_team")
-    if not (phone or after or team):
-        return None
-    parts = [str(p) for p in (team, phone) if p]
-    text = ", ".join(parts)
+    text = ", ".join(str(p) for p in (team, phone) if p)
     if after:
         text += f" (after hours {after})" if text else f"after hours {after}"
-    return text
+    return text or None
 
 
 def redact_data(data: dict, label: str) -> dict:
@@ -204,26 +245,19 @@ def event_line(ev: dict) -> str:
     return event_text(ev).replace("  ", " ", 1)
 
 
-def short_event(kind: str) -> str:
-    return {"trial-start": "trial", "trial-end": "trial end", "implant": "implant",
-            "refill": "refill", "dose-change": "dose", "visit": "visit", "alarm": "ALARM",
-            "surgery": "surgery", "mri": "MRI", "removal": "removed"}.get(kind, kind)
-
-
 def day_rows(entries: list[Entry], since: date, until: date, flags: dict[str, str]) -> list:
     rows: list = []
     expected = since
     for entry in entries:
         if entry.day > expected:
-            gap = (entry.day - expected).days
             rows.append(Gap(expected.isoformat(), (entry.day - timedelta(days=1)).isoformat(),
-                            gap))
+                            (entry.day - expected).days))
         temp = MISSING if entry.temperature_c is None else f"{entry.temperature_c:.1f}"
         sleep = MISSING if entry.sleep is None else f"{entry.sleep:g}"
         flag = flags.get(entry.date, "")
         cells = [entry.date, num(entry.pain), num(entry.worst), num(entry.least),
                  num(entry.average), temp, num(entry.boluses), sleep, num(entry.mood), flag]
-        rows.append(DayRow(entry.date, cells, list(entry.symptoms), flag, bool(flag)))
+        rows.append(DayRow(entry.date, cells, list(entry.symptoms), bool(flag)))
         expected = entry.day + timedelta(days=1)
     if expected <= until:
         rows.append(Gap(expected.isoformat(), until.isoformat(), (until - expected).days + 1))
@@ -237,7 +271,7 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
     entries = sorted(entries, key=lambda e: e.date)
     name = profile.get("name") or profile.get("initials")
     if redact:
-        who, label = redacted_label, redacted_label
+        who = label = redacted_label
         data = redact_data(data, redacted_label)
     else:
         who = f"{name} ({patient})" if name else patient
@@ -246,9 +280,10 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
     period = data["period"]
     facts = [("Person", who + (" (name, initials, notes and questions left out)"
                                if redact else "")),
-             ("Period", f"{period['since']} to {period['until']} ({period['days']} days; "
-                        f"{period['days_logged']} days logged)")]
-    facts += profile_facts(profile, redact)
+             ("Period", f"{period['since']} to {period['until']} "
+                        f"({plural(period['days'], 'day')}; "
+                        f"{plural(period['days_logged'], 'day')} logged)")]
+    facts += profile_facts(profile)
     if data["next_refill"]:
         left = (date.fromisoformat(data["next_refill"]) - today).days
         when = f"in {left} days" if left >= 0 else f"{-left} days ago: overdue"
@@ -256,81 +291,119 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
     facts.append(("Report made", today.isoformat()))
 
     by_date = {e.date: e for e in entries}
-    episodes, flags, chart_flags = [], {}, []
     contacted = {c["date"]: c["contacted"] for c in data["contacted_care_team"]}
+    episodes, advice, flags, chart_flags = [], {}, {}, []
+    noted: set[str] = set()  # a day's note goes with the first episode on that day only
     for ep in data["episodes"]:
         logged = [e for d, e in by_date.items() if ep["first"] <= d <= ep["last"]]
+        notes = [] if redact else [(e.date, e.note) for e in logged
+                                   if e.note and e.date not in noted]
+        noted.update(day for day, _ in notes)
         level = Urgency[ep["urgency"]]
-        notes = [] if redact else [(e.date, e.note) for e in logged if e.note]
-        called = [f"{d}: {'yes' if contacted[d] else 'no'}" for d in sorted(contacted)
-                  if ep["first"] <= d <= ep["last"]]
         episodes.append(Episode(
-            ep["symbol"], ep["urgency"], level.headline, span_text(ep["first"], ep["last"]),
-            ep["days_logged"], [item_label(i, logged) for i in ep["items"]], ep["advice"],
-            ep["rule"], ", ".join(ep["sources"]), notes, called))
+            ep["symbol"], ep["urgency"], span_text(ep["first"], ep["last"]), ep["days_logged"],
+            [item_label(i, logged) for i in ep["items"]], ep["rule"],
+            notes,
+            [f"{d}: {'yes' if contacted[d] else 'no'}" for d in sorted(contacted)
+             if ep["first"] <= d <= ep["last"]]))
+        advice.setdefault((ep["rule"], ep["urgency"]), []).append(ep["advice"])
         for entry in logged:
-            have = flags.get(entry.date)
-            rules = (have[1] + [ep["rule"]]) if have else [ep["rule"]]
-            top = max(level, have[0]) if have else level
-            flags[entry.date] = (top, list(dict.fromkeys(rules)))
+            top, rules = flags.get(entry.date, (level, []))
+            flags[entry.date] = (max(top, level), list(dict.fromkeys(rules + [ep["rule"]])))
         chart_flags.append((max(since, date.fromisoformat(ep["first"])),
-                            min(until, date.fromisoformat(ep["last"])), ep["symbol"]))
+                            min(until, date.fromisoformat(ep["last"]))))
     flag_text = {d: f"{lvl.symbol} {', '.join(rules)}" for d, (lvl, rules) in flags.items()}
+    advice_list = []
+    for (rule, urgency), texts in advice.items():
+        if len(set(texts)) > 1:  # worded for each episode (a date, a rise in %): show it there
+            for ep, raw in zip(episodes, data["episodes"]):
+                if (raw["rule"], raw["urgency"]) == (rule, urgency):
+                    ep.advice = raw["advice"]
+            text = "as worded for each episode above."
+        else:
+            text = texts[0]
+        level = Urgency[urgency]
+        advice_list.append(Advice(level.symbol, urgency, rule, text,
+                                  ", ".join(cat.RULES[rule].sources)))
+    advice_list.sort(key=lambda a: (-Urgency[a.urgency], a.rule))
 
-    events = [event_line(ev) for ev in data["events"]]
-    chart_events = [(date.fromisoformat(ev["date"]), short_event(ev["kind"]))
-                    for ev in data["events"]]
-    if redact:
-        questions = notes = None
-    else:
-        questions = [(q["date"], q["question"]) for q in data["questions"]]
-        notes = [(e.date, e.note, e.date in flags) for e in entries if e.note]
-    return Report(who=who, label=label, redacted=redact, since=since, until=until, today=today,
-                  data=data, facts=facts,
-                  care_team=None if redact else care_team_line(profile),
-                  episodes=episodes, rows=day_rows(entries, since, until, flag_text),
-                  questions=questions, notes=notes, events=events,
-                  chart_events=chart_events, chart_flags=chart_flags)
+    return Report(
+        who=who, label=label, redacted=redact, since=since, until=until, today=today,
+        data=data, facts=facts, care_team=None if redact else care_team_line(profile),
+        episodes=episodes, advice=advice_list,
+        rows=day_rows(entries, since, until, flag_text),
+        questions=None if redact else [(q["date"], q["question"]) for q in data["questions"]],
+        notes=None if redact else [(e.date, e.note, e.date in flags) for e in entries
+                                   if e.note],
+        events=[event_line(ev) for ev in data["events"]],
+        chart_events=[(date.fromisoformat(ev["date"]), ev["kind"]) for ev in data["events"]],
+        chart_flags=chart_flags)
+
+
+def episode_details(ep: Episode) -> list[str]:
+    """The lines of an episode's "What was logged" cell: the signs, the notes of those days
+    and whether the person contacted the care team."""
+    lines = ["; ".join(ep.items)]
+    if ep.advice:
+        lines.append(f"Advice: {ep.advice}")
+    lines += [f"Note {day}: {note}" for day, note in ep.notes]
+    if ep.contacted:
+        lines.append("Contacted the care team: " + "; ".join(ep.contacted))
+    return lines
+
+
+def weekly_rows(report: Report, groups: int) -> tuple[list[str], list[list[str]]]:
+    """Weekly means of pain now as a table of ``groups`` side-by-side (week, mean, days)."""
+    weeks = [(w["start"], num(w["pain_mean"]), str(w["days_logged"]))
+             for w in report.data["weeks"]]
+    groups = max(1, min(groups, len(weeks) // 3))  # at least three rows
+    per = -(-len(weeks) // groups)
+    heads = ["Week from", "Mean", "Days"] * groups
+    rows = []
+    for r in range(per):
+        row = []
+        for g in range(groups):
+            n = g * per + r
+            row += list(weeks[n]) if n < len(weeks) else ["", "", ""]
+        rows.append(row)
+    return heads, rows
 
 
 def figure_lines(report: Report) -> list[tuple[str, str | list[str]]]:
-    """The figures besides the pain table, for every format: (heading, text) pairs, where a
-    list of texts is shown as a list."""
+    """The figures besides the pain table and the weekly means, for every format: (heading,
+    text) pairs, where a list of texts is shown as a list."""
     data = report.data
-    out = []
+    out: list[tuple[str, str | list[str]]] = []
     trend = data["trend"]
     if trend["change"] is not None:
         first, second = trend["first_half"], trend["second_half"]
         out.append(("Trend of pain now",
                     f"first half ({first['from']} to {first['to']}) mean "
-                    f"{num(first['pain_mean'])} over {first['days_logged']} days logged; "
-                    f"second half ({second['from']} to {second['to']}) mean "
-                    f"{num(second['pain_mean'])} over {second['days_logged']} days logged; "
+                    f"{num(first['pain_mean'])} over {plural(first['days_logged'], 'day')} "
+                    f"logged; second half ({second['from']} to {second['to']}) mean "
+                    f"{num(second['pain_mean'])} over {plural(second['days_logged'], 'day')} "
+                    "logged; "
                     f"change {signed(trend['change'])}"))
-    weeks = [w for w in data["weeks"] if w["days_logged"]]
-    if weeks:
-        out.append(("Weekly mean pain now (week from, mean, days logged)",
-                    "; ".join(f"{w['start']} {num(w['pain_mean'])} ({w['days_logged']} d)"
-                              for w in weeks)))
-    if data["symptoms"]:
-        out.append(("Symptoms (days logged)",
-                    [f"{s['days']} day{'s' if s['days'] > 1 else ''}: {s['label']} ({s['id']})"
-                     for s in data["symptoms"]]))
     if data["boluses"]:
         b = data["boluses"]
-        out.append(("Boluses", f"{b['total']} on {b['days_logged']} days logged "
+        out.append(("Boluses", f"{b['total']} on {plural(b['days_logged'], 'day')} logged "
                                f"(mean {num(b['mean_per_day'])} a day)"))
     for key, word, unit in (("sleep_hours", "Sleep", " h"), ("mood", "Mood (0-10)", "")):
         st = data[key]
         if st:
             out.append((word, f"mean {num(st['mean'])}{unit}, median {num(st['median'])}, "
-                              f"range {num(st['min'])}-{num(st['max'])}, {st['n']} days"))
-    if data["contacted_care_team"]:
-        out.append(("Contacted the care team",
-                    "; ".join(f"{c['date']}: {'yes' if c['contacted'] else 'no'}"
-                              for c in data["contacted_care_team"])))
-    if report.events:
-        out.append(("Pump events and visits", list(report.events)))
+                              f"range {num(st['min'])}-{num(st['max'])}, "
+                              f"{plural(st['n'], 'day')}"))
     if data["next_refill"]:
         out.append(("Next refill due", data["next_refill"]))
+    if data["symptoms"]:
+        out.append(("Symptoms (days logged)",
+                    [f"{s['days']} day{'s' if s['days'] > 1 else ''}: {s['label']} ({s['id']})"
+                     for s in data["symptoms"]]))
+    if data["contacted_care_team"]:
+        out.append(("Contacted the care team",
+                    [f"{c['date']}: {'yes' if c['contacted'] else 'no'}"
+                     for c in data["contacted_care_team"]]))
+    if report.events:
+        out.append(("Pump events and visits", list(report.events)))
     return out

@@ -12,7 +12,8 @@ from __future__ import annotations
 import html
 
 from .chart import STYLES, Chart, draw
-from .content import DAY_KEY, LEFT_OUT, PAIN_ROWS, TITLE, Gap, Report, figure_lines, num
+from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
+                      Report, episode_details, figure_lines, num, weekly_rows)
 
 PAPER_MARK = "/* paper */"
 
@@ -27,18 +28,29 @@ main { max-width: 180mm; margin: 0 auto; padding: 10mm 4mm; }
 h1 { font-size: 17pt; margin: 0 0 2.5mm; color: #163d73; }
 h2 { font-size: 12.5pt; margin: 6mm 0 2mm; padding-bottom: .8mm; color: #163d73;
   border-bottom: .4mm solid #163d73; break-after: avoid; page-break-after: avoid; }
-h3 { font-size: 10.5pt; margin: 0 0 1mm; }
+h3 { font-size: 10.5pt; margin: 0 0 1mm; break-after: avoid; page-break-after: avoid; }
 p { margin: 1mm 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .5mm 4mm; margin: 0; }
 dl.facts dt { font-weight: 700; }
 dl.facts dd { margin: 0; }
-.episode { border: .3mm solid #c0392b; border-left: 2.2mm solid #c0392b; padding: 2mm 3mm;
-  margin: 2mm 0; break-inside: avoid; page-break-inside: avoid; }
-.episode.routine { border-color: #b7791f; }
-.episode dl { display: grid; grid-template-columns: 36mm 1fr; gap: .3mm 3mm;
-  margin: 0; }
-.episode dt { font-weight: 700; }
-.episode dd { margin: 0; }
+table.episodes td { border-left: 0; }
+table.episodes tr.urgent td:first-child, table.episodes tr.emergency td:first-child {
+  border-left: 2mm solid #c0392b; }
+table.episodes tr.routine td:first-child { border-left: 2mm solid #b7791f; }
+table.episodes { table-layout: fixed; }
+table.episodes th:nth-child(1) { width: 23%; }
+table.episodes th:nth-child(2) { width: 14%; }
+table.episodes th:nth-child(4) { width: 11%; }
+table.episodes td.when { font-weight: 700; }
+table.episodes td.level, table.episodes td.rule { white-space: nowrap; font-weight: 700; }
+table.episodes tr.urgent td.level, table.episodes tr.emergency td.level { color: #a02b1f; }
+ul.advice { margin: 1mm 0; padding-left: 4mm; }
+ul.advice li { margin: .8mm 0; break-inside: avoid; page-break-inside: avoid; }
+.overview { font-weight: 700; }
+.side { display: flex; flex-wrap: wrap; gap: 2mm 8mm; align-items: flex-start; }
+.side h3 { margin: 1mm 0 0; font-size: 9.5pt; }
+table.weeks { width: auto; font-size: 8.2pt; font-variant-numeric: tabular-nums; }
+table.weeks td:nth-child(3n), table.weeks th:nth-child(3n) { padding-right: 4mm; }
 .none { color: #333; font-style: italic; }
 .chart { break-inside: avoid; page-break-inside: avoid; margin: 1mm 0 2mm; }
 .chart svg { display: block; width: 100%; height: auto; }
@@ -51,16 +63,19 @@ th { background: #e9eff7; border-bottom: .3mm solid #8a9bb4; font-weight: 700;
 .l { text-align: left; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
-table.pain { width: auto; min-width: 60%; break-inside: avoid; page-break-inside: avoid; }
+table.pain { width: auto; break-inside: avoid; page-break-inside: avoid; }
 table.days { font-size: 8.2pt; font-variant-numeric: tabular-nums; }
 table.days td.date, table.days td.warn { white-space: nowrap; }
 table.days tr.flagged td { background: #fbe3e0; font-weight: 700; }
 table.days tr.gap td { color: #555; font-style: italic; text-align: left; background: #f6f6f6;
   padding-top: .2mm; padding-bottom: .2mm; }
 ul.figures { margin: 1mm 0; padding-left: 4mm; }
-ul.figures li, ul.items li { margin: .6mm 0; break-inside: avoid; page-break-inside: avoid; }
+ul.figures li, ul.items li { margin: .6mm 0; }
+ul.figures li li, ul.items li { break-inside: avoid; page-break-inside: avoid; }
 ul.items { margin: 1mm 0; padding-left: 4mm; }
+td, dd, li, p { overflow-wrap: anywhere; }
 .typed { white-space: pre-line; }
+.nw { white-space: nowrap; }
 .key { font-size: 8pt; color: #444; }
 footer { margin-top: 6mm; padding-top: 2mm; border-top: .3mm solid #888; font-size: 9pt;
   break-inside: avoid; page-break-inside: avoid; }
@@ -116,35 +131,45 @@ def svg(chart: Chart, title: str) -> str:
     return "\n".join(out)
 
 
+def _table(heads: list[str], rows: list[list[str]], css: str, left: set[int]) -> list[str]:
+    """Rows of already-escaped cells."""
+    def td(n: int, cell: str, tag: str) -> str:
+        return f"<{tag}{' class=l' if n in left else ''}>{cell}</{tag}>"
+
+    out = [f'<table class="{css}">', "<thead><tr>"
+           + "".join(td(n, esc(h), "th") for n, h in enumerate(heads)) + "</tr></thead><tbody>"]
+    out += ["<tr>" + "".join(td(n, c, "td") for n, c in enumerate(row)) + "</tr>"
+            for row in rows]
+    return out + ["</tbody></table>"]
+
+
 def render_html(report: Report) -> str:
     out = ["<!doctype html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(report.title)}</title>",
            f"<style>{CSS}</style>", "</head>", "<body>", "<main>"]
     out += ["<header>", f"<h1>{esc(TITLE)}</h1>", '<dl class="facts">']
-    for label, value in report.facts:
-        out.append(f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>")
-    if report.care_team:
-        out.append(f"<dt>Care team</dt><dd>{esc(report.care_team)}</dd>")
+    facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
+    out += [f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in facts]
     out += ["</dl>", "</header>"]
 
-    out += ['<section id="warnings">', f"<h2>Warning signs ({len(report.episodes)})</h2>"]
-    if not report.episodes:
-        out.append('<p class="none">No warning signs were logged in this period.</p>')
-    for ep in report.episodes:
-        logged = f", {ep.days_logged} days logged" if ep.days_logged > 1 else ""
-        css = "episode" + (" routine" if ep.urgency == "ROUTINE" else "")
-        out += [f'<div class="{css}">',
-                f"<h3>{esc(ep.symbol)} {esc(ep.urgency)} {esc(ep.span)}{logged}: "
-                f"{esc(ep.headline)}</h3>", "<dl>",
-                f"<dt>Logged</dt><dd>{esc('; '.join(ep.items))}</dd>",
-                f"<dt>Advice</dt><dd>{esc(ep.advice)}</dd>"]
-        for day, note in ep.notes:
-            out.append(f'<dt>Note {esc(day)}</dt><dd class="typed">{esc(note)}</dd>')
-        if ep.contacted:
-            out.append(f"<dt>Contacted care team</dt><dd>{esc('; '.join(ep.contacted))}</dd>")
-        out += [f"<dt>Rule</dt><dd>{esc(ep.rule)} (sources {esc(ep.sources)})</dd>",
-                "</dl>", "</div>"]
+    out += ['<section id="warnings">', f"<h2>Warning signs ({len(report.episodes)})</h2>",
+            f'<p class="overview">{esc(report.overview)}</p>']
+    if report.episodes:
+        out += ['<table class="episodes">', "<thead><tr>"
+                + "".join(f"<th class=l>{esc(h)}</th>" for h in EPISODE_HEADS)
+                + "</tr></thead><tbody>"]
+        for ep in report.episodes:
+            details = "<br>".join(f'<span class="typed">{esc(line)}</span>'
+                                  for line in episode_details(ep))
+            when = " ".join(f"<span class=nw>{esc(word)}</span>" for word in ep.when.split())
+            out.append(f'<tr class="{ep.urgency.lower()}"><td class="l when">{when}</td>'
+                       f'<td class="l level">{esc(ep.level)}</td><td class="l">{details}</td>'
+                       f'<td class="l rule">{esc(ep.rule)}</td></tr>')
+        out += ["</tbody></table>", '<h3>What the sources advise</h3>', '<ul class="advice">']
+        out += [f'<li class="{a.urgency.lower()}"><b>{esc(a.head)}:</b> {esc(a.text)}</li>'
+                for a in report.advice]
+        out.append("</ul>")
     out.append("</section>")
 
     chart = draw(report)
@@ -162,18 +187,24 @@ def render_html(report: Report) -> str:
             f'<p><span data-k="period.days_logged">{period["days_logged"]}</span> of '
             f'<span data-k="period.days">{period["days"]}</span> days logged.</p>']
     if period["days_logged"]:
-        out += ['<table class="pain">', "<thead><tr><th class=\"l\">Pain (0-10)</th>"
-                "<th>mean</th><th>median</th><th>range</th><th>days</th></tr></thead><tbody>"]
+        out += ['<div class="side">', '<table class="pain">', "<thead><tr><th class=l>Pain "
+                "(0-10)</th><th>mean</th><th>median</th><th>range</th><th>days</th></tr>"
+                "</thead><tbody>"]
         for key, word in PAIN_ROWS:
             st = data["pain"][key]
             if st:
-                out.append(f'<tr><td class="l">{word}</td>'
+                out.append(f"<tr><td class=l>{word}</td>"
                            f'<td data-k="pain.{key}.mean">{num(st["mean"])}</td>'
                            f'<td data-k="pain.{key}.median">{num(st["median"])}</td>'
                            f'<td><span data-k="pain.{key}.min">{num(st["min"])}</span>-'
                            f'<span data-k="pain.{key}.max">{num(st["max"])}</span></td>'
                            f'<td data-k="pain.{key}.n">{st["n"]}</td></tr>')
         out.append("</tbody></table>")
+        heads, rows = weekly_rows(report, 4)
+        out += ['<div class="weekly"><h3>Weekly mean pain now</h3>']
+        out += _table(heads, [[esc(c) for c in row] for row in rows], "weeks",
+                      set(range(0, len(heads), 3)))
+        out += ["</div>", "</div>"]
     out.append('<ul class="figures">')
     for label, text in figure_lines(report):
         if isinstance(text, list):
@@ -183,24 +214,18 @@ def render_html(report: Report) -> str:
             out.append(f"<li><b>{esc(label)}:</b> {esc(text)}</li>")
     out += ["</ul>", "</section>"]
 
-    out += ['<section id="days">', "<h2>Day by day</h2>", '<table class="days">', "<thead><tr>"]
-    heads = ["Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
-             "Warning", "Symptoms"]
-    left = {"Date", "Warning", "Symptoms"}
-    out += [f"<th{' class=l' if h in left else ''}>{esc(h)}</th>" for h in heads]
-    out.append("</tr></thead><tbody>")
+    out += ['<section id="days">', "<h2>Day by day</h2>", '<table class="days">',
+            "<thead><tr>" + "".join(f"<th{' class=l' if h in LEFT else ''}>{esc(h)}</th>"
+                                    for h in DAY_HEADS) + "</tr></thead><tbody>"]
     for row in report.rows:
         if isinstance(row, Gap):
-            out.append(f'<tr class="gap"><td colspan="{len(heads)}">{esc(row.text)}</td></tr>')
+            out.append(f'<tr class="gap"><td colspan="{len(DAY_HEADS)}">{esc(row.text)}'
+                       "</td></tr>")
             continue
-        cls = ' class="flagged"' if row.flagged else ""
         cells = row.cells + [", ".join(row.symptoms)]
-        tds = []
-        for head, cell in zip(heads, cells):
-            css = {"Date": "l date", "Warning": "l warn", "Symptoms": "l"}.get(head, "")
-            attr = f' class="{css}"' if css else ""
-            tds.append(f"<td{attr}>{esc(cell)}</td>")
-        out.append(f"<tr{cls}>" + "".join(tds) + "</tr>")
+        tds = "".join(f"<td{CELL_CLASS.get(h, '')}>{esc(c)}</td>"
+                      for h, c in zip(DAY_HEADS, cells))
+        out.append(f"<tr{' class=flagged' if row.flagged else ''}>{tds}</tr>")
     out += ["</tbody></table>", f'<p class="key">{esc(DAY_KEY)}</p>', "</section>"]
 
     out += ['<section id="questions">', "<h2>Questions for the visit</h2>"]
@@ -232,3 +257,7 @@ def render_html(report: Report) -> str:
     out += ["<footer>", f'<p class="advice">{esc(report.not_advice)}</p>',
             f"<p>{esc(report.made)}</p>", "</footer>", "</main>", "</body>", "</html>", ""]
     return "\n".join(out)
+
+
+LEFT = {"Date", "Warning", "Symptoms"}
+CELL_CLASS = {"Date": ' class="l date"', "Warning": ' class="l warn"', "Symptoms": " class=l"}

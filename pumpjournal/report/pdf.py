@@ -15,7 +15,8 @@ import unicodedata
 from datetime import datetime, time, timezone
 
 from .chart import STYLES, draw
-from .content import DAY_KEY, LEFT_OUT, PAIN_ROWS, TITLE, Gap, Report, figure_lines, num
+from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
+                      Report, episode_details, figure_lines, num, weekly_rows)
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15.0, 14.0, 16.0
 INK = (26, 26, 26)
@@ -25,6 +26,7 @@ AMBER = (183, 121, 31)
 GREY = (85, 85, 85)
 HEAD_FILL = (233, 239, 247)
 FLAG_FILL = (251, 227, 224)
+ROUTINE_FILL = (252, 241, 222)
 GAP_FILL = (246, 246, 246)
 PT = 72 / 25.4  # points per millimetre
 
@@ -33,7 +35,10 @@ PLAIN = {"\u2192": "->", "\u2190": "<-", "\u2194": "<->", "\u21d2": "=>", "\u201
          "\u2019": "'", "\u201a": ",", "\u201c": '"', "\u201d": '"', "\u201e": '"',
          "\u2026": "...", "\u2264": "<=", "\u2265": ">=", "\u2260": "!=", "\u2248": "~",
          "\u2022": "\u00b7", "\u2009": " ", "\u200b": "", "\u202f": " ", "\u2122": "(TM)",
-         "\u20ac": "EUR", "\u2713": "v", "\u2714": "v", "\u2717": "x", "\u00a0": " "}
+         "\u20ac": "EUR", "\u2713": "v", "\u2714": "v", "\u2717": "x", "\u00a0": " ",
+         "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0152": "OE",
+         "\u0153": "oe", "\u0131": "i", "\u0126": "H", "\u0127": "h", "\u0166": "T",
+         "\u0167": "t"}
 
 
 class Latin:
@@ -68,9 +73,91 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
 
 
+class Writer:
+    """Text set line by line with ``FPDF.text`` and widths from the core font's metrics:
+    fpdf2's ``multi_cell`` and ``table`` take milliseconds a call, too slow for a year."""
+
+    def __init__(self, pdf, latin):
+        self.pdf, self.latin = pdf, latin
+        self.size = 9.5
+
+    def font(self, size: float, style: str = "", colour=INK) -> None:
+        self.pdf.set_font("Helvetica", style, size)
+        self.pdf.set_text_color(*colour)
+        self.size = size
+
+    def width(self, text: str) -> float:
+        widths = self.pdf.current_font.cw
+        return sum(widths.get(ch, 600) for ch in text) * self.size / 1000 / PT
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        lines = []
+        for part in self.latin(text).split("\n"):
+            if self.width(part) <= width:
+                lines.append(part)
+                continue
+            line = ""
+            for word in part.split(" "):
+                trial = f"{line} {word}" if line else word
+                if line and self.width(trial) > width:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = trial
+                if self.width(line) > width:  # one word longer than the line: cut it
+                    pieces = self.cut(line, width)
+                    lines += pieces[:-1]
+                    line = pieces[-1]
+            lines.append(line)
+        return lines
+
+    def cut(self, word: str, width: float) -> list[str]:
+        widths = self.pdf.current_font.cw
+        scale = self.size / 1000 / PT
+        pieces, start, used = [], 0, 0.0
+        for n, ch in enumerate(word):
+            step = widths.get(ch, 600) * scale
+            if used + step > width and n > start:
+                pieces.append(word[start:n])
+                start, used = n, 0.0
+            used += step
+        return pieces + [word[start:]]
+
+    def room(self, height: float) -> None:
+        pdf = self.pdf
+        if pdf.get_y() + height > pdf.h - MARGIN_BOTTOM:
+            pdf.add_page()
+
+    def lines(self, x: float, lines: list[str], h: float) -> None:
+        """Lines from the current y, a new page whenever the page is full."""
+        pdf = self.pdf
+        for line in lines:
+            self.room(h)
+            pdf.text(x, pdf.get_y() + h * 0.5 + self.size / PT * 0.36, line)
+            pdf.set_y(pdf.get_y() + h)
+
+    def para(self, text: str, size: float = 9.5, style: str = "", h: float = 4.4,
+             indent: float = 0.0, colour=INK) -> None:
+        self.font(size, style, colour)
+        x = MARGIN_X + indent
+        self.lines(x, self.wrap(text, self.pdf.w - MARGIN_X - x), h)
+
+    def labelled(self, label: str, text: str, label_w: float, indent: float = 0.0,
+                 size: float = 9.5, h: float = 4.4) -> None:
+        """``label`` in bold in a column ``label_w`` wide, ``text`` wrapped beside it."""
+        pdf = self.pdf
+        x = MARGIN_X + indent
+        self.font(size)
+        lines = self.wrap(text, pdf.w - MARGIN_X - x - label_w)
+        self.room(h * min(len(lines), 2))
+        self.font(size, "B")
+        pdf.text(x, pdf.get_y() + h * 0.5 + size / PT * 0.36, self.latin(label))
+        self.font(size)
+        self.lines(x + label_w, lines, h)
+
+
 def render_pdf(report: Report) -> bytes:
     from fpdf import FPDF
-    from fpdf.enums import XPos, YPos
 
     latin = Latin()
     footer_text = latin(f"{TITLE} · {report.who} · {report.since} to {report.until} · "
@@ -91,77 +178,39 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_creation_date(datetime.combine(report.today, time(12), tzinfo=timezone.utc))
     pdf.add_page()
     width = pdf.epw
-
-    def font(size: float, style: str = "", colour=INK) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.set_text_color(*colour)
-
-    def room(height: float) -> None:
-        if pdf.get_y() + height > pdf.h - MARGIN_BOTTOM:
-            pdf.add_page()
+    out = Writer(pdf, latin)
 
     def heading(text: str, keep: float = 20.0) -> None:
-        room(keep + 10)
+        out.room(keep + 10)
         pdf.ln(3.5)
-        font(12.5, "B", NAVY)
-        pdf.cell(width, 6, latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        out.para(text, size=12.5, style="B", h=6, colour=NAVY)
         pdf.set_draw_color(*NAVY)
         pdf.set_line_width(0.4)
         pdf.line(MARGIN_X, pdf.get_y(), MARGIN_X + width, pdf.get_y())
         pdf.ln(2)
 
-    def para(text: str, size: float = 9.5, style: str = "", h: float = 4.4,
-             indent: float = 0.0) -> None:
-        font(size, style)
-        pdf.set_x(MARGIN_X + indent)
-        pdf.multi_cell(width - indent, h, latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def labelled(label: str, text: str, label_w: float, indent: float = 0.0,
-                 size: float = 9.5, h: float = 4.4) -> None:
-        """``label`` in bold in a column of ``label_w``, ``text`` wrapped beside it."""
-        room(h)
-        pdf.set_x(MARGIN_X + indent)
-        font(size, "B")
-        pdf.cell(label_w, h, latin(label))
-        font(size)
-        pdf.multi_cell(width - indent - label_w, h, latin(text), new_x=XPos.LMARGIN,
-                       new_y=YPos.NEXT)
-
     # Who and which period
-    font(17, "B", NAVY)
-    pdf.cell(width, 8, latin(TITLE), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    out.para(TITLE, size=17, style="B", h=8, colour=NAVY)
     pdf.ln(1)
     facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
     for label, value in facts:
-        labelled(label, value, 40)
+        out.labelled(label, value, 40)
 
     # Warning signs first
     heading(f"Warning signs ({len(report.episodes)})")
-    if not report.episodes:
-        para("No warning signs were logged in this period.", style="I")
-    for ep in report.episodes:
-        logged = f", {ep.days_logged} days logged" if ep.days_logged > 1 else ""
-        rows = [("Logged", "; ".join(ep.items)), ("Advice", ep.advice)]
-        rows += [(f"Note {day}", note) for day, note in ep.notes]
-        if ep.contacted:
-            rows.append(("Contacted care team", "; ".join(ep.contacted)))
-        rows.append(("Rule", f"{ep.rule} (sources {ep.sources})"))
-        title = latin(f"{ep.symbol} {ep.urgency} {ep.span}{logged}: {ep.headline}")
-        font(9.5)
-        lines = sum(len(pdf.multi_cell(width - 40, 4.4, latin(t), dry_run=True,
-                                       output="LINES")) for _, t in rows)
-        room(lines * 4.4 + 12)
-        top = pdf.get_y()
-        pdf.ln(1.2)
-        pdf.set_x(MARGIN_X + 4)
-        font(10.5, "B")
-        pdf.multi_cell(width - 5, 5, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        for label, text in rows:
-            labelled(label, text, 36, indent=4)
-        pdf.ln(1.2)
-        pdf.set_fill_color(*(AMBER if ep.urgency == "ROUTINE" else RED))
-        pdf.rect(MARGIN_X, top, 2.0, pdf.get_y() - top, style="F")
+    out.para(report.overview, style="B" if report.episodes else "I")
+    if report.episodes:
+        pdf.ln(1)
+        rows = [([ep.when, ep.level, "\n".join(episode_details(ep)), ep.rule],
+                 ep.urgency.lower()) for ep in report.episodes]
+        grid(out, list(EPISODE_HEADS), rows, (38, 24, 96, 22), "LLLL", 9)
         pdf.ln(2)
+        out.room(14)
+        out.para("What the sources advise", size=10, style="B", h=5)
+        for advice in report.advice:
+            out.room(9)
+            out.para(advice.head + ":", size=9.5, style="B", h=4.4)
+            out.para(advice.text, size=9.5, h=4.4, indent=4)
 
     # The chart
     chart = draw(report)
@@ -169,14 +218,14 @@ def render_pdf(report: Report) -> bytes:
     draw_chart(pdf, chart, MARGIN_X, pdf.get_y(), width / chart.width, latin)
     pdf.set_y(pdf.get_y() + chart.height * width / chart.width + 1)
     if chart.labels_left_off:
-        para(f"{chart.labels_left_off} event labels did not fit; every event is listed under "
-             "Summary figures.", size=8.5)
+        out.para(f"{chart.labels_left_off} event labels did not fit; every event is listed "
+                 "under Summary figures.", size=8.5)
 
     # The figures
     data = report.data
     period = data["period"]
     heading("Summary figures")
-    para(f"{period['days_logged']} of {period['days']} days logged.")
+    out.para(f"{period['days_logged']} of {period['days']} days logged.")
     if period["days_logged"]:
         pdf.ln(1)
         rows = []
@@ -185,142 +234,125 @@ def render_pdf(report: Report) -> bytes:
             if st:
                 rows.append(([word, num(st["mean"]), num(st["median"]),
                               f"{num(st['min'])}-{num(st['max'])}", str(st["n"])], None))
-        grid(pdf, ["Pain (0-10)", "mean", "median", "range", "days"], rows,
-             (38, 18, 18, 18, 18), "LRRRR", 9.5, latin)
+        grid(out, ["Pain (0-10)", "mean", "median", "range", "days"], rows,
+             (38, 18, 18, 18, 18), "LRRRR", 9.5)
+        pdf.ln(2)
+        heads, weeks = weekly_rows(report, 4)
+        out.room(5 + 4.6 * (1 + min(len(weeks), 8)))  # the title stays with its table
+        out.para("Weekly mean pain now", size=9.5, style="B", h=5)
+        grid(out, heads, [(w, None) for w in weeks], (21, 11, 10.5) * (len(heads) // 3),
+             "LRR" * (len(heads) // 3), 8)
         pdf.ln(1.5)
     for label, text in figure_lines(report):
-        room(9)
-        font(9, "B")
-        pdf.cell(width, 4.4, latin(label + ":"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        for item in text if isinstance(text, list) else [text]:
-            para(("\u00b7 " if isinstance(text, list) else "") + item, size=9, h=4.2,
-                 indent=4)
+        if isinstance(text, list):
+            out.room(9)
+            out.para(label + ":", size=9, style="B", h=4.4)
+            for item in text:
+                out.para("\u00b7 " + item, size=9, h=4.2, indent=4)
+        else:
+            out.font(9, "B")
+            out.labelled(label + ":", text, out.width(label + ": "), size=9, h=4.4)
 
     # Day by day
     heading("Day by day", keep=30)
-    heads = ["Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
-             "Warning", "Symptoms"]
+    heads = list(DAY_HEADS)
     rows = []
     for row in report.rows:
         if isinstance(row, Gap):
             rows.append(([row.text], "gap"))
         else:
             rows.append((row.cells + [", ".join(row.symptoms)], "flag" if row.flagged else None))
-    grid(pdf, heads, rows, (19, 8.5, 10, 10, 8.5, 14, 8.5, 10, 10, 22, 59.5), "LRRRRRRRRLL",
-         7.8, latin)
+    grid(out, heads, rows, (19, 8.5, 10, 10, 8.5, 14, 8.5, 10, 10, 22, 59.5), "LRRRRRRRRLL",
+         7.8)
     pdf.ln(1)
-    para(DAY_KEY, size=7.5, h=3.4)
+    out.para(DAY_KEY, size=7.5, h=3.4)
 
     # Questions and notes
     heading("Questions for the visit", keep=10)
     if report.questions is None:
-        para(LEFT_OUT, style="I")
+        out.para(LEFT_OUT, style="I")
     elif not report.questions:
-        para("None noted.", style="I")
+        out.para("None noted.", style="I")
     for day, question in report.questions or []:
-        labelled(day, question, 22)
+        out.labelled(day, question, 22)
     heading("Notes", keep=10)
     if report.notes is None:
-        para(LEFT_OUT, style="I")
+        out.para(LEFT_OUT, style="I")
     elif not report.notes:
-        para("None written.", style="I")
+        out.para("None written.", style="I")
     for day, note, on_flag in report.notes or []:
-        labelled(day, ("(warning sign that day) " if on_flag else "") + note, 22)
+        out.labelled(day, ("(warning sign that day) " if on_flag else "") + note, 22)
 
     # Not medical advice, and when it was made
-    room(22)
-    pdf.ln(4)
+    out.room(18.5)
+    pdf.ln(3)
     pdf.set_draw_color(136, 136, 136)
     pdf.set_line_width(0.3)
     pdf.line(MARGIN_X, pdf.get_y(), MARGIN_X + width, pdf.get_y())
     pdf.ln(2)
-    para(report.not_advice, size=9.5, style="B")
-    para(report.made, size=8.5, h=4)
+    out.para(report.not_advice, size=9.5, style="B")
+    out.para(report.made, size=8.5, h=4)
     if latin.lost:
-        para(f"{latin.lost} character(s) that this PDF's fonts cannot show appear as '?'; the "
-             "HTML report shows every character as typed.", size=8.5, h=4)
+        out.para("Characters that this PDF's fonts cannot show appear as '?'; the HTML report "
+                 "shows every character as typed.", size=8.5, h=4)
     return bytes(pdf.output())
 
 
-def _wrap(pdf, text: str, width: float) -> list[str]:
-    if pdf.get_string_width(text) <= width:
-        return [text]
-    lines, line = [], ""
-    for word in text.split(" "):
-        trial = f"{line} {word}" if line else word
-        if line and pdf.get_string_width(trial) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = trial
-    return lines + [line]
+BOLD = ("head", "flag")
+FILLS = {"head": HEAD_FILL, "flag": FLAG_FILL, "urgent": FLAG_FILL, "emergency": FLAG_FILL,
+         "routine": ROUTINE_FILL}
 
 
-def grid(pdf, heads: list[str], rows: list, widths, aligns: str, size: float, latin) -> None:
-    """A table: a shaded header (repeated on every page), one rule under each row, rows that
-    never split over a page. ``rows``: (cells, kind), kind None, "flag" (bold, shaded) or
-    "gap" (one italic cell across the table)."""
+def grid(out: Writer, heads: list[str], rows: list, widths, aligns: str, size: float) -> None:
+    """A table: a shaded header (repeated on every page), a rule under each row, rows that
+    never split over a page. ``rows``: (cells, kind), kind None; "flag" (bold, shaded red);
+    "urgent" or "emergency" (shaded red); "routine" (shaded amber); "gap" (one italic cell
+    across the table)."""
+    pdf = out.pdf
     line_h = size / PT * 1.22
     pad_x, pad_y = 1.0, 0.55
-    x0, total = pdf.l_margin, sum(widths)
-    bottom = pdf.h - pdf.b_margin
+    x0, total = MARGIN_X, sum(widths)
+    bottom = pdf.h - MARGIN_BOTTOM
     ascent = size / PT * 0.74
 
-    def put(cells: list[str], y: float, style: str) -> float:
-        pdf.set_font("Helvetica", style, size)
-        wrapped = [_wrap(pdf, latin(c), w - 2 * pad_x) for c, w in zip(cells, widths)]
+    def draw_row(cells, kind, y) -> float:
+        if kind == "gap":
+            out.font(size, "I", GREY)
+            cols, col_aligns, fill = [total], "L", GAP_FILL
+        else:
+            out.font(size, "B" if kind in BOLD else "")
+            cols, col_aligns = widths, aligns
+            fill = FILLS.get(kind)
+        wrapped = [out.wrap(c, w - 2 * pad_x) for c, w in zip(cells, cols)]
         height = max(len(w) for w in wrapped) * line_h + 2 * pad_y
-        return height, wrapped
-
-    def draw_row(wrapped, y, height, fill) -> None:
+        if y + height > bottom and kind != "head":
+            pdf.add_page()
+            y = draw_row(heads, "head", pdf.get_y())
+            out.font(size, "I" if kind == "gap" else "B" if kind in BOLD else "",
+                     GREY if kind == "gap" else INK)
         if fill:
             pdf.set_fill_color(*fill)
             pdf.rect(x0, y, total, height, style="F")
         x = x0
-        for lines, w, align in zip(wrapped, widths, aligns):
+        for lines, w, align in zip(wrapped, cols, col_aligns):
             for n, line in enumerate(lines):
-                tx = x + pad_x if align == "L" else x + w - pad_x - pdf.get_string_width(line)
+                tx = x + pad_x if align == "L" else x + w - pad_x - out.width(line)
                 pdf.text(tx, y + pad_y + ascent + n * line_h, line)
             x += w
+        if kind == "head":
+            pdf.set_draw_color(138, 155, 180)
+            pdf.set_line_width(0.3)
+        else:
+            pdf.set_draw_color(210, 210, 210)
+            pdf.set_line_width(0.15)
         pdf.line(x0, y + height, x0 + total, y + height)
-
-    def header() -> float:
-        y = pdf.get_y()
-        pdf.set_text_color(*INK)
-        height, wrapped = put(heads, y, "B")
-        pdf.set_draw_color(138, 155, 180)
-        pdf.set_line_width(0.3)
-        draw_row(wrapped, y, height, HEAD_FILL)
-        pdf.set_draw_color(210, 210, 210)
-        pdf.set_line_width(0.15)
         return y + height
 
-    y = header()
+    out.room((line_h + 2 * pad_y) * (1 + min(len(rows), 8)))  # no header alone at the foot
+    y = draw_row(heads, "head", pdf.get_y())
     for cells, kind in rows:
-        if kind == "gap":
-            pdf.set_font("Helvetica", "I", size)
-            wrapped = [[latin(cells[0])]]
-            height, row_widths, row_aligns = line_h + 2 * pad_y, [total], "L"
-        else:
-            height, wrapped = put(cells, y, "B" if kind == "flag" else "")
-            row_widths, row_aligns = widths, aligns
-        if y + height > bottom:
-            pdf.add_page()
-            y = header()
-        pdf.set_text_color(*(GREY if kind == "gap" else INK))
-        fill = {"gap": GAP_FILL, "flag": FLAG_FILL}.get(kind)
-        if fill:
-            pdf.set_fill_color(*fill)
-            pdf.rect(x0, y, total, height, style="F")
-        x = x0
-        for lines, w, align in zip(wrapped, row_widths, row_aligns):
-            for n, line in enumerate(lines):
-                tx = x + pad_x if align == "L" else x + w - pad_x - pdf.get_string_width(line)
-                pdf.text(tx, y + pad_y + ascent + n * line_h, line)
-            x += w
-        pdf.line(x0, y + height, x0 + total, y + height)
-        y += height
-    pdf.set_text_color(*INK)
+        y = draw_row(cells, kind, y)
+    out.font(size)
     pdf.set_y(y)
 
 

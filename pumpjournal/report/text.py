@@ -10,18 +10,20 @@ import re
 import textwrap
 
 from .chart import text_chart
-from .content import DAY_KEY, LEFT_OUT, PAIN_ROWS, TITLE, DayRow, Gap, Report, figure_lines, num
+from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
+                      Report, episode_details, figure_lines, num, weekly_rows)
 
 WIDTH = 78
 
 
 def wrap(text: str, prefix: str = "", indent: str | None = None, width: int = WIDTH) -> list:
+    """``prefix`` + text wrapped to ``width``, later lines indented; newlines kept."""
     lines = []
     hang = " " * len(prefix) if indent is None else indent
     for n, part in enumerate(str(text).splitlines() or [""]):
         lines += textwrap.wrap(part, width, initial_indent=prefix if n == 0 else hang,
-                               subsequent_indent=hang, break_on_hyphens=False,
-                               break_long_words=True) or [prefix if n == 0 else hang]
+                               subsequent_indent=hang, break_on_hyphens=False) or [
+                                   prefix if n == 0 else hang]
     return lines
 
 
@@ -41,24 +43,22 @@ def pain_table(report: Report) -> list[list[str]]:
 
 def render_txt(report: Report) -> str:
     out = [TITLE.upper(), "=" * len(TITLE)]
-    for label, value in report.facts:
+    facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
+    for label, value in facts:
         out += wrap(value, f"{label + ':':<22}")
-    if report.care_team:
-        out += wrap(report.care_team, f"{'Care team:':<22}")
 
     out += heading(f"Warning signs ({len(report.episodes)})")
-    if not report.episodes:
-        out.append("No warning signs were logged in this period.")
+    out += wrap(report.overview)
     for ep in report.episodes:
-        logged = f", {ep.days_logged} days logged" if ep.days_logged > 1 else ""
-        out += wrap(f"{ep.symbol} {ep.urgency} {ep.span}{logged}: {ep.headline}")
-        out += wrap("; ".join(ep.items), "    Logged: ", " " * 12)
-        out += wrap(ep.advice, "    Advice: ", " " * 12)
-        for day, note in ep.notes:
-            out += wrap(note, f"    Note {day}: ", " " * 8)
-        if ep.contacted:
-            out += wrap("; ".join(ep.contacted), "    Contacted care team: ", " " * 8)
-        out += wrap(f"{ep.rule} (sources {ep.sources})", "    Rule: ", " " * 10)
+        out.append("")
+        out += wrap(f"{ep.level:<13}{ep.when}  {ep.rule}")
+        for line in episode_details(ep):
+            out += wrap(line, "    ", " " * 6)
+    if report.advice:
+        out += ["", "What the sources advise:"]
+        for advice in report.advice:
+            out += wrap(advice.head)
+            out += wrap(advice.text, "    ")
 
     out += heading("Pain chart (0 = no pain, 10 = worst imaginable)")
     out += text_chart(report)
@@ -67,11 +67,17 @@ def render_txt(report: Report) -> str:
     period = report.data["period"]
     out.append(f"{period['days_logged']} of {period['days']} days logged.")
     if period["days_logged"]:
+        out.append("")
         table = pain_table(report)
-        out.append(f"{table[0][0]:<16}{table[0][1]:>7}{table[0][2]:>8}{table[0][3]:>8}"
-                   f"{table[0][4]:>6}")
-        for row in table[1:]:
-            out.append(f"  {row[0]:<14}{row[1]:>7}{row[2]:>8}{row[3]:>8}{row[4]:>6}")
+        for n, row in enumerate(table):
+            out.append(f"{'' if n == 0 else '  '}{row[0]:<{16 if n == 0 else 14}}"
+                       f"{row[1]:>7}{row[2]:>8}{row[3]:>8}{row[4]:>6}")
+        out += ["", "Weekly mean pain now:"]
+        heads, rows = weekly_rows(report, 3)
+        for row in [heads] + rows:
+            groups = [f"{row[i]:<10} {row[i + 1]:>5} {row[i + 2]:>4}"
+                      for i in range(0, len(row), 3)]
+            out.append(" | ".join(groups).rstrip())
     for label, text in figure_lines(report):
         if isinstance(text, list):
             out.append(f"{label}:")
@@ -97,7 +103,7 @@ def render_txt(report: Report) -> str:
     elif not report.notes:
         out.append("None written.")
     for day, note, flagged in report.notes or []:
-        out += wrap(note, f"- {day}{' [warning sign]' if flagged else ''}: ", "    ")
+        out += wrap(note, f"- {day}{' (warning sign that day)' if flagged else ''}: ", "    ")
 
     out += ["", "-" * WIDTH]
     out += wrap(report.not_advice)
@@ -112,6 +118,7 @@ def _txt_row(c: list[str]) -> str:
 
 TXT_HEAD = _txt_row(["Date", "Now", "Wst", "Lst", "Avg", "Temp", "Bol", "Slp", "Mood",
                      "Warning"]) + "Symptoms"
+SYMPTOM_COLUMN = len(TXT_HEAD) - len("Symptoms")
 
 
 def day_table_txt(report: Report) -> list[str]:
@@ -120,12 +127,11 @@ def day_table_txt(report: Report) -> list[str]:
         if isinstance(row, Gap):
             out.append(f"  ... {row.text}")
             continue
-        head = _txt_row(row.cells)
-        syms = ", ".join(row.symptoms)
-        if len(head) > 57:  # several rules: the symptoms go on the next lines
+        head, indent = _txt_row(row.cells), " " * SYMPTOM_COLUMN
+        if len(head) > SYMPTOM_COLUMN:  # several rules: the symptoms go on the next lines
             out.append(head.rstrip())
-            head = ""
-        out += wrap(syms, head, " " * 57)
+            head = indent = " " * 10
+        out += wrap(", ".join(row.symptoms), head, indent)
     return out + wrap("Wst, Lst: worst, least. Slp: sleep. " + DAY_KEY)
 
 
@@ -136,8 +142,8 @@ _MD_LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 
 def md(text) -> str:
-    """Escape text the person typed for Markdown (CommonMark and GitHub): one paragraph, every
-    character shown as typed. Lines are kept apart with hard line breaks."""
+    """Escape text the person typed for Markdown (CommonMark and GitHub): every character
+    shows as typed. Lines are kept apart with hard line breaks (a backslash at the end)."""
     lines = []
     for line in str(text).splitlines() or [""]:
         line = _MD_SPECIAL.sub(r"\\\1", line.strip())
@@ -149,6 +155,11 @@ def md(text) -> str:
     return "\\\n".join(lines)
 
 
+def md_item(text) -> str:
+    """Escaped text inside a list item: continued lines indented under the item."""
+    return md(text).replace("\\\n", "\\\n  ")
+
+
 def md_cell(text) -> str:
     """A table cell: one line, Markdown characters and the column bar escaped."""
     text = " ".join(str(text).split())
@@ -156,33 +167,25 @@ def md_cell(text) -> str:
 
 
 def md_table(rows: list[list[str]], align: str) -> list[str]:
-    sep = {"l": "---", "r": "---:", "c": ":---:"}
-    out = ["| " + " | ".join(rows[0]) + " |",
-           "|" + "|".join(sep[a] for a in align) + "|"]
-    out += ["| " + " | ".join(r) + " |" for r in rows[1:]]
-    return out
+    sep = {"l": "---", "r": "---:"}
+    return (["| " + " | ".join(rows[0]) + " |", "|" + "|".join(sep[a] for a in align) + "|"]
+            + ["| " + " | ".join(r) + " |" for r in rows[1:]])
 
 
 def render_md(report: Report) -> str:
     out = [f"# {TITLE}", ""]
-    for label, value in report.facts:
-        out.append(f"- **{label}:** {md(value)}")
-    if report.care_team:
-        out.append(f"- **Care team:** {md(report.care_team)}")
+    facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
+    out += [f"- **{label}:** {md(value)}" for label, value in facts]
 
-    out += ["", f"## Warning signs ({len(report.episodes)})", ""]
-    if not report.episodes:
-        out.append("No warning signs were logged in this period.")
-    for ep in report.episodes:
-        logged = f", {ep.days_logged} days logged" if ep.days_logged > 1 else ""
-        out += [f"### {md(ep.symbol)} {ep.urgency} {ep.span}{logged}: {ep.headline}", "",
-                f"- **Logged:** {md('; '.join(ep.items))}",
-                f"- **Advice:** {md(ep.advice)}"]
-        for day, note in ep.notes:
-            out.append(f"- **Note {day}:** {md(note)}".replace("\\\n", "\\\n  "))
-        if ep.contacted:
-            out.append(f"- **Contacted care team:** {md('; '.join(ep.contacted))}")
-        out += [f"- **Rule:** {ep.rule} (sources {md(ep.sources)})", ""]
+    out += ["", f"## Warning signs ({len(report.episodes)})", "", md(report.overview)]
+    if report.episodes:
+        rows = [list(EPISODE_HEADS)]
+        for ep in report.episodes:
+            details = "<br>".join(md_cell(line) for line in episode_details(ep))
+            rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details, ep.rule])
+        out += [""] + md_table(rows, "llll")
+        out += ["", "**What the sources advise:**", ""]
+        out += [f"- **{md(a.head)}:** {md(a.text)}" for a in report.advice]
 
     out += ["", "## Pain chart", "",
             "Pain 0-10 (0 = no pain, 10 = the worst pain imaginable).", "", "```text"]
@@ -192,27 +195,27 @@ def render_md(report: Report) -> str:
     out.append(f"{period['days_logged']} of {period['days']} days logged.")
     if period["days_logged"]:
         out += [""] + md_table(pain_table(report), "lrrrr")
+        heads, rows = weekly_rows(report, 3)
+        out += ["", "Weekly mean pain now:", ""] + md_table([heads] + rows, "lrr" * (
+            len(heads) // 3))
     out.append("")
     for label, text in figure_lines(report):
         if isinstance(text, list):
             out.append(f"- **{label}:**")
-            out += [f"  - {md(item)}" for item in text]
+            out += [f"  - {md_item(item)}" for item in text]
         else:
-            out.append(f"- **{label}:** {md(text)}")
+            out.append(f"- **{label}:** {md_item(text)}")
 
     out += ["", "## Day by day", ""]
-    head = ["Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
-            "Warning", "Symptoms"]
-    rows = [head]
+    rows = [list(DAY_HEADS)]
     for row in report.rows:
         if isinstance(row, Gap):
-            rows.append([f"*{row.text}*"] + [" "] * (len(head) - 1))
-        else:
-            assert isinstance(row, DayRow)
-            cells = [md_cell(c) for c in row.cells]
-            if row.flagged:
-                cells[0] = f"**{cells[0]}**"
-            rows.append(cells + [md_cell(", ".join(row.symptoms))])
+            rows.append([f"*{row.text}*"] + [" "] * (len(DAY_HEADS) - 1))
+            continue
+        cells = [md_cell(c) for c in row.cells] + [md_cell(", ".join(row.symptoms))]
+        if row.flagged:
+            cells[0], cells[-2] = f"**{cells[0]}**", f"**{cells[-2]}**"
+        rows.append(cells)
     out += md_table(rows, "lrrrrrrrrll")
     out += ["", f"*{md(DAY_KEY)}*"]
 
@@ -221,8 +224,7 @@ def render_md(report: Report) -> str:
         out.append(md(LEFT_OUT))
     elif not report.questions:
         out.append("None noted.")
-    for day, question in report.questions or []:
-        out.append(f"- **{day}:** {md(question)}".replace("\\\n", "\\\n  "))
+    out += [f"- **{day}:** {md_item(q)}" for day, q in report.questions or []]
 
     out += ["", "## Notes", ""]
     if report.notes is None:
@@ -231,7 +233,7 @@ def render_md(report: Report) -> str:
         out.append("None written.")
     for day, note, flagged in report.notes or []:
         mark = " (warning sign that day)" if flagged else ""
-        out.append(f"- **{day}**{mark}: {md(note)}".replace("\\\n", "\\\n  "))
+        out.append(f"- **{day}**{mark}: {md_item(note)}")
 
     out += ["", "---", "", f"**{md(report.not_advice)}**", "", md(report.made), ""]
     return "\n".join(out)
