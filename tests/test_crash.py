@@ -1,0 +1,199 @@
+"""A writing process killed at a random instant (SIGKILL: no clean-up, like a power cut for the
+process) leaves the old journal or the new one, never a mix.
+
+A child logs days in order, one transaction per day, onto a journal of a few hundred entries; it
+is killed after a random 0-30 ms, then the next child carries on from where the journal is. After
+every kill the journal must open, `list --json` must work, and the entries must be exactly days
+1..k, each complete, with k never going down. Leftover temporary files (`.journal.json.*.tmp`)
+from a killed write may stay in the folder; they must never be taken for the journal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from pumpjournal import Journal
+
+pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+FIRST_DAY = date(2000, 1, 1)
+STAMP = "2026-01-01T09:00:00+00:00"
+PREFILLED = 300
+
+# What day n (1-based) holds. Shared with the child below, which must write exactly this.
+VALUES = '''
+def values(n):
+    return {"pain": n % 11, "worst": min(10, n % 11 + 2), "least": max(0, n % 11 - 2),
+            "symptoms": ["headache", "fever"] if n % 7 == 0 else ["headache"],
+            "sleep": 6.5, "mood": n % 10,
+            "note": f"day {n}: walked to the mailbox and back; " + "x" * (n % 90),
+            "questions": [f"question for day {n}"]}
+'''
+_namespace: dict = {}
+exec(VALUES, _namespace)
+values = _namespace["values"]
+
+CHILD = VALUES + r'''
+import sys
+from datetime import date, timedelta
+from pumpjournal import Journal
+
+journal = Journal(sys.argv[1])
+first, stamp = date(2000, 1, 1), "2026-01-01T09:00:00+00:00"
+print("ready", flush=True)
+for _ in range(100000):
+    with journal.transaction() as tx:
+        n = len(tx.entries_table) + 1
+        tx.log("me", first + timedelta(days=n - 1), values(n), stamp)
+'''
+
+def child_env(journal: Path) -> dict:
+    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal)}
+    env.pop("PUMPJOURNAL_DEBUG", None)
+    return env
+
+
+def prefill(journal: Path) -> None:
+    with Journal(journal).transaction() as tx:
+        for n in range(1, PREFILLED + 1):
+            tx.log("me", FIRST_DAY + timedelta(days=n - 1), values(n), STAMP)
+
+
+def check_journal(journal: Path, at_least: int, cli, *, full: bool = False) -> int:
+    """The journal opens and holds days 1..k, each complete; returns k."""
+    raw = journal.read_bytes()
+    json.loads(raw)  # a person can open it too
+    entries = sorted(Journal(journal).read().entries(), key=lambda e: e.date)
+    k = len(entries)
+    assert k >= at_least, f"the journal lost entries: {at_least} -> {k}"
+    for n, entry in enumerate(entries, start=1):
+        assert entry.date == (FIRST_DAY + timedelta(days=n - 1)).isoformat(), (
+            f"entry {n} is {entry.date}: days are missing or out of order")
+        expected = values(n)
+        got = {key: getattr(entry, key) for key in expected}
+        assert got == expected, f"day {n} is not what was written: {got}"
+    args = ["list", "--json"] if full else ["list", "--json", "--limit", "2"]
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    assert [e["date"] for e in listed] == [e.date for e in entries[::-1]][:len(listed)]
+    return k
+
+
+def kill_writers(journal: Path, cli, kills: int, seed: int, max_delay: float = 0.030) -> dict:
+    rng = random.Random(seed)
+    k = check_journal(journal, PREFILLED, cli)
+    stats = {"kills": 0, "progress": 0, "mid_write": 0, "no_progress": 0}
+    for _ in range(kills):
+        child = subprocess.Popen([sys.executable, "-c", CHILD, str(journal)],
+                                 env=child_env(journal), stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        time.sleep(rng.uniform(0, max_delay))  # the random instant of the crash
+        if child.poll() is not None:
+            pytest.fail(f"the writer stopped by itself: {child.stderr.read()}")
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        child.stderr.close()
+        stats["kills"] += 1
+        if (journal.parent / f".{journal.name}.{child.pid}.tmp").exists():
+            stats["mid_write"] += 1  # killed between writing the copy and renaming it
+        new_k = check_journal(journal, k, cli)
+        stats["progress"] += new_k - k
+        stats["no_progress"] += new_k == k
+        k = new_k
+    check_journal(journal, k, cli, full=True)
+    return stats
+
+
+def assert_temp_files_are_not_the_journal(journal: Path, cli) -> None:
+    """Plant a half-written temporary file under every likely name; the journal is unaffected,
+    and a further write still works and leaves its own name clean."""
+    k = check_journal(journal, PREFILLED, cli)
+    planted = journal.parent / f".{journal.name}.{os.getpid()}.tmp"
+    planted.write_bytes(journal.read_bytes()[:100])
+    assert check_journal(journal, k, cli) == k
+    result = cli("log", "--pain", "2", "--date", (FIRST_DAY + timedelta(days=k)).isoformat())
+    assert result.exit_code == 0, result.output
+    assert len(Journal(journal).entries()) == k + 1
+    assert not planted.exists()  # this process's write replaced its own leftover name
+    listed = subprocess.run([sys.executable, "-m", "pumpjournal", "list", "--json"],
+                            env=child_env(journal), capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert len(json.loads(listed.stdout)) == k + 1
+
+
+def test_killed_writer_leaves_old_or_new_journal(journal, cli):
+    prefill(journal)
+    stats = kill_writers(journal, cli, kills=60, seed=20261125)
+    print(stats)
+    assert stats["kills"] == 60
+    assert stats["progress"] > 0, "no write ever completed: the kills tested nothing"
+    assert_temp_files_are_not_the_journal(journal, cli)
+
+
+@pytest.mark.slow
+def test_killed_writer_many_instants(journal, cli):
+    prefill(journal)
+    stats = kill_writers(journal, cli, kills=400, seed=7, max_delay=0.060)
+    print(stats)
+    assert stats["progress"] > 0
+    assert_temp_files_are_not_the_journal(journal, cli)
+
+
+CLI_LOOP = r'''
+import os, subprocess, sys
+from datetime import date, timedelta
+from pumpjournal import Journal
+
+os.setpgrp()  # so the test can kill this loop and the command it is running together
+path = sys.argv[1]
+print("ready", flush=True)
+while True:
+    n = len(Journal(path).entries()) + 1
+    subprocess.run([sys.executable, "-m", "pumpjournal", "log", "--pain", str(n % 11),
+                    "--note", f"day {n}", "--date",
+                    (date(2000, 1, 1) + timedelta(days=n - 1)).isoformat()],
+                   check=True, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+'''
+
+
+@pytest.mark.slow
+def test_killed_cli_log_leaves_old_or_new_journal(journal, cli):
+    """The real `pumpjournal log` command killed at random instants of its run."""
+    journal.parent.mkdir(mode=0o700)
+    rng = random.Random(3)
+    k = 0
+    for _ in range(40):
+        loop = subprocess.Popen([sys.executable, "-c", CLI_LOOP, str(journal)],
+                                env=child_env(journal), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert loop.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.2, 1.2))  # one command takes about half a second to run
+        os.killpg(loop.pid, signal.SIGKILL)
+        loop.wait(timeout=30)
+        loop.stdout.close()
+        loop.stderr.close()
+        if journal.exists():
+            entries = sorted(Journal(journal).entries(), key=lambda e: e.date)
+            assert len(entries) >= k
+            for n, entry in enumerate(entries, start=1):
+                assert (entry.date, entry.pain, entry.note) == (
+                    (FIRST_DAY + timedelta(days=n - 1)).isoformat(), n % 11, f"day {n}")
+            k = len(entries)
+            result = cli("list", "--json")
+            assert result.exit_code == 0, result.output
+            assert len(json.loads(result.stdout)) == k
+    assert k > 0

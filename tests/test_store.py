@@ -1,0 +1,428 @@
+"""Data safety of the journal file: what a person sees when the file is damaged, the disk is full
+or the folder is read-only, and what the storage promises (private files, one write per change).
+
+Every damaged-journal case runs the real command in a separate process (`python -m pumpjournal`),
+so "no traceback" and "one line on stderr" are checked exactly as a user would see them.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from pumpjournal import Journal
+from pumpjournal import store as store_module
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+STAMP = "2026-01-01T09:00:00+00:00"
+COMMANDS = {"log": ["log", "--pain", "3"], "list": ["list"]}
+
+
+# helpers -----------------------------------------------------------------------------------
+
+
+def start(args: list[str], journal: Path, env: dict | None = None) -> subprocess.Popen:
+    full_env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal), **(env or {})}
+    full_env.pop("PUMPJOURNAL_DEBUG", None)
+    return subprocess.Popen([sys.executable, "-m", "pumpjournal", *args], env=full_env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out, err
+
+
+def snapshot(path: Path):
+    """What a person could compare: the bytes (or folder listing) and the modification time."""
+    info = path.stat()
+    content = sorted(os.listdir(path)) if path.is_dir() else path.read_bytes()
+    return content, info.st_mtime_ns, stat.S_IMODE(info.st_mode)
+
+
+def temp_files(journal: Path) -> list[str]:
+    return sorted(p.name for p in journal.parent.glob(f".{journal.name}.*.tmp"))
+
+
+def build(journal: Path, days: int = 5) -> None:
+    with Journal(journal).transaction() as tx:
+        for n in range(days):
+            tx.log("me", date(2025, 3, 1) + timedelta(days=n),
+                   {"pain": n % 11, "note": f"day {n}", "symptoms": ["headache"]}, STAMP)
+
+
+def put(journal: Path, content: bytes) -> None:
+    """A journal file as pumpjournal would have left it: private (0600), in a private folder."""
+    journal.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    journal.write_bytes(content)
+    journal.chmod(0o600)
+
+
+def assert_one_error_line(err: str, journal: Path) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one error line, got:\n{err}"
+    line = lines[0]
+    assert line.startswith("Error: "), line
+    assert str(journal) in line, f"the message does not name the journal file: {line}"
+    assert "Traceback" not in err
+    assert not line.startswith("Error: unexpected"), f"reported as a bug in pumpjournal: {line}"
+    return line
+
+
+# damaged journals ---------------------------------------------------------------------------
+
+
+def _valid_journal_bytes(tmp_path: Path) -> bytes:
+    source = tmp_path / "source" / "journal.json"
+    build(source, days=6)
+    return source.read_bytes()
+
+
+CORRUPT_CASES = {
+    "empty file": lambda good: b"",
+    "only whitespace": lambda good: b"\n  \n",
+    "truncated JSON": lambda good: good[: len(good) // 2],
+    "truncated to one byte": lambda good: good[:1],
+    "not JSON": lambda good: b"2025-03-01 pain 4, walked to the mailbox\n",
+    "binary junk": lambda good: bytes(range(256)) * 4,
+    "JSON list": lambda good: b'[{"date": "2025-03-01", "pain": 4}]',
+    "JSON string": lambda good: b'"journal"',
+    "dict without meta table": lambda good: json.dumps(
+        {"entries": {"1": {"patient": "me", "date": "2025-03-01", "pain": 4}}}).encode(),
+    "TinyDB default format": lambda good: b'{"_default": {}}',
+    "meta of another app": lambda good: b'{"meta": {"1": {"app": "other", "schema": 1}}}',
+    "newer schema version": lambda good: json.dumps(
+        {"meta": {"1": {"app": "pumpjournal", "schema": 99}}, "entries": {}}).encode(),
+}
+
+
+def _check_refused(name: str, code: int, out: str, err: str, journal: Path, case: str):
+    assert code == 1, f"{name}: exit {code}\n{err}"
+    assert out == "", f"{name} printed results for a damaged journal: {out!r}"
+    line = assert_one_error_line(err, journal)
+    if case == "newer schema version":
+        assert "newer" in line
+
+
+@pytest.mark.parametrize("case", list(CORRUPT_CASES))
+def test_damaged_journal_is_refused_and_left_untouched(tmp_path, journal, cli, case):
+    put(journal, CORRUPT_CASES[case](_valid_journal_bytes(tmp_path)))
+    before = snapshot(journal)
+    for name, args in {**COMMANDS, "show": ["show", "2025-03-01"],
+                       "delete": ["delete", "2025-03-01", "--yes"],
+                       "edit": ["edit", "2025-03-01", "--pain", "2"], "status": []}.items():
+        result = cli(*args)
+        _check_refused(name, result.exit_code, result.stdout, result.stderr, journal, case)
+    assert snapshot(journal) == before, "the damaged journal was changed"
+    assert temp_files(journal) == []
+
+
+@pytest.mark.parametrize("case", ["empty file", "truncated JSON", "TinyDB default format",
+                                  "newer schema version"])
+def test_damaged_journal_in_a_real_process(tmp_path, journal, case):
+    """The same, as a separate process: exactly what a person sees on the terminal."""
+    put(journal, CORRUPT_CASES[case](_valid_journal_bytes(tmp_path)))
+    before = snapshot(journal)
+    # both commands at once: the reader and the writer must each refuse
+    running = {name: start(args, journal) for name, args in COMMANDS.items()}
+    for name, process in running.items():
+        _check_refused(name, *finish(process), journal, case)
+    assert snapshot(journal) == before, "the damaged journal was changed"
+    assert temp_files(journal) == []
+
+
+def test_journal_path_that_is_a_folder_is_refused(journal):
+    journal.parent.mkdir(mode=0o700)
+    journal.mkdir(mode=0o755)  # an ordinary folder, made by someone by mistake
+    (journal / "keep.txt").write_text("not mine")
+    before = snapshot(journal)
+    running = {name: start(args, journal) for name, args in COMMANDS.items()}
+    for name, process in running.items():
+        code, out, err = finish(process)
+        assert code == 1, f"{name}: exit {code}\n{err}"
+        assert out == ""
+        line = assert_one_error_line(err, journal)
+        assert "folder" in line
+    assert snapshot(journal) == before
+    assert (journal / "keep.txt").read_text() == "not mine"
+
+
+def test_record_without_required_fields_is_reported_as_damaged_file(journal):
+    """A journal whose entry lacks its date and person (hand-edited, or a bad import)."""
+    put(journal, json.dumps({"meta": {"1": {"app": "pumpjournal", "schema": 1}},
+                             "entries": {"1": {"pain": 3}}}).encode())
+    before = snapshot(journal)
+    running = {name: start(args, journal) for name, args in COMMANDS.items()}
+    for name, process in running.items():
+        code, out, err = finish(process)
+        assert code == 1, f"{name}: exit {code}\n{err}"
+        assert_one_error_line(err, journal)
+    assert snapshot(journal) == before
+
+
+def test_doctor_names_a_record_without_required_fields(cli, journal):
+    """`pumpjournal doctor` is the way out the messages give; it must name the bad entry."""
+    put(journal, json.dumps({"meta": {"1": {"app": "pumpjournal", "schema": 1}},
+                             "entries": {"1": {"pain": 3}}}).encode())
+    before = snapshot(journal)
+    result = cli("doctor")
+    assert not result.stderr.startswith("Error: unexpected"), result.stderr
+    assert result.exit_code == 1, result.output
+    assert "entry 1" in result.stdout, result.stdout
+    assert snapshot(journal) == before
+
+
+def test_way_out_named_for_a_damaged_journal_exists(cli, journal):
+    """The message points at commands (backup, doctor); a person who tries them must find them."""
+    put(journal, b"{")
+    result = cli("list")
+    assert result.exit_code == 1
+    named = re.findall(r"`pumpjournal (\w+)", result.stderr)
+    assert named, result.stderr
+    for command in named:
+        help_result = cli(command, "--help")
+        assert help_result.exit_code == 0, (
+            f"the error message tells the person to run `pumpjournal {command}`, which does not "
+            f"exist: {help_result.output.strip()}")
+
+
+def test_damaged_journal_is_refused_by_the_library(journal):
+    from pumpjournal import JournalCorrupt
+
+    put(journal, b'{"_default": {}}')
+    with pytest.raises(JournalCorrupt, match=re.escape(str(journal))):
+        Journal(journal).read()
+    with pytest.raises(JournalCorrupt):
+        with Journal(journal).transaction() as tx:
+            tx.log("me", date(2025, 3, 1), {"pain": 3}, STAMP)
+    assert journal.read_bytes() == b'{"_default": {}}'
+
+
+# a new journal -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_umask():
+    """The most permissive umask, so the modes checked are the ones pumpjournal asks for."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def test_new_journal_is_private_in_new_private_folders(cli, tmp_path, open_umask):
+    journal = tmp_path / "home" / "share" / "pumpjournal" / "journal.json"
+    result = cli("--journal", str(journal), "log", "--pain", "3", "--date", "2025-03-01")
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    for folder in (tmp_path / "home", tmp_path / "home" / "share", journal.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    for other in journal.parent.iterdir():  # the lock file holds no health data, but stays private
+        assert stat.S_IMODE(other.stat().st_mode) & 0o077 == 0, other
+    assert [e.date for e in Journal(journal).entries()] == ["2025-03-01"]
+
+
+def test_new_journal_mode_stays_private_after_rewrites(cli, journal, open_umask):
+    for n in range(3):
+        assert cli("log", "--pain", str(n), "--date", f"2025-03-0{n + 1}").exit_code == 0
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    assert temp_files(journal) == []
+
+
+def test_reading_a_missing_journal_creates_nothing(cli, journal):
+    result = cli("list")
+    assert result.exit_code == 0
+    assert "No entries yet" in result.stderr
+    assert not journal.parent.exists()
+
+
+# failed writes -------------------------------------------------------------------------------
+
+
+def _fail_with(code: int):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+@pytest.mark.parametrize("call", ["replace", "fsync"])
+def test_disk_full_changes_nothing(cli, journal, monkeypatch, call):
+    assert cli("log", "--pain", "3", "--date", "2025-03-01").exit_code == 0
+    before = snapshot(journal)
+    monkeypatch.setattr(os, call, _fail_with(errno.ENOSPC))
+    result = cli("log", "--pain", "7", "--date", "2025-03-02", "--note", "after the refill")
+    monkeypatch.undo()
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    line = assert_one_error_line(result.stderr, journal)
+    assert "disk is full" in line
+    assert "nothing was changed" in line.lower()
+    assert snapshot(journal) == before
+    assert temp_files(journal) == []
+    assert [e.date for e in Journal(journal).entries()] == ["2025-03-01"]
+
+
+def test_disk_full_on_a_new_journal_leaves_no_file(cli, journal, monkeypatch):
+    monkeypatch.setattr(os, "fsync", _fail_with(errno.ENOSPC))
+    result = cli("log", "--pain", "3", "--date", "2025-03-01")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert "disk is full" in result.stderr
+    assert not journal.exists()
+    assert temp_files(journal) == []
+
+
+def test_read_only_when_writing_the_new_file(cli, journal, monkeypatch):
+    """The lock file is there from earlier use; creating the new journal copy fails."""
+    assert cli("log", "--pain", "3", "--date", "2025-03-01").exit_code == 0
+    before = snapshot(journal)
+    real_open = os.open
+
+    def open_(path, flags, *args, **kwargs):
+        if str(path).endswith(".tmp"):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    result = cli("log", "--pain", "5", "--date", "2025-03-02")
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    line = assert_one_error_line(result.stderr, journal)
+    assert "read-only" in line
+    assert snapshot(journal) == before
+    assert temp_files(journal) == []
+
+
+def _simulate_read_only_folder(monkeypatch, folder: Path) -> None:
+    """What a read-only file system (a write-protected stick, a read-only mount) does: every
+    open for writing or creating in the folder fails with EROFS; reading still works."""
+    real_open, real_mkdir = os.open, os.mkdir
+    writing = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC
+
+    def open_(path, flags, *args, **kwargs):
+        if Path(path).parent == folder and flags & writing:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def mkdir(path, *args, **kwargs):
+        if Path(path).parent == folder.parent:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "mkdir", mkdir)
+
+
+def test_read_only_folder_reads_but_refuses_writes_clearly(cli, journal, monkeypatch):
+    assert cli("log", "--pain", "3", "--date", "2025-03-01").exit_code == 0
+    before = snapshot(journal)
+    _simulate_read_only_folder(monkeypatch, journal.parent)
+    listed = cli("list", "--json")
+    written = cli("log", "--pain", "5", "--date", "2025-03-02")
+    monkeypatch.undo()
+    assert listed.exit_code == 0, listed.output
+    assert [e["date"] for e in json.loads(listed.stdout)] == ["2025-03-01"]
+    assert written.exit_code == 1, written.output
+    line = assert_one_error_line(written.stderr, journal)
+    assert "read-only" in line
+    assert snapshot(journal) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root ignores folder permissions")
+def test_folder_without_write_permission(cli, journal):
+    assert cli("log", "--pain", "3", "--date", "2025-03-01").exit_code == 0
+    before = snapshot(journal)
+    journal.parent.chmod(0o500)
+    try:
+        listed = cli("list", "--json")
+        written = cli("log", "--pain", "5", "--date", "2025-03-02")
+    finally:
+        journal.parent.chmod(0o700)
+    assert listed.exit_code == 0
+    assert written.exit_code == 1, written.output
+    line = assert_one_error_line(written.stderr, journal)
+    assert "permission denied" in line
+    assert snapshot(journal)[:2] == before[:2]
+    assert temp_files(journal) == []
+
+
+# the library: one write per transaction -----------------------------------------------------
+
+
+@pytest.fixture
+def count_writes(monkeypatch):
+    calls: list[Path] = []
+    real = store_module.write_file
+
+    def counting(path, payload):
+        calls.append(Path(path))
+        return real(path, payload)
+
+    monkeypatch.setattr(store_module, "write_file", counting)
+    return calls
+
+
+def test_transaction_writes_once_for_many_changes(journal, count_writes):
+    book = Journal(journal)
+    with book.transaction() as tx:
+        for n in range(120):
+            tx.log("me", date(2024, 1, 1) + timedelta(days=n), {"pain": n % 11}, STAMP)
+        tx.set_profile("me", {"implant_date": "2024-01-01"})
+        tx.delete_entry("me", date(2024, 1, 1))
+    assert count_writes == [journal]
+    entries = Journal(journal).entries()
+    assert len(entries) == 119
+    assert entries[-1].date == "2024-01-02"
+
+
+def test_transaction_without_changes_does_not_write(journal, count_writes):
+    build(journal)
+    count_writes.clear()
+    before = snapshot(journal)
+    with Journal(journal).transaction() as tx:
+        tx.entries()
+        tx.log("me", date(2025, 3, 2), {"pain": 1}, STAMP)  # what it already says
+    assert count_writes == []
+    assert snapshot(journal) == before
+
+
+def test_failed_transaction_changes_nothing(journal, count_writes):
+    build(journal)
+    count_writes.clear()
+    before = snapshot(journal)
+    with pytest.raises(RuntimeError):
+        with Journal(journal).transaction() as tx:
+            tx.log("me", date(2025, 4, 1), {"pain": 9}, STAMP)
+            raise RuntimeError("an import fails halfway")
+    assert count_writes == []
+    assert snapshot(journal) == before
+
+
+def test_cli_log_writes_once_and_list_never(cli, journal, count_writes):
+    assert cli("log", "--pain", "4", "--symptom", "fever", "--date", "2025-03-01").exit_code == 0
+    assert count_writes == [journal]
+    count_writes.clear()
+    for args in (["list"], ["list", "--json"], ["show", "2025-03-01"], []):
+        assert cli(*args).exit_code == 0, args
+    assert cli("log", "--pain", "4", "--date", "2025-03-01").exit_code == 0  # unchanged
+    assert count_writes == []
+
+
+def test_library_reads_what_the_cli_wrote(cli, journal):
+    assert cli("log", "--pain", "4", "--worst", "6", "--symptom", "fever", "--temperature",
+               "100.8F", "--date", "2025-03-01").exit_code == 0
+    (entry,) = Journal(journal).entries()
+    assert (entry.date, entry.pain, entry.worst, entry.symptoms, entry.temperature_c) == (
+        "2025-03-01", 4, 6, ["fever"], 38.22)
+    assert entry.least is None  # a skipped score is missing, never 0
