@@ -309,6 +309,8 @@ def main() -> None:
         env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100",
                "PUMPJOURNAL_PATH": str(journal)}
         env.pop("PUMPJOURNAL_DEBUG", None)
+        # an installed package has its bytecode compiled; let this one cache its own too
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         pj = [python, "-m", "pumpjournal"]
 
         commands = {

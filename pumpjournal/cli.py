@@ -5,8 +5,6 @@ stderr. Exit codes: 0 done, 1 the journal could not be read or written, 2 bad us
 130 interrupted. Only this module turns errors into messages.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import sys
@@ -149,10 +147,28 @@ def parse_range(since: str | None, until: str | None) -> tuple[date | None, date
 
 
 def flags_for(view, patient: str, entries: list):
+    """Each entry's flags; the 7-day rules look back on the week before the earliest one."""
+    from datetime import timedelta
+
     from .timeline import assess_entries
 
-    history = view.entries(patient) if entries else []
+    if not entries:
+        return []
+    first = min(e.day for e in entries) - timedelta(days=7)
+    last = max(e.day for e in entries)
+    history = view.entries(patient, first, last)
     return assess_entries(entries, view.profile(patient), view.events(patient), history)
+
+
+def rules_context(view, entry):
+    """The rules' context for one entry (for the words of its panel)."""
+    from datetime import timedelta
+
+    from .timeline import context_for, neuro_days
+
+    week = view.entries(entry.patient, entry.day - timedelta(days=7), entry.day)
+    return context_for(view.profile(entry.patient), view.events(entry.patient),
+                       neuro_days(week), entry.day)
 
 
 def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> None:
@@ -301,24 +317,24 @@ def log(
     when = dates.parse_entry_date(day)
     values = model.validate_fields(raw)
     store = open_journal(ctx, journal)
-    view = store.read()
-    who = queries.choose_patient(view, patient)
-    if view.entry(who, when) is None and "pain" not in values:
-        if not interactive():
+    if "pain" not in values and interactive():  # a new day's entry needs pain now: ask it
+        view = store.read()
+        if view.entry(queries.choose_patient(view, patient), when) is None:
+            if any(k != "pain" for k in values):
+                values["pain"] = _ask("How much pain do you have right now? (0-10)",
+                                      model.parse_score, optional=False)
+            else:
+                values = model.validate_fields(prompt_entry(when))
+    with store.transaction() as tx:
+        who = queries.choose_patient(tx, patient)
+        if "pain" not in values and tx.entry(who, when) is None:
             raise InputError("--pain is required for a new entry: a whole number from 0 to 10 "
                              f"({model.PAIN_SCALE}). Nothing was changed.")
-        given = {k: v for k, v in values.items() if k != "pain"}
-        if given:
-            values["pain"] = _ask("How much pain do you have right now? (0-10)",
-                                  model.parse_score, optional=False)
-        else:
-            values = model.validate_fields(prompt_entry(when))
-    with store.transaction() as tx:
         entry, changes, created = tx.log(who, when, values, dates.now_stamp())
         flags = flags_for(tx, who, [entry])[0]
+        rules = rules_context(tx, entry) if flags else None
         profile = tx.profile(who)
-        events = tx.events(who)
-    report_logged(entry, changes, created, flags, profile, events, view, as_json)
+    report_logged(entry, changes, created, flags, rules, profile, as_json)
     if flags and cat.top_urgency(flags) > cat.Urgency.EXPECTED and interactive() and not as_json:
         answer = typer.confirm("Have you contacted your care team?", default=False, err=True)
         with store.transaction() as tx:
@@ -330,11 +346,9 @@ def log(
             " Please contact your care team as the advice above says."))
 
 
-def report_logged(entry, changes, created, flags, profile, events, view, as_json) -> None:
+def report_logged(entry, changes, created, flags, ctx_rules, profile, as_json) -> None:
     from . import render
-    from .timeline import context_for, neuro_days
 
-    ctx_rules = context_for(profile, events, neuro_days(view.entries(entry.patient)), entry.day)
     if as_json:
         emit_json({"action": "created" if created else ("updated" if changes else "unchanged"),
                    "entry": entry.to_json(), "changes": [
@@ -394,7 +408,6 @@ app.command("history", help="Same as `list`. " + LIST_HELP)(list_entries)
 def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
          journal: JournalOpt = None, as_json: JsonOpt = False):
     from . import render
-    from .timeline import context_for, neuro_days
 
     when = dates.parse_date(day)
     view = open_journal(ctx, journal).read()
@@ -405,9 +418,7 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
         emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
         return
     out("\n".join(render.entry_lines(entry, flags, full=True)))
-    profile = view.profile(who)
-    rules = context_for(profile, view.events(who), neuro_days(view.entries(who)), when)
-    print_flags(flags, entry, rules, profile)
+    print_flags(flags, entry, rules_context(view, entry), view.profile(who))
 
 
 @app.command(help="Change an entry: only the fields you give change.\n\n"
@@ -525,13 +536,12 @@ def demo():
     import tempfile
 
     from . import demo as demo_data, render, status
-    from .timeline import context_for, neuro_days
 
     with tempfile.TemporaryDirectory(prefix="pumpjournal-demo-") as folder:
         journal = demo_data.build(Path(folder) / "demo.json")
         view = journal.read()
         who, last = demo_data.PATIENT, demo_data.period()[1]
-        profile, events = view.profile(who), view.events(who)
+        profile = view.profile(who)
         out(f"pumpjournal demo: the journal of {demo_data.NAME}, a fictional patient.")
         out("Nothing is written to your own journal.\n")
         entries = view.entries(who)
@@ -542,8 +552,7 @@ def demo():
         for entry, fl in list(zip(entries, flags))[::-1]:
             if (cat.top_urgency(fl) or 0) >= cat.Urgency.URGENT:
                 out(f"\n== What {demo_data.NAME} saw when logging {entry.date} ==")
-                rules = context_for(profile, events, neuro_days(entries), entry.day)
-                print_flags(fl, entry, rules, profile)
+                print_flags(fl, entry, rules_context(view, entry), profile)
         out(f"\n== Status screen on {last.isoformat()} (pumpjournal) ==")
         out("\n".join(status.status_lines(view, who, last, journal.path)))
         out(f"\n== Follow-up summary (pumpjournal summary --since {demo_data.IMPLANT}) ==")

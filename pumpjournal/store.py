@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import os
-import re
+import stat
 import time
 from contextlib import contextmanager
 from datetime import date
@@ -100,14 +100,15 @@ def check_shape(path: Path, raw: bytes) -> dict:
     return data
 
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NUMBERS = {"worst": int, "least": int, "average": int, "boluses": int, "mood": int,
-            "sleep": (int, float), "temperature_c": (int, float)}
+_TYPES = {"patient": (str,), "date": (str,), "pain": (int,), "worst": (int,),
+          "least": (int,), "average": (int,), "boluses": (int,), "mood": (int,),
+          "sleep": (int, float), "temperature_c": (int, float), "symptoms": (list,),
+          "questions": (list,), "note": (str,), "temperature": (str,)}
 
 
 def _day(value) -> bool:
     try:
-        return bool(_ISO_DAY.match(value)) and date.fromisoformat(value) is not None
+        return len(value) == 10 and value[4] == "-" and date.fromisoformat(value) is not None
     except (TypeError, ValueError):
         return False
 
@@ -115,15 +116,12 @@ def _day(value) -> bool:
 def check_records(path: Path, data: dict) -> None:
     """Every record has the types the commands rely on; values are checked by `doctor`."""
     for doc_id, doc in data.get("entries", {}).items():
-        pain = doc.get("pain")
-        bad = next((key for key, kind in _NUMBERS.items() if doc.get(key) is not None and (
-            not isinstance(doc[key], kind) or isinstance(doc[key], bool))), None)
-        if not isinstance(doc.get("patient"), str) or not _day(doc.get("date")):
+        bad = next((key for key, value in doc.items() if value is not None and (
+            type(value) not in _TYPES.get(key, (type(value),)))), None)
+        if "patient" not in doc or not _day(doc.get("date")):
             bad = "patient or date"
-        elif not isinstance(pain, int) or isinstance(pain, bool):
+        elif "pain" not in doc:
             bad = "pain"
-        elif not all(isinstance(doc.get(k, []), list) for k in ("symptoms", "questions")):
-            bad = "symptoms or questions"
         if bad:
             raise corrupt(path, f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')}) has "
                                 f"a {bad} value of the wrong kind")
@@ -362,9 +360,10 @@ class Journal:
             return False
 
     def exposed(self) -> bool:
-        """True when people other than the owner can read the journal."""
+        """True when people other than the owner can read the journal file."""
         try:
-            return os.name != "nt" and bool(self.path.stat().st_mode & 0o077)
+            mode = self.path.stat().st_mode
+            return os.name != "nt" and stat.S_ISREG(mode) and bool(mode & 0o077)
         except OSError:
             return False
 
