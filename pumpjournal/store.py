@@ -103,7 +103,13 @@ def check_shape(path: Path, raw: bytes) -> dict:
 _TYPES = {"patient": (str,), "date": (str,), "pain": (int,), "worst": (int,),
           "least": (int,), "average": (int,), "boluses": (int,), "mood": (int,),
           "sleep": (int, float), "temperature_c": (int, float), "symptoms": (list,),
-          "questions": (list,), "note": (str,), "temperature": (str,)}
+          "questions": (list,), "note": (str,), "temperature": (str,),
+          "temperature_site": (str,), "contacted": (bool,), "logged_at": (str,),
+          "updated_at": (str,)}
+# (field, type) pairs an entry may hold; optional fields may also be null
+_ALLOWED = frozenset((key, kind) for key, kinds in _TYPES.items()
+                     for kind in kinds + ((type(None),) if key not in ("patient", "date", "pain")
+                                          else ()))
 
 
 def _day(value) -> bool:
@@ -115,9 +121,12 @@ def _day(value) -> bool:
 
 def check_records(path: Path, data: dict) -> None:
     """Every record has the types the commands rely on; values are checked by `doctor`."""
+    allowed = _ALLOWED
     for doc_id, doc in data.get("entries", {}).items():
-        bad = next((key for key, value in doc.items() if value is not None and (
-            type(value) not in _TYPES.get(key, (type(value),)))), None)
+        bad = None
+        for key, value in doc.items():
+            if (key, value.__class__) not in allowed:
+                bad = key
         if "patient" not in doc or not _day(doc.get("date")):
             bad = "patient or date"
         elif "pain" not in doc:
