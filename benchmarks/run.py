@@ -319,6 +319,8 @@ def main() -> None:
             "import pumpjournal.cli only": ([python, "-c", "import pumpjournal.cli"], env, None),
             "pumpjournal log --pain 4": (pj + ["log", "--pain", "4"], env, restore_journal),
             "pumpjournal list --since 1w": (pj + ["list", "--since", "1w"], env, None),
+            "pumpjournal summary": (pj + ["summary"], env, None),
+            "pumpjournal (status screen)": (pj, env, None),
         }
         jrnl_note = "jrnl not found: pip install jrnl (or give --jrnl PATH) to compare"
         if jrnl:
@@ -343,6 +345,9 @@ def main() -> None:
             peer = peers.get(name)
             vs_jrnl = seconds / results[peer] if peer in results else None
             target, verdict = "", ""
+            if name in ("pumpjournal summary", "pumpjournal (status screen)"):
+                target, verdict = "< 0.3 s", "PASS" if seconds < 0.3 else "MISS"
+                misses += verdict == "MISS"
             if peer:
                 within = seconds <= 1.25 * floor
                 faster = vs_jrnl is None or vs_jrnl < 1
