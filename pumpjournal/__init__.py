@@ -2,10 +2,11 @@
 
 Library use::
 
-    from pumpjournal import Journal
-    journal = Journal("journal.json")
-    for entry in journal.entries(since=date(2026, 11, 1)):
-        print(entry.date, entry.pain, entry.symptoms)
+    from pumpjournal import Journal, import_rows, read_rows, export
+    journal = Journal("study.json")
+    with journal.transaction() as tx, open("diary.csv", newline="") as rows:
+        result = import_rows(tx, read_rows(rows, "csv"), default_patient="p001")
+    export(journal.read(), sys.stdout, "csv")
 """
 
 from .errors import InputError, JournalCorrupt, JournalError, PumpjournalError
@@ -13,4 +14,13 @@ from .model import Entry, Event
 from .store import Journal
 
 __all__ = ["Entry", "Event", "InputError", "Journal", "JournalCorrupt", "JournalError",
-           "PumpjournalError"]
+           "PumpjournalError", "export", "import_rows", "read_rows"]
+
+
+def __getattr__(name: str):
+    """The bulk functions load on first use, so the daily commands start fast."""
+    if name in ("import_rows", "read_rows", "export"):
+        from . import transfer
+
+        return getattr(transfer, name)
+    raise AttributeError(f"module 'pumpjournal' has no attribute '{name}'")

@@ -197,3 +197,76 @@ def test_killed_cli_log_leaves_old_or_new_journal(journal, cli):
             assert result.exit_code == 0, result.output
             assert len(json.loads(result.stdout)) == k
     assert k > 0
+
+
+EDITOR = r'''
+import sys
+from datetime import date
+from pumpjournal import Journal
+
+journal, day = Journal(sys.argv[1]), date(2000, 1, 1)
+print("ready", flush=True)
+for n in range(1, 100000):
+    with journal.transaction() as tx:
+        tx.edit("me", day, {"pain": n % 11, "note": f"edit {n}"}, "2026-01-01T09:00:00+00:00")
+'''
+
+
+def test_killed_editor_leaves_a_whole_edit(journal, cli):
+    """Edits of one day, killed at random instants: the day always holds one whole edit (its
+    pain and note from the same edit), and the other days are untouched."""
+    prefill(journal)
+    rng = random.Random(11)
+    for _ in range(25):
+        child = subprocess.Popen([sys.executable, "-c", EDITOR, str(journal)],
+                                 env=child_env(journal), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        time.sleep(rng.uniform(0, 0.03))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        child.stderr.close()
+        entries = sorted(Journal(journal).read().entries(), key=lambda e: e.date)
+        assert len(entries) == PREFILLED
+        first = entries[0]
+        if first.note.startswith("edit "):
+            assert first.pain == int(first.note.split()[1]) % 11, first
+        else:
+            assert (first.pain, first.note) == (values(1)["pain"], values(1)["note"])
+        later = entries[1]
+        assert later.note == values(2)["note"]
+
+
+def import_file(path: Path, rows: int) -> None:
+    lines = ["patient,date,pain,worst,least,symptoms,note"]
+    for n in range(rows):
+        day = date(1990, 1, 1) + timedelta(days=n % 3000)
+        lines.append(f"p{n // 3000},{day.isoformat()},{n % 11},10,0,headache,row {n}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("kills", [pytest.param(12, id="12 kills"),
+                                   pytest.param(50, id="50 kills", marks=pytest.mark.slow)])
+def test_killed_import_of_10000_rows_leaves_old_or_new(journal, cli, tmp_path, kills):
+    """An import is one write: killed at any instant it leaves the journal as it was (300
+    entries) or with all 10,000 new rows, never part of them."""
+    prefill(journal)
+    source = tmp_path / "rows.csv"
+    import_file(source, 10_000)
+    before = journal.read_bytes()
+    rng = random.Random(3)
+    outcomes = set()
+    for _ in range(kills):
+        journal.write_bytes(before)
+        child = subprocess.Popen([sys.executable, "-m", "pumpjournal", "import", str(source)],
+                                 env=child_env(journal), stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.05, 1.5))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=60)
+        count = len(Journal(journal).read().entries())
+        assert count in (PREFILLED, PREFILLED + 10_000), f"a part of the import: {count}"
+        outcomes.add(count)
+        assert cli("list", "--json", "--limit", "1", "--patient", "me").exit_code == 0
+    assert PREFILLED in outcomes, "no kill landed before the write: the test tested nothing"
