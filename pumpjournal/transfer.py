@@ -18,7 +18,6 @@ from typing import IO, Callable, Iterable, Iterator
 from . import model
 from . import symptoms as cat
 from .errors import InputError
-from .model import Entry
 
 FORMATS_IN = ("csv", "json", "jsonl")
 FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
@@ -548,28 +547,32 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     """Write entries (oldest first, by person) to ``out``; return how many."""
     if fmt not in FORMATS_OUT:
         raise InputError(f"unknown export format '{fmt}'; use {', '.join(FORMATS_OUT)}.")
+    import orjson
+
     low = since.isoformat() if since else ""
     high = until.isoformat() if until else "9999"
-    table = view.entries_table
-    keys = sorted((doc["patient"], doc["date"], doc.doc_id) for doc in table
+    # the stored documents themselves, in order: no copy of the journal is made
+    keys = sorted((doc["patient"], doc["date"], doc_id, doc) for doc_id, doc in view.raw_entries()
                   if (patient is None or doc["patient"] == patient) and low <= doc["date"] <= high)
 
     def entries() -> Iterator[dict]:
-        for _, _, doc_id in keys:
-            yield Entry.from_doc(table.get(doc_id=doc_id)).to_json()
+        for *_, doc in keys:
+            item = {key: doc.get(key) for key in model.ENTRY_FIELDS}
+            item["symptoms"] = item["symptoms"] or []
+            item["questions"] = item["questions"] or []
+            yield item
 
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        for item in entries():
-            writer.writerow(csv_cells(item))
+        writer.writerows(csv_cells(item) for item in entries())
     elif fmt == "jsonl":
         for item in entries():
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+            out.write(orjson.dumps(item).decode() + "\n")
     elif fmt == "json":
         out.write("[")
         for n, item in enumerate(entries()):
-            out.write(("," if n else "") + "\n  " + json.dumps(item, ensure_ascii=False))
+            out.write(("," if n else "") + "\n  " + orjson.dumps(item).decode())
         out.write("\n]\n" if keys else "]\n")
     else:
         from .fhir import write_bundle
