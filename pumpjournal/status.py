@@ -24,7 +24,10 @@ def countdown(day: date, today: date) -> str:
 
 def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     profile, events = view.profile(patient), view.events(patient)
-    entries = view.entries(patient)
+    # the last two weeks, and the week before the last visit (for the pain-trend rule)
+    visits = [e.day for e in events if e.kind == "visit" and e.day <= today]
+    start = min([today - timedelta(days=13)] + [v - timedelta(days=7) for v in visits[-1:]])
+    entries = view.entries(patient, since=start) or view.entries(patient)[:1]
     who = profile.get("name") or profile.get("initials") or patient
     lines = [f"pumpjournal · {today:%A} {today.isoformat()} · {who}"]
     if not entries and not profile and not events:
@@ -66,8 +69,7 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     if due:
         lines.append(f"Next refill due: {due.isoformat()} ({countdown(due, today)}).")
 
-    week = episodes(patient, [e for e in entries if e.day >= today - timedelta(days=13)],
-                    profile, events, today, since=today - timedelta(days=6))
+    week = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
     if week:
         lines.append("Open warning signs (last 7 days and coming up):")
         shown = sorted(week, key=lambda ep: (-ep.urgency, -ep.last.toordinal()))[:SHOWN]

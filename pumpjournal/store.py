@@ -16,6 +16,7 @@ import stat
 import time
 from contextlib import contextmanager
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -106,10 +107,10 @@ _TYPES = {"patient": (str,), "date": (str,), "pain": (int,), "worst": (int,),
           "questions": (list,), "note": (str,), "temperature": (str,),
           "temperature_site": (str,), "contacted": (bool,), "logged_at": (str,),
           "updated_at": (str,)}
-# (field, type) pairs an entry may hold; optional fields may also be null
-_ALLOWED = frozenset((key, kind) for key, kinds in _TYPES.items()
-                     for kind in kinds + ((type(None),) if key not in ("patient", "date", "pain")
-                                          else ()))
+# the types each field may have; optional fields may be missing or null
+_KINDS = {key: frozenset(kinds + ((type(None),) if key not in ("patient", "date", "pain")
+                                  else ())) for key, kinds in _TYPES.items()}
+_ALLOWED = frozenset((key, kind) for key, kinds in _KINDS.items() for kind in kinds)
 
 
 def _day(value) -> bool:
@@ -120,20 +121,24 @@ def _day(value) -> bool:
 
 
 def check_records(path: Path, data: dict) -> None:
-    """Every record has the types the commands rely on; values are checked by `doctor`."""
-    allowed = _ALLOWED
-    for doc_id, doc in data.get("entries", {}).items():
-        bad = None
-        for key, value in doc.items():
-            if (key, value.__class__) not in allowed:
-                bad = key
-        if "patient" not in doc or not _day(doc.get("date")):
-            bad = "patient or date"
-        elif "pain" not in doc:
-            bad = "pain"
-        if bad:
-            raise corrupt(path, f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')}) has "
-                                f"a {bad} value of the wrong kind")
+    """Every record has the types the commands rely on; values are checked by `doctor`.
+    Entries are checked a field at a time over all of them (fast), and only when something
+    is wrong one by one, to name the record."""
+    docs = data.get("entries", {})
+    seen_keys = set(chain.from_iterable(docs.values()))
+    sound = seen_keys <= _TYPES.keys() and all(
+        {type(doc.get(key)) for doc in docs.values()} <= _KINDS[key] for key in _TYPES)
+    if not (sound and all(_day(doc["date"]) for doc in docs.values())):
+        for doc_id, doc in docs.items():
+            bad = next((key for key, value in doc.items()
+                        if (key, value.__class__) not in _ALLOWED), None)
+            if "patient" not in doc or not _day(doc.get("date")):
+                bad = "patient or date"
+            elif "pain" not in doc:
+                bad = "pain"
+            if bad:
+                raise corrupt(path, f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')}) "
+                                    f"has a {bad} value of the wrong kind")
     for doc_id, doc in data.get("events", {}).items():
         if (not isinstance(doc.get("kind"), str) or not isinstance(doc.get("patient"), str)
                 or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
