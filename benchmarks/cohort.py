@@ -99,7 +99,8 @@ def main() -> None:
 
         floor = median_of(args.runs, [PY, "-c", FLOOR, str(source), str(work / "f.json")], env)
         results = {"floor (csv -> json, plain Python)": floor}
-        sqlite = shutil.which("sqlite-utils", path=f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        search = f"{Path(PY).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+        sqlite = shutil.which("sqlite-utils", path=search)
         if sqlite:
             def fresh_db():
                 (work / "db.db").unlink(missing_ok=True)

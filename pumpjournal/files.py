@@ -49,9 +49,11 @@ def fsync_folder(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
+def atomic_writer(path: Path, replace: bool = True) -> Iterator[IO[bytes]]:
     """Yield a binary handle; on success its content replaces ``path`` atomically (0600).
-    On any error the target is untouched and the temporary file removed. Raises OSError."""
+    With ``replace=False`` an existing file is never replaced (FileExistsError), even if another
+    process creates it meanwhile. On any error the target is untouched and the temporary file
+    removed. Raises OSError."""
     folder = path.parent
     make_folder(folder)
     tmp = folder / f".{path.name}.{os.getpid()}.tmp"
@@ -61,11 +63,25 @@ def atomic_writer(path: Path) -> Iterator[IO[bytes]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        if replace:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
     fsync_folder(folder)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Put ``tmp`` at ``path`` only if nothing is there."""
+    try:
+        os.link(tmp, path)  # FileExistsError if the name is taken, even by a racing process
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links: check, then rename
+        if path.exists():
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
 
 
 def check_new(path: Path, force: bool) -> None:
@@ -80,11 +96,13 @@ def private_text(path: Path, force: bool = False) -> Iterator[IO[str]]:
     """A UTF-8 text file created 0600, written atomically; refuses to replace without force."""
     check_new(path, force)
     try:
-        with atomic_writer(path) as raw:
+        with atomic_writer(path, replace=force) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
             yield text
             text.flush()
             text.detach()
+    except FileExistsError:
+        raise InputError(f"{path} already exists; use --force to replace it.") from None
     except OSError as exc:
         raise JournalError(f"could not write {path}: {reason(exc)}. Nothing was written.") \
             from None

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 import typer
 
-from pumpjournal import Journal
 from pumpjournal import symptoms as cat
 from pumpjournal.cli import app
 from pjtest import NOT_ADVICE, iso, plain, set_profile, snapshot

@@ -18,13 +18,12 @@ Library use::
 
 from __future__ import annotations
 
-import errno
-import os
 import re
 from datetime import date
 from pathlib import Path
 
 from ..errors import InputError, JournalError
+from ..files import atomic_writer, reason
 from .content import Report, make
 
 FORMATS = ("pdf", "html", "md", "txt")
@@ -94,49 +93,12 @@ def save(path: Path, data: bytes, force: bool = False) -> None:
     if not folder.is_dir():
         raise InputError(f"the folder {folder} does not exist; create it first or choose "
                          "another --output. Nothing was written.")
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            if force:
-                os.replace(tmp, path)
-            else:
-                _link_new(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-        _fsync_folder(folder)
+        with atomic_writer(path, replace=force) as handle:
+            handle.write(data)
     except FileExistsError:
         raise InputError(f"{path} already exists; use --force to replace it, or choose "
                          "another name with --output. Nothing was written.") from None
     except OSError as exc:
-        why = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
-               errno.EACCES: "permission denied", errno.EDQUOT: "the disk quota is used up"}
-        reason = why.get(exc.errno, exc.strerror or str(exc))
-        raise JournalError(f"could not write the report {path}: {reason}. "
+        raise JournalError(f"could not write the report {path}: {reason(exc)}. "
                            "Nothing was written.") from None
-
-
-def _link_new(tmp: Path, path: Path) -> None:
-    """Put ``tmp`` at ``path`` only if nothing is there, even if another process races us."""
-    try:
-        os.link(tmp, path)  # fails with FileExistsError if the name was taken meanwhile
-    except FileExistsError:
-        raise
-    except OSError:  # a file system without hard links: check, then rename
-        if path.exists():
-            raise FileExistsError(path) from None
-        os.replace(tmp, path)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
