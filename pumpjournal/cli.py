@@ -995,6 +995,9 @@ def import_entries(
     as_json: Annotated[bool, typer.Option("--json", help="Print the import summary as JSON.")
                        ] = False,
 ):
+    import csv
+    from contextlib import nullcontext
+
     from . import transfer
 
     if template:
@@ -1009,7 +1012,7 @@ def import_entries(
     bar, tick = progress_counter() if not as_json else (None, None)
     rejected_rows: list = []
     try:
-        with stream, (bar or _nothing()):
+        with stream, (bar or nullcontext()):
             rows = transfer.read_rows(stream, kind, delimiter)
             kwargs = dict(fmt=kind, on_conflict=on_conflict,
                           mapping=parse_mapping(mapping or []),
@@ -1027,7 +1030,7 @@ def import_entries(
     except UnicodeDecodeError:
         raise InputError(f"{source} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
                          "spreadsheet).") from None
-    except csv_error() as exc:
+    except csv.Error as exc:
         raise InputError(f"{source} is not readable CSV: {exc}.") from None
     if skip_invalid and rejected_rows and not dry_run:
         stem = "stdin" if source == "-" else Path(source).stem
@@ -1045,20 +1048,6 @@ def import_patient(view, option: str | None) -> str | None:
         if option:
             raise
         return None
-
-
-def csv_error():
-    import csv
-
-    return csv.Error
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def report_import(result, as_json: bool, skip_invalid: bool) -> None:

@@ -522,24 +522,27 @@ def safe_cell(value: str) -> str:
 
 
 def csv_cells(entry: dict) -> list[str]:
+    """One entry (stored or JSON form) as the export's CSV cells."""
     cells = []
     for key in COLUMNS:
         value = entry.get(key)
-        if value is None or value == []:
+        if value is None:
             cells.append("")
-        elif key == "symptoms":
-            cells.append(";".join(value))
-        elif key == "questions":
-            many_lines = any("\n" in q for q in value)
-            cells.append(safe_cell(json.dumps(value, ensure_ascii=False) if many_lines
-                                   else QUESTION_SEP.join(value)))
-        elif key == "contacted":
+        elif value.__class__ is str:
+            cells.append("'" + value if value[:1] in _RISKY else value)
+        elif value.__class__ is list:
+            if key == "questions" and any("\n" in q for q in value):
+                cells.append(safe_cell(json.dumps(value, ensure_ascii=False)))
+            else:
+                cells.append(safe_cell((";" if key == "symptoms" else QUESTION_SEP).join(value)))
+        elif value.__class__ is bool:
             cells.append("1" if value else "0")
-        elif isinstance(value, str):
-            cells.append(safe_cell(value))
         else:
             cells.append(str(value))
     return cells
+
+
+_RISKY = frozenset(FORMULA_START + ("'",))
 
 
 def export(view, out: IO[str], fmt: str, patient: str | None = None,
@@ -565,7 +568,7 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(csv_cells(item) for item in entries())
+        writer.writerows(csv_cells(doc) for *_, doc in keys)
     elif fmt == "jsonl":
         for item in entries():
             out.write(orjson.dumps(item).decode() + "\n")
