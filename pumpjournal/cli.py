@@ -54,7 +54,8 @@ class Group(TyperGroup):
             if debugging(ctx) or type(exc).__module__.startswith("typer"):
                 raise
             say(f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug to see "
-                "where; please report it. Your journal was not changed by this error.")
+                "where; please report it. Your journal is whole: a change is either saved "
+                "completely or not at all.")
             raise typer.Exit(1) from None
 
 
