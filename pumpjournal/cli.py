@@ -26,6 +26,9 @@ def examples(*lines: str) -> str:
     return EXAMPLES + "\n\n".join(f"  $ {line}" for line in lines)
 
 
+_USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer vendors it
+
+
 class Group(TyperGroup):
     """Turns the domain's errors, Ctrl-C and a closed pipe into one line and an exit code."""
 
@@ -45,8 +48,15 @@ class Group(TyperGroup):
                 raise
             say("\nInterrupted; nothing was changed.")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.BadParameter):
+        except typer.Exit:
             raise
+        except _USAGE_ERROR as exc:
+            if debugging(ctx):
+                raise
+            where = " ".join(filter(None, ["pumpjournal", ctx.invoked_subcommand]))
+            text = " ".join(exc.format_message().split())
+            say(f"Error: {text} See: {where} --help")
+            raise typer.Exit(2) from None
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0) from None
@@ -626,13 +636,23 @@ def profile(
     for key, value in (("trial_start", trial_start), ("trial_end", trial_end),
                        ("implant_date", implant_date), ("next_refill", next_refill)):
         if value is not None:
-            values[key] = dates.parse_date(value, what=key.replace("_", " ")).isoformat()
+            day = dates.parse_date(value, what=key.replace("_", " "))
+            if key != "next_refill" and day > dates.today():
+                raise InputError(f"the {key.replace('_', ' ')} {day.isoformat()} is in the "
+                                 "future; record it once it has happened (a planned visit, "
+                                 "refill or MRI goes in with `pumpjournal event add`).")
+            values[key] = day.isoformat()
     for key, value in (("care_phone", care_phone), ("after_hours_phone", after_hours_phone),
                        ("emergency_number", emergency_number)):
         if value is not None:
             values[key] = model.parse_phone(value, key.replace("_", " "))
     if drug is not None:
         values["drugs"] = [d for d in (model.parse_text(x, "drug", 60) for x in drug) if d]
+        unknown = [d for d in values["drugs"] if not cat.known_drug(d)]
+        if unknown:
+            say(f"Note: {', '.join(unknown)} is not a medicine pumpjournal knows, so no "
+                "medicine-specific warning signs are watched for it. Known: "
+                f"{', '.join(cat.KNOWN_DRUGS)}.")
     if fever_threshold is not None:
         if not set_by:
             raise InputError("say who on your care team set the fever line with --set-by, "
@@ -1067,8 +1087,11 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
         say(f"Error: {result.rejected} of {result.rows} rows have problems (listed above). "
             "Nothing was changed; fix them, or use --skip-invalid to import the good rows.")
     if not as_json:
-        lines = [f"Rows read: {result.rows}", f"Imported: {result.imported}",
-                 f"Updated: {result.updated}", f"Skipped (already there): {result.skipped}",
+        would = result.dry_run
+        lines = [f"Rows read: {result.rows}",
+                 f"{'Would import' if would else 'Imported'}: {result.imported}",
+                 f"{'Would update' if would else 'Updated'}: {result.updated}",
+                 f"Skipped (already there): {result.skipped}",
                  f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
                  f"Entries with warning signs: {result.warning_signs}"]
         if result.ignored_columns:
@@ -1118,6 +1141,9 @@ def export(
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
     view = open_journal(ctx, journal).read()
+    if who is not None and who not in view.patients():
+        people = ", ".join(view.patients()[:8]) or "nobody yet"
+        raise InputError(f"this journal has no person '{who}'; it holds: {people}.")
     if output == "-":
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:

@@ -43,7 +43,9 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
         except (TypeError, ValueError):
             problems.append(f"event {event.id}: date '{event.date}' is not YYYY-MM-DD")
     people = view.patients()
-    notes.append(f"{count} entries, {len(view.events())} events, {len(people)} "
+    events = len(view.events())
+    notes.append(f"{count} {'entry' if count == 1 else 'entries'}, {events} "
+                 f"{'event' if events == 1 else 'events'}, {len(people)} "
                  f"{'person' if len(people) == 1 else 'people'}; "
                  f"{'encrypted' if journal.encrypted else 'not encrypted'}.")
     backups = sorted(journal.backup_folder.glob(f"{journal.path.stem}.*"))

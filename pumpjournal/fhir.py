@@ -1,5 +1,6 @@
 """FHIR R4 export: a Bundle (type collection) of Patient and Observation resources.
 
+Resources have stable urn:uuid fullUrls; an Observation's subject is its Patient's fullUrl.
 Pain now and average pain: LOINC 72514-3 (0-10 verbal numeric rating), valueInteger. Body
 temperature: LOINC 8310-5, UCUM Cel, valueQuantity. Symptoms: one Observation each, coded with
 SNOMED CT where the catalogue marks the code as verified, else by text, valueBoolean true. The
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import uuid
 from typing import IO, Iterable
 
 from . import symptoms as cat
@@ -22,13 +24,18 @@ PAIN = {"system": LOINC, "code": "72514-3",
         "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
 
 
+def urn(*parts: str) -> str:
+    """A stable urn:uuid for a resource, so the same journal exports the same Bundle."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "pumpjournal:" + ":".join(parts)))
+
+
 def _observation(n: int, patient: str, day: str, category: str, code: dict, text: str,
                  value: dict) -> dict:
-    return {"fullUrl": f"urn:pumpjournal:obs:{patient}:{day}:{n}", "resource": {
+    return {"fullUrl": urn("observation", patient, day, str(n)), "resource": {
         "resourceType": "Observation", "status": "final",
         "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
         "code": {**({"coding": [code]} if code else {}), "text": text},
-        "subject": {"reference": f"Patient/{fhir_id(patient)}"}, "effectiveDateTime": day,
+        "subject": {"reference": urn("patient", patient)}, "effectiveDateTime": day,
         **value}}
 
 
@@ -68,7 +75,7 @@ def write_bundle(out: IO[str], entries: Iterable[dict], patients: list[str]) -> 
     out.write('{"resourceType": "Bundle", "type": "collection", "entry": [')
     first = True
     for patient in patients:
-        resource = {"fullUrl": f"urn:pumpjournal:patient:{patient}", "resource": {
+        resource = {"fullUrl": urn("patient", patient), "resource": {
             "resourceType": "Patient", "id": fhir_id(patient),
             "identifier": [{"system": "urn:pumpjournal:patient", "value": patient}]}}
         out.write(("" if first else ",") + "\n  " + json.dumps(resource, ensure_ascii=False))

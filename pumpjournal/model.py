@@ -364,8 +364,13 @@ def parse_event_kind(value) -> str:
 def new_event(patient: str, kind: str, day: date, today: date, details: dict) -> Event:
     """Validate an event: future dates only for what can be scheduled, details by kind."""
     if day > today and kind not in SCHEDULABLE:
-        raise InputError(f"a {kind} event cannot be in the future ({day.isoformat()}); only "
-                         f"{', '.join(SCHEDULABLE)} can be scheduled ahead.")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise InputError(f"{article} {kind} event cannot be in the future ({day.isoformat()}); "
+                         f"only {', '.join(SCHEDULABLE)} can be scheduled ahead.")
+    due = details.get("next_due")
+    if isinstance(due, date) and due <= day:
+        raise InputError(f"the next refill ({due.isoformat()}) must come after this refill "
+                         f"({day.isoformat()}).")
     clean: dict = {}
     for key, value in details.items():
         if value is None:

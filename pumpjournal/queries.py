@@ -26,7 +26,7 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
                              "visit --date DATE`, or give --since DATE.")
         since = max(visits).isoformat()
     low = dates.parse_date(since, what="--since") if since else default_since(events, today)
-    high = dates.parse_date(until, what="--until") if until else today
+    high = min(dates.parse_date(until, what="--until"), today) if until else today
     dates.check_range(low, high)
     episodes = person_episodes(view, who, today, low, high)
     return summarise(view.entries(who, low, high), events, episodes, view.profile(who), low,

@@ -106,7 +106,8 @@ def flag_body(flags: list[Flag], entry: Entry, ctx: cat.Context, profile: dict,
     for n, (kind, items) in enumerate(reasons.items()):
         rule = next(cat.RULES[f.rule] for f in flags
                     if (cat.RULES[f.rule].why or cat.RULES[f.rule].origin == "SEED") == kind)
-        rows.append(("Why: " if n == 0 else "     ", cat.why_text(rule, items)))
+        why = cat.why_text(rule, items)
+        rows.append(("Why: ", why) if n == 0 else ("     ", sentence(why)))
     advice = list(dict.fromkeys((f.urgency, f.advice) for f in flags))
     if len(advice) == 1:
         rows.append(("What to do: ", advice[0][1]))
@@ -221,6 +222,10 @@ def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def summary_lines(data: dict, who: str, today: date) -> list[str]:
     period = data["period"]
     since, until = date.fromisoformat(period["since"]), date.fromisoformat(period["until"])
@@ -235,7 +240,7 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
                           ("least", "least (24 h)"), ("average", "average (24 h)")):
             st = data["pain"][key]
             if st:
-                lines.append(f"  {word:<20}{st['mean']:>6.1f}{_fmt(st['median']):>8}"
+                lines.append(f"  {word:<20}{st['mean']:>6g}{_fmt(st['median']):>8}"
                              f"{str(st['min']) + '-' + str(st['max']):>8}{st['n']:>6}")
         trend = data["trend"]
         if trend["change"] is not None:

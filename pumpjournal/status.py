@@ -67,7 +67,8 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
         lines.append(f"Next visit: {visits[0].isoformat()} ({countdown(visits[0], today)}).")
     due = refill_due(profile, events)
     if due:
-        lines.append(f"Next refill due: {due.isoformat()} ({countdown(due, today)}).")
+        late = " OVERDUE: contact your care team today" if due < today else ""
+        lines.append(f"Next refill due: {due.isoformat()} ({countdown(due, today)}){late}.")
 
     week = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
     if week:

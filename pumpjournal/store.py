@@ -32,8 +32,8 @@ from .model import Entry, Event
 SCHEMA_VERSION = 1
 TABLES = ("meta", "entries", "events", "profile", "questions")
 LOCK_TIMEOUT = float(os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT", "10"))
-WAY_OUT = ("restore a copy from a backup (`pumpjournal backup` keeps dated copies next to the "
-           "journal) or check it with `pumpjournal doctor`")
+WAY_OUT = ("restore a copy from the backups folder next to the journal (`pumpjournal backup` "
+           "makes one), or see what is wrong with `pumpjournal doctor`")
 
 
 class MemoryStorage(Storage):
@@ -459,9 +459,13 @@ class Journal:
             write_file(self.path, encrypt(orjson.dumps(data), passphrase))
 
     # Conveniences for library use: each reads the file once.
-    def entries(self, patient: str | None = None, since: date | None = None,
-                until: date | None = None) -> list[Entry]:
-        return self.read().entries(patient, since, until)
+    def entries(self, patient: str | None = None, since: date | str | None = None,
+                until: date | str | None = None) -> list[Entry]:
+        """Entries newest first; ``since``/``until`` are dates or ISO strings (inclusive)."""
+        def day(value):
+            return date.fromisoformat(value) if isinstance(value, str) else value
+
+        return self.read().entries(patient, day(since), day(until))
 
     def patients(self) -> list[str]:
         return self.read().patients()

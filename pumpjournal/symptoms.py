@@ -234,6 +234,15 @@ DRUG_TAGS = {
     "ziconotide": "Z", "prialt": "Z",
 }
 
+# Medicines used in pumps that have no warning-sign rules of their own in the catalogue.
+OTHER_DRUGS = ("bupivacaine", "clonidine", "ropivacaine")
+KNOWN_DRUGS = tuple(sorted(set(DRUG_TAGS) | set(OTHER_DRUGS)))
+
+
+def known_drug(name: str) -> bool:
+    return any(word in KNOWN_DRUGS for word in normalise_id(name).split("-"))
+
+
 INFECTION = ("incision-redness", "incision-swelling", "incision-drainage", "fever", "chills",
              "incision-warmth")
 NEURO = ("leg-numbness", "leg-tingling", "leg-weakness", "difficulty-walking", "bladder-change",

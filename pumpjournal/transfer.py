@@ -450,7 +450,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     if clashes and on_conflict == "fail":
         result.conflicts = [f"{p} {d} (row {good[(p, d)][0]})" for p, d in clashes[:5]]
         return result
-    if result.errors and not skip_invalid:
+    if result.errors and not (skip_invalid or dry_run):
         return result
     new_docs, replace_ids, changed = [], [], []
     for key, (number, doc) in good.items():
@@ -480,7 +480,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
         if "symptoms" in new_docs[-1] or "temperature_c" in new_docs[-1]:
             changed.append(_Day(new_docs[-1]))
     result.rejected = len(result.errors)
-    if result.errors and not skip_invalid:
+    if result.errors and not (skip_invalid or dry_run):
         return result
     result.warning_signs = _count_warnings(view, changed, assess_entries)
     if not dry_run and new_docs:

@@ -433,7 +433,7 @@ def test_dry_run_checks_and_reports_and_writes_nothing(cli, cli_json, journal, t
     before = seed_journal(cli, journal)
     good = write(tmp_path, "good.csv", DIARY)
     result = ok(cli("import", str(good), "--dry-run"))
-    assert summary(result)["Imported"] == "5"
+    assert summary(result)["Would import"] == "5"
     assert "Dry run: nothing was written." in result.stdout
     assert journal.read_bytes() == before
     report = cli_json("import", str(good), "--dry-run")
@@ -876,7 +876,9 @@ def test_export_filters_by_patient_and_dates(cli, cli_json, journal, tmp_path):
     assert [(e["patient"], e["date"]) for e in whole] == [("p001", d(2)), ("p001", d(3)),
                                                           ("p002", d(2))]
     assert set(whole[0]) == set(CSV_COLUMNS)
-    assert json.loads(ok(cli("export", "--format", "json", "--patient", "nobody")).stdout) == []
+    unknown = cli("export", "--format", "json", "--patient", "nobody")
+    assert unknown.exit_code == 2 and "no person 'nobody'" in unknown.stderr
+    assert unknown.stdout == ""
     assert cli("export", "--since", d(3), "--until", d(1)).exit_code == 2
 
 
@@ -1040,10 +1042,11 @@ def test_fhir_bundle_holds_patients_and_coded_observations(cli, journal, tmp_pat
         [{"system": "urn:pumpjournal:patient", "value": "p001"}],
         [{"system": "urn:pumpjournal:patient", "value": "p002"}]]
     observations = resources(bundle, "Observation")
-    ids = {f"Patient/{p['id']}" for p in patients}
-    assert {o["subject"]["reference"] for o in observations} == ids
+    urls = patient_urls(bundle)  # an Observation refers to its Patient by the Patient's fullUrl
+    assert all(url.startswith("urn:uuid:") for url in urls)
+    assert {o["subject"]["reference"] for o in observations} == set(urls)
     day3 = [o for o in observations if o["effectiveDateTime"] == d(3)
-            and o["subject"]["reference"] == f"Patient/{patients[0]['id']}"]
+            and o["subject"]["reference"] == urls[0]]
     pain = [o for o in day3 if o["code"]["coding"] and o["code"]["coding"][0]["code"]
             == "72514-3"]
     assert sorted(o["valueInteger"] for o in pain) == [6, 6]  # pain now and average
@@ -1071,8 +1074,12 @@ def test_fhir_export_for_one_patient(cli, journal, tmp_path):
     bundle = json.loads(target.read_text())
     assert [p["id"] for p in resources(bundle, "Patient")] == ["p002"]
     assert {o["effectiveDateTime"] for o in resources(bundle, "Observation")} == {d(1), d(2)}
-    assert json.loads(ok(cli("export", "--format", "fhir", "--patient", "nobody")).stdout)[
-        "entry"] == []
+    assert cli("export", "--format", "fhir", "--patient", "nobody").exit_code == 2
+
+
+def patient_urls(bundle: dict) -> list[str]:
+    return [e["fullUrl"] for e in bundle["entry"]
+            if e["resource"]["resourceType"] == "Patient"]
 
 
 def _empty_parts(node, where="$"):
@@ -1114,7 +1121,7 @@ def test_fhir_patient_ids_are_valid_fhir_ids(cli, journal, tmp_path):
     assert all(FHIR_ID.match(p["id"]) for p in patients), [p["id"] for p in patients]
     assert len({p["id"] for p in patients}) == 2
     refs = {o["subject"]["reference"] for o in resources(bundle, "Observation")}
-    assert refs == {f"Patient/{p['id']}" for p in patients}
+    assert refs == set(patient_urls(bundle))
 
 
 def test_fhir_bundle_of_an_empty_journal_is_valid_json(cli, journal):
