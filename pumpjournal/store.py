@@ -248,10 +248,14 @@ class View:
         found.sort(key=lambda e: (e.date, e.patient), reverse=True)
         return found
 
+    def _find(self, patient: str, day: str) -> tuple[int, dict] | None:
+        """The stored (id, document) of a person's day; one scan, no copies."""
+        return next(((doc_id, doc) for doc_id, doc in self.raw_entries()
+                     if doc["date"] == day and doc["patient"] == patient), None)
+
     def entry(self, patient: str, day: date) -> Entry | None:
-        doc = self.entries_table.get((where("patient") == patient)
-                                     & (where("date") == day.isoformat()))
-        return Entry.from_doc(doc) if doc else None
+        found = self._find(patient, day.isoformat())
+        return Entry.from_doc(found[1]) if found else None
 
     def profile(self, patient: str) -> dict:
         doc = self.profile_table.get(where("patient") == patient)
@@ -278,14 +282,17 @@ class View:
                                      "question": text})
 
     def save_entry(self, entry: Entry) -> None:
-        key = (where("patient") == entry.patient) & (where("date") == entry.date)
+        """Store the entry as the person's only one that day (a new one, or in place)."""
         doc = entry.to_doc()
-        existing = self.entries_table.get(key)
-        if existing is None:
+        found = self._find(entry.patient, entry.date)
+        if found is None:
             self.entries_table.insert(doc)
         else:
-            self.entries_table.remove(doc_ids=[existing.doc_id])
-            self.entries_table.insert(doc)
+            def replace(stored: dict) -> None:
+                stored.clear()
+                stored.update(doc)
+
+            self.entries_table.update(replace, doc_ids=[found[0]])
 
     def log(self, patient: str, day: date, values: dict, stamp: str):
         """Create the day's entry or update it: (entry, changes, created)."""
@@ -309,8 +316,7 @@ class View:
 
     def delete_entry(self, patient: str, day: date) -> Entry:
         entry = self.require_entry(patient, day)
-        self.entries_table.remove((where("patient") == patient)
-                                  & (where("date") == day.isoformat()))
+        self.entries_table.remove(doc_ids=[self._find(patient, day.isoformat())[0]])
         return entry
 
     def require_entry(self, patient: str, day: date) -> Entry:
