@@ -77,6 +77,19 @@ class Entry:
         return entry
 
 
+class Day:
+    """The little the rules and the cohort need of a stored entry, without a whole Entry."""
+
+    __slots__ = ("patient", "date", "day", "pain", "average", "symptoms", "temperature_c")
+
+    def __init__(self, doc: dict):
+        self.patient, self.date, self.pain = doc["patient"], doc["date"], doc["pain"]
+        self.day = date.fromisoformat(doc["date"])
+        self.average = doc.get("average")
+        self.symptoms = doc.get("symptoms") or []
+        self.temperature_c = doc.get("temperature_c")
+
+
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _FIELD_SET = frozenset(ENTRY_FIELDS)
 _DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "questions": ()}

@@ -53,9 +53,14 @@ def cohort(view, today: date, since: date | None = None, until: date | None = No
     from . import symptoms as cat
     from .episodes import episodes
 
+    from .model import Day
+
+    low = since.isoformat() if since else ""
+    high = until.isoformat() if until else "9999"
     by_person: dict[str, list] = {person: [] for person in view.patients()}
-    for entry in view.entries(None, since, until):
-        by_person[entry.patient].append(entry)
+    for _, doc in view.raw_entries():
+        if low <= doc["date"] <= high:
+            by_person[doc["patient"]].append(Day(doc))
     rows = []
     for person, entries in by_person.items():
         found = episodes(person, entries, view.profile(person), view.events(person), today,

@@ -79,11 +79,6 @@ def headline(level: Urgency, profile: dict) -> str:
     return text
 
 
-def flag_title(flags: list[Flag], profile: dict) -> str | None:
-    top = cat.top_urgency(flags)
-    return None if top is None else headline(top, profile)
-
-
 def expected_line(flags: list[Flag], day: date, ctx: cat.Context) -> str:
     items = ", ".join(cat.label(i) for f in flags for i in f.items)
     days = f" (day {(day - ctx.day0).days})" if ctx.day0 and day >= ctx.day0 else ""

@@ -153,10 +153,6 @@ class Rule:
     sources: tuple[str, ...]
     why: str = ""
 
-    @property
-    def source_text(self) -> str:
-        return ", ".join(self.sources)
-
 
 _SEED_WHY = "your clinic's aftercare advice lists {this} as {a}warning sign{s} after pump surgery."
 _EXT_WHY = "pump and medicine safety information lists {this} as {a}warning sign{s}."

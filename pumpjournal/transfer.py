@@ -353,18 +353,6 @@ class RowParser:
         return doc
 
 
-class _Day:
-    """The little the rules need of an entry, without building a whole Entry."""
-
-    __slots__ = ("patient", "date", "day", "symptoms", "temperature_c")
-
-    def __init__(self, doc: dict):
-        self.patient, self.date = doc["patient"], doc["date"]
-        self.day = date.fromisoformat(doc["date"])
-        self.symptoms = doc.get("symptoms") or []
-        self.temperature_c = doc.get("temperature_c")
-
-
 class _RowProblem(InputError):
     def __init__(self, row: int, column: str, value, message: str):
         super().__init__(message)
@@ -478,7 +466,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
             new_docs.append(merged)
             result.updated += 1
         if "symptoms" in new_docs[-1] or "temperature_c" in new_docs[-1]:
-            changed.append(_Day(new_docs[-1]))
+            changed.append(model.Day(new_docs[-1]))
     result.rejected = len(result.errors)
     if result.errors and not (skip_invalid or dry_run):
         return result
@@ -491,9 +479,9 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     return result
 
 
-def _count_warnings(view, entries: list[_Day], assess_entries) -> int:
+def _count_warnings(view, entries: list[model.Day], assess_entries) -> int:
     """Entries holding an URGENT or EMERGENCY sign (one pass per person)."""
-    by_person: dict[str, list[_Day]] = {}
+    by_person: dict[str, list[model.Day]] = {}
     for entry in entries:
         by_person.setdefault(entry.patient, []).append(entry)
     count = 0
