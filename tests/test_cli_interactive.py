@@ -146,6 +146,14 @@ def answer_checklist(term: Terminal, yes: set[str]) -> None:
         term.answer("y" if symptom.id in yes else "")
 
 
+def answer_pain_only(term: Terminal, pain: str, yes: set[str]) -> None:
+    """Pain now, the three 24-hour scores skipped, and the checklist."""
+    term.ask(PAIN, pain)
+    for question in (WORST, LEAST, AVERAGE):
+        term.ask(question, "")
+    answer_checklist(term, yes)
+
+
 def test_interactive_log_full_answers(terminal, journal):
     term = terminal("log")
     intro = term.expect(PAIN)
@@ -189,11 +197,7 @@ def test_interactive_log_enter_skips_and_nothing_is_asked_after_a_quiet_day(term
     term.ask(PAIN, "eleven")
     term.expect("whole number from 0 to 10")
     term.ask(PAIN, "")  # required: Enter does not skip it
-    term.ask(PAIN, "2")
-    term.ask(WORST, "")
-    term.ask(LEAST, "")
-    term.ask(AVERAGE, "")
-    answer_checklist(term, set())
+    answer_pain_only(term, "2", set())
     term.ask(ANYTHING, "")
     term.ask(TEMPERATURE, "")
     term.ask(NOTE, "")
@@ -211,11 +215,7 @@ def test_interactive_log_enter_skips_and_nothing_is_asked_after_a_quiet_day(term
 
 def test_interactive_bad_temperature_is_asked_again(terminal, journal):
     term = terminal("log")
-    term.ask(PAIN, "3")
-    term.ask(WORST, "")
-    term.ask(LEAST, "")
-    term.ask(AVERAGE, "")
-    answer_checklist(term, set())
+    answer_pain_only(term, "3", set())
     term.ask(ANYTHING, "")
     term.ask(TEMPERATURE, "60")
     complaint = term.expect(TEMPERATURE)
@@ -230,11 +230,7 @@ def test_interactive_bad_temperature_is_asked_again(terminal, journal):
 def test_interactive_anything_else_takes_symptom_ids(terminal, journal):
     """'Anything else? Symptom ids separated by commas' accepts ids such as pump-alarm."""
     term = terminal("log")
-    term.ask(PAIN, "3")
-    term.ask(WORST, "")
-    term.ask(LEAST, "")
-    term.ask(AVERAGE, "")
-    answer_checklist(term, set())
+    answer_pain_only(term, "3", set())
     term.ask(ANYTHING, "pump-alarm, constipation")
     term.ask(TEMPERATURE, "", fail_on=("unknown symptom",))
     term.ask(NOTE, "")
@@ -245,11 +241,7 @@ def test_interactive_anything_else_takes_symptom_ids(terminal, journal):
 
 def test_interactive_emergency_and_contacted_no(terminal, journal):
     term = terminal("log")
-    term.ask(PAIN, "6")
-    term.ask(WORST, "")
-    term.ask(LEAST, "")
-    term.ask(AVERAGE, "")
-    answer_checklist(term, {"fever", "headache"})
+    answer_pain_only(term, "6", {"fever", "headache"})
     term.ask(ANYTHING, "")
     term.ask(TEMPERATURE, "")
     term.ask(NOTE, "")
