@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from . import dates, model, queries
 from . import symptoms as cat
 from .errors import InputError, PumpjournalError
+from .escape import escape, json_safe, quote
 
 EXAMPLES = "\n\n[b]Examples[/b]\n\n"
 
@@ -54,7 +55,7 @@ class Group(TyperGroup):
             if debugging(ctx):
                 raise
             where = " ".join(filter(None, ["pumpjournal", ctx.invoked_subcommand]))
-            text = " ".join(exc.format_message().split())
+            text = shorten_quoted(" ".join(exc.format_message().split()))
             say(f"Error: {text} See: {where} --help")
             raise typer.Exit(2) from None
         except BrokenPipeError:
@@ -63,9 +64,10 @@ class Group(TyperGroup):
         except Exception as exc:  # a bug: no traceback (it could hold health data) unless --debug
             if debugging(ctx) or type(exc).__module__.startswith("typer"):
                 raise
-            say(f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug to see "
-                "where; please report it. Your journal is whole: a change is either saved "
-                "completely or not at all.")
+            say(f"Error: unexpected {type(exc).__name__} (a fault in pumpjournal, not in what "
+                "you did). Your journal is whole: a change is either saved completely or not at "
+                "all. To see where it happened, run the command again with --debug; the "
+                "traceback can show your health data, so keep it to yourself.")
             raise typer.Exit(1) from None
 
 
@@ -88,16 +90,24 @@ def debugging(ctx) -> bool:
 
 
 def say(message: str) -> None:
-    """A message for the person (stderr), never mixed with results."""
-    print(message, file=sys.stderr)
+    """A message for the person (stderr), never mixed with results; text that could drive
+    the terminal is shown escaped."""
+    print(escape(message, lines=True), file=sys.stderr)
 
 
 def out(text: str = "") -> None:
-    print(text)
+    print(escape(text, lines=True))
 
 
 def emit_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+
+
+def shorten_quoted(text: str, limit: int = 40) -> str:
+    """A usage error quotes the value as typed: keep only the start of a long one."""
+    import re
+
+    return re.sub(r"'([^']{%d,})'" % (limit + 1), lambda m: quote(m.group(1), limit), text)
 
 
 def interactive() -> bool:
@@ -191,7 +201,7 @@ def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> No
         return
     con = console(stderr)
     if top == cat.Urgency.EXPECTED:
-        con.print(render.expected_line(flags, entry.day, ctx_rules), markup=False)
+        con.print(escape(render.expected_line(flags, entry.day, ctx_rules)), markup=False)
         return
     from rich.panel import Panel
     from rich.text import Text
@@ -199,8 +209,9 @@ def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> No
     style = {cat.Urgency.EMERGENCY: "bold red", cat.Urgency.URGENT: "red",
              cat.Urgency.ROUTINE: "blue"}[top]
     width = min(con.width, 100) - 4
-    body = Text(render.headline(top, profile) + "\n", style="bold")
-    body.append("\n".join(render.flag_body(flags, entry, ctx_rules, profile, width)))
+    body = Text(escape(render.headline(top, profile)) + "\n", style="bold")
+    body.append(escape("\n".join(render.flag_body(flags, entry, ctx_rules, profile, width)),
+                       lines=True))
     con.print(Panel(body, border_style=style, expand=False))
 
 
@@ -672,7 +683,7 @@ def profile(
         field = key.strip().lower().replace("-", "_")
         field = aliases.get(field, field)
         if field not in model.PROFILE_FIELDS:
-            raise InputError(f"unknown profile field '{key}'; the fields are "
+            raise InputError(f"unknown profile field {quote(key)}; the fields are "
                              f"{', '.join(model.PROFILE_FIELDS)}.")
         values[field] = None
         if field == "fever_threshold_c":
@@ -699,8 +710,8 @@ def profile_value(key: str, value) -> str:
     from .render import temperature_text
 
     if isinstance(value, list):
-        return ", ".join(value)
-    return temperature_text(value) if key.endswith("_c") else str(value)
+        return escape(", ".join(map(str, value)))
+    return temperature_text(value) if key.endswith("_c") else escape(value)
 
 
 event_app = typer.Typer(cls=Group, no_args_is_help=True, help=(
@@ -952,7 +963,8 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         column, sep, target = pair.partition("=")
         if not sep or not column.strip() or not target.strip():
-            raise InputError(f"--map '{pair}' is not COLUMN=FIELD (e.g. --map 'Pain score=pain').")
+            raise InputError(f"--map {quote(pair)} is not COLUMN=FIELD (e.g. --map "
+                             "'Pain score=pain').")
         mapping[column.strip()] = target.strip()
     return mapping
 
@@ -1136,7 +1148,7 @@ def export(
         fmt = suffix if suffix in transfer.FORMATS_OUT else "csv"
     fmt = fmt.lower()
     if fmt not in transfer.FORMATS_OUT:
-        raise InputError(f"unknown export format '{fmt}'; use "
+        raise InputError(f"unknown export format {quote(fmt)}; use "
                          f"{', '.join(transfer.FORMATS_OUT)}.")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None

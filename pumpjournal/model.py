@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import symptoms as catalogue
 from .errors import InputError
+from .escape import problem, quote
 
 DEFAULT_PATIENT = "me"
 PAIN_SCALE = "0 = no pain at all, 10 = the worst pain you can imagine"
@@ -106,11 +107,11 @@ def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
             as_float = None
         if as_float is None or not as_float.is_integer():
             raise InputError(f"{name} must be a whole number from {low} to {high}"
-                             f"{words}; got '{value}'.") from None
+                             f"{words}; got {quote(value)}.") from None
         number = int(as_float)
     if not low <= number <= high:
         raise InputError(f"{name} must be a whole number from {low} to {high}{words}; "
-                         f"got '{value}'.")
+                         f"got {quote(value)}.")
     return number
 
 
@@ -128,7 +129,7 @@ def parse_hours(value) -> float:
     except ValueError:
         hours = -1.0
     if not 0 <= hours <= 24 or hours != hours:
-        raise InputError(f"hours slept must be a number from 0 to 24; got '{value}'.")
+        raise InputError(f"hours slept must be a number from 0 to 24; got {quote(value)}.")
     return round(hours, 2)
 
 
@@ -142,7 +143,7 @@ def parse_temperature(value) -> tuple[float, str]:
                 "(30.0-45.0 °C, 86.0-113.0 °F)")
     match = _TEMP.match(text)
     if not match:
-        raise InputError(f"temperature '{value}' is not understood; use {accepted}.")
+        raise InputError(f"temperature {quote(value)} is not understood; use {accepted}.")
     number = Decimal(match.group(1).replace(",", "."))
     unit = (match.group(2) or "").replace("°", "").strip().upper()
     if not unit:
@@ -151,7 +152,7 @@ def parse_temperature(value) -> tuple[float, str]:
     if not TEMP_MIN_C - 1 <= celsius <= TEMP_MAX_C + 1 or not (
             TEMP_MIN_C <= celsius.quantize(Decimal("0.01")) <= TEMP_MAX_C):
         hint = " (add C or F to say which)" if not match.group(2) else ""
-        raise InputError(f"temperature '{value}' is outside the range a body can have{hint}; "
+        raise InputError(f"temperature {quote(value)} is outside the range a body can have{hint}; "
                          f"use {accepted}.")
     return float(celsius.quantize(Decimal("0.01"))), f"{number} {unit}"
 
@@ -159,24 +160,27 @@ def parse_temperature(value) -> tuple[float, str]:
 def parse_site(value) -> str:
     site = catalogue.normalise_id(str(value))
     if site not in TEMP_SITES:
-        raise InputError(f"temperature site '{value}' is not one of {', '.join(TEMP_SITES)}.")
+        raise InputError(f"temperature site {quote(value)} is not one of {', '.join(TEMP_SITES)}.")
     return site
 
 
 def parse_patient(value) -> str:
     text = str(value).strip()
     if not _PATIENT.match(text):
-        raise InputError(f"person id '{value}' is not accepted; use 1-64 letters, digits, "
+        raise InputError(f"person id {quote(value)} is not accepted; use 1-64 letters, digits, "
                          "'.', '_' or '-', starting with a letter or digit.")
     return text
 
 
-def parse_text(value, name: str = "note", limit: int = 5000) -> str | None:
+def parse_text(value, name: str = "note", limit: int = 5000, lines: bool = True) -> str | None:
+    """Free text as typed or imported; refuses characters that could drive a terminal
+    (tab and newline are allowed with ``lines``)."""
     text = str(value).replace("\r\n", "\n").strip()
     if len(text) > limit:
         raise InputError(f"{name} is {len(text)} characters long; the limit is {limit}.")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise InputError(f"{name} contains control characters; use plain text.")
+    why = problem(text, lines=lines)
+    if why:
+        raise InputError(f"{name} {why}.")
     return text or None
 
 
@@ -220,7 +224,7 @@ def validate_fields(raw: dict) -> dict:
             items = value if isinstance(value, (list, tuple)) else [value]
             out[key] = [q for q in (parse_text(v, "question", 500) for v in items) if q]
         else:
-            raise InputError(f"unknown field '{key}'; the fields are {', '.join(FIELD_WORDS)}.")
+            raise InputError(f"unknown field {quote(key)}; the fields are {', '.join(FIELD_WORDS)}.")
     return out
 
 
@@ -256,7 +260,7 @@ def validate_clear(names) -> list[str]:
     for name in names:
         key = str(name).strip().lower().replace("-", "_")
         if key not in FIELD_WORDS or key == "pain":
-            raise InputError(f"cannot clear '{name}'; fields that can be cleared: "
+            raise InputError(f"cannot clear {quote(name)}; fields that can be cleared: "
                              f"{', '.join(k for k in FIELD_WORDS if k != 'pain')}.")
         keys.append(key)
     return keys
@@ -324,7 +328,7 @@ def parse_decimal(value, name: str, low: float, high: float) -> float:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or not low <= number <= high:
-        raise InputError(f"{name} must be a number from {low} to {high}; got '{value}'.")
+        raise InputError(f"{name} must be a number from {low} to {high}; got {quote(value)}.")
     return float(number)
 
 
@@ -344,7 +348,7 @@ _PHONE = re.compile(r"^[0-9+()#*.\- ]{2,30}$")
 def parse_phone(value, name: str) -> str:
     text = str(value).strip()
     if not _PHONE.match(text) or not any(ch.isdigit() for ch in text):
-        raise InputError(f"{name} '{value}' is not a phone number; use digits, spaces, "
+        raise InputError(f"{name} {quote(value)} is not a phone number; use digits, spaces, "
                          "+ ( ) - . (e.g. 555-0142 or +44 20 7946 0000).")
     return text
 
@@ -353,7 +357,7 @@ def parse_threshold(value, name: str, low: float, high: float) -> float:
     celsius, _ = parse_temperature(value)
     if not low - 0.005 <= celsius <= high + 0.005:
         raise InputError(f"{name} must be between {low:.1f} °C and {high:.1f} °C "
-                         f"({low * 9 / 5 + 32:.1f}-{high * 9 / 5 + 32:.1f} °F); got '{value}'.")
+                         f"({low * 9 / 5 + 32:.1f}-{high * 9 / 5 + 32:.1f} °F); got {quote(value)}.")
     return round(celsius, 2)
 
 
@@ -370,7 +374,7 @@ DOSE_UNITS = {"mg": "mg/day", "mg/day": "mg/day", "mcg": "mcg/day", "mcg/day": "
 def parse_event_kind(value) -> str:
     kind = catalogue.normalise_id(str(value))
     if kind not in EVENT_KINDS:
-        raise InputError(f"unknown event '{value}'; the events are {', '.join(EVENT_KINDS)}.")
+        raise InputError(f"unknown event {quote(value)}; the events are {', '.join(EVENT_KINDS)}.")
     return kind
 
 
@@ -400,7 +404,7 @@ def new_event(patient: str, kind: str, day: date, today: date, details: dict) ->
         elif key == "unit":
             unit = str(value).strip().lower().replace(" ", "")
             if unit not in DOSE_UNITS:
-                raise InputError(f"dose unit '{value}' is not accepted; use mg/day or mcg/day.")
+                raise InputError(f"dose unit {quote(value)} is not accepted; use mg/day or mcg/day.")
             clean[key] = DOSE_UNITS[unit]
         elif key == "next_due":
             clean[key] = value.isoformat() if isinstance(value, date) else str(value)
@@ -417,5 +421,5 @@ def new_event(patient: str, kind: str, day: date, today: date, details: dict) ->
 def _choice(value, options: tuple[str, ...], name: str) -> str:
     text = catalogue.normalise_id(str(value))
     if text not in options:
-        raise InputError(f"{name} '{value}' is not one of {', '.join(options)}.")
+        raise InputError(f"{name} {quote(value)} is not one of {', '.join(options)}.")
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from . import symptoms as cat
+from .escape import escape
 from .model import FIELD_WORDS, Entry
 from .symptoms import NOT_ADVICE, Flag, Urgency
 
@@ -35,8 +36,8 @@ def value_text(key: str, value) -> str:
     if value is None or value == []:
         return "(none)"
     if isinstance(value, list):
-        return ", ".join(value) if key == "symptoms" else " | ".join(value)
-    return str(value)
+        return escape(", ".join(value) if key == "symptoms" else " | ".join(value))
+    return escape(value)
 
 
 def changes_text(changes: list[tuple[str, object, object]]) -> list[str]:
@@ -69,13 +70,13 @@ def care_team_text(profile: dict) -> str:
     text = "Care team: " + (f"{team}, " if team else "") + (phone or "")
     if after:
         text += f" (after hours {after})" if phone else f"after hours {after}"
-    return text
+    return escape(text)
 
 
 def headline(level: Urgency, profile: dict) -> str:
     text = f"{level.symbol} {level.name}: {level.headline}"
     if level is Urgency.EMERGENCY:
-        text += f" ({profile.get('emergency_number') or 'your local emergency number'})"
+        text += f" ({escape(profile.get('emergency_number') or 'your local emergency number')})"
     return text
 
 
@@ -134,7 +135,7 @@ def wrap(rows: list[tuple[str, str]], width: int) -> list[str]:
 def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
                 with_patient: bool = False) -> list[str]:
     """One entry: a line of scores, then its warning signs, symptoms and note, indented."""
-    head = entry.date + (f"  {entry.patient}" if with_patient else "")
+    head = escape(entry.date + (f"  {entry.patient}" if with_patient else ""))
     parts = [head, scores_text(entry)]
     if entry.temperature_c is not None:
         parts.append(temperature_text(entry.temperature_c))
@@ -149,20 +150,21 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
         what = "warning sign" if top >= Urgency.URGENT else "mention at your next visit"
         lines.append(f"{pad}{top.symbol} {top.name} {what}: {names} ({rules})")
     if entry.symptoms:
-        lines.append(f"{pad}symptoms: {', '.join(entry.symptoms)}")
+        lines.append(f"{pad}symptoms: {escape(', '.join(entry.symptoms))}")
     extra = [f"{word} {value}" for word, value in (
         ("boluses", entry.boluses), ("slept", f"{entry.sleep:g} h" if entry.sleep is not None
                                      else None), ("mood", entry.mood)) if value is not None]
     if extra:
         lines.append(pad + ", ".join(extra))
     if entry.note:
-        note = entry.note if full else entry.note.splitlines()[0][:100]
+        note = escape(entry.note, lines=True) if full else escape(
+            (entry.note.splitlines() or [""])[0][:100])
         lines.append(f"{pad}note: {note}")
     if full:
         if entry.temperature:
             site = f", {entry.temperature_site}" if entry.temperature_site else ""
-            lines.append(f"{pad}temperature as entered: {entry.temperature}{site}")
-        lines += [f"{pad}question for the visit: {q}" for q in entry.questions]
+            lines.append(f"{pad}temperature as entered: {escape(entry.temperature + site)}")
+        lines += [f"{pad}question for the visit: {escape(q)}" for q in entry.questions]
         if entry.contacted is not None:
             lines.append(f"{pad}contacted the care team: {'yes' if entry.contacted else 'no'}")
         lines.append(f"{pad}logged {entry.logged_at}, last changed {entry.updated_at}")
@@ -187,7 +189,7 @@ def episode_line(ep) -> str:
     span = ep["first"] if ep["first"] == ep["last"] else f"{ep['first']} to {ep['last']}"
     logged = f", {ep['days_logged']} days logged" if ep["days_logged"] > 1 else ""
     items = ", ".join(ep["items"])
-    return f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({ep['rule']})"
+    return escape(f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({ep['rule']})")
 
 
 def episode_lines(episodes: list[dict], *, full: bool = True) -> list[str]:
@@ -208,7 +210,7 @@ def event_text(ev: dict) -> str:
     for key, value in details.items():
         extra.append(value if key == "note" else f"{key.replace('_', ' ')} {value}")
     text = f"{ev['date']}  {EVENT_KINDS.get(ev['kind'], ev['kind'])}"
-    return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")
+    return escape(text + (f" ({'; '.join(str(x) for x in extra)})" if extra else ""))
 
 
 def _fmt(value) -> str:
@@ -224,7 +226,7 @@ def sentence(text: str) -> str:
 def summary_lines(data: dict, who: str, today: date) -> list[str]:
     period = data["period"]
     since, until = date.fromisoformat(period["since"]), date.fromisoformat(period["until"])
-    lines = [f"Follow-up summary: {who}",
+    lines = [f"Follow-up summary: {escape(who)}",
              f"Period {period['since']} to {period['until']} ({period['days']} days); "
              f"{period['days_logged']} days logged."]
     if not period["days_logged"]:
@@ -252,7 +254,7 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
             lines += wrap([("  ", "; ".join(f"{w['start'][5:]} {w['pain_mean']:.1f}"
                                              for w in weekly[-12:]))], 76)
     if data["symptoms"]:
-        lines += wrap([("Symptoms (days): ", ", ".join(f"{s['id']} {s['days']}"
+        lines += wrap([("Symptoms (days): ", ", ".join(f"{escape(s['id'])} {s['days']}"
                                                        for s in data["symptoms"]))], 76)
     if data["episodes"]:
         lines.append("Warning-sign episodes:")
@@ -275,10 +277,11 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         lines.append("Also: " + ", ".join(extra) + ".")
     if data["flagged_notes"]:
         lines.append("Notes on flagged days:")
-        lines += wrap([(f"  {n['date']}: ", n["note"]) for n in data["flagged_notes"]], 76)
+        lines += wrap([(f"  {n['date']}: ", escape(n["note"])) for n in data["flagged_notes"]],
+                      76)
     if data["questions"]:
         lines.append("Questions for the visit:")
-        lines += wrap([("  - ", q["question"]) for q in data["questions"]], 76)
+        lines += wrap([("  - ", escape(q["question"])) for q in data["questions"]], 76)
     if data["next_refill"]:
         left = (date.fromisoformat(data["next_refill"]) - today).days
         when = f"in {left} days" if left >= 0 else f"{-left} days ago: overdue"

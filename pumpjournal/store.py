@@ -26,6 +26,7 @@ from tinydb.storages import Storage
 
 from . import model
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
+from .escape import quote, shorten
 from .files import atomic_writer, make_folder, reason
 from .model import Entry, Event
 
@@ -89,7 +90,7 @@ def check_shape(path: Path, raw: bytes) -> dict:
         raise corrupt(path, "it is JSON but not a pumpjournal journal (no schema version)")
     version = meta.get("schema")
     if not isinstance(version, int) or version < 1:
-        raise corrupt(path, f"its schema version {version!r} is not valid")
+        raise corrupt(path, f"its schema version {quote(version)} is not valid")
     if version > SCHEMA_VERSION:
         raise JournalError(f"the journal {path} was written by a newer pumpjournal (schema "
                            f"{version}; this one reads up to {SCHEMA_VERSION}). It was left "
@@ -137,13 +138,15 @@ def check_records(path: Path, data: dict) -> None:
             elif "pain" not in doc:
                 bad = "pain"
             if bad:
-                raise corrupt(path, f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')}) "
+                raise corrupt(path, f"entry {doc_id} ({shorten(doc.get('patient'), 20)}, "
+                                    f"{shorten(doc.get('date'), 20)}) "
                                     f"has a {bad} value of the wrong kind")
     for doc_id, doc in data.get("events", {}).items():
         if (not isinstance(doc.get("kind"), str) or not isinstance(doc.get("patient"), str)
                 or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
-            raise corrupt(path, f"event {doc_id} (kind {doc.get('kind')!r}, date "
-                                f"{doc.get('date')!r}) lacks a kind, person or valid date")
+            raise corrupt(path, f"event {doc_id} (kind {quote(doc.get('kind'), 20)}, date "
+                                f"{quote(doc.get('date'), 20)}) lacks a kind, person or valid "
+                                "date")
     for doc_id, doc in data.get("profile", {}).items():
         if not isinstance(doc.get("patient"), str):
             raise corrupt(path, f"profile {doc_id} names no person")

@@ -15,6 +15,7 @@ from enum import IntEnum
 from typing import Iterable
 
 from .errors import InputError
+from .escape import quote
 
 CATALOGUE_VERSION = 1
 NOT_ADVICE = ("pumpjournal is not medical advice; "
@@ -269,7 +270,7 @@ def parse_symptom(text: str) -> str:
     close = difflib.get_close_matches(sid, BY_ID, n=3, cutoff=0.5)
     hint = (f"did you mean {', '.join(close)}?" if close
             else "run `pumpjournal symptoms` for the list")
-    raise InputError(f"unknown symptom '{text}'; {hint}")
+    raise InputError(f"unknown symptom {quote(text)}; {hint}")
 
 
 def drug_tags(drugs: Iterable[str]) -> frozenset[str]:

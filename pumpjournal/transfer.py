@@ -18,6 +18,7 @@ from typing import IO, Callable, Iterable, Iterator
 from . import model
 from . import symptoms as cat
 from .errors import InputError
+from .escape import quote
 
 FORMATS_IN = ("csv", "json", "jsonl")
 FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
@@ -86,7 +87,8 @@ def guess_format(name: str | None, given: str | None) -> str:
     if given:
         fmt = given.lower()
         if fmt not in FORMATS_IN:
-            raise InputError(f"unknown import format '{given}'; use {', '.join(FORMATS_IN)}.")
+            raise InputError(f"unknown import format {quote(given)}; use "
+                             f"{', '.join(FORMATS_IN)}.")
         return fmt
     suffix = (name or "").rsplit(".", 1)[-1].lower() if name and "." in name else ""
     if suffix in FORMATS_IN:
@@ -115,7 +117,7 @@ def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Rows:
 def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, dict]]:
     if fmt == "csv":
         if len(delimiter) != 1:
-            raise InputError(f"--delimiter must be one character; got '{delimiter}'.")
+            raise InputError(f"--delimiter must be one character; got {quote(delimiter)}.")
         reader = csv.reader(stream, delimiter=delimiter)
         header = next(reader, None)
         if header is None:
@@ -309,7 +311,7 @@ class RowParser:
         if "\0bad" in raw:
             bad = raw["\0bad"]
             raise _RowProblem(number, "", None, bad if isinstance(bad, str)
-                              else f"not an object: {bad!r}")
+                              else f"not an object but {type(bad).__name__}")
         if "\0extra" in raw:
             raise _RowProblem(number, "", None, "more cells than the header has columns")
         cols, plan, several = self.plan(tuple(raw))
@@ -537,7 +539,8 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
            since: date | None = None, until: date | None = None) -> int:
     """Write entries (oldest first, by person) to ``out``; return how many."""
     if fmt not in FORMATS_OUT:
-        raise InputError(f"unknown export format '{fmt}'; use {', '.join(FORMATS_OUT)}.")
+        raise InputError(f"unknown export format {quote(fmt)}; use "
+                         f"{', '.join(FORMATS_OUT)}.")
     import orjson
 
     low = since.isoformat() if since else ""
