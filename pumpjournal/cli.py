@@ -150,8 +150,9 @@ def open_journal(ctx: typer.Context, option: Path | None):
     """The journal, with its passphrase when it is encrypted; warns when others can read it."""
     from .store import Journal
 
-    journal = Journal(journal_path(ctx, option),
-                      passphrase=os.environ.get("PUMPJOURNAL_PASSPHRASE") or None)
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    journal = Journal(journal_path(ctx, option), passphrase=passphrase,
+                      require_encrypted=passphrase is not None)
     if journal.exposed():
         say(f"Warning: other users can read your journal {journal.path}; "
             f"fix it with: chmod 600 {journal.path}")
@@ -1225,33 +1226,52 @@ def backup(ctx: typer.Context, journal: JournalOpt = None):
 
 @app.command(help="Create a journal, optionally encrypted at rest (AES-256-GCM, key from your "
              "passphrase by scrypt). The passphrase is asked at a terminal, or read from "
-             "PUMPJOURNAL_PASSPHRASE. An existing plain journal is encrypted in place." +
+             "PUMPJOURNAL_PASSPHRASE; it needs at least 12 characters. An existing plain journal "
+             "is encrypted in place, and pumpjournal then refuses a plain file at that path."
+             "\n\n--decrypt turns encryption off on purpose: it writes the journal as plain "
+             "text and stops expecting it to be encrypted." +
              examples("pumpjournal init", "pumpjournal init --encrypt",
                       "PUMPJOURNAL_PASSPHRASE=... pumpjournal --journal study.json init "
-                      "--encrypt"))
+                      "--encrypt", "pumpjournal init --decrypt"))
 def init(
     ctx: typer.Context,
     encrypt: Annotated[bool, typer.Option("--encrypt", help="Encrypt the journal.")] = False,
+    decrypt: Annotated[bool, typer.Option(
+        "--decrypt", help="Turn encryption off: write the journal as plain text.")] = False,
     journal: JournalOpt = None,
 ):
     from .store import Journal
 
-    store = Journal(journal_path(ctx, journal))
+    if encrypt and decrypt:
+        raise InputError("give --encrypt or --decrypt, not both.")
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    if decrypt:
+        store = open_journal(ctx, journal)
+        store.require_encrypted = False
+        if store.decrypt() == "decrypted":
+            out(f"The journal {store.path} is now plain text, as you asked.")
+            say(f"Warning: anyone who can read {store.path} can now read your journal. Backups "
+                "made while it was encrypted stay encrypted. Encrypt it again with "
+                "`pumpjournal init --encrypt`.")
+        else:
+            out(f"pumpjournal no longer expects the journal {store.path} to be encrypted.")
+            say("Warning: a plain journal at that path is now accepted without a word.")
+        return
     if not encrypt:
+        store = Journal(journal_path(ctx, journal), passphrase=passphrase,
+                        require_encrypted=passphrase is not None)
         if store.create():
-            out(f"Created the journal {store.path}.")
+            out(f"Created the {'encrypted ' if store.encrypted else ''}journal {store.path}.")
         else:
             out(f"The journal {store.path} exists already; nothing was changed.")
         return
-    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE")
+    store = Journal(journal_path(ctx, journal))
     if not passphrase:
         if not interactive():
             raise InputError("set PUMPJOURNAL_PASSPHRASE, or run at a terminal to be asked "
                              "for a passphrase.")
-        passphrase = typer.prompt("New passphrase", hide_input=True,
+        passphrase = typer.prompt("New passphrase (12 characters or more)", hide_input=True,
                                   confirmation_prompt="Repeat it", err=True)
-    if len(passphrase) < 8:
-        raise InputError("the passphrase must be at least 8 characters long.")
     store.encrypt(passphrase)
     out(f"The journal {store.path} is encrypted. Keep the passphrase safe: without it the "
         "journal cannot be read.")

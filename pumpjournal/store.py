@@ -27,6 +27,7 @@ from tinydb.storages import Storage
 from . import model
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
 from .escape import quote, shorten
+from .crypto import MAGIC
 from .files import atomic_writer, make_folder, reason
 from .model import Entry, Event
 
@@ -363,10 +364,60 @@ class Journal:
     to change it (locked, written once, atomically). ``passphrase`` opens an encrypted one."""
 
     def __init__(self, path: str | os.PathLike, lock_timeout: float | None = None,
-                 passphrase: str | None = None):
+                 passphrase: str | None = None, require_encrypted: bool = False):
         self.path = Path(path).expanduser()
         self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
         self.passphrase = passphrase
+        # a plain journal is refused when this is set (the CLI sets it when
+        # PUMPJOURNAL_PASSPHRASE is), as it is at a path remembered as encrypted
+        self.require_encrypted = require_encrypted
+
+    def must_be_encrypted(self) -> bool:
+        from . import remembered
+
+        return self.require_encrypted or remembered.is_encrypted(self.path)
+
+    def _refuse_plain(self) -> JournalError:
+        from . import remembered
+
+        if remembered.is_encrypted(self.path):
+            return JournalError(
+                f"the journal {self.path} was encrypted, but the file there now is plain text: "
+                "someone or something replaced it. Nothing was read or changed. Restore an "
+                f"encrypted copy from {self.backup_folder}; if you put this plain file there on "
+                "purpose, encrypt it with `pumpjournal init --encrypt`, or turn encryption off "
+                "for this journal with `pumpjournal init --decrypt`.")
+        return JournalError(
+            f"the journal {self.path} is not encrypted, but PUMPJOURNAL_PASSPHRASE is set. "
+            "Nothing was read or changed. Encrypt it with `pumpjournal init --encrypt`, or "
+            "unset PUMPJOURNAL_PASSPHRASE to use it as a plain journal.")
+
+    def _new_payload(self, plain: bytes | None) -> bytes | None:
+        """The first contents of a journal that does not exist yet: encrypted when it must be
+        (a passphrase is needed then), else plain. With None, only check that it can be."""
+        from .crypto import check_passphrase, encrypt
+
+        if not self.must_be_encrypted():
+            return plain
+        if not self.passphrase:
+            raise JournalError(
+                f"there is no journal at {self.path}, and pumpjournal remembers that the journal "
+                "there was encrypted; a new one is made encrypted only. Nothing was changed. "
+                f"Restore a copy from {self.backup_folder}, set PUMPJOURNAL_PASSPHRASE to start "
+                "a new encrypted journal, or run `pumpjournal init --decrypt` to stop expecting "
+                "encryption there.")
+        check_passphrase(self.passphrase)
+        return None if plain is None else encrypt(plain, self.passphrase, path=self.path)
+
+    def _remember(self) -> None:
+        """Note that this journal is encrypted (best effort on reads: the file is the proof)."""
+        from . import remembered
+
+        try:
+            if not remembered.is_encrypted(self.path):
+                remembered.remember(self.path)
+        except JournalError:
+            pass
 
     @property
     def exists(self) -> bool:
@@ -395,14 +446,21 @@ class Journal:
 
         if is_encrypted(raw):
             raw = decrypt(raw, self.passphrase, self.path)
+            data = check_shape(self.path, raw)
+            self._remember()
+            return data
+        if self.must_be_encrypted():
+            raise self._refuse_plain()
         return check_shape(self.path, raw)
 
     def encode(self, data: dict, previous: bytes | None) -> bytes:
         from .crypto import encrypt, is_encrypted
 
         plain = orjson.dumps(data)
-        if previous is not None and is_encrypted(previous):
-            return encrypt(plain, self.passphrase, previous)
+        if previous is None:
+            return self._new_payload(plain)
+        if is_encrypted(previous):
+            return encrypt(plain, self.passphrase, previous, self.path)
         return plain
 
     def read(self) -> View:
@@ -415,12 +473,17 @@ class Journal:
         reason such as "import"), a copy of the old journal is kept first."""
         with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
             raw = read_raw(self.path)
+            if raw is None:
+                self._new_payload(None)  # refuse a plain journal where one must be encrypted
             view = View(empty_data() if raw is None else self.decode(raw))
             yield view
             if view.storage.changed:
                 if backup and raw is not None:
                     self.keep_backup(raw, backup)
-                write_file(self.path, self.encode(view.storage.data, raw))
+                payload = self.encode(view.storage.data, raw)
+                write_file(self.path, payload)
+                if raw is None and payload.startswith(MAGIC):
+                    self._remember()
 
     @property
     def backup_folder(self) -> Path:
@@ -452,20 +515,57 @@ class Journal:
         with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
             if self.path.exists():
                 return False
-            write_file(self.path, orjson.dumps(empty_data()))
+            payload = self._new_payload(orjson.dumps(empty_data()))
+            write_file(self.path, payload)
+            if payload.startswith(MAGIC):
+                self._remember()
             return True
 
     def encrypt(self, passphrase: str) -> None:
-        """Encrypt the journal (a new one if it does not exist) with ``passphrase``."""
-        from .crypto import encrypt, is_encrypted
+        """Encrypt the journal (a new one if it does not exist) with ``passphrase``, and
+        remember that it is encrypted."""
+        from . import remembered
+        from .crypto import check_passphrase, encrypt, is_encrypted
 
+        check_passphrase(passphrase)
         with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
             raw = read_raw(self.path)
             if raw is not None and is_encrypted(raw):
                 raise InputError(f"the journal {self.path} is encrypted already.")
             data = empty_data() if raw is None else check_shape(self.path, raw)
             self.passphrase = passphrase
-            write_file(self.path, encrypt(orjson.dumps(data), passphrase))
+            payload = encrypt(orjson.dumps(data), passphrase, path=self.path)
+            known = remembered.is_encrypted(self.path)
+            remembered.remember(self.path)  # first: a plain file is never left unguarded
+            try:
+                write_file(self.path, payload)
+            except JournalError:
+                if not known:
+                    remembered.forget(self.path)
+                raise
+
+    def decrypt(self) -> str:
+        """Turn encryption off on purpose: write the journal as plain text and forget that it
+        was encrypted. Returns "decrypted", or "forgotten" when the file was plain already or
+        missing (only the record changed)."""
+        from . import remembered
+        from .crypto import decrypt, is_encrypted
+
+        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
+            raw = read_raw(self.path)
+            if raw is None or not is_encrypted(raw):
+                if not remembered.is_encrypted(self.path):
+                    raise InputError(f"the journal {self.path} is not encrypted"
+                                     + (" (there is no journal there)." if raw is None else "."))
+                if raw is not None:
+                    check_shape(self.path, raw)
+                remembered.forget(self.path)
+                return "forgotten"
+            plain = decrypt(raw, self.passphrase, self.path)
+            check_shape(self.path, plain)
+            write_file(self.path, plain)
+            remembered.forget(self.path)
+            return "decrypted"
 
     # Conveniences for library use: each reads the file once.
     def entries(self, patient: str | None = None, since: date | str | None = None,
