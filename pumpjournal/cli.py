@@ -918,7 +918,8 @@ def report(
         "--output", "-o", metavar="FILE|-", help="Where to write it; - for stdout.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
     redact: Annotated[bool, typer.Option(
-        help="Leave out name, initials, phone numbers, notes and questions.")] = False,
+        help="Leave out name, initials, phone numbers, care team, pump make, notes and "
+        "questions. Dates stay.")] = False,
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
     from . import report as reports

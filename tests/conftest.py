@@ -28,11 +28,10 @@ def _built_command(typer_app):
 
 
 @pytest.fixture(autouse=True)
-def private_home(tmp_path, monkeypatch) -> Path:
+def private_home(tmp_path_factory, monkeypatch) -> Path:
     """Every test gets its own HOME and XDG folders, so no test reads or writes the real
     user's config or data folders (pumpjournal's record of encrypted journals lives there)."""
-    home = tmp_path / "home"
-    home.mkdir()
+    home = tmp_path_factory.mktemp("home")  # beside the test's tmp_path, not inside it
     monkeypatch.setenv("HOME", str(home))
     for name, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
                       ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):

@@ -278,12 +278,14 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
         label = patient
         data = {**data, "patient": patient}  # as summary --json prints it
     period = data["period"]
-    facts = [("Person", who + (" (name, initials, notes and questions left out)"
+    facts = [("Person", who + (" (name, initials, pump make, notes and questions left out)"
                                if redact else "")),
              ("Period", f"{period['since']} to {period['until']} "
                         f"({plural(period['days'], 'day')}; "
                         f"{plural(period['days_logged'], 'day')} logged)")]
-    facts += profile_facts(profile)
+    # the pump make is free text (it may hold a serial number): a redacted report leaves it out
+    facts += profile_facts({k: v for k, v in profile.items() if k != "pump_make"} if redact
+                           else profile)
     if data["next_refill"]:
         left = (date.fromisoformat(data["next_refill"]) - today).days
         when = f"in {left} days" if left >= 0 else f"{-left} days ago: overdue"
