@@ -18,7 +18,7 @@ from typing import IO, Callable, Iterable, Iterator
 from . import model
 from . import symptoms as cat
 from .errors import InputError
-from .escape import quote
+from .escape import json_safe, quote
 
 FORMATS_IN = ("csv", "json", "jsonl")
 FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
@@ -33,6 +33,7 @@ ALIASES = {"participant_id": "patient", "participant": "patient", "patient_id": 
            "temp": "temperature", "question": "questions", "notes": "note"}
 ERROR_COLUMN = "_error"  # written in reject files; ignored on import
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FREE_TEXT = ("note", "questions")  # a row error never quotes these cells (health data)
 QUESTION_SEP = "\n"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE, _FALSE = {"1", "yes", "y", "true", "x"}, {"0", "no", "n", "false", ""}
@@ -46,12 +47,15 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        value = "" if self.value is None else f" '{str(self.value)[:60]}'"
+        where = f"row {self.row}" + (f", column {quote(self.column, 40)}" if self.column else "")
+        value = "" if self.value is None else f" {quote(self.value, 40)}"
         return f"{where}{value}: {self.message}"
 
     def to_json(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value,
+        value = self.value
+        if not (value is None or isinstance(value, (bool, int, float))):
+            value = str(value)[:100]  # the rejects file holds the whole row
+        return {"row": self.row, "column": self.column, "value": value,
                 "error": self.message}
 
 
@@ -124,6 +128,10 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
             raise InputError("the file is empty: a CSV import needs a header row naming the "
                              "columns (see `pumpjournal import --template`).")
         header = [h.lstrip("\ufeff").strip() for h in header]
+        twice = next((h for n, h in enumerate(header) if h and h in header[:n]), None)
+        if twice is not None:
+            raise InputError(f"the header names the column {quote(twice)} twice, so it is not "
+                             "clear which cells to use; rename or remove one of them.")
         for number, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
@@ -139,8 +147,8 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
         text = stream.read().lstrip("\ufeff")
         try:
             data = json.loads(text) if text.strip() else None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"the file is not valid JSON ({exc}).") from None
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"the file is not valid JSON ({_json_problem(exc)}).") from None
         if isinstance(data, dict) and isinstance(data.get("entries"), list):
             data = data["entries"]
         if not isinstance(data, list):
@@ -150,11 +158,20 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
             yield number, item if isinstance(item, dict) else {"\0bad": item}
 
 
+def _json_problem(exc: Exception) -> str:
+    """What is wrong with JSON text, in words that quote none of it."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    return "it holds a number too long to read"  # int() refuses more than 4,300 digits
+
+
 def _json_object(line: str, number: int) -> dict:
     try:
         item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {"\0bad": f"not valid JSON ({exc.msg})"}
+    except (ValueError, RecursionError) as exc:
+        return {"\0bad": f"not valid JSON ({_json_problem(exc)})"}
     return item if isinstance(item, dict) else {"\0bad": item}
 
 
@@ -327,7 +344,7 @@ class RowParser:
             except TypeError:  # a list from JSON: not hashable, not memoised
                 found = self.cell(name, value)
             if found.__class__ is str:
-                raise _RowProblem(number, column, value, found)
+                raise _RowProblem(number, column, None if name in FREE_TEXT else value, found)
             if "symptoms" in found:
                 symptoms += found["symptoms"]
             elif found:
@@ -587,7 +604,7 @@ def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",") -> Non
         writer.writerows({k: safe_cell(v) if isinstance(v, str) else v for k, v in row.items()}
                          for row in rows)
     elif fmt == "jsonl":
-        buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    else:
-        json.dump(rows, buffer, ensure_ascii=False, indent=2)
+        buffer.writelines(json_safe(json.dumps(row, ensure_ascii=False)) + "\n" for row in rows)
+    else:  # json_safe: text that was not UTF-8 (lone surrogates) kept as \u escapes
+        buffer.write(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)))
     write_private(path, buffer.getvalue().encode("utf-8"))
