@@ -18,7 +18,7 @@ from typing import IO, Callable, Iterable, Iterator
 from . import model
 from . import symptoms as cat
 from .errors import InputError
-from .escape import json_safe, quote
+from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
 FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
@@ -47,7 +47,7 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {quote(self.column, 40)}" if self.column else "")
+        where = f"row {self.row}" + (f", column {shorten(self.column, 40)}" if self.column else "")
         value = "" if self.value is None else f" {quote(self.value, 40)}"
         return f"{where}{value}: {self.message}"
 
