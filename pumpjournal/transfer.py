@@ -320,7 +320,11 @@ class RowParser:
         if name == "contacted":
             return {name: value if isinstance(value, bool) else _flag(value)}
         if name in ("logged_at", "updated_at"):
-            return {name: datetime.fromisoformat(str(value)).isoformat()}
+            try:
+                return {name: datetime.fromisoformat(str(value)).isoformat()}
+            except ValueError:  # its message would repeat the whole cell
+                raise InputError("not an ISO 8601 date and time, e.g. "
+                                 "2026-11-24T20:15:00+01:00") from None
         return model.validate_fields({name: value})
 
     def __call__(self, raw: dict, number: int) -> dict:

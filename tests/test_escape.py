@@ -254,3 +254,30 @@ def test_a_hand_edited_record_is_named_without_its_text(cli, journal):
     result = cli("list")
     assert result.exit_code == 1
     assert max(len(line) for line in result.stderr.splitlines()) < 500
+
+
+@pytest.mark.parametrize("column", ["logged_at", "updated_at", "temperature_site", "contacted",
+                                    "symptoms", "patient", "mood", "sleep"])
+def test_every_import_column_gives_a_short_escaped_row_error(cli, journal, tmp_path, column):
+    rows = tmp_path / "rows.jsonl"
+    value = "\x1b[2J" + "PRIVATE " * 5000
+    rows.write_text(json.dumps({"date": iso(1), "pain": 3, column: value}) + "\n")
+    result = cli("import", str(rows))
+    assert result.exit_code == 2 and "unexpected" not in result.output
+    no_raw(result)
+    assert "row 1" in result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) < 400
+    assert not journal.exists()
+
+
+def test_doctor_names_a_hand_edited_event_short_and_escaped(cli, journal):
+    ok(cli("log", "--pain", "3"))
+    data = json.loads(journal.read_bytes())
+    data["events"] = {"1": {"patient": "me", "kind": "\x1b[2J" + "K" * 500,
+                            "date": "2026-01-01", "details": {}}}
+    journal.write_bytes(json.dumps(data).encode())
+    result = cli("doctor")
+    assert result.exit_code == 1
+    no_raw(result)
+    assert "\\x1b[2J" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) < 300
