@@ -43,9 +43,11 @@ def main() -> None:
     parser.add_argument("--warmups", type=int, default=1)
     args = parser.parse_args()
 
-    from pumpjournal import Journal, crypto
-
     folder = Path(tempfile.mkdtemp(prefix="pumpjournal-bench-"))
+    # the record of encrypted journals goes to the benchmark's folder, never the user's
+    os.environ["PUMPJOURNAL_CONFIG_DIR"] = str(folder / "config")
+    from pumpjournal import Journal, crypto, remembered
+
     try:
         plain, locked = folder / "plain.json", folder / "locked.json"
         build_pumpjournal(plain, ENTRIES)
@@ -54,10 +56,6 @@ def main() -> None:
         env.pop("PUMPJOURNAL_PASSPHRASE", None)
         secret = {**env, "PUMPJOURNAL_PASSPHRASE": PASSPHRASE}
         Journal(locked).encrypt(PASSPHRASE)
-        os.environ["PUMPJOURNAL_CONFIG_DIR"] = env["PUMPJOURNAL_CONFIG_DIR"]
-        from pumpjournal import remembered
-
-        remembered.remember(locked)
         saved = {p: p.read_bytes() for p in (plain, locked)}
 
         def restore(path):

@@ -90,4 +90,5 @@ def _change(name: str, add: bool) -> None:
                 handle.write(data.encode() + b"\n")
     except OSError as exc:
         raise JournalError(f"could not update pumpjournal's record of encrypted journals "
-                           f"{target}: {reason(exc)}.") from None
+                           f"{target}: {reason(exc)} (PUMPJOURNAL_CONFIG_DIR can name another "
+                           "folder of yours).") from None
