@@ -116,6 +116,21 @@ def test_log_without_pain_in_a_real_process_does_not_hang(proc, journal):
     assert not journal.exists()
 
 
+@pytest.mark.parametrize("option, value", [
+    ("--pain", "1_0"), ("--pain", "1e1"), ("--pain", "٣"), ("--pain", "３"),
+    ("--boluses", "1_0"), ("--sleep", "7e0"), ("--mood", "٥")])
+def test_numbers_in_other_forms_are_refused_and_nothing_is_written(cli, journal, option, value):
+    args = ("log", option, value) if option == "--pain" else ("log", "--pain", "3", option, value)
+    line = one_line_error(cli(*args))
+    assert "Nothing was changed" in line
+    assert not journal.exists()
+
+
+@pytest.mark.parametrize("typed, stored", [("7", 7), (" 7 ", 7), ("07", 7), ("7.0", 7)])
+def test_an_accepted_pain_is_the_number_typed(cli_json, typed, stored):
+    assert cli_json("log", "--pain", typed)["entry"]["pain"] == stored
+
+
 def test_log_updating_a_day_needs_no_pain(cli, cli_json):
     ok(cli("log", "--pain", "3"))
     ok(cli("log", "--symptom", "nausea"))
