@@ -43,7 +43,9 @@ def _key(passphrase: str, salt: bytes, params: dict) -> bytes:
 
     cache = (passphrase, salt, json.dumps(params, sort_keys=True))
     if cache not in _keys:
-        _keys[cache] = Scrypt(salt=salt, length=32, **params).derive(passphrase.encode())
+        # bytes that were not UTF-8 (a Latin-1 terminal) count as the bytes typed
+        secret = passphrase.encode("utf-8", "surrogateescape")
+        _keys[cache] = Scrypt(salt=salt, length=32, **params).derive(secret)
     return _keys[cache]
 
 

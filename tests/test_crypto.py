@@ -382,3 +382,22 @@ def test_a_read_of_an_encrypted_journal_leaves_it_byte_for_byte(encrypted, cli):
     for args in (["list"], ["summary"], ["export", "--format", "json"], ["doctor"]):
         ok(cli(*args))
     assert snapshot(encrypted) == before
+
+
+def test_a_passphrase_with_bytes_that_are_not_utf8_works(journal, tmp_path, private_home):
+    """A Latin-1 terminal's passphrase reaches pumpjournal as bytes; it encrypts and opens."""
+    import subprocess
+    import sys
+
+    from conftest import BASE_ENV
+
+    env = {**BASE_ENV, "PATH": "/usr/bin:/bin", "HOME": str(private_home),
+           "XDG_CONFIG_HOME": str(private_home / ".config")}
+    env_b = {k.encode(): v.encode() for k, v in env.items()}
+    env_b[b"PUMPJOURNAL_PASSPHRASE"] = b"caf\xe9 au lait, sans sucre"
+    env_b[b"PUMPJOURNAL_PATH"] = str(journal).encode()
+    for args in (["init", "--encrypt"], ["log", "--pain", "3"], ["list"]):
+        done = subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=env_b,
+                              capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+        assert done.returncode == 0, done.stderr
+    assert journal.read_bytes().startswith(crypto.MAGIC)
