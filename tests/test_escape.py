@@ -283,3 +283,47 @@ def test_doctor_names_a_hand_edited_event_short_and_escaped(cli, journal):
     no_raw(result)
     assert "\\x1b[2J" in result.stdout
     assert max(len(line) for line in result.stdout.splitlines()) < 300
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", TEXT_OPTIONS, ids=" ".join)
+def test_every_unsafe_character_is_refused_in_every_text_option(cli, journal, args):
+    ok(cli("log", "--pain", "2", "--date", iso(3)))
+    before = snapshot(journal)
+    for ch in UNSAFE + ["\udc80", "\udcff", "\ud800"]:
+        if ch in "\n\t":
+            continue
+        result = cli(*args, f"text {ch} more")
+        assert result.exit_code == 2, (repr(ch), result.output)
+        no_raw(result)
+    assert snapshot(journal) == before
+
+
+@pytest.mark.slow
+@given(st.text(max_size=30))
+def test_any_typed_note_is_stored_as_typed_or_refused(text):
+    """Either the note is kept exactly and every screen shows it without raw controls, or the
+    command is refused with exit 2 and nothing is stored."""
+    import tempfile
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from pumpjournal.cli import app
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "j.json"
+        env = {**BASE_ENV, "PUMPJOURNAL_PATH": str(path),
+               "PUMPJOURNAL_CONFIG_DIR": str(Path(folder) / "config")}
+        runner = CliRunner(env=env)
+        result = runner.invoke(app, ["log", "--pain", "3", "--note", text])
+        assert "unexpected" not in result.output
+        if result.exit_code == 2:
+            assert not path.exists()
+            return
+        assert result.exit_code == 0, result.output
+        stored = Journal(path).entries()[0].note
+        assert stored == (text.replace("\r\n", "\n").strip() or None)
+        for args in (["list"], ["show", "today"], ["summary"], []):
+            shown = runner.invoke(app, args)
+            assert raw_unsafe(shown.stdout) == [] and raw_unsafe(shown.stderr) == []
