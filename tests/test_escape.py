@@ -167,7 +167,8 @@ SCREENS = [["list"], ["show", iso(0)], [], ["summary"], ["flags"], ["profile"],
            ["event", "list"], ["doctor"], ["cohort"], ["log", "--pain", "9", "--symptom",
                                                        "fever"],
            ["edit", iso(1), "--pain", "7"], ["report", "--format", "txt", "--output", "-"],
-           ["report", "--format", "md", "--output", "-"], ["list", "--json"],
+           ["report", "--format", "md", "--output", "-"],
+           ["report", "--format", "html", "--output", "-"], ["list", "--json"],
            ["summary", "--json"], ["profile", "--json"], ["event", "list", "--json"]]
 
 
