@@ -396,7 +396,7 @@ def parse_import_date(value: str, date_format: str | None, today: date) -> date:
         try:
             day = datetime.strptime(text, date_format).date()
         except ValueError:
-            raise InputError(f"date does not match --date-format {date_format}") from None
+            raise InputError(f"date does not match --date-format {shorten(date_format)}") from None
     else:
         if not _ISO_DATE.match(text):
             raise InputError("dates are YYYY-MM-DD (ISO 8601); give --date-format for others, "
