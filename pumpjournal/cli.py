@@ -1175,7 +1175,13 @@ def export(
     if who is not None and who not in view.patients():
         people = ", ".join(view.patients()[:8]) or "nobody yet"
         raise InputError(f"this journal has no person '{who}'; it holds: {people}.")
-    if output == "-":
+    if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
+        import io
+
+        buffer = io.StringIO()
+        count = transfer.export(view, buffer, fmt, who, low, high)
+        sys.stdout.write(escape(buffer.getvalue(), lines=True))
+    elif output == "-":  # a pipe or a file: the data exactly as stored
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
         with private_text(Path(output), force) as stream:

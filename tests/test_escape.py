@@ -328,3 +328,31 @@ def test_any_typed_note_is_stored_as_typed_or_refused(text):
         for args in (["list"], ["show", "today"], ["summary"], []):
             shown = runner.invoke(app, args)
             assert raw_unsafe(shown.stdout) == [] and raw_unsafe(shown.stderr) == []
+
+
+def test_an_export_to_a_terminal_shows_controls_escaped_and_to_a_pipe_keeps_them(received):
+    import os
+    import pty
+
+    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PATH": str(received)}
+    args = [sys.executable, "-m", "pumpjournal", "export", "--format", "csv"]
+    piped = subprocess.run(args, env=env, capture_output=True, stdin=subprocess.DEVNULL,
+                           timeout=60)
+    assert piped.returncode == 0 and "\x1b[2J" in piped.stdout.decode()
+    main, terminal = pty.openpty()
+    child = subprocess.Popen(args, env=env, stdout=terminal, stderr=subprocess.DEVNULL,
+                             stdin=subprocess.DEVNULL)
+    os.close(terminal)
+    shown = b""
+    while True:  # read while it writes: a full terminal buffer would stop it
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert child.wait(timeout=60) == 0
+    text = shown.decode()
+    assert "\\x1b[2J" in text and raw_unsafe(text.replace("\r", "")) == []
