@@ -45,7 +45,13 @@ def _key(passphrase: str, salt: bytes, params: dict) -> bytes:
     if cache not in _keys:
         # bytes that were not UTF-8 (a Latin-1 terminal) count as the bytes typed
         secret = passphrase.encode("utf-8", "surrogateescape")
-        _keys[cache] = Scrypt(salt=salt, length=32, **params).derive(secret)
+        try:
+            _keys[cache] = Scrypt(salt=salt, length=32, **params).derive(secret)
+        except MemoryError:
+            need = 128 * params["r"] * params["n"] // 2**20
+            raise JournalError(f"there is not enough memory to derive the journal's key "
+                               f"(scrypt needs about {need} MiB). Nothing was read or "
+                               "changed.") from None
     return _keys[cache]
 
 

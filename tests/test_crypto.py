@@ -401,3 +401,21 @@ def test_a_passphrase_with_bytes_that_are_not_utf8_works(journal, tmp_path, priv
                               capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
         assert done.returncode == 0, done.stderr
     assert journal.read_bytes().startswith(crypto.MAGIC)
+
+
+def test_too_little_memory_for_the_key_is_a_clear_error(encrypted, cli, monkeypatch):
+    import cryptography.hazmat.primitives.kdf.scrypt as module
+
+    class Starved:
+        def __init__(self, **kwargs):
+            pass
+
+        def derive(self, data):
+            raise MemoryError("Not enough memory to derive key.")
+
+    monkeypatch.setattr(module, "Scrypt", Starved)
+    crypto._keys.clear()
+    before = encrypted.read_bytes()
+    line = refused(cli("list"), 1)
+    assert "not enough memory" in line and "128 MiB" in line
+    assert encrypted.read_bytes() == before
