@@ -231,7 +231,8 @@ def validate_fields(raw: dict) -> dict:
             items = value if isinstance(value, (list, tuple)) else [value]
             out[key] = [q for q in (parse_text(v, "question", 500) for v in items) if q]
         else:
-            raise InputError(f"unknown field {quote(key)}; the fields are {', '.join(FIELD_WORDS)}.")
+            raise InputError(f"unknown field {quote(key)}; the fields are "
+                             f"{', '.join(FIELD_WORDS)}.")
     return out
 
 
@@ -362,7 +363,8 @@ def parse_threshold(value, name: str, low: float, high: float) -> float:
     celsius, _ = parse_temperature(value)
     if not low - 0.005 <= celsius <= high + 0.005:
         raise InputError(f"{name} must be between {low:.1f} °C and {high:.1f} °C "
-                         f"({low * 9 / 5 + 32:.1f}-{high * 9 / 5 + 32:.1f} °F); got {quote(value)}.")
+                         f"({low * 9 / 5 + 32:.1f}-{high * 9 / 5 + 32:.1f} °F); "
+                         f"got {quote(value)}.")
     return round(celsius, 2)
 
 
@@ -409,7 +411,8 @@ def new_event(patient: str, kind: str, day: date, today: date, details: dict) ->
         elif key == "unit":
             unit = str(value).strip().lower().replace(" ", "")
             if unit not in DOSE_UNITS:
-                raise InputError(f"dose unit {quote(value)} is not accepted; use mg/day or mcg/day.")
+                raise InputError(f"dose unit {quote(value)} is not accepted; use mg/day or "
+                                 "mcg/day.")
             clean[key] = DOSE_UNITS[unit]
         elif key == "next_due":
             clean[key] = value.isoformat() if isinstance(value, date) else str(value)
