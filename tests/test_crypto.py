@@ -419,3 +419,22 @@ def test_too_little_memory_for_the_key_is_a_clear_error(encrypted, cli, monkeypa
     line = refused(cli("list"), 1)
     assert "not enough memory" in line and "128 MiB" in line
     assert encrypted.read_bytes() == before
+
+
+def test_journals_encrypted_at_the_same_time_are_all_remembered(tmp_path, private_home):
+    """The record is changed under a lock: processes that encrypt at once lose no entry."""
+    import subprocess
+    import sys
+
+    from conftest import BASE_ENV
+
+    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PASSPHRASE": PASSPHRASE}
+    paths = [tmp_path / f"j{n}.json" for n in range(6)]
+    children = [subprocess.Popen([sys.executable, "-m", "pumpjournal", "--journal", str(p),
+                                  "init", "--encrypt"], env=env, stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                for p in paths]
+    for child in children:
+        assert child.wait(timeout=120) == 0, child.stderr.read()
+    assert sorted(record(private_home)["encrypted"]) == sorted(os.path.realpath(p)
+                                                               for p in paths)
