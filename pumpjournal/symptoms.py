@@ -230,6 +230,25 @@ DRUG_TAGS = {
     "ziconotide": "Z", "prialt": "Z",
 }
 
+# Pump makers and models the catalogue knows, by the words that name them -> whether the pump
+# must be emptied before an MRI (W-MRI; S9, S24). A make that names none of them is unknown.
+PUMP_MAKERS = {"medtronic": False, "synchromed": False, "isomed": False,
+               "flowonix": True, "prometra": True}
+
+
+def pump_make_known(make: str | None) -> bool:
+    """Does the recorded make name a maker the catalogue knows ("not sure", "?" do not)?"""
+    text = "".join(ch for ch in str(make or "").lower() if ch.isalnum())
+    return any(word in text for word in PUMP_MAKERS)
+
+
+def mri_needs_care_team(make: str | None) -> bool:
+    """W-MRI is URGENT for a pump that must be emptied first, and for an unknown make."""
+    text = "".join(ch for ch in str(make or "").lower() if ch.isalnum())
+    return not pump_make_known(make) or any(word in text for word, empty in
+                                            PUMP_MAKERS.items() if empty)
+
+
 # Medicines used in pumps that have no warning-sign rules of their own in the catalogue.
 OTHER_DRUGS = ("bupivacaine", "clonidine", "ropivacaine")
 KNOWN_DRUGS = tuple(sorted(set(DRUG_TAGS) | set(OTHER_DRUGS)))
@@ -255,6 +274,12 @@ _WATCH_FOR_MEN = ("With fever and a headache, call emergency services if you als
                   "neck, bright light hurting your eyes, vomiting, confusion or great sleepiness.")
 TEMPERATURE = "temperature"  # the pseudo-item for a logged temperature in a flag's items
 LOW_TEMPERATURE = "low-temperature"
+
+
+def baclofen_signs_text() -> str:
+    """The W-WD-BAC signs in words, from the rule's own items (for the refill reminder)."""
+    signs = [label(i) for i in sorted(_BAC_WITHDRAWAL, key=_item_order)]
+    return "With baclofen, watch for these signs: " + "; ".join(signs) + "."
 
 
 def normalise_id(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -10,8 +11,12 @@ from . import symptoms
 from .model import Entry, Event
 
 RECOVERY_DAYS = 7  # the seed: "recovery typically takes a few days to a week"
-WATCH_DAYS = 2  # W-WATCH: 48 h after a refill, dose change or surgery
+WATCH_DAYS = 2  # W-WATCH: the day of the event and the two days after it
 SURGERY_KINDS = ("implant", "surgery")
+# W-WATCH: overdose is most likely after the first dose, a refill, a dose change or surgery
+WATCH_KINDS = ("implant", "surgery", "refill", "dose-change", "trial-start")
+WATCH_WORDS = {"implant": "implant", "surgery": "pump or catheter surgery", "refill": "refill",
+               "dose-change": "dose change", "trial-start": "trial start"}
 
 
 def _fact_day(profile: dict, key: str) -> date | None:
@@ -30,6 +35,54 @@ def day_zero(profile: dict, events: Iterable[Event], day: date) -> tuple[date | 
                                                                   or event.day >= best[0]):
             best = (event.day, "implant" if event.kind == "implant" else "surgery")
     return best
+
+
+def watch_starts(profile: dict, events: Iterable[Event]) -> list[tuple[date, str]]:
+    """Every record that starts a 48-hour watch, oldest first: (day, kind). The profile's
+    implant and trial dates count as the events they stand for."""
+    starts = [(e.day, e.kind) for e in events if e.kind in WATCH_KINDS]
+    for key, kind in (("implant_date", "implant"), ("trial_start", "trial-start")):
+        day = _fact_day(profile, key)
+        if day:
+            starts.append((day, kind))
+    return sorted(starts)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A 48-hour watch running on ``day``: since ``since`` (its ``kind``), to ``until``."""
+
+    day: date
+    since: date
+    kind: str
+    until: date
+
+    @property
+    def lines(self) -> list[str]:
+        """What every screen shows while the watch runs (W-WATCH: the W-OD signs)."""
+        signs = [symptoms.label(i) for i in symptoms.OVERDOSE]
+        what = WATCH_WORDS.get(self.kind, self.kind)
+        return [f"Overdose watch: within 48 hours of your {what} on "
+                f"{self.since.isoformat()} (until "
+                f"{self.until.isoformat()}). Call emergency services now if you notice: "
+                + "; ".join(signs) + ".",
+                "Sleepier than usual, or dizzy: contact your care team right away."]
+
+    def to_json(self) -> dict:
+        return {"rule": "W-WATCH", "since": self.since.isoformat(), "kind": self.kind,
+                "until": self.until.isoformat(), "lines": self.lines}
+
+
+def watch_on(profile: dict, events: Iterable[Event], day: date,
+             starts: list[tuple[date, str]] | None = None) -> Watch | None:
+    """Is a 48-hour watch running on ``day``, since which event, and what to show: the latest
+    record that starts one, on ``day`` or up to two days before it."""
+    found = [s for s in (starts if starts is not None else watch_starts(profile, events))
+             if s[0] <= day]
+    if not found or (day - found[-1][0]).days > WATCH_DAYS:
+        return None
+    since, kind = found[-1]
+    return Watch(day, since, kind, since + timedelta(days=WATCH_DAYS))
 
 
 def phase_on(profile: dict, events: list[Event], day: date) -> str:
@@ -75,8 +128,7 @@ class Contexts:
             surgeries.append((implant, "implant"))
         surgeries.sort()
         self.surgeries, self.surgery_days = surgeries, [d for d, _ in surgeries]
-        self.watch = {e.day + timedelta(days=n) for e in events
-                      if e.kind in ("refill", "dose-change", "surgery", "implant")
+        self.watch = {start + timedelta(days=n) for start, _ in watch_starts(profile, events)
                       for n in range(WATCH_DAYS + 1)}
         self.neuro = neuro
         self.made: dict[tuple, symptoms.Context] = {}
