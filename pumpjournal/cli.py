@@ -218,8 +218,7 @@ def print_watch(watch, *, stderr: bool = False, note: bool = True) -> None:
         return
     from .render import wrap
 
-    rows = [("", line) for line in watch.lines] + ([("", cat.NOT_ADVICE)] if note else [])
-    lines = wrap(rows, 79)
+    lines = wrap([("", line) for line in watch.lines], 79) + ([cat.NOT_ADVICE] if note else [])
     print("\n".join(lines), file=sys.stderr if stderr else sys.stdout)
 
 
@@ -790,8 +789,11 @@ def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
 
     flag = event_flag(view.profile(who), event)
     if flag is not None:
-        text = f"{flag.urgency.symbol} {flag.urgency.name}: {flag.advice}\n{cat.NOT_ADVICE}"
-        print(text, file=sys.stderr if stderr else sys.stdout)
+        from .render import wrap
+
+        text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
+        text.append(cat.NOT_ADVICE)
+        print("\n".join(text), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
         print_watch(current_watch(view, who), stderr=stderr)
 

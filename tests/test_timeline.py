@@ -553,7 +553,7 @@ def test_drowsy_later_than_48_hours_is_routine(cli, kind):
 def test_watch_list_on_the_status_screen_after_a_refill(cli, monkeypatch):
     ok(cli("event", "add", "refill", "--date", iso(1), "--next-due", ahead(90)))
     out = plain(status(cli, monkeypatch))
-    assert "Overdose watch: within 48 hours of your refill" in out and "slow or shallow breathing" in out
+    assert "48 hours after your refill" in out and "slow or shallow breathing" in out
     assert NOT_ADVICE in out
 
 
@@ -802,7 +802,8 @@ def test_summary_since_last_visit(cli, cli_json):
     assert data["period"]["days"] == 11 and data["period"]["days_logged"] == 2
     assert data["pain"]["pain"]["mean"] == 4.0
     text = ok(cli("summary", "--since", "last-visit")).stdout
-    assert f"Period {iso(10)} to {iso(0)} (11 days); 2 days logged." in text
+    assert (f"Period {iso(10)} to {iso(0)} (11 days, since your last visit on {iso(10)}); "
+            "2 days logged.") in text
 
 
 def test_summary_since_last_visit_without_a_past_visit_is_refused(cli):
@@ -833,7 +834,8 @@ def test_summary_default_without_a_visit_is_30_days(cli, cli_json):
     ok(cli("log", "--pain", "9", "--date", iso(30)))
     ok(cli("log", "--pain", "3", "--date", iso(29)))
     data = cli_json("summary")
-    assert data["period"] == {"since": iso(29), "until": iso(0), "days": 30, "days_logged": 1}
+    assert data["period"] == {"since": iso(29), "until": iso(0), "days": 30, "days_logged": 1,
+                              "starts_at_visit": None}
 
 
 def test_summary_lists_episodes_events_and_the_next_refill(cli, cli_json):
