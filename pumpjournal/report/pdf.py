@@ -163,11 +163,16 @@ def render_pdf(report: Report) -> bytes:
     footer_text = latin(f"{TITLE} · {report.who} · {report.since} to {report.until} · "
                         f"made {report.today}")
 
+    not_advice = latin(report.not_advice)
+
     class Doc(FPDF):
-        def footer(self):
-            self.set_y(-11)
-            self.set_font("Helvetica", "", 7.5)
+        def footer(self):  # on every page, the first included
+            self.set_y(-14)
+            self.set_font("Helvetica", "B", 7.5)
             self.set_text_color(*GREY)
+            self.cell(0, 3.5, not_advice, align="C")
+            self.set_y(-10.5)
+            self.set_font("Helvetica", "", 7.5)
             self.cell(0, 4, f"{footer_text} · page {self.page_no()} of {{nb}}", align="C")
 
     pdf = Doc(orientation="P", unit="mm", format="A4")
@@ -197,11 +202,11 @@ def render_pdf(report: Report) -> bytes:
         out.labelled(label, value, 40)
 
     # Warning signs first
-    heading(f"Warning signs ({len(report.episodes)})")
+    heading(f"Warning signs ({report.count})")
     out.para(report.overview, style="B" if report.episodes else "I")
     if report.episodes:
         pdf.ln(1)
-        rows = [([ep.when, ep.level, "\n".join(episode_details(ep)), ep.rule],
+        rows = [([ep.when, ep.level, "\n".join(episode_details(ep)), "\n".join(ep.rules)],
                  ep.urgency.lower()) for ep in report.episodes]
         grid(out, list(EPISODE_HEADS), rows, (38, 24, 96, 22), "LLLL", 9)
         pdf.ln(2)
@@ -211,6 +216,11 @@ def render_pdf(report: Report) -> bytes:
             out.room(9)
             out.para(advice.head + ":", size=9.5, style="B", h=4.4)
             out.para(advice.text, size=9.5, h=4.4, indent=4)
+
+    if report.coming_up:
+        heading("Coming up", keep=10)
+        for line in report.coming_up:
+            out.para("\u00b7 " + line, size=9.5, h=4.4, indent=4)
 
     # The chart
     chart = draw(report)

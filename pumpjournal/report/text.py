@@ -47,11 +47,11 @@ def render_txt(report: Report) -> str:
     for label, value in facts:
         out += wrap(value, f"{label + ':':<22}")
 
-    out += heading(f"Warning signs ({len(report.episodes)})")
+    out += heading(f"Warning signs ({report.count})")
     out += wrap(report.overview)
     for ep in report.episodes:
         out.append("")
-        out += wrap(f"{ep.level:<13}{ep.when}  {ep.rule}")
+        out += wrap(f"{ep.level}  {ep.when}  {ep.rule_text}", "", " " * 4)
         for line in episode_details(ep):
             out += wrap(line, "    ", " " * 6)
     if report.advice:
@@ -59,6 +59,11 @@ def render_txt(report: Report) -> str:
         for advice in report.advice:
             out += wrap(advice.head)
             out += wrap(advice.text, "    ")
+
+    if report.coming_up:
+        out += heading("Coming up")
+        for line in report.coming_up:
+            out += wrap(line, "- ", "    ")
 
     out += heading("Pain chart (0 = no pain, 10 = worst imaginable)")
     out += text_chart(report)
@@ -177,15 +182,19 @@ def render_md(report: Report) -> str:
     facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
     out += [f"- **{label}:** {md(value)}" for label, value in facts]
 
-    out += ["", f"## Warning signs ({len(report.episodes)})", "", md(report.overview)]
+    out += ["", f"## Warning signs ({report.count})", "", md(report.overview)]
     if report.episodes:
         rows = [list(EPISODE_HEADS)]
         for ep in report.episodes:
             details = "<br>".join(md_cell(line) for line in episode_details(ep))
-            rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details, ep.rule])
+            rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details,
+                         md_cell(ep.rule_text)])
         out += [""] + md_table(rows, "llll")
         out += ["", "**What the sources advise:**", ""]
         out += [f"- **{md(a.head)}:** {md(a.text)}" for a in report.advice]
+
+    if report.coming_up:
+        out += ["", "## Coming up", ""] + [f"- {md_item(line)}" for line in report.coming_up]
 
     out += ["", "## Pain chart", "",
             "Pain 0-10 (0 = no pain, 10 = the worst pain imaginable).", "", "```text"]
