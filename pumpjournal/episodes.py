@@ -16,6 +16,7 @@ from .symptoms import Flag, Urgency
 from .timeline import assess_entries
 
 MAX_GAP_DAYS = 2
+TREND_LOW_BASELINE, TREND_LOW_RISE = 1.0, 2.0  # W-TREND from a baseline mean below 1 (H)
 REFILL_REMINDERS = (14, 7, 2)
 
 
@@ -35,12 +36,17 @@ class Episode:
     @property
     def rules(self) -> list[str]:
         """Every rule of this finding, the most urgent (``rule``) first."""
-        return [self.rule] + [rule for rule, _, _ in self.also if rule != self.rule]
+        return list(dict.fromkeys([self.rule] + [rule for rule, _, _ in self.also]))
 
     @property
     def advice_by_rule(self) -> list[tuple[str, Urgency, str]]:
-        return [(self.rule, self.urgency, self.advice)] + [
-            part for part in self.also if part[0] != self.rule]
+        """Each rule's most urgent advice, the leading rule's first."""
+        parts: dict[str, tuple[str, Urgency, str]] = {self.rule: (self.rule, self.urgency,
+                                                                  self.advice)}
+        for part in self.also:
+            if part[0] not in parts or part[1] > parts[part[0]][1]:
+                parts[part[0]] = part
+        return list(parts.values())
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -98,11 +104,21 @@ def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag
     if len(now) < 4 or len(then) < 4:
         return None
     mean_now, mean_then = sum(now) / len(now), sum(then) / len(then)
-    if mean_then == 0 or mean_now < mean_then * 1.3:
+    if mean_then < TREND_LOW_BASELINE:  # a percentage of almost nothing means nothing (H)
+        if mean_now - mean_then < TREND_LOW_RISE:
+            return None
+        rise = f"from {_short(mean_then)} to {_short(mean_now)}"
+    elif mean_now < mean_then * 1.3:
         return None
-    rise = round((mean_now / mean_then - 1) * 100)
-    advice = cat.RULES["W-TREND"].advice[Urgency.ROUTINE].format(n=rise, date=visit.isoformat())
+    else:
+        rise = f"{round((mean_now / mean_then - 1) * 100)}%"
+    advice = cat.RULES["W-TREND"].advice[Urgency.ROUTINE].format(rise=rise,
+                                                                 date=visit.isoformat())
     return Flag("W-TREND", Urgency.ROUTINE, ("average-pain",), advice)
+
+
+def _short(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def refill_due(profile: dict, events: list[Event]) -> date | None:

@@ -76,8 +76,12 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
         shown = sorted(week, key=lambda ep: (-ep.urgency, -ep.last.toordinal()))[:SHOWN]
         for ep in shown:
             span = ep.first.isoformat() + ("" if ep.first == ep.last else f" to {ep.last}")
+            act = ""
+            if ep.urgency == cat.Urgency.EMERGENCY:
+                number = profile.get("emergency_number") or "your local emergency number"
+                act = f". {ep.urgency.headline} ({number})."
             lines.append(f"  {ep.urgency.symbol} {ep.urgency.name} {span}: "
-                         f"{', '.join(ep.items)}")
+                         f"{', '.join(ep.items)}{act}")
         more = f" ({len(week) - SHOWN} more)" if len(week) > SHOWN else ""
         lines.append(f"See them in full with: pumpjournal flags{more}")
     else:

@@ -89,6 +89,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
     _s("headache", "Headache", "neurological", "combo; ROUTINE", "W-MEN, W-SIDE", "25064002"),
     _s("nausea", "Feeling sick (nausea)", "medication", "ROUTINE", "W-SIDE", "422587007"),
     _s("incision-warmth", "An incision feels warm or hard", "infection", "URGENT", "W-INF"),
+    _s("incision-pain-worse", "Pain at an incision that is getting worse, not better",
+       "infection", "URGENT", "W-INF"),
     _s("refill-pain", "Pain during a refill that earlier refills didn't cause", "infection",
        "URGENT", "W-INJ"),
     _s("cannot-walk", "Suddenly unable to walk or stand", "neurological", "EMERGENCY",
@@ -154,14 +156,14 @@ class Rule:
     why: str = ""
 
 
-_SEED_WHY = "your clinic's aftercare advice lists {this} as {a}warning sign{s} after pump surgery."
+_SEED_WHY = "your clinic's aftercare advice lists {this} as {a}warning sign{s}."
 _EXT_WHY = "pump and medicine safety information lists {this} as {a}warning sign{s}."
 _U, _E, _R, _X = Urgency.URGENT, Urgency.EMERGENCY, Urgency.ROUTINE, Urgency.EXPECTED
 _CALL = "Call emergency services now. Say you have an intrathecal pump"
 
 RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("W-INF", "SEED", {_U: "Contact your care team right away, today. "
-                               "After hours, use the on-call number."}, ("seed", "S1-S3")),
+                               "After hours, use the on-call number."}, ("seed", "S1-S3", "S44")),
     Rule("W-NEURO", "SEED", {_U: "Contact your care team right away. If it came on suddenly or "
                                  "is getting worse fast, call emergency services."},
          ("seed", "S6", "S7", "S9")),
@@ -203,7 +205,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
         _R: "Mention it at your next visit.",
         _U: "Contact your care team right away about the pain change and the leg, bladder or "
             "bowel change together."}, ("S6", "S7", "S8")),
-    Rule("W-TREND", "H", {_R: "Mention at your next visit that your average pain is up {n}% "
+    Rule("W-TREND", "H", {_R: "Mention at your next visit that your average pain is up {rise} "
                               "since {date}."}, ("S26",)),
     Rule("W-SIDE", "EXT", {_R: "Note it for your next visit; call sooner if it bothers you a lot "
                                "or gets worse."}, ("S8", "S10", "S16", "S31"),
@@ -259,9 +261,12 @@ def known_drug(name: str) -> bool:
 
 
 INFECTION = ("incision-redness", "incision-swelling", "incision-drainage", "fever", "chills",
-             "incision-warmth")
+             "incision-warmth", "incision-pain-worse")
 NEURO = ("leg-numbness", "leg-tingling", "leg-weakness", "difficulty-walking", "bladder-change",
          "bowel-change")
+# W-MASS: a leg, bladder or bowel sign in the last 7 days; suddenly unable to walk is the
+# stronger sign of the same kind, so it counts too (a documented choice, catalogue §3)
+NEURO_FOR_MASS = NEURO + ("cannot-walk",)
 OVERDOSE = ("very-sleepy", "slow-breathing", "passing-out", "dizziness-worsening", "seizure")
 _HEADACHES = {"headache", "headache-upright"}
 _MEN_WITH_FEVER = {"stiff-neck", "light-sensitivity", "confusion", "very-sleepy"}
@@ -445,7 +450,7 @@ def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
 
     mass = s & ({"relief-fading", "new-pain"} | ({"spasms-return"} if "B" in drugs else set()))
     if mass:
-        neuro_too = ctx.recent_neuro or bool(s & set(NEURO))
+        neuro_too = ctx.recent_neuro or bool(s & set(NEURO_FOR_MASS))
         out.add("W-MASS", _U if neuro_too else _R, mass)
     if "pump-alarm" in s:
         advice = RULES["W-ALARM"].advice[_U]

@@ -111,8 +111,8 @@ def phase_on(profile: dict, events: list[Event], day: date) -> str:
 
 
 def neuro_days(entries: Iterable[Entry]) -> set[date]:
-    """The days on which a W-NEURO item was logged."""
-    neuro = set(symptoms.NEURO)
+    """The days on which a W-NEURO item (or cannot-walk) was logged, for W-MASS."""
+    neuro = set(symptoms.NEURO_FOR_MASS)
     return {e.day for e in entries if neuro.intersection(e.symptoms)}
 
 

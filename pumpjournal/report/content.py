@@ -219,7 +219,8 @@ def item_label(item: str, entries: list[Entry]) -> str:
         low = f" (lowest {min(temps):.1f} °C)" if temps else ""
         return f"Temperature below the low line{low}"
     if item == "average-pain":
-        return "Average pain up by 30% or more since the last visit"
+        return ("Average pain up by 30% or more since the last visit (from a mean below 1: "
+                "by 2 points or more)")
     return item[0].upper() + item[1:]
 
 
