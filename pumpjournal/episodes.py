@@ -68,7 +68,9 @@ def one_finding(found: list[Episode]) -> list[Episode]:
     fires W-TEMP and W-INF: one episode). The most urgent rule leads; ``rules`` names all."""
     kept: list[Episode] = []
     by_day: dict[date, list[Episode]] = {}
-    for ep in sorted(found, key=lambda e: (-len(e.items), -len(e.days), -e.urgency)):
+    order = {rule: n for n, rule in enumerate(cat.RULES)}  # ties: the catalogue's order
+    for ep in sorted(found, key=lambda e: (-len(e.items), -len(e.days), -e.urgency,
+                                           order[e.rule])):
         items, days = set(ep.items), set(ep.days)
         home = next((k for k in by_day.get(ep.first, ())
                      if items <= set(k.items) and days <= set(k.days)), None)
@@ -84,7 +86,7 @@ def one_finding(found: list[Episode]) -> list[Episode]:
             parts = parts[1:]
         home.also += parts
     for ep in kept:
-        ep.also.sort(key=lambda part: -part[1])
+        ep.also.sort(key=lambda part: (-part[1], order[part[0]]))
     return kept
 
 
