@@ -1214,6 +1214,8 @@ def cohort(
                      f"  {r['last'] or '-':<10}  {mean_pain:>9}  {r['episodes']}"
                      f" ({r['urgent_episodes']})")
     out("\n".join(lines))
+    if any(r["episodes"] for r in rows):
+        out(cat.NOT_ADVICE)
 
 
 # Keeping the journal safe ------------------------------------------------------------------

@@ -170,7 +170,8 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("W-SORE", "SEED", {
         _X: "Expected for a few days after surgery.",
         _R: "Mention it to your care team, sooner if it gets worse. Soreness usually settles "
-            "within a week. Redness, swelling, fluid, fever or chills need a call right away."},
+            "within a week. Redness, swelling, fluid, fever, chills or incision pain that "
+            "gets worse need a call right away."},
          ("seed",), why="your clinic's aftercare advice expects soreness for a few days and "
                         "recovery within about a week."),
     Rule("W-TEMP", "EXT", {_U: "Contact your care team right away: your temperature is at or "

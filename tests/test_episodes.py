@@ -437,3 +437,16 @@ def test_an_alarm_of_unknown_kind_reads_not_sure(cli, args):
     ok(cli("event", "add", "alarm", *args))
     (ep,) = flags_json(cli)
     assert ep["items"] == ["alarm (not sure)"]
+
+
+def test_cohort_ends_with_the_not_medical_advice_line_when_it_counts_episodes(cli):
+    ok(cli("log", "--pain", "3"))
+    assert NOT_ADVICE not in text(cli("cohort"))
+    ok(cli("log", "--pain", "3", "-s", "very-sleepy"))
+    assert NOT_ADVICE in text(cli("cohort"))
+
+
+def test_the_report_chart_marks_an_implant_recorded_in_the_profile(cli):
+    ok(cli("profile", "--implant-date", iso(5)))
+    ok(cli("log", "--pain", "3", "--date", iso(4)))
+    assert f"I implant {iso(5)}" in report(cli, "txt")

@@ -374,8 +374,19 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
         notes=None if redact else [(e.date, e.note, e.date in flags) for e in entries
                                    if e.note],
         events=[event_line(ev) for ev in data["events"]],
-        chart_events=[(date.fromisoformat(ev["date"]), ev["kind"]) for ev in data["events"]],
+        chart_events=chart_events(data, profile, since, until),
         chart_flags=chart_flags, coming_up=coming_up_lines(data, today))
+
+
+def chart_events(data: dict, profile: dict, since: date, until: date) -> list[tuple[date, str]]:
+    """The events to mark on the chart; an implant date recorded only in the profile counts
+    as the implant it stands for."""
+    marks = [(date.fromisoformat(ev["date"]), ev["kind"]) for ev in data["events"]]
+    implant = profile.get("implant_date")
+    if implant and since.isoformat() <= implant <= until.isoformat() and not any(
+            kind == "implant" for _, kind in marks):
+        marks = sorted(marks + [(date.fromisoformat(implant), "implant")])
+    return marks
 
 
 def coming_up_lines(data: dict, today: date) -> list[str]:
