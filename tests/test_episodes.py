@@ -450,3 +450,10 @@ def test_the_report_chart_marks_an_implant_recorded_in_the_profile(cli):
     ok(cli("profile", "--implant-date", iso(5)))
     ok(cli("log", "--pain", "3", "--date", iso(4)))
     assert f"I implant {iso(5)}" in report(cli, "txt")
+
+
+def test_a_one_day_report_says_1_day(cli):
+    ok(cli("log", "--pain", "3"))
+    for fmt in ("txt", "md", "html", "pdf"):
+        out = report(cli, fmt, "--since", "today")
+        assert "1 of 1 day logged" in out and "1 days" not in out, fmt

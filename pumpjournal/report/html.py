@@ -196,7 +196,8 @@ def render_html(report: Report) -> str:
     period = data["period"]
     out += ['<section id="figures">', "<h2>Summary figures</h2>",
             f'<p><span data-k="period.days_logged">{period["days_logged"]}</span> of '
-            f'<span data-k="period.days">{period["days"]}</span> days logged.</p>']
+            f'<span data-k="period.days">{period["days"]}</span> '
+            f'day{"" if period["days"] == 1 else "s"} logged.</p>']
     if period["days_logged"]:
         out += ['<div class="side">', '<table class="pain">', "<thead><tr><th class=l>Pain "
                 "(0-10)</th><th>mean</th><th>median</th><th>range</th><th>days</th></tr>"

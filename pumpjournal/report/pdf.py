@@ -16,7 +16,7 @@ from datetime import datetime, time, timezone
 
 from .chart import STYLES, draw
 from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
-                      Report, episode_details, figure_lines, num, weekly_rows)
+                      Report, episode_details, figure_lines, num, plural, weekly_rows)
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15.0, 14.0, 16.0
 INK = (26, 26, 26)
@@ -235,7 +235,7 @@ def render_pdf(report: Report) -> bytes:
     data = report.data
     period = data["period"]
     heading("Summary figures")
-    out.para(f"{period['days_logged']} of {period['days']} days logged.")
+    out.para(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
     if period["days_logged"]:
         pdf.ln(1)
         rows = []

@@ -11,7 +11,7 @@ import textwrap
 
 from .chart import text_chart
 from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
-                      Report, episode_details, figure_lines, num, weekly_rows)
+                      Report, episode_details, figure_lines, num, plural, weekly_rows)
 
 WIDTH = 78
 
@@ -70,7 +70,7 @@ def render_txt(report: Report) -> str:
 
     out += heading("Summary figures")
     period = report.data["period"]
-    out.append(f"{period['days_logged']} of {period['days']} days logged.")
+    out.append(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
     if period["days_logged"]:
         out.append("")
         table = pain_table(report)
@@ -201,7 +201,7 @@ def render_md(report: Report) -> str:
     out += text_chart(report)
     out += ["```", "", "## Summary figures", ""]
     period = report.data["period"]
-    out.append(f"{period['days_logged']} of {period['days']} days logged.")
+    out.append(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
     if period["days_logged"]:
         out += [""] + md_table(pain_table(report), "lrrrr")
         heads, rows = weekly_rows(report, 3)
