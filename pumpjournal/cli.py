@@ -705,7 +705,10 @@ def profile(
     if values:
         with store.transaction() as tx:
             facts = tx.set_profile(who, values)
+            starts = {"implant_date", "trial_start"} & set(values)
+            watch = current_watch(tx, who) if starts else None
         say(f"Profile of {who} saved.")
+        print_watch(watch, stderr=as_json)
     else:
         facts = store.read().profile(who)
     if as_json:

@@ -457,3 +457,9 @@ def test_a_one_day_report_says_1_day(cli):
     for fmt in ("txt", "md", "html", "pdf"):
         out = report(cli, fmt, "--since", "today")
         assert "1 of 1 day logged" in out and "1 days" not in out, fmt
+
+
+@pytest.mark.parametrize("option", ["--implant-date", "--trial-start"])
+def test_profile_date_that_starts_the_watch_lists_the_overdose_signs(cli, option):
+    assert ODS in text(cli("profile", option, "today"))
+    assert ODS not in text(cli("profile", option, iso(5)))
