@@ -26,6 +26,7 @@ AMBER = (183, 121, 31)
 GREY = (85, 85, 85)
 HEAD_FILL = (233, 239, 247)
 FLAG_FILL = (251, 227, 224)
+EMERGENCY_FILL = (240, 190, 183)  # darker than an URGENT row: the two never look the same
 ROUTINE_FILL = (252, 241, 222)
 GAP_FILL = (246, 246, 246)
 PT = 72 / 25.4  # points per millimetre
@@ -308,8 +309,8 @@ def render_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
-BOLD = ("head", "flag")
-FILLS = {"head": HEAD_FILL, "flag": FLAG_FILL, "urgent": FLAG_FILL, "emergency": FLAG_FILL,
+BOLD = ("head", "flag", "emergency")
+FILLS = {"head": HEAD_FILL, "flag": FLAG_FILL, "urgent": FLAG_FILL, "emergency": EMERGENCY_FILL,
          "routine": ROUTINE_FILL}
 
 
