@@ -15,10 +15,9 @@ WATCH_DAYS = 2  # W-WATCH: the day of the event and the two days after it
 SURGERY_KINDS = ("implant", "surgery")
 # W-WATCH: overdose is most likely after the first dose, a refill, a dose change or surgery
 WATCH_KINDS = ("implant", "surgery", "refill", "dose-change", "trial-start")
-OVERDOSE_WORDS = {"very-sleepy": "great sleepiness or being hard to wake",
-                  "slow-breathing": "slow or shallow breathing", "passing-out": "fainting",
-                  "dizziness-worsening": "dizziness that keeps getting worse",
-                  "seizure": "a seizure"}
+OVERDOSE_WORDS = {"very-sleepy": "great sleepiness (hard to wake)",
+                  "slow-breathing": "slow breathing", "passing-out": "fainting or passing out",
+                  "dizziness-worsening": "worsening dizziness", "seizure": "a seizure"}
 WATCH_WORDS = {"implant": "implant", "surgery": "pump or catheter surgery", "refill": "refill",
                "dose-change": "dose change", "trial-start": "trial start"}
 
@@ -66,8 +65,8 @@ class Watch:
         """What every screen shows while the watch runs (W-WATCH: the W-OD signs)."""
         signs = [OVERDOSE_WORDS.get(i) or symptoms.label(i) for i in symptoms.OVERDOSE]
         what = WATCH_WORDS.get(self.kind, self.kind)
-        return [f"Overdose watch until {self.until.isoformat()} (48 hours after your {what} on "
-                f"{self.since.isoformat()}): call emergency services now for "
+        return [f"Within 48 h of your {what} on {self.since.isoformat()} (overdose watch until "
+                f"{self.until.isoformat()}): call emergency services now for "
                 + ", ".join(signs[:-1]) + f" or {signs[-1]}.",
                 "Sleepier than usual, or dizzy: contact your care team right away."]
 

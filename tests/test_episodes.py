@@ -82,7 +82,7 @@ def test_log_lists_the_overdose_signs_while_the_watch_runs(cli, start, day):
     out = text(cli("log", "--pain", "3"))  # no symptom at all
     assert (ODS in out) == (day <= 2)
     if day <= 2:
-        assert f"until {iso(day - 2)}" in out and NOT_ADVICE in out
+        assert f"watch until {iso(day - 2)}" in out and NOT_ADVICE in out
 
 
 @pytest.mark.parametrize("start", STARTS)
@@ -136,7 +136,7 @@ def test_event_add_of_a_watch_kind_lists_the_overdose_signs(cli, kind):
 
 @pytest.mark.parametrize("kind", ["visit", "trial-end", "removal"])
 def test_other_events_start_no_watch(cli, kind):
-    assert "Overdose watch" not in text(cli("event", "add", kind))
+    assert "Within 48 h" not in text(cli("event", "add", kind))
 
 
 def test_event_add_json_keeps_stdout_for_json(cli):

@@ -553,13 +553,13 @@ def test_drowsy_later_than_48_hours_is_routine(cli, kind):
 def test_watch_list_on_the_status_screen_after_a_refill(cli, monkeypatch):
     ok(cli("event", "add", "refill", "--date", iso(1), "--next-due", ahead(90)))
     out = plain(status(cli, monkeypatch))
-    assert "48 hours after your refill" in out and "slow or shallow breathing" in out
+    assert "Within 48 h of your refill" in out and "slow breathing" in out
     assert NOT_ADVICE in out
 
 
 def test_no_watch_list_three_days_after(cli, monkeypatch):
     ok(cli("event", "add", "refill", "--date", iso(3), "--next-due", ahead(90)))
-    assert "Overdose watch" not in plain(status(cli, monkeypatch))
+    assert "Within 48 h" not in plain(status(cli, monkeypatch))
 
 
 # W-SORE and expected soreness -----------------------------------------------------------------
