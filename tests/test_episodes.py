@@ -53,6 +53,8 @@ def report(cli, fmt: str, *args: str) -> str:
 
         return plain(html.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", result.stdout,
                                           flags=re.S)))
+    if fmt == "md":  # the words a Markdown viewer shows
+        return plain(result.stdout.replace("**", "").replace("\\", ""))
     if fmt != "pdf":
         return plain(result.stdout)
     from pypdf import PdfReader
@@ -463,3 +465,12 @@ def test_a_one_day_report_says_1_day(cli):
 def test_profile_date_that_starts_the_watch_lists_the_overdose_signs(cli, option):
     assert ODS in text(cli("profile", option, "today"))
     assert ODS not in text(cli("profile", option, iso(5)))
+
+
+def test_the_report_names_the_current_dose(cli):
+    ok(cli("event", "add", "dose-change", "--drug", "morphine", "--dose", "0.5", "--unit",
+           "mg/day", "--date", iso(40)))
+    ok(cli("log", "--pain", "3"))
+    for fmt in ("txt", "md", "html", "pdf"):
+        out = report(cli, fmt)
+        assert "Current dose" in out and f"morphine 0.5 mg/day since {iso(40)}" in out, fmt

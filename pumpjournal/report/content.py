@@ -288,8 +288,19 @@ def day_rows(entries: list[Entry], since: date, until: date, flags: dict[str, st
     return rows
 
 
+def current_dose(doses: list, until: date) -> str | None:
+    """The latest dose change on or before the period's end: "morphine 0.5 mg/day since
+    2026-11-30"."""
+    made = [e for e in doses if e.kind == "dose-change" and e.day <= until]
+    if not made:
+        return None
+    last = max(made, key=lambda e: e.date)
+    what = " ".join(str(last.details[k]) for k in ("drug", "dose", "unit") if last.details.get(k))
+    return f"{what} since {last.date}"
+
+
 def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: date,
-         redact: bool, redacted_label: str) -> Report:
+         redact: bool, redacted_label: str, doses: list = ()) -> Report:
     since = date.fromisoformat(data["period"]["since"])
     until = date.fromisoformat(data["period"]["until"])
     entries = sorted(entries, key=lambda e: e.date)
@@ -310,6 +321,9 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
                         f"{plural(period['days_logged'], 'day')} logged)"
                         + (f", since the last visit on {visit}" if visit else ""))]
     facts += profile_facts(profile)
+    dose = current_dose(list(doses), until)
+    if dose:
+        facts.append(("Current dose", dose))
     if data["next_refill"]:
         left = (date.fromisoformat(data["next_refill"]) - today).days
         when = (f"in {plural(left, 'day')}" if left >= 0
