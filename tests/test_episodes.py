@@ -474,3 +474,40 @@ def test_the_report_names_the_current_dose(cli):
     for fmt in ("txt", "md", "html", "pdf"):
         out = report(cli, fmt)
         assert "Current dose" in out and f"morphine 0.5 mg/day since {iso(40)}" in out, fmt
+
+
+@given(st.lists(st.tuples(st.integers(0, 20), st.sampled_from(
+    ["implant", "surgery", "refill", "dose-change", "trial-start", "visit", "removal", "mri"])),
+    max_size=6), st.one_of(st.none(), st.integers(0, 20)), st.integers(0, 20))
+def test_the_watch_covers_the_day_of_each_start_and_the_two_days_after(starts, implant, day):
+    from pumpjournal.timeline import WATCH_KINDS, watch_on
+
+    base = date(2026, 11, 1)
+    events = [Event("me", kind, (base + timedelta(days=n)).isoformat()) for n, kind in starts]
+    profile = {"implant_date": (base + timedelta(days=implant)).isoformat()} if implant else {}
+    begun = [n for n, kind in starts if kind in WATCH_KINDS] + ([implant] if implant else [])
+    watch = watch_on(profile, events, base + timedelta(days=day))
+    earlier = [n for n in begun if n <= day]
+    assert (watch is not None) == bool(earlier and day - max(earlier) <= 2)
+    if watch:
+        assert watch.since == base + timedelta(days=max(earlier))
+        assert watch.until == watch.since + timedelta(days=2)
+
+
+@given(st.lists(st.tuples(st.lists(st.sampled_from([s.id for s in cat.SYMPTOMS]), max_size=4),
+                          st.sampled_from([None, 37.0, 38.0, 39.0])), min_size=1, max_size=5),
+       st.sampled_from([[], ["baclofen"], ["morphine"], ["ziconotide"]]))
+def test_no_episode_repeats_another_finding(days, drugs):
+    from pumpjournal.episodes import episodes
+    from pumpjournal.model import Entry
+
+    base = date(2026, 11, 1)
+    entries = [Entry("me", (base + timedelta(days=n)).isoformat(), 3, symptoms=sorted(set(s)),
+                     temperature_c=t) for n, (s, t) in enumerate(days)]
+    found = episodes("me", entries, {"drugs": drugs}, [], base + timedelta(days=10))
+    for a in found:
+        assert a.rules[0] == a.rule and len(set(a.rules)) == len(a.rules)
+        assert a.urgency == max(u for _, u, _ in a.advice_by_rule)
+        for b in found:
+            if a is not b:
+                assert not (set(a.items) <= set(b.items) and set(a.days) <= set(b.days))
