@@ -53,10 +53,7 @@ class Group(TyperGroup):
         except _USAGE_ERROR as exc:
             if debugging(ctx):
                 raise
-            where = " ".join(filter(None, ["pumpjournal", ctx.invoked_subcommand]))
-            text = " ".join(exc.format_message().split())
-            say(f"Error: {text} See: {where} --help")
-            raise typer.Exit(2) from None
+            usage_error(exc, ctx)
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0) from None
@@ -69,8 +66,28 @@ class Group(TyperGroup):
             raise typer.Exit(1) from None
 
 
+    def parse_args(self, ctx, args):
+        """Usage errors of the top level (``pumpjournal --bogus``) are one line too."""
+        try:
+            return super().parse_args(ctx, args)
+        except _USAGE_ERROR as exc:
+            usage_error(exc, ctx)
+
+
+def usage_error(exc, ctx) -> None:
+    """One line naming what was wrong and the help of the command it belongs to."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `pumpjournal event`: its help was shown
+        raise typer.Exit(0) from None
+    where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+    text = " ".join(exc.format_message().split())
+    say(f"Error: {text} See: {where} --help")
+    raise typer.Exit(2) from None
+
+
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
-    cls=Group, invoke_without_command=True, no_args_is_help=False, add_completion=False,
+    cls=Group, invoke_without_command=True, context_settings=HELP_OPTIONS, no_args_is_help=False, add_completion=False,
     pretty_exceptions_show_locals=False, pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     help="A recovery journal for people living with an implanted intrathecal pain pump.\n\n"
@@ -729,7 +746,7 @@ def profile_value(key: str, value) -> str:
     return temperature_text(value) if key.endswith("_c") else str(value)
 
 
-event_app = typer.Typer(cls=Group, no_args_is_help=True, help=(
+event_app = typer.Typer(cls=Group, no_args_is_help=True, context_settings=HELP_OPTIONS, help=(
     "Record what happens around the pump: trial, implant, refills, dose changes, visits, "
     "alarms, surgery, MRI, removal." + examples(
         "pumpjournal event add implant --date 2026-11-20",
