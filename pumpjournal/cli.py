@@ -725,6 +725,10 @@ def profile(
             starts = {"implant_date", "trial_start"} & set(values)
             watch = current_watch(tx, who) if starts else None
         say(f"Profile of {who} saved.")
+        if values.get("pump_make") and not cat.pump_make_known(values["pump_make"]):
+            say("Note: this make names no pump maker pumpjournal knows, so before an MRI it "
+                "is treated as unknown (contact your care team first). Known: "
+                f"{', '.join(sorted(cat.PUMP_MAKERS))}.")
         print_watch(watch, stderr=as_json)
     else:
         facts = store.read().profile(who)

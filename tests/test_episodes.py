@@ -511,3 +511,10 @@ def test_no_episode_repeats_another_finding(days, drugs):
         for b in found:
             if a is not b:
                 assert not (set(a.items) <= set(b.items) and set(a.days) <= set(b.days))
+
+
+@pytest.mark.parametrize("make, noted", [("not sure", True), ("?", True),
+                                         ("SynchroMed II", False), ("Prometra II", False)])
+def test_profile_notes_a_pump_make_it_does_not_know(cli, make, noted):
+    result = ok(cli("profile", "--pump-make", make))
+    assert ("names no pump maker pumpjournal knows" in plain(result.stderr)) == noted
