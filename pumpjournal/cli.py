@@ -382,8 +382,6 @@ def log(
         profile = tx.profile(who)
         watch = current_watch(tx, who)
     report_logged(entry, changes, created, flags, rules, profile, as_json)
-    print_watch(watch, stderr=as_json,
-                note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
     if flags and cat.top_urgency(flags) > cat.Urgency.EXPECTED and interactive() and not as_json:
         answer = typer.confirm("Have you contacted your care team?", default=False, err=True)
         with store.transaction() as tx:
@@ -393,6 +391,9 @@ def log(
                 tx.save_entry(saved)
         say("Saved for your visit summary." + ("" if answer else
             " Please contact your care team as the advice above says."))
+    # the watch comes after any question, so it never pushes the panel's headline away
+    print_watch(watch, stderr=as_json,
+                note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
 def report_logged(entry, changes, created, flags, ctx_rules, profile, as_json) -> None:

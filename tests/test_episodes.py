@@ -518,3 +518,20 @@ def test_no_episode_repeats_another_finding(days, drugs):
 def test_profile_notes_a_pump_make_it_does_not_know(cli, make, noted):
     result = ok(cli("profile", "--pump-make", make))
     assert ("names no pump maker pumpjournal knows" in plain(result.stderr)) == noted
+
+
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="needs a pseudo-terminal")
+def test_at_a_terminal_the_watch_follows_the_question(journal):
+    from pjtest import set_profile
+    from test_cli_interactive import CONTACTED, Terminal
+
+    set_profile(journal, implant_date=iso(0))
+    term = Terminal(["log", "--pain", "3", "--symptom", "drowsy"], journal, cols=80)
+    try:
+        panel = term.expect(CONTACTED, fail_on=("Within 48 h",))
+        assert "[!] URGENT" in panel
+        term.answer("y")
+        term.expect("Within 48 h of your implant")
+        assert term.finish() == 0
+    finally:
+        term.close()
