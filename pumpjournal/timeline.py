@@ -75,12 +75,10 @@ class Watch:
                 "until": self.until.isoformat(), "lines": self.lines}
 
 
-def watch_on(profile: dict, events: Iterable[Event], day: date,
-             starts: list[tuple[date, str]] | None = None) -> Watch | None:
+def watch_on(profile: dict, events: Iterable[Event], day: date) -> Watch | None:
     """Is a 48-hour watch running on ``day``, since which event, and what to show: the latest
-    record that starts one, on ``day`` or up to two days before it."""
-    found = [s for s in (starts if starts is not None else watch_starts(profile, events))
-             if s[0] <= day]
+    record that starts one, on ``day`` or up to two days before it. Every screen asks this."""
+    found = [s for s in watch_starts(profile, events) if s[0] <= day]
     if not found or (day - found[-1][0]).days > WATCH_DAYS:
         return None
     since, kind = found[-1]
