@@ -248,7 +248,7 @@ def print_watch(watch, *, stderr: bool = False, note: bool = True) -> None:
     from .render import wrap
 
     lines = wrap([("", line) for line in watch.lines], 79) + ([cat.NOT_ADVICE] if note else [])
-    print("\n".join(lines), file=sys.stderr if stderr else sys.stdout)
+    print(escape("\n".join(lines), lines=True), file=sys.stderr if stderr else sys.stdout)
 
 
 # Status screen -----------------------------------------------------------------------------
@@ -830,7 +830,7 @@ def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
 
         text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
         text.append(cat.NOT_ADVICE)
-        print("\n".join(text), file=sys.stderr if stderr else sys.stdout)
+        print(escape("\n".join(text), lines=True), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
         print_watch(current_watch(view, who), stderr=stderr)
 
