@@ -964,7 +964,8 @@ def ask(
 @app.command("report", help="Write a report for an appointment: warning signs first, a pain "
              "chart, the summary figures, a day-by-day table, questions and notes.\n\n"
              "Without --output it is written to this folder under a name with the person, "
-             "period and date, and its path is printed. Reports are created readable only by you (0600)." + examples(
+             "period and date, and its path is printed. Reports are created readable only by "
+             "you (0600)." + examples(
                  "pumpjournal report --format pdf",
                  "pumpjournal report --since 4w --format html --output visit.html",
                  "pumpjournal report --format md --redact --output -"))
