@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
-from ..words import num, plural, span_text
+from ..words import num, plural
 from .content import TITLE, Advice, DayRow, Episode, Gap, Report
 
-__all__ = ["SECTIONS", "sections", "num", "plural", "span_text"]
+__all__ = ["SECTIONS", "sections", "num", "plural"]  # num, plural: for the renderers too
 
 LEFT_OUT = "(left out: redacted)"
 CHART_TITLE = "Pain chart (0 = no pain, 10 = the worst pain imaginable)"
