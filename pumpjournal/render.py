@@ -34,8 +34,10 @@ def scores_text(entry: Entry) -> str:
 def value_text(key: str, value) -> str:
     if value is None or value == []:
         return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(value) if key == "symptoms" else " | ".join(value)
+        return ", ".join(value) if key in ("symptoms", "worse") else " | ".join(value)
     return str(value)
 
 
