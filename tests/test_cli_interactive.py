@@ -38,6 +38,8 @@ ANYTHING = "Anything else?"
 TEMPERATURE = "Your temperature"
 NOTE = "A note for today"
 CONTACTED = "Have you contacted your care team?"
+SITE = "Where did you take it?"
+IMPLANT = "When was your pump implanted?"
 
 
 class Terminal:
@@ -173,19 +175,21 @@ def test_interactive_log_full_answers(terminal, journal):
     answer_checklist(term, {"incision-redness"})
     term.ask(ANYTHING, "")
     term.ask(TEMPERATURE, "100.8F")
+    term.ask(SITE, "mouth")
     term.ask(NOTE, "walked to the mailbox")
     panel = term.expect(CONTACTED)
     assert "[!] URGENT" in panel and "W-INF" in panel and "W-TEMP" in panel
     assert "redness around an incision" in panel
     assert "not medical advice" in panel
     term.answer("y")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
 
     entry = stored(journal)
     assert entry is not None
     assert (entry.pain, entry.worst, entry.least, entry.average) == (4, 6, 2, 3)
     assert entry.symptoms == ["incision-redness"]
-    assert entry.temperature == "100.8 F"
+    assert entry.temperature == "100.8 F" and entry.temperature_site == "mouth"
     assert entry.temperature_c == pytest.approx(38.22, abs=0.01)
     assert entry.note == "walked to the mailbox"
     assert entry.contacted is True
@@ -201,6 +205,7 @@ def test_interactive_log_enter_skips_and_nothing_is_asked_after_a_quiet_day(term
     term.ask(ANYTHING, "")
     term.ask(TEMPERATURE, "")
     term.ask(NOTE, "")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     assert CONTACTED not in term.text
     assert f"Logged {date.today().isoformat()} for me: pain 2." in term.text
@@ -221,7 +226,9 @@ def test_interactive_bad_temperature_is_asked_again(terminal, journal):
     complaint = term.expect(TEMPERATURE)
     assert "C or F" in complaint
     term.answer("37.2")
+    term.ask(SITE, "")
     term.ask(NOTE, "")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     entry = stored(journal)
     assert entry.temperature_c == 37.2 and entry.temperature == "37.2 C"
@@ -235,6 +242,7 @@ def test_interactive_anything_else_takes_symptom_ids(terminal, journal):
     term.ask(TEMPERATURE, "", fail_on=("unknown symptom",))
     term.ask(NOTE, "")
     term.ask(CONTACTED, "n")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     assert stored(journal).symptoms == ["constipation", "pump-alarm"]
 
@@ -249,8 +257,10 @@ def test_interactive_emergency_and_contacted_no(terminal, journal):
     assert "[!] URGENT" in panel and "[!!]" not in panel  # fever + headache alone: URGENT
     assert "stiff neck" in panel  # lists the signs to watch for
     term.answer("")  # Enter = no
+    reply = term.expect(IMPLANT)
+    term.answer("")
     assert term.finish() == 0
-    assert "contact your care team" in term.text[term.seen:].lower()
+    assert "contact your care team right away" in reply.lower()
     entry = stored(journal)
     assert entry.symptoms == ["fever", "headache"]
     assert entry.contacted is False
@@ -263,6 +273,7 @@ def test_options_at_a_terminal_ask_only_for_the_missing_pain(terminal, journal):
     assert WORST not in term.text and CHECKLIST not in term.text
     assert "[!] URGENT" in panel and "W-NEURO" in panel
     term.answer("y")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     entry = stored(journal)
     assert entry.pain == 5 and entry.symptoms == ["leg-weakness"]
