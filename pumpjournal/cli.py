@@ -856,6 +856,10 @@ def profile(
         metavar="TEMP", help="A low temperature line, if your care team set one "
         "(baclofen pumps).")] = None,
     next_refill: DateOpt = None,
+    baseline_symptom: Annotated[Optional[list[str]], typer.Option(
+        "--baseline-symptom", metavar="ID", help="A symptom your care team noted before the "
+        "implant (repeatable; adds to the list). Logged later, it is asked whether it is worse "
+        "than usual. Emergency signs cannot be one.")] = None,
     clear: Annotated[Optional[list[str]], typer.Option(metavar="FIELD",
                                                        help="Remove a fact.")] = None,
     patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
@@ -898,8 +902,16 @@ def profile(
     if low_threshold is not None:
         values["low_threshold_c"] = model.parse_threshold(low_threshold, "the low line",
                                                           30.0, 37.0)
+    known = []
+    if baseline_symptom:
+        known = model.parse_symptoms(baseline_symptom)
+        refused = [sid for sid in known if not cat.can_be_baseline(sid)]
+        if refused:
+            raise InputError(f"{', '.join(refused)} ({cat.label(refused[0])}) is an emergency "
+                             "sign, so it cannot be recorded as present before the implant: it "
+                             "always needs emergency help.")
     aliases = {"fever_threshold": "fever_threshold_c", "low_threshold": "low_threshold_c",
-               "drug": "drugs"}
+               "drug": "drugs", "baseline_symptom": "baseline_symptoms"}
     for key in clear or []:
         field = key.strip().lower().replace("-", "_")
         field = aliases.get(field, field)
@@ -911,8 +923,13 @@ def profile(
             values["fever_threshold_set_by"] = values["fever_threshold_set_on"] = None
     store = open_journal(ctx, journal)
     who = queries.choose_patient(store.read(), patient)
-    if values:
+    if values or known:
         with store.transaction() as tx:
+            if known:
+                had = [] if "baseline_symptoms" in values else (
+                    tx.profile(who).get("baseline_symptoms") or [])
+                values["baseline_symptoms"] = [s.id for s in cat.SYMPTOMS
+                                               if s.id in set(had) | set(known)]
             facts = tx.set_profile(who, values)
         say(f"Profile of {who} saved.")
     else:
@@ -1325,7 +1342,8 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
                  f"{'Would update' if would else 'Updated'}: {result.updated}",
                  f"Skipped (already there): {result.skipped}",
                  f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
-                 f"Entries with warning signs: {result.warning_signs}"]
+                 f"Entries with warning signs: {result.warning_signs} (EMERGENCY "
+                 f"{result.emergency}, URGENT {result.urgent})"]
         if result.ignored_columns:
             lines.append(f"Ignored columns: {', '.join(result.ignored_columns)}")
         if result.rejects_file:
@@ -1336,6 +1354,9 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
             lines.append("Nothing was written.")
         out("Import summary:")
         out("\n".join("  " + line for line in lines))
+    if result.warning_signs:
+        (say if as_json else out)(("Warning signs were imported: `pumpjournal flags` lists "
+                                   "them. " if not result.dry_run else "") + cat.NOT_ADVICE)
     if failed or result.errors:
         raise typer.Exit(2)
 
