@@ -29,6 +29,11 @@ def examples(*lines: str) -> str:
 _USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer vendors it
 
 
+# Commands that never change the journal: their errors do not say "Nothing was changed."
+READ_ONLY = frozenset({"list", "history", "show", "flags", "summary", "symptoms", "cohort",
+                       "doctor"})
+
+
 class Group(TyperGroup):
     """Turns the domain's errors, Ctrl-C and a closed pipe into one line and an exit code."""
 
@@ -39,7 +44,8 @@ class Group(TyperGroup):
             if debugging(ctx):
                 raise
             message = str(exc)
-            if exc.exit_code == 2 and "nothing was" not in message.lower():
+            if (exc.exit_code == 2 and "nothing was" not in message.lower()
+                    and ctx.invoked_subcommand not in READ_ONLY):
                 message += " Nothing was changed."
             say(f"Error: {message}")
             raise typer.Exit(exc.exit_code) from None
@@ -1002,14 +1008,15 @@ def event_add(
             "alarm": alarm, "note": note}))
     if as_json:
         emit_json(event.to_json())
-        return
-    out(f"Added event {event.id}: {render.event_text(event.to_json())}")
-    if what == "alarm":
+    else:
+        out(f"Added event {event.id}: {render.event_text(event.to_json())}")
+    if what == "alarm":  # the advice: stdout in text mode, stderr next to --json
         from .episodes import calendar_flags
 
         flag = [f for d, f in calendar_flags(store.read().profile(who), [event], today)][0]
-        say(f"{flag.urgency.symbol} {flag.urgency.name}: {flag.advice}")
-        say(cat.NOT_ADVICE)
+        advise = say if as_json else out
+        advise(f"{flag.urgency.symbol} {flag.urgency.name}: {flag.advice}")
+        advise(cat.NOT_ADVICE)
 
 
 @event_app.command("list", help="List events, oldest first." + examples(

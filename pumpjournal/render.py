@@ -317,6 +317,10 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         extra.append(f"mood mean {data['mood']['mean']:g}/10")
     if extra:
         lines.append("Also: " + ", ".join(extra) + ".")
+    if data.get("contacted_care_team"):
+        lines += wrap([("Contacted the care team: ", "; ".join(
+            f"{c['date']}: {'yes' if c['contacted'] else 'no'}"
+            for c in data["contacted_care_team"]))], 76)
     if data["flagged_notes"]:
         lines.append("Notes on flagged days:")
         lines += wrap([(f"  {n['date']}: ", n["note"]) for n in data["flagged_notes"]], 76)

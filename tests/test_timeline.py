@@ -459,18 +459,21 @@ def test_mri_in_the_past_is_quiet(cli):
 
 def test_alarm_event_is_an_urgent_episode(cli):
     result = ok(cli("event", "add", "alarm", "--alarm", "critical"))
-    assert "[!] URGENT:" in result.stderr and NOT_ADVICE in result.stderr
-    assert "baclofen" not in result.stderr
+    assert "[!] URGENT:" in result.stdout and NOT_ADVICE in result.stdout
+    assert "baclofen" not in result.stdout
     (ep,) = by_rule(cli, "W-ALARM")
     assert (ep["urgency"], ep["first"], ep["last"]) == ("URGENT", iso(0), iso(0))
     assert "critical" in " ".join(ep["items"])
     assert "even if the alarm stopped" in ep["advice"]
+    as_json = ok(cli("event", "add", "alarm", "--json"))
+    json.loads(as_json.stdout)  # only the event on stdout; the advice beside it on stderr
+    assert "[!] URGENT:" in as_json.stderr and NOT_ADVICE in as_json.stderr
 
 
 def test_alarm_with_a_baclofen_pump_says_call_immediately(cli):
     ok(cli("profile", "--drug", "baclofen"))
     result = ok(cli("event", "add", "alarm", "--alarm", "not-sure", "--date", iso(1)))
-    assert "With a baclofen pump, call immediately." in plain(result.stderr)
+    assert "With a baclofen pump, call immediately." in plain(result.stdout)
     (ep,) = by_rule(cli, "W-ALARM")
     assert "With a baclofen pump, call immediately." in ep["advice"]
 
