@@ -15,11 +15,10 @@ from typing import Iterable
 from . import symptoms as cat
 
 # What the rules could not look at when only the typed signs are known.
-NOT_CHECKED = ("the rules that need your profile or earlier days were not checked: your "
-               "medicine's own warning signs, the 48-hour watch after surgery, a refill or a "
-               "dose change, the fever line your care team set, soreness expected after "
-               "surgery, symptoms noted before the implant, and pain changes after a recent "
-               "leg, bladder or bowel sign.")
+NOT_CHECKED = ("rules that need your profile or earlier days were not checked (your "
+               "medicine's own signs, the 48-hour watch after surgery, a refill or a dose "
+               "change, your fever line, expected soreness, symptoms noted before the implant, "
+               "recent leg, bladder or bowel signs).")
 RULES_FAILED = ("the warning-sign rules could not be checked because of an error in "
                 "pumpjournal; if you logged a symptom that worries you, contact your care team.")
 

@@ -489,7 +489,8 @@ def why_text(rule: Rule, items: Iterable[str]) -> str:
 def why_groups(flags: Iterable[Flag]) -> list[tuple[tuple[str, ...], str]]:
     """(items, reason) for the panel: one reason per wording, naming the items it is about."""
     groups: dict[str, tuple[Rule, list[str]]] = {}
-    for flag in flags:
+    # a measured temperature is named by the rule it takes part in, before its own W-TEMP
+    for flag in sorted(flags, key=lambda f: (-f.urgency, f.rule == "W-TEMP")):
         if flag.urgency <= Urgency.EXPECTED:
             continue
         rule = RULES[flag.rule]
@@ -501,9 +502,14 @@ def why_groups(flags: Iterable[Flag]) -> list[tuple[tuple[str, ...], str]]:
             if items:
                 group = groups.setdefault(key, (rule, []))[1]
                 group += [i for i in items if i not in group]
-    return [(tuple(sorted(items, key=_item_order)),
-             why_text(rule, sorted(items, key=_item_order)))
-            for rule, items in groups.values()]
+    out, named = [], set()
+    for rule, items in groups.values():  # most urgent first; a reason adds only new signs
+        if set(items) <= named:
+            continue
+        named |= set(items)
+        ordered = sorted(items, key=_item_order)
+        out.append((tuple(ordered), why_text(rule, ordered)))
+    return out
 
 
 def short_name(item: str) -> str:
