@@ -389,7 +389,7 @@ def test_symptoms_json(cli_json):
     assert [i["id"] for i in items] == [s.id for s in cat.SYMPTOMS]
     for item in items:
         assert set(item) == {"id", "label", "category", "warning_sign", "urgency", "rules",
-                             "daily", "snomed"}
+                             "daily", "snomed", "aliases", "can_be_baseline"}
     by_id = {i["id"]: i for i in items}
     assert by_id["fever"]["warning_sign"] is True and by_id["fever"]["daily"] is True
     assert by_id["fever"]["category"] == "infection" and "W-INF" in by_id["fever"]["rules"]
