@@ -310,8 +310,8 @@ def test_no_side_effect_words_for_signs_that_are_not_side_effects(cli, sid):
 def test_why_lines_name_the_sign_they_are_about(cli):
     text = panel(ok(cli("log", "--pain", "3", "--symptom", "fever", "--symptom",
                         "hallucinations")))
-    assert "Why: Hallucinations: pump and medicine safety information lists this" in text
-    assert "Fever: your clinic's aftercare advice lists this" in text
+    assert "Why: Fever: your clinic's aftercare advice lists this" in text
+    assert "Hallucinations: pump and medicine safety information lists this" in text
 
 
 def test_at_80_columns_the_emergency_headline_is_the_last_line(cli, monkeypatch):
