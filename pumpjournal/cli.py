@@ -187,7 +187,9 @@ def print_panel(found, day: date, temperature_c, profile: dict, *,
     con = console(stderr)
     if top is None or top == cat.Urgency.EXPECTED:
         if top is not None:
-            con.print(render.expected_line(found.flags, day, found.ctx), markup=False)
+            line = render.expected_line(found.flags, day, found.ctx)
+            con.print("\n".join(render.wrap([("", line)], min(con.width, 100))),
+                      markup=False)
         for note in found.notes() if top is not None or found.failed else ():
             con.print(note, markup=False)
         return
