@@ -1236,9 +1236,10 @@ def progress_counter():
     "Import entries from CSV, JSON or JSONL (FILE or - for stdin), checked with the same rules "
     "as `log`. Nothing is written if any row is bad, unless --skip-invalid.\n\n"
     "Columns are the entry fields (`--template` prints a sample): patient (or "
-    "participant_id), date, pain, worst, least, average, symptoms (ids separated by ;) or "
-    "one 0/1 column per symptom id, temperature, temperature_site, boluses, sleep, mood, "
-    "note, questions. Exit 0 when every row went in, 2 when rows were rejected.") + examples(
+    "participant_id), date, pain, worst, least, average, symptoms (ids or plain words "
+    "separated by ;; a word with two meanings is a row error naming both) or one 0/1 column "
+    "per symptom id, worse, temperature, temperature_site, boluses, sleep, mood, note, "
+    "questions, contacted. Exit 0 when every row went in, 2 when rows were rejected.") + examples(
         "pumpjournal import --template > diary.csv",
         "pumpjournal import diary.csv --dry-run",
         "pumpjournal import export.csv --delimiter ';' --date-format %d.%m.%Y "
