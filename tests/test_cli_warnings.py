@@ -407,3 +407,23 @@ def test_read_only_errors_do_not_say_nothing_was_changed(cli):
         assert result.exit_code == 2, args
         assert "Nothing was changed" not in result.stderr, args
     assert "Nothing was changed" in cli("log", "--pain", "x").stderr
+
+
+def test_the_check_is_a_library_step_that_needs_no_journal():
+    from datetime import date
+
+    from pumpjournal import check as check_signs
+
+    day = date(2026, 11, 25)
+    alone = check_signs(["fever", "stiff-neck"], None, day)
+    assert alone.top is cat.Urgency.EMERGENCY and not alone.complete
+    assert "were not checked" in alone.notes()[0]
+    known = check_signs(["leg-numbness"], None, day,
+                        profile={"baseline_symptoms": ["leg-numbness"]}, history=[])
+    assert known.complete and [f.rule for f in known.flags] == ["W-BASE"]
+    worse = check_signs(["leg-numbness"], None, day, ["leg-numbness"],
+                        profile={"baseline_symptoms": ["leg-numbness"]})
+    assert worse.top is cat.Urgency.URGENT
+    with_drug = check_signs(["itching"], None, day, profile={"drugs": ["baclofen"]})
+    assert with_drug.top is cat.Urgency.URGENT
+    assert check_signs(["itching"], None, day).top is cat.Urgency.ROUTINE
