@@ -408,12 +408,17 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
 
 
 @app.command(help="Record today's entry (or another day's with --date).\n\n"
-             "With no options at a terminal it asks the questions; with options it never "
-             "prompts. Logging a day again updates that day and shows what changed." + examples(
+             "With no options at a terminal it asks the questions (again, to add to it, on a "
+             "day already logged); with options it asks only what is missing or unclear (pain "
+             "now for a new day, a symptom word with two meanings), and without a terminal "
+             "never. Logging a day again updates that day and shows what changed. A warning "
+             "panel is shown even when the entry cannot be saved." + examples(
                  "pumpjournal log",
                  "pumpjournal log --pain 4 --worst 6 --least 2 --average 3",
                  "pumpjournal log --pain 5 --symptom fever --temperature 100.8F --date yesterday",
-                 "pumpjournal log --pain 3 --note 'walked to the mailbox' --json"))
+                 "pumpjournal log --pain 3 --note 'walked to the mailbox' --json",
+                 "pumpjournal log --pain 4 --symptom 'pins and needles' --contacted yes",
+                 "pumpjournal log --pain 3 --worse leg-numbness"))
 def log(
     ctx: typer.Context,
     pain: Annotated[Optional[str], typer.Option("--pain", "-p", metavar="0-10", help=(
@@ -426,7 +431,8 @@ def log(
         metavar="0-10", help="Average pain over the last 24 hours.")] = None,
     symptom: Annotated[Optional[list[str]], typer.Option(
         "--symptom", "-s", metavar="ID",
-        help="A symptom id from `pumpjournal symptoms` (repeat it, or separate with commas).")
+        help="A symptom id from `pumpjournal symptoms`, or plain words such as pus, shivers or "
+        "'pins and needles' (repeat it, or separate with commas).")
     ] = None,
     temperature: Annotated[Optional[str], typer.Option(
         "--temperature", "-t", metavar="TEMP",
