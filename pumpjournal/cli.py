@@ -749,7 +749,8 @@ def edit(
                 raw[key] = choose_symptoms(raw[key])
     values, problems = model.validate_each(raw)
     if problems:
-        show_typed_panel(values, when, None, patient, as_json)
+        view = readable_journal(ctx, journal, need_view=True)[1]
+        show_typed_panel(values, when, view, patient, as_json)
         raise problems[0]
     removed = tuple(model.parse_symptoms(remove_symptom))
     cleared = tuple(model.validate_clear(clear or []))

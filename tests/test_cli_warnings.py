@@ -427,3 +427,15 @@ def test_the_check_is_a_library_step_that_needs_no_journal():
     with_drug = check_signs(["itching"], None, day, profile={"drugs": ["baclofen"]})
     assert with_drug.top is cat.Urgency.URGENT
     assert check_signs(["itching"], None, day).top is cat.Urgency.ROUTINE
+
+
+def test_a_refused_edit_shows_the_valid_signs_and_changes_nothing(cli, journal):
+    ok(cli("profile", "--drug", "baclofen"))
+    ok(cli("log", "--pain", "3"))
+    before = snapshot(journal)
+    result = cli("edit", "today", "--symptom", "itching", "--pain", "11")
+    assert result.exit_code == 2
+    text = plain(result.stdout)
+    assert text.startswith("[!] URGENT") and "W-WD-BAC" in text  # the profile was used
+    assert "typed alone" not in text
+    assert snapshot(journal) == before
