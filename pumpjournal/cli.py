@@ -349,6 +349,15 @@ def interrupted_with_signs(answers: list[str]) -> None:
             "saved; run `pumpjournal log` again to record it.")
 
 
+def ask_worse(known: list[str]) -> list[str]:
+    """For symptoms the care team noted before the implant: which are worse than usual."""
+    if known:
+        say("Your care team noted this before the implant:" if len(known) == 1 else
+            "Your care team noted these before the implant:")
+    return [sid for sid in known
+            if yes_no(f"  {cat.BY_ID[sid].label}. Is it worse than usual?")]
+
+
 def prompt_entry(day: date, existing=None, baseline=frozenset()) -> dict:
     """The daily questions, on a terminal. Returns validated values. With ``existing`` (the
     day is logged already) Enter keeps its pain and every answer adds to the day."""
@@ -393,11 +402,7 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
                         default="", show_default=False, err=True).strip()
     answers += [sid for sid in choose_symptoms([text]) if sid not in answers]
     raw["symptoms"] = list(answers)
-    known = [sid for sid in answers if sid in baseline]
-    if known:
-        say("Your care team noted these before the implant:")
-        raw["worse"] = [sid for sid in known
-                        if yes_no(f"  {cat.BY_ID[sid].label}: is it worse than usual?")]
+    raw["worse"] = ask_worse([sid for sid in answers if sid in baseline])
     raw["temperature"] = _ask("Your temperature, if you took it (e.g. 37.8 or 100.1F)",
                               lambda v: model.parse_temperature(v) and v)
     if raw["temperature"]:
@@ -410,7 +415,8 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
 @app.command(help="Record today's entry (or another day's with --date).\n\n"
              "With no options at a terminal it asks the questions (again, to add to it, on a "
              "day already logged); with options it asks only what is missing or unclear (pain "
-             "now for a new day, a symptom word with two meanings), and without a terminal "
+             "now for a new day, a symptom word with two meanings, whether a symptom noted "
+             "before the implant is worse than usual), and without a terminal "
              "never. Logging a day again updates that day and shows what changed. A warning "
              "panel is shown even when the entry cannot be saved." + examples(
                  "pumpjournal log",
@@ -476,23 +482,26 @@ def log(
                 raw[key] = choose_symptoms(raw[key])
     values, more = model.validate_each(raw)
     problems += more
-    store, view, broken = readable_journal(ctx, journal, need_view=bool(problems) or (
-        interactive() and "pain" not in values))
+    asking = interactive() and ("pain" not in values or (
+        bool(values.get("symptoms")) and worse is None))
+    store, view, broken = readable_journal(ctx, journal, need_view=bool(problems) or asking)
     if problems:  # nothing is written; the valid signs typed are still checked
         show_typed_panel(values, when, view, patient, as_json)
         raise problems[0]
+    existing, profile_now = None, {}
+    if asking and view is not None:
+        who = queries.choose_patient(view, patient)
+        existing, profile_now = view.entry(who, when), view.profile(who)
+    baseline = frozenset(profile_now.get("baseline_symptoms") or [])
     if "pain" not in values and interactive():  # a new day's entry needs pain now: ask it
-        existing = None
-        profile_now: dict = {}
-        if view is not None:
-            who = queries.choose_patient(view, patient)
-            existing, profile_now = view.entry(who, when), view.profile(who)
-        baseline = frozenset(profile_now.get("baseline_symptoms") or [])
         if existing is None and given:
             values["pain"] = _ask("How much pain do you have right now? (0-10)",
                                   model.parse_score, optional=False)
         elif existing is None or not given:
             values = prompt_entry(when, existing, baseline)
+            given = False
+    if given and asking and worse is None:  # a known symptom typed as an option: worse?
+        values["worse"] = ask_worse([s for s in values.get("symptoms", []) if s in baseline])
     entry, changes, created, found, profile, watch = save_entry_or_warn(
         store, broken, patient, when, values, as_json)
     report_logged(entry, changes, created, found, profile, as_json)

@@ -354,7 +354,7 @@ def test_a_known_symptom_asks_worse_than_usual(terminal, journal, cli):
     term = terminal("log")
     answer_pain_only(term, "3", {"leg-numbness"})
     term.ask(ANYTHING, "")
-    term.ask("is it worse than usual? [y/N]", "")
+    term.ask("Is it worse than usual? [y/N]", "")
     term.ask(TEMPERATURE, "")
     term.ask(NOTE, "")
     panel = term.expect(CONTACTED)
@@ -369,7 +369,7 @@ def test_a_known_symptom_asks_worse_than_usual(terminal, journal, cli):
     term = terminal("log", "--date", "yesterday")
     answer_pain_only(term, "3", {"leg-numbness"})
     term.ask(ANYTHING, "")
-    term.ask("is it worse than usual? [y/N]", "y")
+    term.ask("Is it worse than usual? [y/N]", "y")
     term.ask(TEMPERATURE, "")
     term.ask(NOTE, "")
     panel = term.expect(CONTACTED)
@@ -503,3 +503,21 @@ def test_at_a_terminal_a_broken_journal_still_asks_and_warns(terminal, journal):
     assert "[!!] EMERGENCY" in term.text and "typed alone" in term.text
     assert "NOT saved" in term.text
     assert journal.read_text() == "not json"
+
+
+def test_a_known_symptom_given_as_an_option_is_asked_about_too(terminal, journal, cli):
+    cli("profile", "--baseline-symptom", "headache", "--baseline-symptom", "leg-tingling",
+        "--implant-date", "2026-01-01")
+    term = terminal("log", "--pain", "3", "--symptom", "leg-tingling", "--symptom", "nausea")
+    term.ask("Is it worse than usual? [y/N]", "y")
+    panel = term.expect(CONTACTED)
+    assert "[!] URGENT" in panel and "W-NEURO" in panel
+    term.answer("y")
+    assert term.finish() == 0
+    assert stored(journal).worse == ["leg-tingling"]
+    term = terminal("log", "--pain", "3", "--date", "yesterday", "--symptom", "headache",
+                    "--worse", "leg-tingling")  # --worse given: nothing more is asked
+    panel = term.expect(CONTACTED)
+    assert "worse than usual?" not in term.text
+    term.answer("y")
+    assert term.finish() == 0
