@@ -439,3 +439,14 @@ def test_a_refused_edit_shows_the_valid_signs_and_changes_nothing(cli, journal):
     assert text.startswith("[!] URGENT") and "W-WD-BAC" in text  # the profile was used
     assert "typed alone" not in text
     assert snapshot(journal) == before
+
+
+@given(st.sampled_from(SIGNS), st.data())
+def test_an_id_with_a_letter_missing_is_suggested_first(sid, data):
+    spot = data.draw(st.integers(0, len(sid) - 1))
+    typo = sid[:spot] + sid[spot + 1:]
+    if cat.lookup(typo):
+        return
+    with pytest.raises(cat.UnknownSymptom) as exc:
+        cat.parse_symptom(typo)
+    assert exc.value.suggestions[0] == sid
