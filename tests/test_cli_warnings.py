@@ -18,7 +18,7 @@ from pumpjournal import symptoms as cat
 from pumpjournal.checks import check
 from pumpjournal.store import FileLock
 from conftest import BASE_ENV
-from pjtest import NOT_ADVICE, days_ago, iso, plain, set_profile, snapshot
+from pjtest import NOT_ADVICE, days_ago, iso, plain, snapshot
 
 FEVER_AND_STIFF_NECK = ("log", "--pain", "3", "--symptom", "fever", "--symptom", "stiff-neck")
 
