@@ -95,8 +95,9 @@ def usage_error(exc, ctx) -> None:
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
-    cls=Group, invoke_without_command=True, context_settings=HELP_OPTIONS, no_args_is_help=False, add_completion=False,
-    pretty_exceptions_show_locals=False, pretty_exceptions_enable=False,
+    cls=Group, invoke_without_command=True, context_settings=HELP_OPTIONS,
+    no_args_is_help=False, add_completion=False, pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     help="A recovery journal for people living with an implanted intrathecal pain pump.\n\n"
          "Log pain and symptoms each day; pumpjournal points out the documented warning signs "
@@ -865,7 +866,6 @@ def demo():
         journal = demo_data.build(Path(folder) / "demo.json")
         view = journal.read()
         who, last = demo_data.PATIENT, demo_data.period()[1]
-        profile = view.profile(who)
         out(f"pumpjournal demo: the journal of {demo_data.NAME}, a fictional patient.")
         out("Nothing is written to your own journal.\n")
         entries = view.entries(who)

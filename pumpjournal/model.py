@@ -10,7 +10,6 @@ from decimal import Decimal
 from . import symptoms as catalogue
 from .errors import InputError
 from .escape import problem, quote
-from .escape import shorten as escaped_short
 
 DEFAULT_PATIENT = "me"
 PAIN_SCALE = "0 = no pain at all, 10 = the worst pain you can imagine"
@@ -115,13 +114,8 @@ def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
     number = int(float(text)) if match else None
     if number is None or not low <= number <= high:
         raise InputError(f"{name} must be a whole number from {low} to {high}{words}; "
-                         f"got '{shorten(value)}'.")
+                         f"got {quote(value, 20)}.")
     return number
-
-
-def shorten(value, limit: int = 20) -> str:
-    """A typed value as an error may quote it: escaped, at most ``limit`` characters."""
-    return escaped_short(value, limit)
 
 
 def parse_score(value, name: str = "pain") -> int:
@@ -142,7 +136,7 @@ def _decimal(value) -> Decimal | None:
 def parse_hours(value) -> float:
     hours = _decimal(value)
     if hours is None or not 0 <= hours <= 24:
-        raise InputError(f"hours slept must be a number from 0 to 24; got '{shorten(value)}'.")
+        raise InputError(f"hours slept must be a number from 0 to 24; got {quote(value, 20)}.")
     return round(float(hours), 2)
 
 
@@ -406,7 +400,7 @@ def parse_decimal(value, name: str, low: float, high: float) -> float:
     number = _decimal(value)
     if number is None or not low <= number <= high:
         raise InputError(f"{name} must be a number from {low} to {high}; "
-                         f"got '{shorten(value)}'.")
+                         f"got {quote(value, 20)}.")
     return float(number)
 
 

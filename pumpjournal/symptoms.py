@@ -354,8 +354,8 @@ class AmbiguousSymptom(InputError):
     def __init__(self, word: str, candidates: tuple[str, ...]):
         self.word, self.candidates = word, tuple(candidates)
         named = ", ".join(f"{c} ({label(c)})" for c in self.candidates)
-        super().__init__(f"{quote(word)} could mean more than one symptom: {named}; give the id you "
-                         "mean.")
+        super().__init__(f"{quote(word)} could mean more than one symptom: {named}; give the "
+                         "id you mean.")
 
 
 class UnknownSymptom(InputError):
