@@ -10,7 +10,6 @@ from decimal import Decimal
 from . import symptoms as catalogue
 from .errors import InputError
 from .escape import problem, quote
-from .escape import shorten as escaped_short
 
 DEFAULT_PATIENT = "me"
 PAIN_SCALE = "0 = no pain at all, 10 = the worst pain you can imagine"
@@ -21,9 +20,10 @@ _PATIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # The fields a person sets, in display order, with the words used for them.
 FIELD_WORDS = {
     "pain": "pain now", "worst": "worst pain (24 h)", "least": "least pain (24 h)",
-    "average": "average pain (24 h)", "symptoms": "symptoms", "temperature": "temperature",
-    "temperature_site": "temperature site", "boluses": "boluses", "sleep": "hours slept",
-    "mood": "mood", "note": "note", "questions": "questions for the visit",
+    "average": "average pain (24 h)", "symptoms": "symptoms", "worse": "worse than usual",
+    "temperature": "temperature", "temperature_site": "temperature site", "boluses": "boluses",
+    "sleep": "hours slept", "mood": "mood", "note": "note",
+    "questions": "questions for the visit", "contacted": "contacted the care team",
 }
 
 
@@ -38,6 +38,7 @@ class Entry:
     least: int | None = None
     average: int | None = None
     symptoms: list[str] = field(default_factory=list)
+    worse: list[str] = field(default_factory=list)  # known symptoms marked worse than usual
     temperature_c: float | None = None
     temperature: str | None = None  # the value and unit as entered, e.g. "100.8 F"
     temperature_site: str | None = None
@@ -74,6 +75,7 @@ class Entry:
         data.update(doc if doc.keys() <= _FIELD_SET else
                     {k: v for k, v in doc.items() if k in _FIELD_SET})
         data["symptoms"] = list(data["symptoms"])
+        data["worse"] = list(data["worse"])
         data["questions"] = list(data["questions"])
         entry.__dict__ = data
         return entry
@@ -82,19 +84,22 @@ class Entry:
 class Day:
     """The little the rules and the cohort need of a stored entry, without a whole Entry."""
 
-    __slots__ = ("patient", "date", "day", "pain", "average", "symptoms", "temperature_c")
+    __slots__ = ("patient", "date", "day", "pain", "average", "symptoms", "worse",
+                 "temperature_c")
 
     def __init__(self, doc: dict):
         self.patient, self.date, self.pain = doc["patient"], doc["date"], doc["pain"]
         self.day = date.fromisoformat(doc["date"])
         self.average = doc.get("average")
         self.symptoms = doc.get("symptoms") or []
+        self.worse = doc.get("worse") or []
         self.temperature_c = doc.get("temperature_c")
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _FIELD_SET = frozenset(ENTRY_FIELDS)
-_DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "questions": ()}
+_DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "worse": (),
+                                                    "questions": ()}
 
 
 # Numbers are typed with ASCII digits only: int()/float()/Decimal() would also take "1_0",
@@ -109,13 +114,8 @@ def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
     number = int(float(text)) if match else None
     if number is None or not low <= number <= high:
         raise InputError(f"{name} must be a whole number from {low} to {high}{words}; "
-                         f"got '{shorten(value)}'.")
+                         f"got {quote(value, 20)}.")
     return number
-
-
-def shorten(value, limit: int = 20) -> str:
-    """A typed value as an error may quote it: escaped, at most ``limit`` characters."""
-    return escaped_short(value, limit)
 
 
 def parse_score(value, name: str = "pain") -> int:
@@ -136,7 +136,7 @@ def _decimal(value) -> Decimal | None:
 def parse_hours(value) -> float:
     hours = _decimal(value)
     if hours is None or not 0 <= hours <= 24:
-        raise InputError(f"hours slept must be a number from 0 to 24; got '{shorten(value)}'.")
+        raise InputError(f"hours slept must be a number from 0 to 24; got {quote(value, 20)}.")
     return round(float(hours), 2)
 
 
@@ -191,49 +191,113 @@ def parse_text(value, name: str = "note", limit: int = 5000, lines: bool = True)
     return text or None
 
 
+def symptom_words(values) -> list[str]:
+    """The words of repeated options or ``;``/``,``-separated text, one per symptom."""
+    return [part.strip() for value in values or [] for part in re.split(r"[;,]", str(value))
+            if part.strip()]
+
+
+def symptoms_each(values) -> tuple[list[str], list[InputError]]:
+    """The ids of the words that are known (in catalogue order), and a problem per word that
+    is not (unknown, or could mean several items)."""
+    ids, problems = set(), []
+    for word in symptom_words(values):
+        try:
+            ids.add(catalogue.parse_symptom(word))
+        except InputError as exc:
+            problems.append(exc)
+    return [s.id for s in catalogue.SYMPTOMS if s.id in ids], problems
+
+
 def parse_symptoms(values) -> list[str]:
-    """Ids from repeated options or ``;``/``,``-separated text, in catalogue order."""
-    ids = set()
-    for value in values or []:
-        for part in re.split(r"[;,]", str(value)):
-            if part.strip():
-                ids.add(catalogue.parse_symptom(part))
-    return [s.id for s in catalogue.SYMPTOMS if s.id in ids]
+    """Ids from repeated options or ``;``/``,``-separated text, in catalogue order: ids or the
+    plain words of the catalogue's alias table."""
+    ids, problems = symptoms_each(values)
+    if problems:
+        raise problems[0]
+    return ids
+
+
+def parse_yes_no(value, name: str = "contacted") -> bool:
+    text = str(value).strip().lower()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0"):
+        return False
+    raise InputError(f"{name} must be yes or no; got '{value}'.")
+
+
+LOW_TEMPERATURE_C = 35.0  # below this a reading is more likely a mistake than a body
+
+
+def temperature_note(celsius: float | None) -> str | None:
+    """A word to the person when a temperature is so low it should be measured again."""
+    if celsius is None or celsius >= LOW_TEMPERATURE_C:
+        return None
+    return (f"{celsius:.1f} °C is very low for a body temperature (below "
+            f"{LOW_TEMPERATURE_C:.1f} °C): please measure again, and if it is right, or you "
+            "feel very cold, drowsy or confused, call your care team or emergency services.")
 
 
 def validate_fields(raw: dict) -> dict:
     """Turn raw user values (strings or numbers) into stored values. Unknown keys are errors.
 
-    Keys: pain, worst, least, average, symptoms, temperature, temperature_site, boluses, sleep,
-    mood, note, questions. A value of None means "not given".
+    Keys: pain, worst, least, average, symptoms, worse, temperature, temperature_site,
+    boluses, sleep, mood, note, questions, contacted. A value of None means "not given".
+    Symptoms marked worse are symptoms of the day too.
     """
+    out, problems = validate_each(raw)
+    if problems:
+        raise problems[0]
+    return out
+
+
+def validate_each(raw: dict) -> tuple[dict, list[InputError]]:
+    """Like validate_fields, but every field on its own: the values that are valid, and the
+    problems (so the valid warning signs of a refused entry can still be shown)."""
     out: dict = {}
+    problems: list[InputError] = []
     for key, value in raw.items():
         if value is None:
             continue
-        if key in ("pain", "worst", "least", "average"):
-            out[key] = parse_score(value, FIELD_WORDS[key])
-        elif key == "mood":
-            out[key] = _whole(value, "mood", 0, 10, " (0 = very low, 10 = very good)")
-        elif key == "boluses":
-            out[key] = parse_count(value, "boluses (patient-activated doses that day)")
-        elif key == "sleep":
-            out[key] = parse_hours(value)
-        elif key == "symptoms":
-            out[key] = parse_symptoms(value if isinstance(value, (list, tuple)) else [value])
-        elif key == "temperature":
-            out["temperature_c"], out["temperature"] = parse_temperature(value)
-        elif key == "temperature_site":
-            out[key] = parse_site(value)
-        elif key == "note":
-            out[key] = parse_text(value)
-        elif key == "questions":
-            items = value if isinstance(value, (list, tuple)) else [value]
-            out[key] = [q for q in (parse_text(v, "question", 500) for v in items) if q]
-        else:
-            raise InputError(f"unknown field {quote(key)}; the fields are "
-                             f"{', '.join(FIELD_WORDS)}.")
-    return out
+        try:
+            _validate_one(out, key, value)
+        except InputError as exc:
+            problems.append(exc)
+    if out.get("worse"):
+        out["symptoms"] = [s.id for s in catalogue.SYMPTOMS
+                           if s.id in set(out.get("symptoms", [])) | set(out["worse"])]
+    return out, problems
+
+
+def _validate_one(out: dict, key: str, value) -> None:
+    if key in ("pain", "worst", "least", "average"):
+        out[key] = parse_score(value, FIELD_WORDS[key])
+    elif key == "mood":
+        out[key] = _whole(value, "mood", 0, 10, " (0 = very low, 10 = very good)")
+    elif key == "boluses":
+        out[key] = parse_count(value, "boluses (patient-activated doses that day)")
+    elif key == "sleep":
+        out[key] = parse_hours(value)
+    elif key in ("symptoms", "worse"):
+        ids, problems = symptoms_each(value if isinstance(value, (list, tuple)) else [value])
+        out[key] = ids
+        if problems:
+            raise problems[0]
+    elif key == "contacted":
+        out[key] = value if isinstance(value, bool) else parse_yes_no(value)
+    elif key == "temperature":
+        out["temperature_c"], out["temperature"] = parse_temperature(value)
+    elif key == "temperature_site":
+        out[key] = parse_site(value)
+    elif key == "note":
+        out[key] = parse_text(value)
+    elif key == "questions":
+        items = value if isinstance(value, (list, tuple)) else [value]
+        out[key] = [q for q in (parse_text(v, "question", 500) for v in items) if q]
+    else:
+        raise InputError(f"unknown field {quote(key)}; the fields are "
+                         f"{', '.join(FIELD_WORDS)}.")
 
 
 def check_consistent(entry: Entry) -> None:
@@ -283,16 +347,18 @@ def merge(entry: Entry, values: dict, stamp: str, *, remove: tuple[str, ...] = (
     """
     data = asdict(entry)
     for key in clear:
-        data[key] = [] if key in ("symptoms", "questions") else None
+        data[key] = [] if key in ("symptoms", "worse", "questions") else None
         if key == "temperature":
             data["temperature_c"] = data["temperature_site"] = None
     for key, value in values.items():
-        if key in ("symptoms", "questions"):
+        if key in ("symptoms", "worse", "questions"):
             data[key] = list(data[key]) + [v for v in value if v not in data[key]]
         else:
             data[key] = value
     data["symptoms"] = [s.id for s in catalogue.SYMPTOMS
                         if s.id in data["symptoms"] and s.id not in remove]
+    data["worse"] = [s.id for s in catalogue.SYMPTOMS
+                     if s.id in data["worse"] and s.id in data["symptoms"]]
     updated = Entry(**data)
     check_consistent(updated)
     changes = [(key, getattr(entry, key), getattr(updated, key)) for key in FIELD_WORDS
@@ -334,7 +400,7 @@ def parse_decimal(value, name: str, low: float, high: float) -> float:
     number = _decimal(value)
     if number is None or not low <= number <= high:
         raise InputError(f"{name} must be a number from {low} to {high}; "
-                         f"got '{shorten(value)}'.")
+                         f"got {quote(value, 20)}.")
     return float(number)
 
 
@@ -346,6 +412,7 @@ PROFILE_FIELDS = {
     "fever_threshold_c": "fever line", "fever_threshold_set_by": "fever line set by",
     "fever_threshold_set_on": "fever line set on", "low_threshold_c": "low temperature line",
     "next_refill": "next refill due",
+    "baseline_symptoms": "symptoms noted before the implant",
 }
 FEVER_RANGE_C = (37.5, 39.0)
 _PHONE = re.compile(r"^[0-9+()#*.\- ]{2,30}$")

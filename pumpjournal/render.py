@@ -37,8 +37,10 @@ def scores_text(entry: Entry) -> str:
 def value_text(key: str, value) -> str:
     if value is None or value == []:
         return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
-        return escape(", ".join(value) if key == "symptoms" else " | ".join(value))
+        return escape(", ".join(value) if key in ("symptoms", "worse") else " | ".join(value))
     return escape(value)
 
 
@@ -83,44 +85,86 @@ def expected_line(flags: list[Flag], day: date, ctx: cat.Context) -> str:
     return f"[-] Recorded: {items}{days}, expected for a few days."
 
 
-def flag_body(flags: list[Flag], entry: Entry, ctx: cat.Context, profile: dict,
-              width: int = 76) -> list[str]:
-    """The panel's lines below its headline, worded as the catalogue's section 4 shows."""
+PANEL_LINES = 20  # an URGENT or EMERGENCY panel longer than this repeats its headline last
+
+
+def action_text(flags: list[Flag], profile: dict) -> str:
+    """The panel's one thing to do: the advice of its most urgent rule (a measured temperature
+    gives way to the rule that names the sign), with the emergency number where it says call."""
     top = cat.top_urgency(flags)
-    rows = [("", f"You logged on {entry.date}{day_phrase(entry.day, ctx)}:")]
+    first = [f for f in flags if f.urgency == top]
+    chosen = next((f for f in first if f.rule != "W-TEMP"), first[0])
+    number = profile.get("emergency_number") or "your local emergency number"
+    text = chosen.advice
+    if "Call emergency services now" in text and top is Urgency.EMERGENCY:
+        text = text.replace("Call emergency services now", f"Call emergency services now "
+                            f"({number})", 1)
+    return text
+
+
+def panel_lines(flags: list[Flag], day: date, temperature_c: float | None, ctx: cat.Context,
+                profile: dict, width: int = 76, notes: tuple[str, ...] = (),
+                complete: bool = True) -> list[str]:
+    """A warning panel (ROUTINE and above), worded as the catalogue's section 4 shows: the
+    headline, what was logged, the one thing to do, why (naming the signs), the care team, the
+    rules and the not-medical-advice line. An URGENT or EMERGENCY panel longer than
+    PANEL_LINES (with its frame) ends with its headline again, so it is on screen at the end."""
+    top = cat.top_urgency(flags)
+    head = headline(top, profile)
+    rows = [("", f"You logged on {day.isoformat()}{day_phrase(day, ctx)}:")]
     for item, level in cat.item_urgencies(flags).items():
         mark = "-" if level == top else level.symbol
-        rows.append((f"  {mark} ", item_text(item, entry.temperature_c, ctx)))
-    reasons: dict[str, set] = {}  # one sentence per kind of source, over all its items
-    for flag in flags:
-        if flag.urgency > Urgency.EXPECTED:
-            rule = cat.RULES[flag.rule]
-            reasons.setdefault(rule.why or rule.origin == "SEED", set()).update(flag.items)
-    for n, (kind, items) in enumerate(reasons.items()):
-        rule = next(cat.RULES[f.rule] for f in flags
-                    if (cat.RULES[f.rule].why or cat.RULES[f.rule].origin == "SEED") == kind)
-        why = cat.why_text(rule, items)
-        rows.append(("Why: ", why) if n == 0 else ("     ", sentence(why)))
-    advice = list(dict.fromkeys((f.urgency, f.advice) for f in flags))
-    if len(advice) == 1:
-        rows.append(("What to do: ", advice[0][1]))
-    else:
-        rows.append(("", "What to do:"))
-        rows += [(f"  {level.symbol} ", text) for level, text in advice]
+        rows.append((f"  {mark} ", item_text(item, temperature_c, ctx)))
+    rows.append(("What to do: ", action_text(flags, profile)))
+    for n, (items, why) in enumerate(cat.why_groups(flags)):
+        names = ", ".join(cat.short_name(i) for i in items)
+        rows.append(("Why: " if n == 0 else "     ", f"{sentence(names)}: {why}"))
     rows.append(("", care_team_text(profile)))
-    if not ctx.drugs_known and top >= Urgency.ROUTINE:
-        rows.append(("", "Add your pump's medicine with `pumpjournal profile --drug NAME` so "
-                         "its own warning signs are watched too."))
+    if complete and not ctx.drugs_known:
+        rows.append(("", "Add your pump's medicine (`pumpjournal profile --drug NAME`) so its "
+                         "own warning signs are watched too."))
+    if complete and ctx.day0 is None and any(f.rule == "W-SORE" for f in flags):
+        rows.append(("", "Record your implant date with `pumpjournal profile --implant-date "
+                         "DATE`: soreness in the first week after surgery is then recorded as "
+                         "expected."))
+    rows += [("", note) for note in notes]
     rules = [f"{f.rule} · {', '.join(f.sources)}" for f in flags]
     rows.append(("Rule " if len(rules) == 1 else "Rules: ", "; ".join(rules)))
     rows.append(("", NOT_ADVICE))
-    return wrap(rows, width)
+    lines = wrap([("", head)], width) + wrap(rows, width, hang=12)
+    if top >= Urgency.URGENT and len(lines) + 2 > PANEL_LINES:
+        lines += wrap([("", head)], width)
+    return lines
 
 
-def wrap(rows: list[tuple[str, str]], width: int) -> list[str]:
-    """Lines of ``prefix + text`` wrapped to ``width`` with a hanging indent."""
+def question_headline(flags: list[Flag], profile: dict) -> str | None:
+    """The headline repeated above each question after an URGENT or EMERGENCY panel."""
+    top = cat.top_urgency(flags)
+    return headline(top, profile) if top is not None and top >= Urgency.URGENT else None
+
+
+def contacted_reply(flags: list[Flag], profile: dict, answer: bool) -> str:
+    """What follows the answer to "Have you contacted your care team?": never weaker advice
+    than the panel's own, and never a request to call after a ROUTINE panel."""
+    top = cat.top_urgency(flags)
+    text = "Saved for your visit summary."
+    if top is Urgency.EMERGENCY:
+        number = profile.get("emergency_number") or "your local emergency number"
+        return text + (f" If you have not called emergency services yet, call now ({number})."
+                       if answer else " " + action_text(flags, profile))
+    if answer:
+        return text
+    if top is Urgency.URGENT:
+        phones = care_team_text(profile)
+        return f"{text} {action_text(flags, profile)} {phones}"
+    return f"{text} Mention it at your next visit."
+
+
+def wrap(rows: list[tuple[str, str]], width: int, hang: int = 6) -> list[str]:
+    """Lines of ``prefix + text`` wrapped to ``width`` with a hanging indent (at most
+    ``hang`` columns)."""
     return [line for prefix, text in rows
-            for line in words.wrap(text, width, prefix, " " * min(len(prefix), 6))]
+            for line in words.wrap(text, width, prefix, " " * min(len(prefix), hang))]
 
 
 def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
@@ -295,6 +339,10 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         extra.append(f"mood mean {data['mood']['mean']:g}/10")
     if extra:
         lines.append("Also: " + ", ".join(extra) + ".")
+    if data.get("contacted_care_team"):
+        lines += wrap([("Contacted the care team: ", "; ".join(
+            f"{c['date']}: {'yes' if c['contacted'] else 'no'}"
+            for c in data["contacted_care_team"]))], 76)
     if data["flagged_notes"]:
         lines.append("Notes on flagged days:")
         lines += wrap([(f"  {n['date']}: ", escape(n["note"])) for n in data["flagged_notes"]],

@@ -106,6 +106,7 @@ def check_shape(path: Path, raw: bytes) -> dict:
 _TYPES = {"patient": (str,), "date": (str,), "pain": (int,), "worst": (int,),
           "least": (int,), "average": (int,), "boluses": (int,), "mood": (int,),
           "sleep": (int, float), "temperature_c": (int, float), "symptoms": (list,),
+          "worse": (list,),
           "questions": (list,), "note": (str,), "temperature": (str,),
           "temperature_site": (str,), "contacted": (bool,), "logged_at": (str,),
           "updated_at": (str,)}
@@ -327,7 +328,8 @@ class View:
         entry = self.entry(patient, day)
         if entry is None:
             raise InputError(f"there is no entry on {day.isoformat()} for '{patient}'; "
-                             "`pumpjournal list` shows the days logged.")
+                             "`pumpjournal list` shows the days logged, and `pumpjournal log "
+                             f"--date {day.isoformat()}` logs that day.")
         return entry
 
     def set_profile(self, patient: str, values: dict) -> dict:

@@ -24,7 +24,8 @@ FORMATS_IN = ("csv", "json", "jsonl")
 FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
 CONFLICT = ("fail", "skip", "update")
 # The columns of an export (and of the import template), in order.
-COLUMNS = ("patient", "date", "pain", "worst", "least", "average", "symptoms", "temperature",
+COLUMNS = ("patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
+           "temperature",
            "temperature_c", "temperature_site", "boluses", "sleep", "mood", "note", "questions",
            "contacted", "logged_at", "updated_at")
 ALIASES = {"participant_id": "patient", "participant": "patient", "patient_id": "patient",
@@ -67,7 +68,9 @@ class ImportResult:
     unchanged: int = 0
     skipped: int = 0
     rejected: int = 0
-    warning_signs: int = 0
+    warning_signs: int = 0  # entries with an URGENT or EMERGENCY sign
+    emergency: int = 0  # of them, entries whose top level is EMERGENCY
+    urgent: int = 0  # and URGENT
     ignored_columns: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
@@ -79,6 +82,7 @@ class ImportResult:
         return {"rows": self.rows, "imported": self.imported, "updated": self.updated,
                 "unchanged": self.unchanged, "skipped": self.skipped,
                 "rejected": self.rejected, "warning_signs": self.warning_signs,
+                "emergency": self.emergency, "urgent": self.urgent,
                 "ignored_columns": self.ignored_columns,
                 "errors": [e.to_json() for e in self.errors], "written": self.written,
                 "dry_run": self.dry_run, "rejects_file": self.rejects_file}
@@ -310,9 +314,9 @@ class RowParser:
         if name == "date":
             return {"date": parse_import_date(str(value), self.date_format,
                                               self.today).isoformat()}
-        if name == "symptoms":
+        if name in ("symptoms", "worse"):
             items = value if isinstance(value, list) else re.split(r"[;,]", str(value))
-            return {"symptoms": model.parse_symptoms(items)}
+            return {name: model.parse_symptoms(items)}
         if name == "questions":
             return model.validate_fields({"questions": _questions(value)})
         if name == "temperature_c":
@@ -353,6 +357,9 @@ class RowParser:
                 symptoms += found["symptoms"]
             elif found:
                 doc.update(found)
+        if doc.get("worse"):  # a symptom marked worse is a symptom of the day
+            several = several or not set(doc["worse"]) <= set(symptoms)
+            symptoms += [sid for sid in doc["worse"] if sid not in symptoms]
         if symptoms:
             doc["symptoms"] = ([s.id for s in cat.SYMPTOMS if s.id in symptoms]
                                if several else symptoms)
@@ -493,7 +500,8 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     result.rejected = len(result.errors)
     if result.errors and not (skip_invalid or dry_run):
         return result
-    result.warning_signs = _count_warnings(view, changed, assess_entries)
+    result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
+    result.warning_signs = result.emergency + result.urgent
     if not dry_run and new_docs:
         if replace_ids:
             view.entries_table.remove(doc_ids=replace_ids)
@@ -502,18 +510,19 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     return result
 
 
-def _count_warnings(view, entries: list[model.Day], assess_entries) -> int:
-    """Entries holding an URGENT or EMERGENCY sign (one pass per person)."""
+def _count_warnings(view, entries: list[model.Day], assess_entries) -> tuple[int, int]:
+    """Entries whose top sign is EMERGENCY, and URGENT (one pass per person)."""
     by_person: dict[str, list[model.Day]] = {}
     for entry in entries:
         by_person.setdefault(entry.patient, []).append(entry)
-    count = 0
+    emergency = urgent = 0
     for person, items in by_person.items():
         items.sort(key=lambda e: e.date)
         for flags in assess_entries(items, view.profile(person), view.events(person)):
-            if (cat.top_urgency(flags) or 0) >= cat.Urgency.URGENT:
-                count += 1
-    return count
+            top = cat.top_urgency(flags) or 0
+            emergency += top == cat.Urgency.EMERGENCY
+            urgent += top == cat.Urgency.URGENT
+    return emergency, urgent
 
 
 def template() -> str:
@@ -545,7 +554,8 @@ def csv_cells(entry: dict) -> list[str]:
             if key == "questions" and any("\n" in q for q in value):
                 cells.append(safe_cell(json.dumps(value, ensure_ascii=False)))
             else:
-                cells.append(safe_cell((";" if key == "symptoms" else QUESTION_SEP).join(value)))
+                cells.append(safe_cell((";" if key in ("symptoms", "worse") else QUESTION_SEP)
+                                       .join(value)))
         elif value.__class__ is bool:
             cells.append("1" if value else "0")
         else:
@@ -574,6 +584,7 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
         for *_, doc in keys:
             item = {key: doc.get(key) for key in model.ENTRY_FIELDS}
             item["symptoms"] = item["symptoms"] or []
+            item["worse"] = item["worse"] or []
             item["questions"] = item["questions"] or []
             yield item
 
