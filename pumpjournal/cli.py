@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import dates, model, queries
+from . import dates, model, queries, words
 from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
@@ -1515,7 +1515,7 @@ def export(
     else:
         with private_text(Path(output), force) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
-        say(f"Exported {count} entries to {output}.")
+        say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
 
 
 @app.command(help="One line per person in the journal: days logged, first and last day, mean "
@@ -1562,7 +1562,7 @@ def doctor(ctx: typer.Context, journal: JournalOpt = None):
     if not problems:
         out("The journal is sound.")
         return
-    out(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found:")
+    out(f"{words.plural(len(problems), 'problem')} found:")
     out("\n".join(f"  - {p}" for p in problems[:100]))
     out(f"The journal was not changed. Way out: restore a copy from {store.backup_folder} "
         "(copy it over the journal), or fix the entries named above with `pumpjournal edit` "

@@ -13,9 +13,9 @@ from .escape import escape
 MISSING = "-"
 
 
-def plural(n: int, word: str) -> str:
-    """``1 day``, ``2 days``, ``0 days``."""
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 day``, ``2 days``, ``0 days``; ``many`` where adding an s is wrong (entries)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 def num(value) -> str:

@@ -289,3 +289,21 @@ def test_chart_shapes_are_named(tmp_path):
     for shape in drawn.shapes:
         assert shape.style in charts.STYLES and shape[0] == shape.kind
     assert any(s.text == "refill" for s in drawn.shapes if isinstance(s, charts.Text))
+
+
+@pytest.mark.parametrize("days, text", [(14, "2 weeks"), (15, "2 weeks 1 day"),
+                                        (16, "2 weeks 2 days"), (22, "3 weeks 1 day")])
+def test_durations_count_their_days_with_plural(days, text):
+    from pumpjournal import dates
+
+    assert dates.days_in_words(days) == text
+
+
+@pytest.mark.parametrize("count, said", [(1, "Exported 1 entry to"),
+                                         (2, "Exported 2 entries to")])
+def test_export_counts_entries_in_words(cli, tmp_path, count, said):
+    for n in range(count):
+        assert cli("log", "--pain", "3", "--date", f"{n + 1} days ago").exit_code == 0
+    result = cli("export", "--output", str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.output
+    assert said in result.stderr
