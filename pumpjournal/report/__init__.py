@@ -1,10 +1,10 @@
 """Reports for caregivers and clinicians: one period of one person's journal as PDF, HTML,
 Markdown or plain text.
 
-Every format says the same things in the same order: who and which period; the warning-sign
-episodes with the documented advice; a pain chart; the summary figures (the numbers of
-``pumpjournal summary --json``); a day-by-day table; the questions for the visit; the notes;
-the not-medical-advice line and the date the report was made.
+Every format says the same things in the same order (``layout.SECTIONS``): who and which
+period; the warning-sign episodes with the documented advice; what is coming up; a pain chart;
+the summary figures (the numbers of ``pumpjournal summary --json``); a day-by-day table; the
+questions for the visit; the notes; the not-medical-advice line and the date it was made.
 
 Library use::
 
