@@ -115,25 +115,25 @@ def svg(chart: charts.Chart, title: str) -> str:
             paint += f' stroke="{style["stroke"]}" stroke-width="{style["width"]:g}"'
             if "dash" in style:
                 paint += f' stroke-dasharray="{style["dash"][0]:g} {style["dash"][1]:g}"'
-        if isinstance(shape, charts.Rect):
-            out.append(f'<rect x="{shape.x:.2f}" y="{shape.y:.2f}" width="{shape.w:.2f}" '
-                       f'height="{shape.h:.2f}"{paint}/>')
-        elif isinstance(shape, charts.Line):
-            out.append(f'<line x1="{shape.x1:.2f}" y1="{shape.y1:.2f}" x2="{shape.x2:.2f}" '
-                       f'y2="{shape.y2:.2f}"{paint}/>')
-        elif isinstance(shape, charts.Poly):
-            points = " ".join(f"{x:.2f},{y:.2f}" for x, y in shape.points)
-            out.append(f'<polyline points="{points}" fill="none" stroke-linejoin="round"'
-                       f'{paint}/>')
-        elif isinstance(shape, charts.Dot):
-            out.append(f'<circle cx="{shape.x:.2f}" cy="{shape.y:.2f}" r="{shape.r:g}"'
-                       f'{paint}/>')
-        elif isinstance(shape, charts.Text):
+        if isinstance(shape, charts.Text):
             weight = ' font-weight="700"' if shape.bold else ""
             out.append(f'<text x="{shape.x:.2f}" y="{shape.y:.2f}" font-size="{shape.size:g}" '
                        f'text-anchor="{shape.anchor}"{weight}{paint}>{esc(shape.text)}</text>')
+        else:
+            out.append(f"{SVG[type(shape)](shape)}{paint}/>")
     out.append("</svg>")
     return "\n".join(out)
+
+
+SVG = {  # a shape's element, without its paint
+    charts.Rect: lambda s: f'<rect x="{s.x:.2f}" y="{s.y:.2f}" width="{s.w:.2f}" '
+                           f'height="{s.h:.2f}"',
+    charts.Line: lambda s: f'<line x1="{s.x1:.2f}" y1="{s.y1:.2f}" x2="{s.x2:.2f}" '
+                           f'y2="{s.y2:.2f}"',
+    charts.Poly: lambda s: '<polyline points="' + " ".join(
+        f"{x:.2f},{y:.2f}" for x, y in s.points) + '" fill="none" stroke-linejoin="round"',
+    charts.Dot: lambda s: f'<circle cx="{s.x:.2f}" cy="{s.y:.2f}" r="{s.r:g}"',
+}
 
 
 def _table(heads: list[str], rows: list[list[str]], css: str, left: set[int]) -> list[str]:
