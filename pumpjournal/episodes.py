@@ -32,6 +32,8 @@ class Episode:
     days: list[date] = field(default_factory=list)
     # other rules fired by the same items on the same days: (rule, urgency, advice)
     also: list[tuple[str, Urgency, str]] = field(default_factory=list)
+    # the items that fired a rule of this episode, day by day
+    day_items: dict[date, set[str]] = field(default_factory=dict)
 
     @property
     def rules(self) -> list[str]:
@@ -63,30 +65,43 @@ class Episode:
 
 
 def one_finding(found: list[Episode]) -> list[Episode]:
-    """Rules fired by the same items on the same days are one finding, one episode: an episode
-    whose items and days all lie within another's joins it (a temperature at or above the line
-    fires W-TEMP and W-INF: one episode). The most urgent rule leads; ``rules`` names all."""
-    kept: list[Episode] = []
-    by_day: dict[date, list[Episode]] = {}
+    """One finding, one episode: episodes that share an item on a day they share are one
+    episode, and the joining carries on over every episode joined (a temperature at or above
+    the line fires W-TEMP and W-INF; a fever with a stiff neck and a red incision fires W-MEN
+    and W-INF: one episode each). So an item of a day is in one episode only, and every rule
+    fired is named by exactly one episode. The most urgent rule leads; ``rules`` names all."""
     order = {rule: n for n, rule in enumerate(cat.RULES)}  # ties: the catalogue's order
-    for ep in sorted(found, key=lambda e: (-len(e.items), -len(e.days), -e.urgency,
-                                           order[e.rule])):
-        items, days = set(ep.items), set(ep.days)
-        home = next((k for k in by_day.get(ep.first, ())
-                     if items <= set(k.items) and days <= set(k.days)), None)
-        if home is None:
-            kept.append(ep)
-            for day in ep.days:
-                by_day.setdefault(day, []).append(ep)
-            continue
-        parts = ep.advice_by_rule
-        if ep.urgency > home.urgency:
-            home.also.insert(0, (home.rule, home.urgency, home.advice))
-            home.rule, home.urgency, home.advice = parts[0]
-            parts = parts[1:]
-        home.also += parts
-    for ep in kept:
-        ep.also.sort(key=lambda part: (-part[1], order[part[0]]))
+    parent = list(range(len(found)))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    seen: dict[tuple[date, str], int] = {}
+    for n, ep in enumerate(found):
+        for day, items in ep.day_items.items():
+            for item in items:
+                other = seen.setdefault((day, item), n)
+                parent[root(n)] = root(other)
+    groups: dict[int, list[Episode]] = {}
+    for n, ep in enumerate(found):
+        groups.setdefault(root(n), []).append(ep)
+    kept = []
+    for group in groups.values():
+        group.sort(key=lambda e: (-e.urgency, order[e.rule], e.first))
+        lead = group[0]
+        for ep in group[1:]:
+            lead.also += ep.advice_by_rule
+            lead.first, lead.last = min(lead.first, ep.first), max(lead.last, ep.last)
+            lead.days = sorted(set(lead.days) | set(ep.days))
+            lead.items += [i for i in ep.items if i not in lead.items]
+            for day, items in ep.day_items.items():
+                lead.day_items.setdefault(day, set()).update(items)
+        lead.also = [part for part in lead.also if part[0] != lead.rule]
+        lead.also.sort(key=lambda part: (-part[1], order[part[0]]))
+        kept.append(lead)
     return kept
 
 
@@ -211,13 +226,15 @@ def episodes(patient: str, entries: list[Entry], profile: dict, events: list[Eve
                 current.last = entry.day
                 current.days.append(entry.day)
                 current.items += [i for i in flag.items if i not in current.items]
+                current.day_items[entry.day] = set(flag.items)
                 if flag.urgency > current.urgency:
                     current.urgency, current.advice = flag.urgency, flag.advice
                 continue
             if current:
                 done.append(current)
             open_[rule] = Episode(patient, rule, flag.urgency, entry.day, entry.day,
-                                  list(flag.items), flag.advice, [entry.day])
+                                  list(flag.items), flag.advice, [entry.day],
+                                  day_items={entry.day: set(flag.items)})
     done += open_.values()
     for day, flag in calendar_flags(profile, events, today):
         done.append(Episode(patient, flag.rule, flag.urgency, day, day, list(flag.items),
