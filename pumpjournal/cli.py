@@ -835,19 +835,16 @@ def delete(
 def symptoms(as_json: JsonOpt = False):
     if as_json:
         emit_json([{"id": s.id, "label": s.label, "category": s.category,
-                    "warning_sign": s.warning_sign, "urgency": s.alone, "rules": list(s.rules),
+                    "warning_sign": s.warning_sign,
+                    "warning_sign_when": cat.warning_sign_when(s.id),
+                    "urgency": s.alone, "rules": list(s.rules),
                     "daily": s in cat.DAILY, "snomed": s.snomed or None,
                     "aliases": cat.aliases_of(s.id),
                     "can_be_baseline": cat.can_be_baseline(s.id)} for s in cat.SYMPTOMS])
         return
-    width = max(len(s.id) for s in cat.SYMPTOMS)
-    lines = [f"{'id':<{width}}  {'category':<12}  {'warning sign':<12}  urgency"]
-    for s in cat.SYMPTOMS:
-        sign = "yes" if s.warning_sign and "combo" not in s.alone else (
-            "in combos" if s.warning_sign else "no")
-        lines.append(f"{s.id:<{width}}  {s.category:<12}  {sign:<12}  {s.alone}")
-        lines.append(f"{'':<{width}}  {s.label}")
-    out("\n".join(lines))
+    from .render import symptom_lines
+
+    out("\n".join(symptom_lines()))
     out("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
         "words (redness, pus, shivers, pins and needles, weak legs, ...). A word that could "
         "mean two items is asked about, never guessed.")

@@ -358,3 +358,16 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
             mri["urgency"] != "ROUTINE" for mri in (data.get("coming_up") or {}).get("mri", [])):
         lines.append(NOT_ADVICE)
     return lines
+
+
+def symptom_lines(width: int = 80) -> list[str]:
+    """The catalogue's items: id, category, whether (and when) it is a warning sign, the label
+    and the urgency, wrapped to ``width``."""
+    pad = max(len(s.id) for s in cat.SYMPTOMS) + 2
+    lines = [f"{'id':<{pad}}{'category':<14}warning sign (URGENT or EMERGENCY)"]
+    for s in cat.SYMPTOMS:
+        lines += words.wrap(cat.warning_sign_words(s.id), width,
+                            f"{s.id:<{pad}}{s.category:<14}", " " * (pad + 14))
+        lines += words.wrap(s.label, width, " " * pad, " " * pad)
+        lines += words.wrap(f"urgency: {s.alone}", width, " " * pad, " " * (pad + 2))
+    return lines

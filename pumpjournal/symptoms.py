@@ -57,8 +57,8 @@ class Symptom:
 
     @property
     def warning_sign(self) -> bool:
-        """URGENT or EMERGENCY alone (or with the pump's drug), or part of a combination."""
-        return any(word in self.alone for word in ("URGENT", "EMERGENCY", "combo"))
+        """URGENT or EMERGENCY in some case: alone, with other signs, a drug or the watch."""
+        return bool(warning_sign_when(self.id))
 
 
 def _s(id, label, category, alone, rules, snomed=""):
@@ -88,8 +88,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
        "neurological", "URGENT", "W-NEURO"),
     _s("incision-soreness", "Mild soreness, tenderness or pressure at an incision", "recovery",
        "EXPECTED to day 7, then ROUTINE", "W-SORE"),
-    _s("headache", "Headache", "neurological", "combo; ROUTINE", "W-MEN, W-SIDE", "25064002"),
-    _s("nausea", "Feeling sick (nausea)", "medication", "ROUTINE", "W-SIDE", "422587007"),
+    _s("headache", "Headache", "neurological", "combo; ROUTINE", "W-MEN, W-INF, W-SIDE", "25064002"),
+    _s("nausea", "Feeling sick (nausea)", "medication", "ROUTINE", "W-SIDE, W-CSF", "422587007"),
     _s("incision-warmth", "An incision feels warm or hard", "infection", "URGENT", "W-INF"),
     _s("incision-pain-worse", "Pain at an incision that is getting worse, not better",
        "infection", "URGENT", "W-INF"),
@@ -98,12 +98,12 @@ SYMPTOMS: tuple[Symptom, ...] = (
     _s("cannot-walk", "Suddenly unable to walk or stand", "neurological", "EMERGENCY",
        "W-NEURO-SEVERE", "282145008 (broader)"),
     _s("headache-upright", "Headache that is worse sitting or standing and eases lying flat",
-       "neurological", "URGENT", "W-CSF, W-MEN", "25064002 (broader)"),
+       "neurological", "URGENT", "W-CSF, W-MEN, W-INF", "25064002 (broader)"),
     _s("stiff-neck", "Stiff neck: it hurts to put your chin to your chest", "neurological",
        "combo; ROUTINE", "W-MEN, W-SIDE", "161882006"),
     _s("light-sensitivity", "Bright light hurts your eyes", "neurological", "combo; ROUTINE",
        "W-MEN, W-SIDE"),
-    _s("vomiting", "Vomiting (being sick)", "medication", "combo; ROUTINE", "W-MEN, W-SIDE",
+    _s("vomiting", "Vomiting (being sick)", "medication", "combo; ROUTINE", "W-MEN, W-CSF, W-SIDE",
        "422400008"),
     _s("confusion", "New confusion, muddled thinking or memory trouble", "neurological",
        "URGENT; baclofen: EMERGENCY", "W-MEN, W-WD-BAC, W-ZIC, W-ANY"),
@@ -123,16 +123,16 @@ SYMPTOMS: tuple[Symptom, ...] = (
        "404640003"),
     _s("drowsy", "Sleepier than usual, but easy to wake", "medication",
        "ROUTINE; within 48 h of a refill, dose change or surgery: URGENT",
-       "W-SIDE, W-WATCH, W-MEN"),
+       "W-SIDE, W-WATCH"),
     _s("itching", "Itching without a rash", "medication", "ROUTINE; baclofen: URGENT",
        "W-SIDE, W-WD-BAC"),
     _s("spasms-return", "Muscle stiffness or spasms coming back or worse", "medication",
-       "ROUTINE; baclofen: URGENT", "W-WD-BAC, W-MASS"),
+       "ROUTINE; baclofen: URGENT", "W-WD-BAC, W-MASS, W-SIDE"),
     _s("rigid-muscles", "Muscles suddenly very stiff or rigid", "medication",
        "URGENT; baclofen: EMERGENCY", "W-WD-BAC, W-ANY"),
     _s("withdrawal-feeling",
        "Pain coming back, with withdrawal-like feelings (sweaty, restless, runny nose)",
-       "medication", "opioid: URGENT; else ROUTINE", "W-WD-OPI"),
+       "medication", "opioid: URGENT; else ROUTINE", "W-WD-OPI, W-SIDE"),
     _s("mood-change", "Big change in mood: low, anxious, irritable", "medication",
        "ROUTINE; ziconotide: URGENT", "W-ZIC, W-SIDE", "106131003"),
     _s("constipation", "Constipation", "medication", "ROUTINE", "W-SIDE", "14760008"),
@@ -654,6 +654,50 @@ def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
 
 # Rules a known (baseline) symptom never softens: a combination, or the watch after a dose.
 _KEEP_FOR_BASELINE = frozenset({"W-MEN", "W-WATCH", "W-TEMP"})
+
+
+# When an item is a warning sign (URGENT or EMERGENCY), found by trying the rules themselves:
+# alone; with one other item (or a fever and one other item, or a high temperature); alone
+# with each drug of the pump; alone within the 48-hour watch.
+WHEN_WORDS = {"alone": "yes", "other-signs": "with other signs", "baclofen": "with baclofen",
+              "opioid": "with an opioid", "ziconotide": "with ziconotide",
+              "watch": "within 48 h of a refill, dose change or surgery"}
+_PROBE_DAY = date(2000, 1, 1)
+
+
+def _urgent_with(item: str, others: Iterable[str] = (), temperature: float | None = None,
+                 ctx: Context = Context()) -> bool:
+    return any(f.urgency >= Urgency.URGENT and item in f.items
+               for f in assess({item, *others}, temperature, _PROBE_DAY, ctx))
+
+
+def warning_sign_when(item: str) -> list[str]:
+    """The cases (keys of WHEN_WORDS) in which ``item`` is part of an URGENT or EMERGENCY
+    flag; ["alone"] when it is one on its own, [] when it never is."""
+    if item not in _WHEN:
+        if _urgent_with(item):
+            _WHEN[item] = ["alone"]
+            return _WHEN[item]
+        found = []
+        others = [()] + [(o,) for o in BY_ID if o != item] + [("fever", o) for o in BY_ID]
+        if any(_urgent_with(item, c, t) for c in others for t in (None, 40.0)):
+            found.append("other-signs")
+        for key, tag in (("baclofen", "B"), ("opioid", "O"), ("ziconotide", "Z")):
+            if _urgent_with(item, ctx=Context(drugs=frozenset(tag), drugs_known=True)):
+                found.append(key)
+        if _urgent_with(item, ctx=Context(watch=True)):
+            found.append("watch")
+        _WHEN[item] = found
+    return _WHEN[item]
+
+
+_WHEN: dict[str, list[str]] = {}
+
+
+def warning_sign_words(item: str) -> str:
+    """"yes", "no", or the cases joined: "with other signs or with baclofen"."""
+    when = warning_sign_when(item)
+    return " or ".join(WHEN_WORDS[w] for w in when) if when else "no"
 
 
 def _as_baseline(out: _Firing, known: set[str]) -> list[Flag]:

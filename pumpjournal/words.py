@@ -77,6 +77,7 @@ def wrap(text: str, width: int, prefix: str = "", indent: str | None = None) -> 
     hang = " " * len(prefix) if indent is None else indent
     for n, part in enumerate(str(text).splitlines() or [""]):
         lines += textwrap.wrap(part, width, initial_indent=prefix if n == 0 else hang,
-                               subsequent_indent=hang, break_on_hyphens=False) or [
+                               subsequent_indent=hang, break_on_hyphens=False,
+                               break_long_words=False) or [
                                    prefix if n == 0 else hang]
     return lines
