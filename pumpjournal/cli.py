@@ -251,14 +251,16 @@ def current_watch(view, who: str, day: date | None = None):
     return watch_on(view.profile(who), view.events(who), day or dates.today())
 
 
-def print_watch(watch, *, stderr: bool = False, note: bool = True) -> None:
+def print_watch(watch, *, stderr: bool = False, note: bool = True,
+                profile: dict | None = None) -> None:
     """The overdose signs while a 48-hour watch runs, then (``note``) the not-medical-advice
     line."""
     if watch is None:
         return
     from .render import wrap
 
-    lines = wrap([("", line) for line in watch.lines], 79) + ([cat.NOT_ADVICE] if note else [])
+    lines = wrap([("", line) for line in watch.lines], 79) + (
+        [cat.not_advice(profile)] if note else [])
     print(escape("\n".join(lines), lines=True), file=sys.stderr if stderr else sys.stdout)
 
 
@@ -522,7 +524,7 @@ def log(
     if interactive() and not as_json:
         after_logging(store, entry, found, profile, "contacted" in values)
     # the watch comes after any question, so it never pushes the panel's headline away
-    print_watch(watch, stderr=as_json,
+    print_watch(watch, stderr=as_json, profile=profile,
                 note=(found.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
@@ -687,7 +689,7 @@ def list_entries(
         lines += render.entry_lines(entry, fl)
     out("\n".join(lines))
     if any(cat.top_urgency(fl) or 0 for fl in flags):
-        out(cat.NOT_ADVICE)
+        out(cat.not_advice(view.profile(who)))
 
 
 LIST_HELP = ("Show entries, newest first, with warning signs marked in words and symbols "
@@ -715,7 +717,7 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
         return
     out("\n".join(render.entry_lines(entry, flags, full=True)))
     print_entry_panel(view, entry)
-    print_watch(current_watch(view, who, entry.day),
+    print_watch(current_watch(view, who, entry.day), profile=view.profile(who),
                 note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
@@ -1016,7 +1018,7 @@ def profile(
             say("Note: this make names no pump maker pumpjournal knows, so before an MRI it "
                 "is treated as unknown (contact your care team first). Known: "
                 f"{', '.join(sorted(cat.PUMP_MAKERS))}.")
-        print_watch(watch, stderr=as_json)
+        print_watch(watch, stderr=as_json, profile=facts)
     else:
         facts = store.read().profile(who)
     if as_json:
@@ -1103,10 +1105,10 @@ def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
         from .render import wrap
 
         text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
-        text.append(cat.NOT_ADVICE)
+        text.append(cat.not_advice(view.profile(who)))
         print(escape("\n".join(text), lines=True), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
-        print_watch(current_watch(view, who), stderr=stderr)
+        print_watch(current_watch(view, who), stderr=stderr, profile=view.profile(who))
 
 
 @event_app.command("list", help="List events, oldest first." + examples(
@@ -1185,7 +1187,7 @@ def flags(
         out("\n".join(render.episode_lines(found)))
     print_watch(watch, note=False)
     if found or watch:
-        out(cat.NOT_ADVICE)
+        out(cat.not_advice(view.profile(who)))
 
 
 @app.command(help="The follow-up summary for a visit, on one screen: pain figures and trend, "

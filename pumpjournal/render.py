@@ -130,7 +130,7 @@ def panel_lines(flags: list[Flag], day: date, temperature_c: float | None, ctx: 
     rows += [("", note) for note in notes]
     rules = [f"{f.rule} · {', '.join(f.sources)}" for f in flags]
     rows.append(("Rule " if len(rules) == 1 else "Rules: ", "; ".join(rules)))
-    rows.append(("", NOT_ADVICE))
+    rows.append(("", cat.not_advice(profile)))
     lines = wrap([("", head)], width) + wrap(rows, width, hang=12)
     if top >= Urgency.URGENT and len(lines) + 2 > PANEL_LINES:
         lines += wrap([("", head)], width)
@@ -356,7 +356,7 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         lines += wrap([("", line) for line in watch["lines"]], 78)
     if data["episodes"] or data.get("before_period") or watch or any(
             mri["urgency"] != "ROUTINE" for mri in (data.get("coming_up") or {}).get("mri", [])):
-        lines.append(NOT_ADVICE)
+        lines.append(data.get("not_advice") or NOT_ADVICE)
     return lines
 
 

@@ -91,6 +91,6 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     if watch:
         lines += watch.lines
     if week or watch:
-        lines.append(cat.NOT_ADVICE)
+        lines.append(cat.not_advice(profile))
     return [part for line in lines for part in (wrap([("", line)], 79) if len(line) > 79
                                                  else [line])]

@@ -23,6 +23,14 @@ NOT_ADVICE = ("pumpjournal is not medical advice; "
               "in an emergency call your local emergency number.")
 
 
+def not_advice(profile: dict | None = None) -> str:
+    """The not-medical-advice line, naming the profile's emergency number when it has one."""
+    number = str((profile or {}).get("emergency_number") or "").strip()
+    if not number:
+        return NOT_ADVICE
+    return f"pumpjournal is not medical advice; in an emergency call {number}."
+
+
 class Urgency(IntEnum):
     EXPECTED = 0
     ROUTINE = 1

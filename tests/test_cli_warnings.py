@@ -450,3 +450,30 @@ def test_an_id_with_a_letter_missing_is_suggested_first(sid, data):
     with pytest.raises(cat.UnknownSymptom) as exc:
         cat.parse_symptom(typo)
     assert exc.value.suggestions[0] == sid
+
+
+# The not-medical-advice line names the profile's emergency number ---------------------------
+
+SCREENS_WITH_THE_LINE = [  # every command that ends with the line for one person
+    ("log", "--pain", "3", "-s", "fever", "--date", iso(1)),
+    ("list",), ("flags",), ("summary",), ("show", iso(1)), (),
+    ("event", "add", "mri", "--date", iso(-10)),
+    ("report", "--format", "txt", "--output", "-"),
+    ("report", "--format", "md", "--output", "-"),
+    ("report", "--format", "html", "--output", "-"),
+]
+
+
+@pytest.mark.parametrize("args", SCREENS_WITH_THE_LINE, ids=" ".join)
+@pytest.mark.parametrize("number", ["911", "112"])
+def test_the_not_advice_line_names_the_emergency_number(cli, args, number):
+    ok(cli("profile", "--emergency-number", number))
+    ok(cli("log", "--pain", "3", "-s", "fever", "--date", iso(1)))
+    said = plain(ok(cli(*args)).stdout.replace("**", ""))
+    assert f"not medical advice; in an emergency call {number}." in said
+    assert "your local emergency number" not in said.split("not medical advice")[-1][:60]
+
+
+def test_without_a_number_the_line_says_the_local_number(cli):
+    ok(cli("log", "--pain", "3", "-s", "fever"))
+    assert NOT_ADVICE in plain(ok(cli("flags")).stdout)

@@ -139,7 +139,7 @@ class Report:
 
     @property
     def not_advice(self) -> str:
-        return NOT_ADVICE
+        return self.data.get("not_advice") or NOT_ADVICE
 
 def item_label(item: str, entries: list[Entry]) -> str:
     if item in cat.BY_ID:
