@@ -9,6 +9,7 @@ source advises (contact the care team, or call emergency services).
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -322,7 +323,11 @@ ALIASES: dict[str, tuple[str, ...]] = {_word_key(word): tuple(ids.split()) for w
     ("swelling", "incision-swelling leg-swelling"), ("swollen", "incision-swelling leg-swelling"),
     ("drainage", "incision-drainage"), ("pus", "incision-drainage"),
     ("oozing", "incision-drainage"), ("discharge", "incision-drainage"),
-    ("weeping wound", "incision-drainage"),
+    ("weeping wound", "incision-drainage"), ("weeping", "incision-drainage"),
+    ("oozing wound", "incision-drainage"), ("wet wound", "incision-drainage"),
+    ("leaking wound", "incision-drainage"), ("sore wound", "incision-soreness"),
+    ("wound", "incision-redness incision-swelling incision-drainage incision-warmth "
+              "incision-pain-worse incision-soreness"),
     ("leaking", "incision-drainage bladder-change bowel-change"),
     ("leak", "incision-drainage bladder-change bowel-change"),
     ("fever", "fever"), ("feverish", "fever"), ("high temperature", "fever"),
@@ -341,7 +346,8 @@ ALIASES: dict[str, tuple[str, ...]] = {_word_key(word): tuple(ids.split()) for w
     ("cant walk", "difficulty-walking cannot-walk"),
     ("unable to walk", "difficulty-walking cannot-walk"),
     ("bladder", "bladder-change"), ("urine", "bladder-change"),
-    ("peeing", "bladder-change"), ("bowel", "bowel-change"), ("bowels", "bowel-change"),
+    ("peeing", "bladder-change"), ("pee", "bladder-change"), ("wee", "bladder-change"),
+    ("weeing", "bladder-change"), ("can't pee", "bladder-change"), ("cant pee", "bladder-change"), ("bowel", "bowel-change"), ("bowels", "bowel-change"),
     ("incontinence", "bladder-change bowel-change"),
     ("incontinent", "bladder-change bowel-change"),
     ("dizzy", "dizziness"), ("itchy", "itching"), ("constipated", "constipation"),
@@ -378,7 +384,7 @@ class UnknownSymptom(InputError):
 
 
 _STOP = frozenset("a an and or the my in of at on to is i im it feel feeling have has had "
-                  "new worse very bit some".split())
+                  "new worse very bit some cant can't cannot dont don't not no".split())
 
 
 def _vocabulary(symptom: Symptom) -> set[str]:
@@ -393,7 +399,9 @@ _VOCAB: dict[str, set[str]] = {}
 
 
 def suggest(text: str, n: int = 3) -> list[str]:
-    """The ids closest to the words typed, best first (``redness`` -> incision-redness)."""
+    """The ids closest to the words typed, best first (``redness`` -> incision-redness):
+    every word of the phrase is matched against each item's id, label and aliases, and an
+    item ranks by the sum of its words' matches, so one known word in a phrase is enough."""
     typed = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _STOP]
     if not typed:
         return []
@@ -410,11 +418,13 @@ def suggest(text: str, n: int = 3) -> list[str]:
                 if len(word) >= 3 and len(known) >= 3 and (known.startswith(word)
                                                            or word.startswith(known)):
                     ratio = max(ratio, 0.9)
+                elif len(os.path.commonprefix([word, known])) >= 4:  # weepy, weeping
+                    ratio = max(ratio, 0.8)
                 best = max(best, ratio)
             total += best if best >= 0.7 else 0.0
         whole = difflib.SequenceMatcher(None, _word_key(text), symptom.id).ratio()
-        score = total / len(typed) + (0.2 * whole if whole >= 0.6 else 0.0)
-        if score >= 0.6:
+        score = total + (0.2 * whole if whole >= 0.6 else 0.0)
+        if total >= 0.7:
             scores.append((-score, order, symptom.id))
     return [sid for *_, sid in sorted(scores)[:n]]
 

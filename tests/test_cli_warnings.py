@@ -204,12 +204,40 @@ def test_a_word_with_two_meanings_is_never_guessed(cli, journal, word, ids):
                                           ("numbnes", "leg-numbness"),
                                           ("shiverring", "chills"),
                                           ("bladdr", "bladder-change"),
-                                          ("tinglin legs", "leg-tingling")])
+                                          ("tinglin legs", "leg-tingling"),
+                                          # one known word in a phrase is enough
+                                          ("hurts to pee", "bladder-change"),
+                                          ("cant wee properly", "bladder-change"),
+                                          ("my wound is weepy", "incision-drainage"),
+                                          ("sore wound area", "incision-soreness"),
+                                          ("numb foot", "leg-numbness"),
+                                          ("feeling sicky", "nausea")])
 def test_suggestions_are_ranked_by_the_words_typed(cli, journal, typed, first):
     result = cli("log", "--pain", "3", "--symptom", typed)
     assert result.exit_code == 2 and not journal.exists()
     assert f"did you mean {first}" in result.stderr
     assert result.stderr.strip().endswith("Nothing was changed.")
+
+
+@pytest.mark.parametrize("typed, sid", [("cant pee", "bladder-change"), ("pee", "bladder-change"),
+                                       ("wee", "bladder-change"),
+                                       ("wet wound", "incision-drainage"),
+                                       ("oozing", "incision-drainage"),
+                                       ("weeping", "incision-drainage")])
+def test_everyday_words_for_the_signs_are_accepted(cli, typed, sid):
+    ok(cli("log", "--pain", "3", "--symptom", typed))
+    assert json.loads(ok(cli("show", "today", "--json")).stdout)["symptoms"] == [sid]
+
+
+def test_a_wound_is_asked_about_never_guessed(cli, journal):
+    result = cli("log", "--pain", "3", "--symptom", "wound")
+    assert result.exit_code == 2 and not journal.exists()
+    assert "incision-redness" in result.stderr and "incision-drainage" in result.stderr
+
+
+def test_a_word_nothing_comes_close_to_gets_no_suggestion(cli, journal):
+    result = cli("log", "--pain", "3", "--symptom", "xyzzy")
+    assert result.exit_code == 2 and "no symptom comes close" in result.stderr
 
 
 @given(st.sampled_from(sorted(cat.ALIASES)))
