@@ -1184,7 +1184,7 @@ def flags(
         say("No warning signs logged in that period." if (low or high) else
             "No warning signs logged.")
     else:
-        out("\n".join(render.episode_lines(found)))
+        out("\n".join(render.episode_lines(found, profile=view.profile(who))))
     print_watch(watch, note=False)
     if found or watch:
         out(cat.not_advice(view.profile(who)))

@@ -88,6 +88,19 @@ def expected_line(flags: list[Flag], day: date, ctx: cat.Context) -> str:
 PANEL_LINES = 20  # an URGENT or EMERGENCY panel longer than this repeats its headline last
 
 
+ON_CALL = "After hours, use the on-call number."
+
+
+def advice_text(text: str, profile: dict) -> str:
+    """A rule's advice for this person: the on-call number only where the profile has one."""
+    if ON_CALL not in text:
+        return text
+    after = profile.get("after_hours_phone")
+    said = (f"After hours, use the on-call number ({escape(after)})." if after else
+            "Ask your clinic for its after-hours number.")
+    return text.replace(ON_CALL, said)
+
+
 def action_text(flags: list[Flag], profile: dict) -> str:
     """The panel's one thing to do: the advice of its most urgent rule (a measured temperature
     gives way to the rule that names the sign), with the emergency number where it says call."""
@@ -95,7 +108,7 @@ def action_text(flags: list[Flag], profile: dict) -> str:
     first = [f for f in flags if f.urgency == top]
     chosen = next((f for f in first if f.rule != "W-TEMP"), first[0])
     number = profile.get("emergency_number") or "your local emergency number"
-    text = chosen.advice
+    text = advice_text(chosen.advice, profile)
     if "Call emergency services now" in text and top is Urgency.EMERGENCY:
         text = text.replace("Call emergency services now", f"Call emergency services now "
                             f"({number})", 1)
@@ -236,18 +249,20 @@ def episode_line(ep) -> str:
                   f"({' and '.join(parts)})")
     else:
         logged = f", {plural(ep['days_logged'], 'day')} logged" if ep["days_logged"] > 1 else ""
-    items = ", ".join(ep["items"])
+    items = ", ".join(cat.item_name(i) for i in ep["items"])
     rules = ", ".join(ep.get("rules") or [ep["rule"]])
     return escape(f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({rules})")
 
 
-def episode_lines(episodes: list[dict], *, full: bool = True) -> list[str]:
+def episode_lines(episodes: list[dict], *, full: bool = True,
+                  profile: dict | None = None) -> list[str]:
     lines = []
     for ep in episodes:
         lines.append(episode_line(ep))
         if full:
             parts = ep.get("advice_by_rule") or [{"rule": ep["rule"], "advice": ep["advice"]}]
-            advice = list(dict.fromkeys(part["advice"] for part in parts))
+            advice = list(dict.fromkeys(advice_text(part["advice"], profile or {})
+                                        for part in parts))
             rules = "; ".join(f"{part['rule']} · {', '.join(cat.RULES[part['rule']].sources)}"
                               for part in parts)
             lines += wrap([("    ", text) for text in advice]

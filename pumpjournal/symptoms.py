@@ -562,6 +562,18 @@ def why_groups(flags: Iterable[Flag]) -> list[tuple[tuple[str, ...], str]]:
     return out
 
 
+def item_name(item: str) -> str:
+    """An item as a list shows it, in plain words ("stiff neck", "high temperature"); ids stay
+    in --json. Text that is not an item (an alarm, a planned MRI) is kept."""
+    if item == TEMPERATURE:
+        return "high temperature"
+    if item == LOW_TEMPERATURE:
+        return "low temperature"
+    if item in BY_ID or item == "average-pain":
+        return item.replace("-", " ")
+    return item
+
+
 def short_name(item: str) -> str:
     """An item in a few words, for naming it in a sentence ("incision redness")."""
     if item == TEMPERATURE:

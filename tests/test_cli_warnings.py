@@ -505,3 +505,41 @@ def test_the_not_advice_line_names_the_emergency_number(cli, args, number):
 def test_without_a_number_the_line_says_the_local_number(cli):
     ok(cli("log", "--pain", "3", "-s", "fever"))
     assert NOT_ADVICE in plain(ok(cli("flags")).stdout)
+
+
+# Plain names on the screens that list episodes; the on-call number only where known --------
+
+NAMED = [  # (symptoms logged, the ids kept in --json, the plain names shown)
+    (["stiff-neck", "fever"], ["fever", "stiff-neck"], ["fever, stiff neck"]),
+    (["difficulty-walking"], ["difficulty-walking"], ["difficulty walking"]),
+    (["incision-redness", "leg-numbness"], ["incision-redness"], ["incision redness"]),
+]
+
+
+@pytest.mark.parametrize("symptoms, ids, names", NAMED)
+def test_flags_and_status_name_items_in_plain_words(cli, monkeypatch, symptoms, ids, names):
+    monkeypatch.setenv("COLUMNS", "80")
+    ok(cli("log", "--pain", "3", *[x for s in symptoms for x in ("-s", s)]))
+    found = json.loads(ok(cli("flags", "--json")).stdout)
+    assert any(set(ids) <= set(ep["items"]) for ep in found)
+    for screen in (ok(cli("flags")).stdout, ok(cli()).stdout, ok(cli("summary")).stdout):
+        listed = [line for line in screen.splitlines() if "[!" in line or "[i]" in line]
+        for sid in (s for s in symptoms if "-" in s):
+            assert not any(f" {sid}" in line or f":{sid}" in line for line in listed), screen
+        for name in names:
+            assert name in plain(screen)
+
+
+@pytest.mark.parametrize("numbers, said, unsaid", [
+    (["--care-phone", "555-0142"], "Ask your clinic for its after-hours number.",
+     "use the on-call number"),
+    ([], "Ask your clinic for its after-hours number.", "use the on-call number"),
+    (["--after-hours-phone", "555-0199"], "After hours, use the on-call number (555-0199).", None),
+])
+def test_the_on_call_number_is_offered_only_when_known(cli, numbers, said, unsaid):
+    if numbers:
+        ok(cli("profile", *numbers))
+    for out in (ok(cli("log", "--pain", "3", "-s", "incision-redness")).stdout,
+                ok(cli("flags")).stdout, ok(cli("show", "today")).stdout):
+        assert said in plain(out)
+        assert unsaid is None or unsaid not in plain(out)
