@@ -12,7 +12,7 @@ from datetime import date
 from . import symptoms as cat
 from . import words
 from .escape import escape
-from .model import FIELD_WORDS, Entry
+from .model import FIELD_WORDS, Entry, temperature_read_as
 from .symptoms import NOT_ADVICE, Flag, Urgency
 from .words import due_text, event_text, in_days, plural
 
@@ -211,7 +211,9 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
     if full:
         if entry.temperature:
             site = f", {entry.temperature_site}" if entry.temperature_site else ""
-            lines.append(f"{pad}temperature as entered: {escape(entry.temperature + site)}")
+            read_as = temperature_read_as(entry.temperature)
+            typed = entry.temperature + (f" (read as {read_as})" if read_as else "")
+            lines.append(f"{pad}temperature as entered: {escape(typed + site)}")
         lines += [f"{pad}question for the visit: {escape(q)}" for q in entry.questions]
         if entry.contacted is not None:
             lines.append(f"{pad}contacted the care team: {'yes' if entry.contacted else 'no'}")
