@@ -167,6 +167,23 @@ class Rule:
     why: str = ""
 
 
+# Each rule in a few plain words, for a clinician reading a rule code in a report.
+RULE_NAMES = {
+    "W-INF": "signs of infection", "W-NEURO": "new nerve or spinal cord signs",
+    "W-SORE": "incision soreness", "W-TEMP": "temperature at or above the fever line",
+    "W-NEURO-SEVERE": "sudden inability to walk or stand",
+    "W-MEN": "signs that together can mean meningitis",
+    "W-CSF": "signs of a spinal fluid leak", "W-INJ": "pain during a refill",
+    "W-OD": "signs of too much medicine", "W-WATCH": "signs within 48 h of a dose change",
+    "W-WD-BAC": "signs of baclofen withdrawal", "W-WD-OPI": "signs of opioid withdrawal",
+    "W-ZIC": "ziconotide mental or mood effects", "W-ANY": "unexplained mental or muscle signs",
+    "W-MASS": "pain relief fading or new pain (catheter tip mass)",
+    "W-TREND": "average pain rising since the last visit", "W-SIDE": "a possible side effect",
+    "W-ALARM": "a pump alarm", "W-REFILL": "refill due or overdue", "W-BASE": "a known symptom",
+    "W-MRI": "an MRI planned",
+}
+
+
 _SEED_WHY = "your clinic's aftercare advice lists {this} as {a}warning sign{s}."
 _EXT_WHY = "pump and medicine safety information lists {this} as {a}warning sign{s}."
 _U, _E, _R, _X = Urgency.URGENT, Urgency.EMERGENCY, Urgency.ROUTINE, Urgency.EXPECTED
