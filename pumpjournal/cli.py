@@ -19,6 +19,7 @@ from . import dates, model, queries, words
 from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
+from .words import fit, screen_width
 
 EXAMPLES = "\n\n[b]Examples[/b]\n\n"
 
@@ -119,8 +120,19 @@ def say(message: str) -> None:
     print(escape(message, lines=True), file=sys.stderr)
 
 
+def tell(message: str) -> None:
+    """A message for the person (stderr) in the flow of a conversation at the terminal,
+    wrapped at word boundaries to the screen (an error stays one line: ``say``)."""
+    say(fit(message, screen_width()))
+
+
 def out(text: str = "") -> None:
-    print(escape(text, lines=True))
+    print(fit(escape(text, lines=True), screen_width()))
+
+
+def asking(text: str) -> str:
+    """A question's text, wrapped so that it and the answer typed after it fit the screen."""
+    return fit(text, screen_width() - 12)
 
 
 def emit_json(data) -> None:
@@ -300,7 +312,7 @@ def show_status(ctx: typer.Context, journal_opt: Path | None) -> None:
 def _ask(text: str, parse, *, optional: bool = True):
     """Ask until the answer parses; Enter skips an optional question."""
     while True:
-        answer = typer.prompt(text, default="", show_default=False, err=True).strip()
+        answer = typer.prompt(asking(text), default="", show_default=False, err=True).strip()
         if not answer and optional:
             return None
         try:
@@ -312,7 +324,7 @@ def _ask(text: str, parse, *, optional: bool = True):
 def yes_no(text: str) -> bool:
     """A y/N question; Enter is no, anything else is asked again in plain words."""
     while True:
-        answer = typer.prompt(f"{text} [y/N]", default="", show_default=False,
+        answer = typer.prompt(asking(f"{text} [y/N]"), default="", show_default=False,
                               err=True).strip().lower()
         if answer in ("", "n", "no"):
             return False
@@ -336,8 +348,9 @@ def choose_symptom(word: str) -> str | None:
                 (" The closest:" if options else " `pumpjournal symptoms` lists them all."))
         for n, sid in enumerate(options, 1):
             say(f"    {n}) {sid}: {cat.BY_ID[sid].label}")
-        answer = typer.prompt("  Which one? A number, an id or other words (Enter to leave it "
-                              "out)", default="", show_default=False, err=True).strip()
+        answer = typer.prompt(asking("  Which one? A number, an id or other words (Enter to "
+                                     "leave it out)"), default="", show_default=False,
+                              err=True).strip()
         if not answer:
             say(f"  Left out '{word}'.")
             return None
@@ -412,9 +425,9 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
     for s in cat.DAILY:
         if yes_no(f"  {s.label}"):
             answers.append(s.id)
-    text = typer.prompt("Anything else? Describe it in a few words or give symptom ids, "
-                        "separated by commas (e.g. stiff neck, vomiting; Enter for none)",
-                        default="", show_default=False, err=True).strip()
+    text = typer.prompt(asking("Anything else? Describe it in a few words or give symptom ids, "
+                               "separated by commas (e.g. stiff neck, vomiting; Enter for "
+                               "none)"), default="", show_default=False, err=True).strip()
     answers += [sid for sid in choose_symptoms([text]) if sid not in answers]
     raw["symptoms"] = list(answers)
     raw["worse"] = ask_worse([sid for sid in answers if sid in baseline])

@@ -34,6 +34,8 @@ class Episode:
     also: list[tuple[str, Urgency, str]] = field(default_factory=list)
     # the items that fired a rule of this episode, day by day
     day_items: dict[date, set[str]] = field(default_factory=dict)
+    # (rule, day) for every rule of this episode on each day it fired
+    fired: set[tuple[str, date]] = field(default_factory=set)
 
     @property
     def rules(self) -> list[str]:
@@ -65,11 +67,12 @@ class Episode:
 
 
 def one_finding(found: list[Episode]) -> list[Episode]:
-    """One finding, one episode: episodes that share an item on a day they share are one
-    episode, and the joining carries on over every episode joined (a temperature at or above
-    the line fires W-TEMP and W-INF; a fever with a stiff neck and a red incision fires W-MEN
-    and W-INF: one episode each). So an item of a day is in one episode only, and every rule
-    fired is named by exactly one episode. The most urgent rule leads; ``rules`` names all."""
+    """One finding, one episode: episodes that share an item and a logged day join, and the
+    joining carries on over every episode joined (a temperature at or above the line fires
+    W-TEMP and W-INF; a fever with a stiff neck and a red incision fires W-MEN and W-INF: one
+    episode each). So an item is in one episode only over the days it lasts, and every rule
+    fired on a day is named by exactly one episode. The most urgent rule leads; ``rules``
+    names all."""
     order = {rule: n for n, rule in enumerate(cat.RULES)}  # ties: the catalogue's order
     parent = list(range(len(found)))
 
@@ -79,19 +82,29 @@ def one_finding(found: list[Episode]) -> list[Episode]:
             n = parent[n]
         return n
 
-    seen: dict[tuple[date, str], int] = {}
-    for n, ep in enumerate(found):
-        for day, items in ep.day_items.items():
-            for item in items:
-                other = seen.setdefault((day, item), n)
-                parent[root(n)] = root(other)
-    groups: dict[int, list[Episode]] = {}
-    for n, ep in enumerate(found):
-        groups.setdefault(root(n), []).append(ep)
+    for ep in found:
+        ep.fired = ep.fired or {(ep.rule, day) for day in ep.days}
+    # join until nothing more joins: a joined episode's items and days may meet another's
+    groups = [[ep] for ep in found]
+    while True:
+        seen: dict[tuple[date, str], int] = {}
+        for n, group in enumerate(groups):
+            items = {i for ep in group for day_items in ep.day_items.values() for i in day_items}
+            for day in {d for ep in group for d in ep.day_items}:
+                for item in items:
+                    parent[root(n)] = root(seen.setdefault((day, item), n))
+        joined: dict[int, list[Episode]] = {}
+        for n, group in enumerate(groups):
+            joined.setdefault(root(n), []).extend(group)
+        if len(joined) == len(groups):
+            break
+        groups = list(joined.values())
+        parent = list(range(len(groups)))
     kept = []
-    for group in groups.values():
+    for group in groups:
         group.sort(key=lambda e: (-e.urgency, order[e.rule], e.first))
         lead = group[0]
+        lead.fired = set().union(*(ep.fired for ep in group))
         for ep in group[1:]:
             lead.also += ep.advice_by_rule
             lead.first, lead.last = min(lead.first, ep.first), max(lead.last, ep.last)

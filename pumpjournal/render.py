@@ -206,7 +206,7 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
         lines.append(pad + ", ".join(extra))
     if entry.note:
         note = escape(entry.note, lines=True) if full else escape(
-            (entry.note.splitlines() or [""])[0][:100])
+            words.clip((entry.note.splitlines() or [""])[0], 100))
         lines.append(f"{pad}note: {note}")
     if full:
         if entry.temperature:

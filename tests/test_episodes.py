@@ -537,13 +537,14 @@ def test_no_episode_repeats_another_finding(days, drugs):
         for day, items in ep.day_items.items():
             for item in items:
                 assert homes.setdefault((day, item), n) == n, (day, item)
+        assert {rule for rule, _ in ep.fired} == set(ep.rules)
     # every rule fired on a day is named by exactly one episode
     from pumpjournal.timeline import assess_entries
 
     for entry, flags in zip(entries, assess_entries(entries, {"drugs": drugs}, [])):
         for flag in flags:
             if flag.urgency > cat.Urgency.EXPECTED:
-                named = [ep for ep in found if flag.rule in ep.rules and entry.day in ep.days]
+                named = [ep for ep in found if (flag.rule, entry.day) in ep.fired]
                 assert len(named) == 1, (flag.rule, entry.day)
 
 
