@@ -318,7 +318,7 @@ def _ask(text: str, parse, *, optional: bool = True):
         try:
             return parse(answer)
         except InputError as exc:
-            say(f"  {exc}")
+            tell(f"  {exc}")
 
 
 def yes_no(text: str) -> bool:
@@ -347,7 +347,7 @@ def choose_symptom(word: str) -> str | None:
             say(f"  '{word}' is not a symptom pumpjournal knows." +
                 (" The closest:" if options else " `pumpjournal symptoms` lists them all."))
         for n, sid in enumerate(options, 1):
-            say(f"    {n}) {sid}: {cat.BY_ID[sid].label}")
+            tell(f"    {n}) {sid}: {cat.BY_ID[sid].label}")
         answer = typer.prompt(asking("  Which one? A number, an id or other words (Enter to "
                                      "leave it out)"), default="", show_default=False,
                               err=True).strip()
@@ -421,7 +421,7 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
             break
         except InputError as exc:
             say(f"  {exc} Please answer these again.")
-    say("Since yesterday, have you had any of these, new or worse? (y/n, Enter = no)")
+    tell("Since yesterday, have you had any of these, new or worse? (y/n, Enter = no)")
     for s in cat.DAILY:
         if yes_no(f"  {s.label}"):
             answers.append(s.id)
@@ -617,7 +617,7 @@ def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
         if top is not None and top > cat.Urgency.EXPECTED and not answered and (
                 entry.contacted is not True):
             if head:
-                say(head)
+                tell(head)
             answer = yes_no("Have you contacted your care team?")
             if answer or entry.contacted is None:
                 with store.transaction() as tx:
@@ -625,7 +625,7 @@ def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
                     if saved is not None:
                         saved.contacted = answer
                         tx.save_entry(saved)
-            say(render.contacted_reply(found.flags, profile, answer))
+            tell(render.contacted_reply(found.flags, profile, answer))
         if found.complete and found.ctx.day0 is None and not profile.get("implant_date") \
                 and not profile.get("implant_date_asked"):
             ask_implant_date(store, entry.patient, head)
@@ -637,7 +637,7 @@ def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
 def ask_implant_date(store, who: str, head: str | None) -> None:
     """Once per journal: the implant date, so the first week's soreness counts as expected."""
     if head:
-        say(head)
+        tell(head)
 
     def parse(text: str):
         day = dates.parse_date(text, what="implant date")
