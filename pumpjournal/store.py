@@ -7,11 +7,16 @@
 * A write goes to a temporary file in the same folder, is flushed and fsynced, replaces the
   journal with ``os.replace`` and the folder is fsynced. New files are 0600, new folders 0700.
 * A file that cannot be understood raises JournalCorrupt and is never written to.
+* A journal path that is a symbolic link stays one: the file it points to is the journal
+  (``Journal.real_path``), and its lock, temporary files and backups sit beside that file.
 """
 
 from __future__ import annotations
 
+import errno
+import math
 import os
+import re
 import stat
 import time
 from contextlib import contextmanager
@@ -26,12 +31,14 @@ from tinydb.storages import Storage
 
 from . import model
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
-from .files import atomic_writer, make_folder, reason
+from .files import (O_NOFOLLOW, O_NONBLOCK, atomic_writer, kind, make_folder, others_can_write,
+                    read_regular, reason, remove_files, temp_files)
 from .model import Entry, Event
 
 SCHEMA_VERSION = 1
 TABLES = ("meta", "entries", "events", "profile", "questions")
-LOCK_TIMEOUT = float(os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT", "10"))
+LOCK_TIMEOUT = 10.0  # seconds; PUMPJOURNAL_LOCK_TIMEOUT changes it
+MAX_LOCK_TIMEOUT = 86400.0
 WAY_OUT = ("restore a copy from the backups folder next to the journal (`pumpjournal backup` "
            "makes one), or see what is wrong with `pumpjournal doctor`")
 
@@ -56,17 +63,44 @@ def corrupt(path: Path, why: str) -> JournalCorrupt:
                           f"{WAY_OUT}.")
 
 
+def lock_wait(value: float | None = None) -> float:
+    """Seconds to wait for the lock: ``value``, else $PUMPJOURNAL_LOCK_TIMEOUT, else 10. Read
+    when a lock is taken; anything but a positive finite number is an InputError."""
+    if value is None:
+        text = os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT")
+        if text is None:
+            return LOCK_TIMEOUT
+        try:
+            value = float(text.strip())
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= MAX_LOCK_TIMEOUT):
+            shown = text[:20].encode("ascii", "backslashreplace").decode()
+            raise InputError(f"PUMPJOURNAL_LOCK_TIMEOUT {shown!r} is not a number of seconds; "
+                             f"use a positive number up to {MAX_LOCK_TIMEOUT:g}, such as 10.")
+        return value
+    value = float(value)
+    if not (math.isfinite(value) and 0 <= value <= MAX_LOCK_TIMEOUT):
+        raise InputError(f"the lock timeout must be 0 to {MAX_LOCK_TIMEOUT:g} seconds.")
+    return value
+
+
 def read_raw(path: Path) -> bytes | None:
-    """The journal file's bytes, or None when there is no journal yet."""
+    """The journal file's bytes, or None when there is no journal yet. A pipe or a device is
+    refused at once, never read."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise JournalError(f"the journal path {path} is a folder, not a file; give a file name "
                            "with --journal or PUMPJOURNAL_PATH.") from None
+    except InputError:
+        mode = os.stat(path).st_mode
+        raise JournalError(f"the journal path {path} is {kind(mode)}, not a regular file; "
+                           "give a journal file with --journal or PUMPJOURNAL_PATH.") from None
     except OSError as exc:
-        raise JournalError(f"the journal {path} cannot be read: {exc.strerror}.") from None
+        raise JournalError(f"the journal {path} cannot be read: {reason(exc)}.") from None
 
 
 def load_file(path: Path) -> dict | None:
@@ -90,6 +124,8 @@ def check_shape(path: Path, raw: bytes) -> dict:
     version = meta.get("schema")
     if not isinstance(version, int) or version < 1:
         raise corrupt(path, f"its schema version {version!r} is not valid")
+    if not isinstance(meta.get("last_event_id", 0), int) or meta.get("last_event_id", 0) < 0:
+        raise corrupt(path, "its last event id is not a whole number")
     if version > SCHEMA_VERSION:
         raise JournalError(f"the journal {path} was written by a newer pumpjournal (schema "
                            f"{version}; this one reads up to {SCHEMA_VERSION}). It was left "
@@ -174,10 +210,20 @@ class FileLock:
     def __enter__(self):
         try:
             make_folder(self.path.parent)
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # never through a link, never blocking on a pipe; a regular file only
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600)
+            mode = os.fstat(self.fd).st_mode
         except OSError as exc:
+            if exc.errno == errno.ELOOP or os.path.islink(self.path):
+                raise JournalError(f"the journal's lock file {self.path} is a symbolic link; "
+                                   "pumpjournal does not follow it. Remove the link. Nothing was "
+                                   "changed.") from None
             raise JournalError(f"could not open the journal's lock file {self.path}: "
                                f"{reason(exc)}. Nothing was changed.") from None
+        if not stat.S_ISREG(mode):
+            os.close(self.fd)
+            raise JournalError(f"the journal's lock file {self.path} is {kind(mode)}, not a "
+                               "regular file; remove it. Nothing was changed.")
         deadline, pause = time.monotonic() + self.timeout, 0.002
         while not self._try():
             if time.monotonic() >= deadline:
@@ -188,8 +234,9 @@ class FileLock:
                     f"waited {self.timeout:g} s. Nothing was changed; try again when it ends.")
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        pid = str(os.getpid()).encode()
+        os.pwrite(self.fd, pid, 0)  # the new pid first, then cut what is left of the old
+        os.ftruncate(self.fd, len(pid))
         return self
 
     def _try(self) -> bool:
@@ -339,8 +386,18 @@ class View:
         return current
 
     def add_event(self, event: Event) -> Event:
-        event.id = self.events_table.insert({"patient": event.patient, "kind": event.kind,
-                                             "date": event.date, "details": event.details})
+        """Store the event under a new id: higher than any id this journal ever gave, so an id
+        from an earlier `event list` never names a different event (the last id given is kept
+        in the meta table)."""
+        from tinydb.table import Document
+
+        meta = self.storage.data.setdefault("meta", {}).setdefault("1", {})
+        ids = [int(k) for k in self.storage.data.get("events", {})]
+        event.id = max([meta.get("last_event_id", 0), *ids]) + 1
+        self.events_table.insert(Document({"patient": event.patient, "kind": event.kind,
+                                           "date": event.date, "details": event.details},
+                                          doc_id=event.id))
+        self.storage.data["meta"]["1"]["last_event_id"] = event.id
         return event
 
     def delete_event(self, patient: str, event_id: int) -> Event:
@@ -353,17 +410,31 @@ class View:
 
 
 BACKUPS_KEPT = 5
+_STAMP = r"\d{4}-\d\d-\d\dT\d{6}(?:\.\d{6})?"
 
 
 class Journal:
     """A journal file. ``Journal(path).read()`` for queries, ``with journal.transaction()``
-    to change it (locked, written once, atomically). ``passphrase`` opens an encrypted one."""
+    to change it (locked, written once, atomically). ``passphrase`` opens an encrypted one.
+
+    ``path`` is the path as given; ``real_path`` the file it resolves to (through symbolic
+    links), which is the one written, locked and backed up."""
 
     def __init__(self, path: str | os.PathLike, lock_timeout: float | None = None,
                  passphrase: str | None = None):
         self.path = Path(path).expanduser()
-        self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        self.lock_timeout = None if lock_timeout is None else lock_wait(lock_timeout)
         self.passphrase = passphrase
+
+    @property
+    def real_path(self) -> Path:
+        """The journal file itself: ``path`` with every symbolic link resolved."""
+        return Path(os.path.realpath(self.path))
+
+    @property
+    def lock_path(self) -> Path:
+        real = self.real_path
+        return real.with_name(real.name + ".lock")
 
     @property
     def exists(self) -> bool:
@@ -374,9 +445,8 @@ class Journal:
         from .crypto import MAGIC
 
         try:
-            with open(self.path, "rb") as handle:
-                return handle.read(len(MAGIC)) == MAGIC
-        except OSError:
+            return read_regular(self.path, len(MAGIC)) == MAGIC
+        except (OSError, InputError):
             return False
 
     def exposed(self) -> bool:
@@ -386,6 +456,12 @@ class Journal:
             return os.name != "nt" and stat.S_ISREG(mode) and bool(mode & 0o077)
         except OSError:
             return False
+
+    def open_folders(self) -> list[Path]:
+        """The journal's folder and its backups folder, where others can write (they could
+        plant links or swap the journal there)."""
+        return [folder for folder in (self.real_path.parent, self.backup_folder)
+                if others_can_write(folder)]
 
     def decode(self, raw: bytes) -> dict:
         from .crypto import decrypt, is_encrypted
@@ -407,62 +483,134 @@ class Journal:
         return View(empty_data() if raw is None else self.decode(raw))
 
     @contextmanager
+    def locked(self) -> Iterator[Path]:
+        """Hold the journal's lock; yield the journal file's own path. Temporary copies that
+        an interrupted write left behind are removed first: they are only ever made under this
+        lock, so any there now are stale."""
+        with FileLock(self.lock_path, lock_wait(self.lock_timeout)):
+            remove_files(self.stale_files())
+            yield self.real_path
+
+    @contextmanager
     def transaction(self, backup: str | None = None) -> Iterator[View]:
         """Lock, load, yield the view, and write it once if it changed. With ``backup`` (a
         reason such as "import"), a copy of the old journal is kept first."""
-        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            raw = read_raw(self.path)
+        with self.locked() as real:
+            raw = read_raw(real)
             view = View(empty_data() if raw is None else self.decode(raw))
             yield view
             if view.storage.changed:
                 if backup and raw is not None:
                     self.keep_backup(raw, backup)
-                write_file(self.path, self.encode(view.storage.data, raw))
+                write_file(real, self.encode(view.storage.data, raw))
+
+    def stale_files(self) -> list[Path]:
+        """Temporary copies of the journal or of its backups left by an interrupted write."""
+        real = self.real_path
+        found = temp_files(real.parent, [real.name])
+        own = self._backup_name()
+
+        def own_temp(name: str) -> bool:
+            match = re.fullmatch(r"\.(.+)\.\d+(?:\.[0-9a-f]{12})?\.tmp", name)
+            return bool(match and own.fullmatch(match[1]))
+
+        return found + temp_files(self.backup_folder, match=own_temp)
 
     @property
     def backup_folder(self) -> Path:
-        return self.path.parent / "backups"
+        return self.real_path.parent / "backups"
+
+    def _backup_name(self) -> re.Pattern:
+        """This journal's backup names, and no other's: ``<stem>.<sequence>.<UTC time>Z.
+        <reason><suffix>`` (and the older ``<stem>.<local time>.<reason><suffix>``)."""
+        real = self.real_path
+        return re.compile(rf"{re.escape(real.stem)}\.(?:(?P<seq>\d{{6,}})\.{_STAMP}Z|"
+                          rf"(?P<old>{_STAMP}))\.(?P<reason>[a-z]+){re.escape(real.suffix)}")
+
+    def backups(self, reason: str | None = None) -> list[Path]:
+        """This journal's backup copies, oldest first (by their sequence number, whatever the
+        clock said), optionally only those kept for ``reason``."""
+        pattern = self._backup_name()
+        found = []
+        try:
+            names = [e.name for e in os.scandir(self.backup_folder) if e.is_file(
+                follow_symlinks=False)]
+        except OSError:
+            return []
+        for name in names:
+            match = pattern.fullmatch(name)
+            if match and (reason is None or match["reason"] == reason):
+                found.append((int(match["seq"] or 0), match["old"] or "", name))
+        return [self.backup_folder / name for *_, name in sorted(found)]
 
     def keep_backup(self, raw: bytes, reason: str) -> Path:
-        """A dated copy in backups/ next to the journal (0600); the last few per reason."""
-        from .files import write_private
+        """A copy in backups/ next to the journal (0600, created new, never through a link);
+        the last few per reason are kept. Names carry a sequence number and the UTC time, so
+        they sort in the order they were made whatever the clock or time zone did."""
+        from datetime import datetime, timezone
 
-        from datetime import datetime
-
-        stamp = datetime.now().strftime("%Y-%m-%dT%H%M%S.%f")  # sorts in time order
-        target = self.backup_folder / f"{self.path.stem}.{stamp}.{reason}{self.path.suffix}"
-        write_private(target, raw)
-        old = sorted(self.backup_folder.glob(f"{self.path.stem}.*.{reason}{self.path.suffix}"))
-        for extra in old[:-BACKUPS_KEPT]:
-            extra.unlink(missing_ok=True)
+        folder = self.backup_folder
+        if folder.is_symlink():
+            raise JournalError(f"the backups folder {folder} is a symbolic link; pumpjournal "
+                               "does not follow it, so no copy was made and nothing was "
+                               "changed. Make it a real folder.")
+        if folder.exists() and not folder.is_dir():
+            raise JournalError(f"{folder} is not a folder, so no backup copy was made; nothing "
+                               "was changed.")
+        pattern = self._backup_name()
+        real = self.real_path
+        last = max((int(m["seq"] or 0) for m in map(pattern.fullmatch, _names(folder)) if m),
+                   default=0)
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%S.%fZ")
+        for seq in range(last + 1, last + 100):
+            target = folder / f"{real.stem}.{seq:06d}.{stamp}.{reason}{real.suffix}"
+            try:
+                with atomic_writer(target, replace=False, follow_folder=False) as handle:
+                    handle.write(raw)
+                break
+            except FileExistsError:
+                continue
+            except InputError as exc:
+                raise JournalError(f"no backup copy was made: {exc}") from None
+            except OSError as exc:
+                raise JournalError(f"could not write the backup copy {target}: {why(exc)}."
+                                   " Nothing was changed.") from None
+        else:  # pragma: no cover - a hundred names taken at once
+            raise JournalError(f"could not name a new backup copy in {folder}.")
+        kept = self.backups(reason)
+        remove_files(p for p in kept[:-BACKUPS_KEPT] if p != target)
         return target
 
     def backup(self) -> Path:
         """Keep a copy of the journal as it is now (the last few manual copies are kept)."""
-        raw = read_raw(self.path)
-        if raw is None:
+        if read_raw(self.path) is None:  # no lock file (or folder) made for nothing
             raise InputError(f"there is no journal at {self.path} to back up yet.")
-        return self.keep_backup(raw, "manual")
+        with self.locked() as real:
+            raw = read_raw(real)
+            if raw is None:
+                raise InputError(f"there is no journal at {self.path} to back up yet.")
+            return self.keep_backup(raw, "manual")
 
     def create(self) -> bool:
         """Write an empty journal if there is none; False when one exists already."""
-        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            if self.path.exists():
+        with self.locked() as real:
+            if real.exists():
                 return False
-            write_file(self.path, orjson.dumps(empty_data()))
+            write_file(real, orjson.dumps(empty_data()))
             return True
 
     def encrypt(self, passphrase: str) -> None:
-        """Encrypt the journal (a new one if it does not exist) with ``passphrase``."""
+        """Encrypt the journal (a new one if it does not exist) with ``passphrase``; plain
+        temporary copies left by interrupted writes are removed under the lock first."""
         from .crypto import encrypt, is_encrypted
 
-        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            raw = read_raw(self.path)
+        with self.locked() as real:
+            raw = read_raw(real)
             if raw is not None and is_encrypted(raw):
                 raise InputError(f"the journal {self.path} is encrypted already.")
             data = empty_data() if raw is None else check_shape(self.path, raw)
             self.passphrase = passphrase
-            write_file(self.path, encrypt(orjson.dumps(data), passphrase))
+            write_file(real, encrypt(orjson.dumps(data), passphrase))
 
     # Conveniences for library use: each reads the file once.
     def entries(self, patient: str | None = None, since: date | str | None = None,
@@ -475,3 +623,13 @@ class Journal:
 
     def patients(self) -> list[str]:
         return self.read().patients()
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
+why = reason  # keep_backup's argument is called reason
