@@ -145,6 +145,9 @@ def open_journal(ctx: typer.Context, option: Path | None):
     if journal.exposed():
         say(f"Warning: other users can read your journal {journal.path}; "
             f"fix it with: chmod 600 {journal.path}")
+    for folder in journal.open_folders():
+        say(f"Warning: other users can write to the folder {folder}, so they could swap or "
+            f"plant files there; fix it with: chmod go-w {folder}")
     if journal.passphrase is None and interactive() and journal.encrypted:
         journal.passphrase = typer.prompt("Passphrase", hide_input=True, err=True)
     return journal
@@ -570,18 +573,17 @@ def demo():
         data = queries.summary_data(view, who, last, demo_data.IMPLANT, None)
         out("\n".join(render.summary_lines(data, demo_data.NAME, last)))
         from . import report as reports
-        from .files import make_folder
 
-        folder = Path(tempfile.gettempdir()) / "pumpjournal-demo"
-        make_folder(folder)
+        # a new private folder (0700) made for this run: nobody can plant files in it first
+        reports_folder = Path(tempfile.mkdtemp(prefix="pumpjournal-demo-reports-"))
         made = reports.prepare(view, who, dates.today(), demo_data.IMPLANT, last.isoformat())
         written = []
         for fmt in ("html", "pdf"):
-            target = folder / made.default_name(fmt)
-            reports.save(target, made.render(fmt), force=True)
+            target = reports_folder / made.default_name(fmt)
+            reports.save(target, made.render(fmt))
             written.append(str(target))
         out("\n== The caregiver's report (pumpjournal report) ==")
-        out("Written to:\n  " + "\n  ".join(written))
+        out(f"Written to a new private folder, {reports_folder}:\n  " + "\n  ".join(written))
         out("\nStart your own journal with: pumpjournal log")
 
 
@@ -1005,7 +1007,11 @@ def import_entries(
         help="Import the good rows; write the bad ones to the --rejects file.")] = False,
     rejects: Annotated[Optional[Path], typer.Option(
         metavar="FILE", help="Where bad rows go with --skip-invalid (default: "
-        "<name>-rejects.<format> in the current folder).")] = None,
+        "<name>-rejects.<format> in the current folder, or a numbered name when that "
+        "exists).")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Replace an existing --rejects file (never the journal, a backup or the input)."
+    )] = False,
     dry_run: Annotated[bool, typer.Option(help="Check and report; write nothing.")] = False,
     template: Annotated[bool, typer.Option(
         "--template", help="Print a sample CSV with every column and exit.")] = False,
@@ -1032,6 +1038,7 @@ def import_entries(
     stream = open_input(source)
     bar, tick = progress_counter() if not as_json else (None, None)
     rejected_rows: list = []
+    written = None
     try:
         with stream, (bar or nullcontext()):
             rows = transfer.read_rows(stream, kind, delimiter)
@@ -1048,17 +1055,43 @@ def import_entries(
                 with store.transaction(backup="import") as tx:
                     result = transfer.import_rows(
                         tx, rows, default_patient=import_patient(tx, patient), **kwargs)
+                    if skip_invalid and rejected_rows:  # written before the import commits
+                        written = write_import_rejects(store, source, rejects, force,
+                                                       rejected_rows, kind, delimiter)
+                        result.rejects_file = str(written)
     except UnicodeDecodeError:
         raise InputError(f"{source} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
                          "spreadsheet).") from None
     except csv.Error as exc:
         raise InputError(f"{source} is not readable CSV: {exc}.") from None
-    if skip_invalid and rejected_rows and not dry_run:
-        stem = "stdin" if source == "-" else Path(source).stem
-        target = rejects or Path(f"{stem}-rejects.{kind}")
-        transfer.write_rejects(target, rejected_rows, kind, delimiter)
-        result.rejects_file = str(target)
+    except PumpjournalError as exc:
+        if written is not None:  # the journal was not changed, but the rejects file was made
+            raise type(exc)(f"{exc} The rejected rows were written to {written}.") from None
+        raise
     report_import(result, as_json, skip_invalid)
+
+
+def write_import_rejects(store, source: str, rejects: Path | None, force: bool, rows: list,
+                         kind: str, delimiter: str) -> Path:
+    """The rejected rows to --rejects FILE (or <name>-rejects.<format>, numbered when taken),
+    never over the journal, its backups, its lock or the input file."""
+    from . import transfer
+
+    protected = [(store.path, "the journal"), (store.real_path, "the journal"),
+                 (store.lock_path, "the journal's lock file")]
+    protected += [(p, "a backup of the journal") for p in store.backups()]
+    if source != "-":
+        protected.append((Path(source), "the file being imported"))
+    target = rejects.expanduser() if rejects else None
+    if target is not None and os.path.realpath(target.parent) == os.path.realpath(
+            store.backup_folder):
+        raise InputError(f"{target} is in the journal's backups folder; choose another file "
+                         "name.")
+    stem = "stdin" if source == "-" else Path(source).stem
+    return transfer.write_rejects(target or Path(f"{stem}-rejects.{kind}"), rows, kind,
+                                  delimiter, force=force, renumber=target is None,
+                                  protected=protected)
+    return written
 
 
 def import_patient(view, option: str | None) -> str | None:

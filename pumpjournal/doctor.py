@@ -21,6 +21,9 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     if journal.exposed():
         problems.append(f"the journal can be read by other users; fix with: chmod 600 "
                         f"{journal.path}")
+    for folder in journal.open_folders():
+        problems.append(f"other users can write to the folder {folder}; fix with: chmod go-w "
+                        f"{folder}")
     seen: dict[tuple[str, str], int] = {}
     count = 0
     for doc_id, doc in view.raw_entries():
@@ -48,9 +51,17 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
                  f"{'event' if events == 1 else 'events'}, {len(people)} "
                  f"{'person' if len(people) == 1 else 'people'}; "
                  f"{'encrypted' if journal.encrypted else 'not encrypted'}.")
-    backups = sorted(journal.backup_folder.glob(f"{journal.path.stem}.*"))
-    notes.append(f"{len(backups)} backup copies in {journal.backup_folder}" if backups else
+    backups = journal.backups()
+    notes.append(f"{len(backups)} backup {'copy' if len(backups) == 1 else 'copies'} of this "
+                 f"journal in {journal.backup_folder}" if backups else
                  "no backup copies yet (`pumpjournal backup` makes one).")
+    stale = journal.stale_files()
+    if stale:
+        size = sum(_size(p) for p in stale)
+        notes.append(f"{len(stale)} temporary {'copy' if len(stale) == 1 else 'copies'} of "
+                     f"the journal left by an interrupted write ({size / 1e6:.1f} MB): "
+                     f"{', '.join(str(p) for p in stale[:5])}{' ...' if len(stale) > 5 else ''}"
+                     "; the next change to the journal removes them, or delete them.")
     return problems, notes
 
 
@@ -71,3 +82,10 @@ def _check_entry(doc: dict, today: date) -> None:
     if checked["symptoms"] != list(doc.get("symptoms") or []):
         raise InputError("its symptom list is not in catalogue order or has repeats")
     model.check_scores(checked.get("worst"), checked.get("least"), checked.get("average"))
+
+
+def _size(path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

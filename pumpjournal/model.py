@@ -375,7 +375,11 @@ def parse_event_kind(value) -> str:
 
 
 def new_event(patient: str, kind: str, day: date, today: date, details: dict) -> Event:
-    """Validate an event: future dates only for what can be scheduled, details by kind."""
+    """Validate an event: from 1900 on, future dates only for what can be scheduled, details
+    by kind."""
+    if day.year < 1900:
+        raise InputError(f"the event date {day.isoformat()} is too far in the past; use a year "
+                         "from 1900.")
     if day > today and kind not in SCHEDULABLE:
         article = "an" if kind[0] in "aeiou" else "a"
         raise InputError(f"{article} {kind} event cannot be in the future ({day.isoformat()}); "
