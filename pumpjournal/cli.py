@@ -638,7 +638,8 @@ def profile(
     for key, value in (("trial_start", trial_start), ("trial_end", trial_end),
                        ("implant_date", implant_date), ("next_refill", next_refill)):
         if value is not None:
-            day = dates.parse_date(value, what=key.replace("_", " "))
+            day = dates.in_range(dates.parse_date(value, what=key.replace("_", " ")),
+                                 f"the {key.replace('_', ' ')}")
             if key != "next_refill" and day > dates.today():
                 raise InputError(f"the {key.replace('_', ' ')} {day.isoformat()} is in the "
                                  "future; record it once it has happened (a planned visit, "
@@ -691,7 +692,7 @@ def profile(
         emit_json({"patient": who, **{k: facts.get(k) for k in model.PROFILE_FIELDS}})
         return
     shown = [f"{model.PROFILE_FIELDS[k]}: {profile_value(k, v)}"
-             for k, v in facts.items() if k in model.PROFILE_FIELDS]
+             for k, v in facts.items() if k in model.PROFILE_FIELDS and v is not None]
     out("\n".join([f"Profile of {who}:"] + ["  " + line for line in shown]) if shown else
         f"No profile yet for {who}. Add facts with options, e.g. "
         "pumpjournal profile --implant-date 2026-11-20 --care-phone 555-0142")

@@ -71,8 +71,8 @@ class Entry:
         data = dict(_DEFAULTS)
         data.update(doc if doc.keys() <= _FIELD_SET else
                     {k: v for k, v in doc.items() if k in _FIELD_SET})
-        data["symptoms"] = list(data["symptoms"])
-        data["questions"] = list(data["questions"])
+        data["symptoms"] = list(data["symptoms"] or ())  # null in a hand-edited journal: none
+        data["questions"] = list(data["questions"] or ())
         entry.__dict__ = data
         return entry
 
@@ -377,9 +377,11 @@ def parse_event_kind(value) -> str:
 def new_event(patient: str, kind: str, day: date, today: date, details: dict) -> Event:
     """Validate an event: from 1900 on, future dates only for what can be scheduled, details
     by kind."""
-    if day.year < 1900:
-        raise InputError(f"the event date {day.isoformat()} is too far in the past; use a year "
-                         "from 1900.")
+    from .dates import in_range
+
+    in_range(day, "the event date")
+    if isinstance(details.get("next_due"), date):
+        in_range(details["next_due"], "the next refill")
     if day > today and kind not in SCHEDULABLE:
         article = "an" if kind[0] in "aeiou" else "a"
         raise InputError(f"{article} {kind} event cannot be in the future ({day.isoformat()}); "

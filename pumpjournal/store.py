@@ -30,6 +30,7 @@ from tinydb import TinyDB, where
 from tinydb.storages import Storage
 
 from . import model
+from .dates import FIRST_YEAR, LAST_YEAR
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
 from .files import (O_NOFOLLOW, O_NONBLOCK, atomic_writer, kind, make_folder, others_can_write,
                     read_regular, reason, remove_files, temp_files)
@@ -149,22 +150,61 @@ _KINDS = {key: frozenset(kinds + ((type(None),) if key not in ("patient", "date"
 _ALLOWED = frozenset((key, kind) for key, kinds in _KINDS.items() for kind in kinds)
 
 
+
+
 def _day(value) -> bool:
     try:
-        return len(value) == 10 and value[4] == "-" and date.fromisoformat(value) is not None
+        return (len(value) == 10 and value[4] == "-" and date.fromisoformat(value) is not None
+                and FIRST_YEAR <= int(value[:4]) <= LAST_YEAR)
     except (TypeError, ValueError):
         return False
+
+
+def _texts(value) -> bool:
+    """None, or a list of strings."""
+    return value is None or (value.__class__ is list and all(v.__class__ is str for v in value))
+
+
+def _number(value) -> bool:
+    return value.__class__ in (int, float)
+
+
+def _doc_id(key) -> bool:
+    return key.__class__ is str and key.isdigit() and key.isascii() and int(key) >= 1 \
+        and str(int(key)) == key
+
+
+_PROFILE_CHECKS = {  # field -> (the check, what it should be)
+    **{key: (_day, "a date (YYYY-MM-DD)") for key in (
+        "trial_start", "trial_end", "implant_date", "next_refill", "fever_threshold_set_on")},
+    "drugs": (_texts, "a list of medicine names"),
+    **{key: (_number, "a number") for key in ("fever_threshold_c", "low_threshold_c")},
+    **{key: (lambda v: v.__class__ is str, "text") for key in (
+        "name", "initials", "pump_make", "care_team", "care_phone", "after_hours_phone",
+        "emergency_number", "fever_threshold_set_by")},
+}
+_DETAIL_CHECKS = {
+    "next_due": (_day, "a date (YYYY-MM-DD)"), "dose": (_number, "a number"),
+    **{key: (lambda v: v.__class__ is str, "text") for key in (
+        "drug", "unit", "relief", "alarm", "note")},
+}
 
 
 def check_records(path: Path, data: dict) -> None:
     """Every record has the types the commands rely on; values are checked by `doctor`.
     Entries are checked a field at a time over all of them (fast), and only when something
     is wrong one by one, to name the record."""
+    for table in TABLES[1:]:
+        bad_id = next((key for key in data.get(table, {}) if not _doc_id(key)), None)
+        if bad_id is not None:
+            raise corrupt(path, f"its {table} table has a record id that is not a whole number "
+                                f"from 1 ({bad_id[:20]!r})")
     docs = data.get("entries", {})
     seen_keys = set(chain.from_iterable(docs.values()))
     sound = seen_keys <= _TYPES.keys() and all(
         {type(doc.get(key)) for doc in docs.values()} <= _KINDS[key] for key in _TYPES)
-    if not (sound and all(_day(doc["date"]) for doc in docs.values())):
+    if not (sound and all(_day(doc["date"]) and _texts(doc.get("symptoms"))
+                          and _texts(doc.get("questions")) for doc in docs.values())):
         for doc_id, doc in docs.items():
             bad = next((key for key, value in doc.items()
                         if (key, value.__class__) not in _ALLOWED), None)
@@ -172,17 +212,43 @@ def check_records(path: Path, data: dict) -> None:
                 bad = "patient or date"
             elif "pain" not in doc:
                 bad = "pain"
+            elif not _texts(doc.get("symptoms")):
+                bad = "symptoms"
+            elif not _texts(doc.get("questions")):
+                bad = "questions"
             if bad:
                 raise corrupt(path, f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')}) "
                                     f"has a {bad} value of the wrong kind")
     for doc_id, doc in data.get("events", {}).items():
         if (not isinstance(doc.get("kind"), str) or not isinstance(doc.get("patient"), str)
                 or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
-            raise corrupt(path, f"event {doc_id} (kind {doc.get('kind')!r}, date "
-                                f"{doc.get('date')!r}) lacks a kind, person or valid date")
+            raise corrupt(path, f"event {doc_id} (kind {_shown(doc.get('kind'))}, date "
+                                f"{_shown(doc.get('date'))}) lacks a kind, person or valid date "
+                                f"(from {FIRST_YEAR})")
+        for key, value in doc.get("details", {}).items():
+            check, what = _DETAIL_CHECKS.get(key, (lambda v: True, ""))
+            if value is not None and not check(value):
+                raise corrupt(path, f"event {doc_id} ({doc['kind']}, {doc['date']}) has a {key} "
+                                    f"that is not {what}")
     for doc_id, doc in data.get("profile", {}).items():
         if not isinstance(doc.get("patient"), str):
             raise corrupt(path, f"profile {doc_id} names no person")
+        for key, value in doc.items():
+            check, what = _PROFILE_CHECKS.get(key, (lambda v: True, ""))
+            if value is not None and not check(value):
+                raise corrupt(path, f"the profile of {doc['patient']} has a {key} that is not "
+                                    f"{what}" + (f" (from {FIRST_YEAR})" if "date" in what else ""))
+    for doc_id, doc in data.get("questions", {}).items():
+        if (not isinstance(doc.get("patient"), str) or not _day(doc.get("date"))
+                or not isinstance(doc.get("question"), str)):
+            raise corrupt(path, f"question {doc_id} lacks a person, a valid date or its text")
+
+
+def _shown(value) -> str:
+    """A stored value for a message: short, and only when it is a plain number or date."""
+    text = repr(value)
+    return text if len(text) <= 14 and all(ch.isascii() and ch.isprintable() for ch in text) \
+        else "(not shown)"
 
 
 def empty_data() -> dict:
