@@ -59,7 +59,7 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     if stale:
         size = sum(_size(p) for p in stale)
         notes.append(f"{len(stale)} temporary {'copy' if len(stale) == 1 else 'copies'} of "
-                     f"the journal left by an interrupted write ({size / 1e6:.1f} MB): "
+                     f"the journal left by an interrupted write ({_megabytes(size)}): "
                      f"{', '.join(str(p) for p in stale[:5])}{' ...' if len(stale) > 5 else ''}"
                      "; the next change to the journal removes them, or delete them.")
     return problems, notes
@@ -82,6 +82,10 @@ def _check_entry(doc: dict, today: date) -> None:
     if checked["symptoms"] != list(doc.get("symptoms") or []):
         raise InputError("its symptom list is not in catalogue order or has repeats")
     model.check_scores(checked.get("worst"), checked.get("least"), checked.get("average"))
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1000))} KB"
 
 
 def _size(path) -> int:

@@ -20,7 +20,7 @@ import re
 import stat
 import time
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 from itertools import chain
 from pathlib import Path
 from typing import Iterator
@@ -613,8 +613,6 @@ class Journal:
         """A copy in backups/ next to the journal (0600, created new, never through a link);
         the last few per reason are kept. Names carry a sequence number and the UTC time, so
         they sort in the order they were made whatever the clock or time zone did."""
-        from datetime import datetime, timezone
-
         folder = self.backup_folder
         if folder.is_symlink():
             raise JournalError(f"the backups folder {folder} is a symbolic link; pumpjournal "
@@ -627,7 +625,7 @@ class Journal:
         real = self.real_path
         last = max((int(m["seq"] or 0) for m in map(pattern.fullmatch, _names(folder)) if m),
                    default=0)
-        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H%M%S.%fZ")
+        stamp = utc_now().strftime("%Y-%m-%dT%H%M%S.%fZ")
         for seq in range(last + 1, last + 100):
             target = folder / f"{real.stem}.{seq:06d}.{stamp}.{reason}{real.suffix}"
             try:
@@ -689,6 +687,11 @@ class Journal:
 
     def patients(self) -> list[str]:
         return self.read().patients()
+
+
+def utc_now() -> datetime:
+    """The time in backup names (UTC: no time zone or clock change moves it)."""
+    return datetime.now(timezone.utc)
 
 
 def _names(folder: Path) -> list[str]:
