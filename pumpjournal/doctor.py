@@ -17,7 +17,7 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     try:
         view = journal.read()
     except PumpjournalError as exc:
-        return [str(exc)], notes
+        return [str(exc)], _stale(journal)
     if journal.exposed():
         problems.append(f"the journal can be read by other users; fix with: chmod 600 "
                         f"{journal.path}")
@@ -55,14 +55,19 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     notes.append(f"{len(backups)} backup {'copy' if len(backups) == 1 else 'copies'} of this "
                  f"journal in {journal.backup_folder}" if backups else
                  "no backup copies yet (`pumpjournal backup` makes one).")
+    return problems, notes + _stale(journal)
+
+
+def _stale(journal) -> list[str]:
+    """A note on the temporary copies interrupted writes left behind, if there are any."""
     stale = journal.stale_files()
-    if stale:
-        size = sum(_size(p) for p in stale)
-        notes.append(f"{len(stale)} temporary {'copy' if len(stale) == 1 else 'copies'} of "
-                     f"the journal left by an interrupted write ({_megabytes(size)}): "
-                     f"{', '.join(str(p) for p in stale[:5])}{' ...' if len(stale) > 5 else ''}"
-                     "; the next change to the journal removes them, or delete them.")
-    return problems, notes
+    if not stale:
+        return []
+    size = sum(_size(p) for p in stale)
+    return [f"{len(stale)} temporary {'copy' if len(stale) == 1 else 'copies'} of the journal "
+            f"left by an interrupted write ({_megabytes(size)}): "
+            f"{', '.join(str(p) for p in stale[:5])}{' ...' if len(stale) > 5 else ''}; the "
+            "next change to the journal removes them, or delete them."]
 
 
 def _check_entry(doc: dict, today: date) -> None:

@@ -39,7 +39,8 @@ O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 # Linux and macOS: every step relative to one open folder, so a folder swapped for a link
 # mid-write cannot redirect it. Elsewhere (Windows) the same steps by path.
-AT = (os.open in os.supports_dir_fd and os.stat in os.supports_dir_fd and O_DIRECTORY != 0)
+AT = O_DIRECTORY != 0 and all(f in os.supports_dir_fd for f in (
+    os.open, os.stat, os.rename, os.unlink, os.link))
 
 
 def reason(exc: OSError) -> str:
