@@ -625,7 +625,8 @@ class Journal:
         real = self.real_path
         last = max((int(m["seq"] or 0) for m in map(pattern.fullmatch, _names(folder)) if m),
                    default=0)
-        stamp = utc_now().strftime("%Y-%m-%dT%H%M%S.%fZ")
+        now = utc_now().astimezone(timezone.utc).replace(tzinfo=None)
+        stamp = now.isoformat(timespec="microseconds").replace(":", "") + "Z"  # 4-digit year
         for seq in range(last + 1, last + 100):
             target = folder / f"{real.stem}.{seq:06d}.{stamp}.{reason}{real.suffix}"
             try:

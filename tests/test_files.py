@@ -97,6 +97,18 @@ def test_backups_kept_are_the_newest_made_whatever_the_clock_says(tmp_path_facto
                                                                    kinds):
     """Clocks that jump back (a flight west, the autumn clock change, a wrong clock): the copy
     just written is never pruned, and the ones kept are the last five made of that kind."""
+    check_backups_under_a_clock(tmp_path_factory, times, kinds)
+
+
+@pytest.mark.slow
+@given(times=st.lists(st.datetimes(timezones=st.just(timezone.utc)), min_size=20, max_size=40),
+    kinds=st.lists(st.sampled_from(["manual", "import"]), min_size=40, max_size=40))
+@settings(max_examples=200)
+def test_many_backups_under_a_wild_clock(tmp_path_factory, times, kinds):
+    check_backups_under_a_clock(tmp_path_factory, times, kinds)
+
+
+def check_backups_under_a_clock(tmp_path_factory, times, kinds) -> None:
     folder = tmp_path_factory.mktemp("clock")
     journal = Journal(folder / "journal.json")
     log(journal.path)

@@ -526,6 +526,18 @@ def test_a_journal_doctor_calls_sound_works_with_every_command(cli, journal, tmp
     """Sound (doctor exit 0) means list, show, summary, flags, report, export and cohort all
     run; a journal a command cannot use is refused by the load check, with the record named,
     never an "unexpected" error."""
+    check_edited_journal(cli, journal, tmp_path_factory, changes)
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(EDITS, min_size=1, max_size=5))
+def test_many_edited_journals_doctor_calls_sound_work_with_every_command(
+        cli, journal, tmp_path_factory, changes):
+    check_edited_journal(cli, journal, tmp_path_factory, changes)
+
+
+def check_edited_journal(cli, journal, tmp_path_factory, changes) -> None:
     base = tmp_path_factory.getbasetemp() / "base-journal.json"
     if not base.exists():
         _base_journal(base)
