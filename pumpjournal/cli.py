@@ -918,7 +918,8 @@ def report(
         suffix = output.rsplit(".", 1)[-1] if output and "." in output else "pdf"
         fmt = suffix if suffix.lower() in ("pdf", "html", "htm", "md", "txt") else "pdf"
     fmt = reports.check_format(fmt)
-    view = open_journal(ctx, journal).read()
+    store = open_journal(ctx, journal)
+    view = store.read()
     who = queries.choose_patient(view, patient)
     made = reports.prepare(view, who, dates.today(), since, until, redact)
     data = made.render(fmt)
@@ -927,7 +928,7 @@ def report(
         sys.stdout.flush()
         return
     path = Path(output) if output else Path(made.default_name(fmt))
-    reports.save(path, data, force)
+    reports.save(path, data, force, protected=journal_files(store, path))
     out(str(path))
 
 
@@ -1072,22 +1073,27 @@ def import_entries(
     report_import(result, as_json, skip_invalid)
 
 
+def journal_files(store, target: Path | None) -> list:
+    """The journal's own files, which no report, export or reject file may replace, even with
+    --force: the journal (by any path), its lock and its backups folder."""
+    if target is not None and os.path.realpath(target.parent) == os.path.realpath(
+            store.backup_folder):
+        raise InputError(f"{target} is in the journal's backups folder; choose another file "
+                         "name.")
+    return [(store.path, "the journal"), (store.real_path, "the journal"),
+            (store.lock_path, "the journal's lock file")]
+
+
 def write_import_rejects(store, source: str, rejects: Path | None, force: bool, rows: list,
                          kind: str, delimiter: str) -> Path:
     """The rejected rows to --rejects FILE (or <name>-rejects.<format>, numbered when taken),
     never over the journal, its backups, its lock or the input file."""
     from . import transfer
 
-    protected = [(store.path, "the journal"), (store.real_path, "the journal"),
-                 (store.lock_path, "the journal's lock file")]
-    protected += [(p, "a backup of the journal") for p in store.backups()]
+    target = rejects.expanduser() if rejects else None
+    protected = journal_files(store, target)
     if source != "-":
         protected.append((Path(source), "the file being imported"))
-    target = rejects.expanduser() if rejects else None
-    if target is not None and os.path.realpath(target.parent) == os.path.realpath(
-            store.backup_folder):
-        raise InputError(f"{target} is in the journal's backups folder; choose another file "
-                         "name.")
     stem = "stdin" if source == "-" else Path(source).stem
     return transfer.write_rejects(target or Path(f"{stem}-rejects.{kind}"), rows, kind,
                                   delimiter, force=force, renumber=target is None,
@@ -1174,14 +1180,15 @@ def export(
                          f"{', '.join(transfer.FORMATS_OUT)}.")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
-    view = open_journal(ctx, journal).read()
+    store = open_journal(ctx, journal)
+    view = store.read()
     if who is not None and who not in view.patients():
         people = ", ".join(view.patients()[:8]) or "nobody yet"
         raise InputError(f"this journal has no person '{who}'; it holds: {people}.")
     if output == "-":
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
-        with private_text(Path(output), force) as stream:
+        with private_text(Path(output), force, journal_files(store, Path(output))) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
         say(f"Exported {count} entries to {output}.")
 

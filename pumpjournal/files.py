@@ -325,9 +325,11 @@ def output_error(path: Path, exc: OSError, what: str = "") -> Exception:
 
 
 @contextmanager
-def private_text(path: Path, force: bool = False) -> Iterator[IO[str]]:
-    """A UTF-8 text file created 0600, written atomically; refuses to replace without force."""
-    check_new(path, force)
+def private_text(path: Path, force: bool = False,
+                 protected: Iterable[tuple[Path, str]] = ()) -> Iterator[IO[str]]:
+    """A UTF-8 text file created 0600, written atomically; refuses to replace without force,
+    and never replaces one of ``protected``."""
+    check_new(path, force, protected)
     try:
         with atomic_writer(path, replace=force) as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8", newline="")

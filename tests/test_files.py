@@ -201,6 +201,20 @@ def test_rejects_never_replace_the_journal_its_backups_or_the_input(cli, journal
         assert {p: snapshot(p) for p in before} == before, f"{what} was changed"
 
 
+@pytest.mark.parametrize("command", [["export", "--output"],
+                                     ["report", "--format", "md", "--output"]])
+def test_reports_and_exports_never_replace_the_journal_or_its_backups(cli, journal, rows,
+                                                                       command):
+    ok(cli("log", "--pain", "3"))
+    targets = protected_targets(journal, rows)
+    del targets["the input"]
+    for what, target in targets.items():
+        before = {p: snapshot(p) for p in [journal, target]}
+        line = one_line(cli(*command, str(target), "--force"), 2)
+        assert "Nothing was" in line, what
+        assert {p: snapshot(p) for p in before} == before, f"{what} was changed"
+
+
 def test_an_existing_rejects_file_is_replaced_only_with_force(cli, journal, rows, tmp_path):
     ok(cli("log", "--pain", "3"))
     mine = tmp_path / "fixing.csv"

@@ -78,13 +78,13 @@ def default_name(patient_label: str, since: date, until: date, today: date, fmt:
             f"{until.isoformat()}-made-{today.isoformat()}.{check_format(fmt)}")
 
 
-def save(path: Path, data: bytes, force: bool = False) -> None:
+def save(path: Path, data: bytes, force: bool = False, protected=()) -> None:
     """Write a report readable only by its owner (0600), atomically: a new temporary file in
     the same folder, flushed and fsynced, then renamed into place. An existing file is replaced
-    only with ``force`` and only when it is a regular file; otherwise InputError, and nothing
-    is written."""
+    only with ``force`` and only when it is a regular file, never one of ``protected`` ((path,
+    what it is) pairs); otherwise InputError, and nothing is written."""
     path = Path(path).expanduser()
-    check_new(path, force)
+    check_new(path, force, protected)
     try:
         with atomic_writer(path, replace=force) as handle:
             handle.write(data)
