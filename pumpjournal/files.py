@@ -13,11 +13,9 @@ under its lock, remove) the ones a crashed write left behind.
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import os
 import re
-import secrets
 import stat
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,12 +89,14 @@ def _temp_stem(name: str) -> str:
     long names stay apart) to keep the temporary name within the file system's limit."""
     if len(name.encode("utf-8", "surrogateescape")) <= 150:
         return name
+    import hashlib
+
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]
     return f"{name[:40]}~{digest}"
 
 
 def temp_name(name: str) -> str:
-    return f".{_temp_stem(name)}.{os.getpid()}.{secrets.token_hex(6)}.tmp"
+    return f".{_temp_stem(name)}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
 
 
 def temp_pattern(name: str) -> re.Pattern:
