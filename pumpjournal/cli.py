@@ -53,10 +53,7 @@ class Group(TyperGroup):
         except _USAGE_ERROR as exc:
             if debugging(ctx):
                 raise
-            where = " ".join(filter(None, ["pumpjournal", ctx.invoked_subcommand]))
-            text = " ".join(exc.format_message().split())
-            say(f"Error: {text} See: {where} --help")
-            raise typer.Exit(2) from None
+            usage_error(exc, ctx)
         except BrokenPipeError:
             sys.stderr.close()
             raise typer.Exit(0) from None
@@ -69,8 +66,28 @@ class Group(TyperGroup):
             raise typer.Exit(1) from None
 
 
+    def parse_args(self, ctx, args):
+        """Usage errors of the top level (``pumpjournal --bogus``) are one line too."""
+        try:
+            return super().parse_args(ctx, args)
+        except _USAGE_ERROR as exc:
+            usage_error(exc, ctx)
+
+
+def usage_error(exc, ctx) -> None:
+    """One line naming what was wrong and the help of the command it belongs to."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # `pumpjournal event`: its help was shown
+        raise typer.Exit(0) from None
+    where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+    text = " ".join(exc.format_message().split())
+    say(f"Error: {text} See: {where} --help")
+    raise typer.Exit(2) from None
+
+
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
 app = typer.Typer(
-    cls=Group, invoke_without_command=True, no_args_is_help=False, add_completion=False,
+    cls=Group, invoke_without_command=True, context_settings=HELP_OPTIONS, no_args_is_help=False, add_completion=False,
     pretty_exceptions_show_locals=False, pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     help="A recovery journal for people living with an implanted intrathecal pain pump.\n\n"
@@ -205,6 +222,24 @@ def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> No
     body = Text(render.headline(top, profile) + "\n", style="bold")
     body.append("\n".join(render.flag_body(flags, entry, ctx_rules, profile, width)))
     con.print(Panel(body, border_style=style, expand=False))
+
+
+def current_watch(view, who: str, day: date | None = None):
+    """The 48-hour watch (W-WATCH) running today (or on ``day``), or None."""
+    from .timeline import watch_on
+
+    return watch_on(view.profile(who), view.events(who), day or dates.today())
+
+
+def print_watch(watch, *, stderr: bool = False, note: bool = True) -> None:
+    """The overdose signs while a 48-hour watch runs, then (``note``) the not-medical-advice
+    line."""
+    if watch is None:
+        return
+    from .render import wrap
+
+    lines = wrap([("", line) for line in watch.lines], 79) + ([cat.NOT_ADVICE] if note else [])
+    print("\n".join(lines), file=sys.stderr if stderr else sys.stdout)
 
 
 # Status screen -----------------------------------------------------------------------------
@@ -348,6 +383,7 @@ def log(
         flags = flags_for(tx, who, [entry])[0]
         rules = rules_context(tx, entry) if flags else None
         profile = tx.profile(who)
+        watch = current_watch(tx, who)
     report_logged(entry, changes, created, flags, rules, profile, as_json)
     if flags and cat.top_urgency(flags) > cat.Urgency.EXPECTED and interactive() and not as_json:
         answer = typer.confirm("Have you contacted your care team?", default=False, err=True)
@@ -358,6 +394,9 @@ def log(
                 tx.save_entry(saved)
         say("Saved for your visit summary." + ("" if answer else
             " Please contact your care team as the advice above says."))
+    # the watch comes after any question, so it never pushes the panel's headline away
+    print_watch(watch, stderr=as_json,
+                note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
 def report_logged(entry, changes, created, flags, ctx_rules, profile, as_json) -> None:
@@ -433,6 +472,8 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
         return
     out("\n".join(render.entry_lines(entry, flags, full=True)))
     print_flags(flags, entry, rules_context(view, entry), view.profile(who))
+    print_watch(current_watch(view, who, entry.day),
+                note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
 @app.command(help="Change an entry: only the fields you give change.\n\n"
@@ -685,7 +726,14 @@ def profile(
     if values:
         with store.transaction() as tx:
             facts = tx.set_profile(who, values)
+            starts = {"implant_date", "trial_start"} & set(values)
+            watch = current_watch(tx, who) if starts else None
         say(f"Profile of {who} saved.")
+        if values.get("pump_make") and not cat.pump_make_known(values["pump_make"]):
+            say("Note: this make names no pump maker pumpjournal knows, so before an MRI it "
+                "is treated as unknown (contact your care team first). Known: "
+                f"{', '.join(sorted(cat.PUMP_MAKERS))}.")
+        print_watch(watch, stderr=as_json)
     else:
         facts = store.read().profile(who)
     if as_json:
@@ -706,7 +754,7 @@ def profile_value(key: str, value) -> str:
     return temperature_text(value) if key.endswith("_c") else str(value)
 
 
-event_app = typer.Typer(cls=Group, no_args_is_help=True, help=(
+event_app = typer.Typer(cls=Group, no_args_is_help=True, context_settings=HELP_OPTIONS, help=(
     "Record what happens around the pump: trial, implant, refills, dose changes, visits, "
     "alarms, surgery, MRI, removal." + examples(
         "pumpjournal event add implant --date 2026-11-20",
@@ -756,14 +804,26 @@ def event_add(
             "alarm": alarm, "note": note}))
     if as_json:
         emit_json(event.to_json())
-        return
-    out(f"Added event {event.id}: {render.event_text(event.to_json())}")
-    if what == "alarm":
-        from .episodes import calendar_flags
+    else:
+        out(f"Added event {event.id}: {render.event_text(event.to_json())}")
+    show_event_advice(store.read(), who, event, stderr=as_json)
 
-        flag = [f for d, f in calendar_flags(store.read().profile(who), [event], today)][0]
-        say(f"{flag.urgency.symbol} {flag.urgency.name}: {flag.advice}")
-        say(cat.NOT_ADVICE)
+
+def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
+    """An alarm's or an MRI's advice (W-ALARM, W-MRI) and, after an event that starts one, the
+    48-hour watch (W-WATCH), as soon as the event is recorded."""
+    from .episodes import event_flag
+    from .timeline import WATCH_KINDS
+
+    flag = event_flag(view.profile(who), event)
+    if flag is not None:
+        from .render import wrap
+
+        text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
+        text.append(cat.NOT_ADVICE)
+        print("\n".join(text), file=sys.stderr if stderr else sys.stdout)
+    if event.kind in WATCH_KINDS:
+        print_watch(current_watch(view, who), stderr=stderr)
 
 
 @event_app.command("list", help="List events, oldest first." + examples(
@@ -834,12 +894,15 @@ def flags(
     if as_json:
         emit_json(found)
         return
+    watch = current_watch(view, who)
     if not found:
         say("No warning signs logged in that period." if (low or high) else
             "No warning signs logged.")
-        return
-    out("\n".join(render.episode_lines(found)))
-    out(cat.NOT_ADVICE)
+    else:
+        out("\n".join(render.episode_lines(found)))
+    print_watch(watch, note=False)
+    if found or watch:
+        out(cat.NOT_ADVICE)
 
 
 @app.command(help="The follow-up summary for a visit, on one screen: pain figures and trend, "
@@ -1217,6 +1280,8 @@ def cohort(
                      f"  {r['last'] or '-':<10}  {mean_pain:>9}  {r['episodes']}"
                      f" ({r['urgent_episodes']})")
     out("\n".join(lines))
+    if any(r["episodes"] for r in rows):
+        out(cat.NOT_ADVICE)
 
 
 # Keeping the journal safe ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from .symptoms import Flag, Urgency
 from .timeline import assess_entries
 
 MAX_GAP_DAYS = 2
+TREND_LOW_BASELINE, TREND_LOW_RISE = 1.0, 2.0  # W-TREND from a baseline mean below 1 (H)
 REFILL_REMINDERS = (14, 7, 2)
 
 
@@ -29,16 +30,64 @@ class Episode:
     items: list[str] = field(default_factory=list)
     advice: str = ""
     days: list[date] = field(default_factory=list)
+    # other rules fired by the same items on the same days: (rule, urgency, advice)
+    also: list[tuple[str, Urgency, str]] = field(default_factory=list)
+
+    @property
+    def rules(self) -> list[str]:
+        """Every rule of this finding, the most urgent (``rule``) first."""
+        return list(dict.fromkeys([self.rule] + [rule for rule, _, _ in self.also]))
+
+    @property
+    def advice_by_rule(self) -> list[tuple[str, Urgency, str]]:
+        """Each rule's most urgent advice, the leading rule's first."""
+        parts: dict[str, tuple[str, Urgency, str]] = {self.rule: (self.rule, self.urgency,
+                                                                  self.advice)}
+        for part in self.also:
+            if part[0] not in parts or part[1] > parts[part[0]][1]:
+                parts[part[0]] = part
+        return list(parts.values())
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return cat.RULES[self.rule].sources
+        return tuple(dict.fromkeys(s for rule in self.rules for s in cat.RULES[rule].sources))
 
     def to_json(self) -> dict:
-        return {"patient": self.patient, "rule": self.rule, "urgency": self.urgency.name,
-                "symbol": self.urgency.symbol, "first": self.first.isoformat(),
-                "last": self.last.isoformat(), "days_logged": len(self.days),
-                "items": self.items, "advice": self.advice, "sources": list(self.sources)}
+        return {"patient": self.patient, "rule": self.rule, "rules": self.rules,
+                "urgency": self.urgency.name, "symbol": self.urgency.symbol,
+                "first": self.first.isoformat(), "last": self.last.isoformat(),
+                "days_logged": len(self.days), "items": self.items, "advice": self.advice,
+                "advice_by_rule": [{"rule": r, "urgency": u.name, "advice": a}
+                                   for r, u, a in self.advice_by_rule],
+                "sources": list(self.sources)}
+
+
+def one_finding(found: list[Episode]) -> list[Episode]:
+    """Rules fired by the same items on the same days are one finding, one episode: an episode
+    whose items and days all lie within another's joins it (a temperature at or above the line
+    fires W-TEMP and W-INF: one episode). The most urgent rule leads; ``rules`` names all."""
+    kept: list[Episode] = []
+    by_day: dict[date, list[Episode]] = {}
+    order = {rule: n for n, rule in enumerate(cat.RULES)}  # ties: the catalogue's order
+    for ep in sorted(found, key=lambda e: (-len(e.items), -len(e.days), -e.urgency,
+                                           order[e.rule])):
+        items, days = set(ep.items), set(ep.days)
+        home = next((k for k in by_day.get(ep.first, ())
+                     if items <= set(k.items) and days <= set(k.days)), None)
+        if home is None:
+            kept.append(ep)
+            for day in ep.days:
+                by_day.setdefault(day, []).append(ep)
+            continue
+        parts = ep.advice_by_rule
+        if ep.urgency > home.urgency:
+            home.also.insert(0, (home.rule, home.urgency, home.advice))
+            home.rule, home.urgency, home.advice = parts[0]
+            parts = parts[1:]
+        home.also += parts
+    for ep in kept:
+        ep.also.sort(key=lambda part: (-part[1], order[part[0]]))
+    return kept
 
 
 def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag | None:
@@ -57,11 +106,21 @@ def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag
     if len(now) < 4 or len(then) < 4:
         return None
     mean_now, mean_then = sum(now) / len(now), sum(then) / len(then)
-    if mean_then == 0 or mean_now < mean_then * 1.3:
+    if mean_then < TREND_LOW_BASELINE:  # a percentage of almost nothing means nothing (H)
+        if mean_now - mean_then < TREND_LOW_RISE:
+            return None
+        rise = f"from {_short(mean_then)} to {_short(mean_now)}"
+    elif mean_now < mean_then * 1.3:
         return None
-    rise = round((mean_now / mean_then - 1) * 100)
-    advice = cat.RULES["W-TREND"].advice[Urgency.ROUTINE].format(n=rise, date=visit.isoformat())
+    else:
+        rise = f"{round((mean_now / mean_then - 1) * 100)}%"
+    advice = cat.RULES["W-TREND"].advice[Urgency.ROUTINE].format(rise=rise,
+                                                                 date=visit.isoformat())
     return Flag("W-TREND", Urgency.ROUTINE, ("average-pain",), advice)
+
+
+def _short(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def refill_due(profile: dict, events: list[Event]) -> date | None:
@@ -79,23 +138,36 @@ def _refill_source(profile: dict, events: list[Event]) -> tuple[date | None, dat
     return (date.fromisoformat(due) if due else None), None
 
 
+ALARM_WORDS = {"critical": "critical", "non-critical": "non-critical", "not-sure": "not sure"}
+UNKNOWN_MAKE = ("Your pump make is not recorded or not one pumpjournal knows; record it with "
+                "`pumpjournal profile --pump-make MAKE` (it is on your pump card).")
+
+
+def event_flag(profile: dict, event: Event) -> Flag | None:
+    """The flag an alarm (W-ALARM) or an MRI (W-MRI) raises, whatever its date."""
+    if event.kind == "alarm":
+        advice = cat.RULES["W-ALARM"].advice[Urgency.URGENT]
+        if "B" in cat.drug_tags(profile.get("drugs") or []):
+            advice += " With a baclofen pump, call immediately."
+        kind = ALARM_WORDS.get(event.details.get("alarm") or "not-sure", "not sure")
+        return Flag("W-ALARM", Urgency.URGENT, (f"alarm ({kind})",), advice)
+    if event.kind == "mri":
+        make = profile.get("pump_make")
+        level = Urgency.URGENT if cat.mri_needs_care_team(make) else Urgency.ROUTINE
+        advice = cat.RULES["W-MRI"].advice[level]
+        if not cat.pump_make_known(make):
+            advice += " " + UNKNOWN_MAKE
+        return Flag("W-MRI", level, (f"MRI planned {event.date}",), advice)
+    return None
+
+
 def calendar_flags(profile: dict, events: list[Event], today: date) -> list[tuple[date, Flag]]:
     """Flags that come from events, not from an entry: alarms, refills due, planned MRIs."""
     found: list[tuple[date, Flag]] = []
     baclofen = "B" in cat.drug_tags(profile.get("drugs") or [])
     for event in events:
-        if event.kind == "alarm":
-            advice = cat.RULES["W-ALARM"].advice[Urgency.URGENT]
-            if baclofen:
-                advice += " With a baclofen pump, call immediately."
-            kind = event.details.get("alarm", "not sure")
-            found.append((event.day, Flag("W-ALARM", Urgency.URGENT, (f"alarm ({kind})",),
-                                          advice)))
-        if event.kind == "mri" and event.day >= today:
-            make = (profile.get("pump_make") or "").lower()
-            level = Urgency.ROUTINE if make and "prometra" not in make else Urgency.URGENT
-            found.append((event.day, Flag("W-MRI", level, (f"MRI planned {event.date}",),
-                                          cat.RULES["W-MRI"].advice[level])))
+        if event.kind == "alarm" or (event.kind == "mri" and event.day >= today):
+            found.append((event.day, event_flag(profile, event)))
     due, given_on = _refill_source(profile, events)
     if due is not None:
         # a refill after the one that set the date (or, for the profile's date, in the
@@ -111,8 +183,7 @@ def calendar_flags(profile: dict, events: list[Event], today: date) -> list[tupl
         if level is not None:
             advice = cat.RULES["W-REFILL"].advice[level].format(date=due.isoformat())
             if baclofen:
-                advice += (" With baclofen, watch for itching, tingling, returning spasms, "
-                           "fever or confusion.")
+                advice += " " + cat.baclofen_signs_text()
             found.append((today, Flag("W-REFILL", level, (f"refill due {due}",), advice)))
     return found
 
@@ -152,5 +223,5 @@ def episodes(patient: str, entries: list[Entry], profile: dict, events: list[Eve
         done.append(Episode(patient, flag.rule, flag.urgency, day, day, list(flag.items),
                             flag.advice, [day]))
     low, high = since or date.min, until or date.max
-    chosen = [ep for ep in done if ep.last >= low and ep.first <= high]
+    chosen = [ep for ep in one_finding(done) if ep.last >= low and ep.first <= high]
     return sorted(chosen, key=lambda ep: (ep.first, -ep.urgency, ep.rule))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from . import symptoms as catalogue
 from .errors import InputError
@@ -95,23 +95,26 @@ _FIELD_SET = frozenset(ENTRY_FIELDS)
 _DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "questions": ()}
 
 
+# Numbers are typed with ASCII digits only: int()/float()/Decimal() would also take "1_0",
+# "1e1", "inf" and other scripts' digits ("٣", "３"), none of which a person means as a score.
+_WHOLE = re.compile(r"[0-9]+(?:\.0+)?")
+_DECIMAL = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+
+
 def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
     text = str(value).strip()
-    try:
-        number = int(text)
-    except ValueError:
-        try:
-            as_float = float(text)
-        except ValueError:
-            as_float = None
-        if as_float is None or not as_float.is_integer():
-            raise InputError(f"{name} must be a whole number from {low} to {high}"
-                             f"{words}; got '{value}'.") from None
-        number = int(as_float)
-    if not low <= number <= high:
+    match = _WHOLE.fullmatch(text) if len(text) <= 20 else None
+    number = int(float(text)) if match else None
+    if number is None or not low <= number <= high:
         raise InputError(f"{name} must be a whole number from {low} to {high}{words}; "
-                         f"got '{value}'.")
+                         f"got '{shorten(value)}'.")
     return number
+
+
+def shorten(value, limit: int = 20) -> str:
+    """A typed value as an error may quote it: at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def parse_score(value, name: str = "pain") -> int:
@@ -122,14 +125,18 @@ def parse_count(value, name: str = "boluses", high: int = 100) -> int:
     return _whole(value, name, 0, high)
 
 
+def _decimal(value) -> Decimal | None:
+    text = str(value).strip()
+    if len(text) > 20 or not _DECIMAL.fullmatch(text):
+        return None
+    return Decimal(text.replace(",", "."))
+
+
 def parse_hours(value) -> float:
-    try:
-        hours = float(str(value).strip().replace(",", "."))
-    except ValueError:
-        hours = -1.0
-    if not 0 <= hours <= 24 or hours != hours:
-        raise InputError(f"hours slept must be a number from 0 to 24; got '{value}'.")
-    return round(hours, 2)
+    hours = _decimal(value)
+    if hours is None or not 0 <= hours <= 24:
+        raise InputError(f"hours slept must be a number from 0 to 24; got '{shorten(value)}'.")
+    return round(float(hours), 2)
 
 
 _TEMP = re.compile(r"^([0-9]+(?:[.,][0-9]+)?)\s*(°?\s*[cf])?$", re.I)
@@ -319,12 +326,10 @@ class Event:
 
 
 def parse_decimal(value, name: str, low: float, high: float) -> float:
-    try:
-        number = Decimal(str(value).strip().replace(",", "."))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite() or not low <= number <= high:
-        raise InputError(f"{name} must be a number from {low} to {high}; got '{value}'.")
+    number = _decimal(value)
+    if number is None or not low <= number <= high:
+        raise InputError(f"{name} must be a number from {low} to {high}; "
+                         f"got '{shorten(value)}'.")
     return float(number)
 
 

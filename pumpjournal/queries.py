@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from . import dates
 from .errors import InputError
@@ -18,19 +18,33 @@ def person_episodes(view, who: str, today: date, since=None, until=None):
 def summary_data(view, who: str, today: date, since: str | None, until: str | None) -> dict:
     from .summary import default_since, summarise
 
+    from .summary import BEFORE_DAYS
+    from .timeline import watch_on
+
     events = view.events(who)
+    visits = [e.day for e in events if e.kind == "visit" and e.day < today]
+    visit = None  # the period starts at the last visit: by default, or --since last-visit
     if since and since.strip().lower() in ("last-visit", "last visit"):
-        visits = [e.day for e in events if e.kind == "visit" and e.day < today]
         if not visits:
             raise InputError("no past visit is recorded; add one with `pumpjournal event add "
                              "visit --date DATE`, or give --since DATE.")
         since = max(visits).isoformat()
+        visit = max(visits)
+    elif not since and visits:
+        visit = max(visits)
     low = dates.parse_date(since, what="--since") if since else default_since(events, today)
     high = min(dates.parse_date(until, what="--until"), today) if until else today
     dates.check_range(low, high)
-    episodes = person_episodes(view, who, today, low, high)
-    return summarise(view.entries(who, low, high), events, episodes, view.profile(who), low,
-                     high, view.questions(who))
+    profile = view.profile(who)
+    found = person_episodes(view, who, today, low - timedelta(days=BEFORE_DAYS), None)
+    before = [ep for ep in found if visit and ep.last < low] if visit else []
+    during = [ep for ep in found if ep.last >= low and ep.first <= high
+              and not (ep.rule == "W-MRI" and ep.first >= today)]  # planned: coming up
+    data = summarise(view.entries(who, low, high), events, during, profile, low, high,
+                     view.questions(who), today=today, visit=visit, before=before)
+    watch = watch_on(profile, events, today) if high == today else None
+    data["watch"] = watch.to_json() if watch else None
+    return data
 
 
 def choose_patient(view, option: str | None) -> str:

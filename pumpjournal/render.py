@@ -170,6 +170,7 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
 
 
 BARS = "▁▂▃▄▅▆▇█"
+BEFORE_WORDS = "30 days"
 
 
 def sparkline(values: list[float | None]) -> str:
@@ -183,11 +184,28 @@ def daily_series(daily: list[dict], since: date, until: date, key: str = "pain")
     return [by_day.get(date.fromordinal(since.toordinal() + n).isoformat()) for n in range(days)]
 
 
+def days_text(n: int) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
+
+
 def episode_line(ep) -> str:
+    """One episode: symbol, level, days, items and rules. In a period (summary) the days
+    logged count inside the period; days outside it are named as such."""
     span = ep["first"] if ep["first"] == ep["last"] else f"{ep['first']} to {ep['last']}"
-    logged = f", {ep['days_logged']} days logged" if ep["days_logged"] > 1 else ""
+    outside = ep.get("days_before_period", 0) + ep.get("days_after_period", 0)
+    if ep.get("before_period"):
+        logged = (f", {days_text(ep['days_logged'])} logged" if ep["days_logged"] > 1 else "")
+        logged += ", before this period"
+    elif outside:
+        parts = [f"{days_text(ep[key])} {word} it" for key, word in (
+            ("days_before_period", "before"), ("days_after_period", "after")) if ep[key]]
+        logged = (f", {days_text(ep['days_in_period'])} logged in this period "
+                  f"({' and '.join(parts)})")
+    else:
+        logged = f", {days_text(ep['days_logged'])} logged" if ep["days_logged"] > 1 else ""
     items = ", ".join(ep["items"])
-    return f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({ep['rule']})"
+    rules = ", ".join(ep.get("rules") or [ep["rule"]])
+    return f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({rules})"
 
 
 def episode_lines(episodes: list[dict], *, full: bool = True) -> list[str]:
@@ -195,9 +213,38 @@ def episode_lines(episodes: list[dict], *, full: bool = True) -> list[str]:
     for ep in episodes:
         lines.append(episode_line(ep))
         if full:
-            lines += wrap([("    ", ep["advice"]),
-                           ("    ", f"Rule {ep['rule']} · {', '.join(ep['sources'])}")], 76)
+            parts = ep.get("advice_by_rule") or [{"rule": ep["rule"], "advice": ep["advice"]}]
+            advice = list(dict.fromkeys(part["advice"] for part in parts))
+            rules = "; ".join(f"{part['rule']} · {', '.join(cat.RULES[part['rule']].sources)}"
+                              for part in parts)
+            lines += wrap([("    ", text) for text in advice]
+                          + [("    ", ("Rule " if len(parts) == 1 else "Rules ") + rules)], 76)
     return lines
+
+
+def coming_up_lines(data: dict, today: date) -> list[str]:
+    """The next visit, the next refill due and planned MRIs (summary --json's coming_up)."""
+    soon = data.get("coming_up") or {}
+    lines = []
+    if soon.get("next_visit"):
+        lines.append(f"  Next visit: {soon['next_visit']} "
+                     f"({in_days(date.fromisoformat(soon['next_visit']), today)}).")
+    if soon.get("next_refill"):
+        due = date.fromisoformat(soon["next_refill"])
+        late = ": overdue" if due < today else ""
+        lines.append(f"  Next refill due: {soon['next_refill']} ({in_days(due, today)}{late}).")
+    for mri in soon.get("mri", []):
+        lines += wrap([(f"  {mri['symbol']} {mri['urgency']} MRI planned {mri['date']} "
+                        f"({in_days(date.fromisoformat(mri['date']), today)}): ",
+                        mri["advice"])], 78)
+    return (["Coming up:"] + lines) if lines else []
+
+
+def in_days(day: date, today: date) -> str:
+    left = (day - today).days
+    if left == 0:
+        return "today"
+    return f"in {days_text(left)}" if left > 0 else f"{days_text(-left)} ago"
 
 
 def event_text(ev: dict) -> str:
@@ -224,9 +271,11 @@ def sentence(text: str) -> str:
 def summary_lines(data: dict, who: str, today: date) -> list[str]:
     period = data["period"]
     since, until = date.fromisoformat(period["since"]), date.fromisoformat(period["until"])
+    visit = period.get("starts_at_visit")
+    start = f", since your last visit on {visit}" if visit else ""
     lines = [f"Follow-up summary: {who}",
-             f"Period {period['since']} to {period['until']} ({period['days']} days); "
-             f"{period['days_logged']} days logged."]
+             f"Period {period['since']} to {period['until']} ({days_text(period['days'])}"
+             f"{start}); {days_text(period['days_logged'])} logged."]
     if not period["days_logged"]:
         lines.append("No entries in this period.")
     else:
@@ -239,9 +288,9 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
                              f"{str(st['min']) + '-' + str(st['max']):>8}{st['n']:>6}")
         trend = data["trend"]
         if trend["change"] is not None:
-            lines.append(f"Trend of pain now: first half {trend['first_half']['pain_mean']:.1f}, "
-                         f"second half {trend['second_half']['pain_mean']:.1f} "
-                         f"({trend['change']:+.1f}).")
+            lines.append(f"Trend of pain now: first half {_fmt(trend['first_half']['pain_mean'])}"
+                         f", second half {_fmt(trend['second_half']['pain_mean'])} "
+                         f"({'+' if trend['change'] > 0 else ''}{_fmt(trend['change'])}).")
         if period["days"] <= 70:
             lines.append("Daily pain now (· = no entry):")
             lines.append("  " + sparkline(daily_series(data["daily"], since, until)))
@@ -259,9 +308,12 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         lines += ["  " + episode_line(ep) for ep in data["episodes"]]
     else:
         lines.append("Warning-sign episodes: none.")
+    if data.get("before_period"):
+        lines.append(f"In the {BEFORE_WORDS} before this period:")
+        lines += ["  " + episode_line(ep) for ep in data["before_period"]]
     if data["boluses"]:
         b = data["boluses"]
-        lines.append(f"Boluses: {b['total']} on {b['days_logged']} days logged "
+        lines.append(f"Boluses: {b['total']} on {days_text(b['days_logged'])} logged "
                      f"(mean {b['mean_per_day']:g} a day).")
     if data["events"]:
         lines.append("Pump events:")
@@ -279,10 +331,11 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
     if data["questions"]:
         lines.append("Questions for the visit:")
         lines += wrap([("  - ", q["question"]) for q in data["questions"]], 76)
-    if data["next_refill"]:
-        left = (date.fromisoformat(data["next_refill"]) - today).days
-        when = f"in {left} days" if left >= 0 else f"{-left} days ago: overdue"
-        lines.append(f"Next refill due: {data['next_refill']} ({when}).")
-    if data["episodes"]:
+    lines += coming_up_lines(data, today)
+    watch = data.get("watch")
+    if watch:
+        lines += wrap([("", line) for line in watch["lines"]], 78)
+    if data["episodes"] or data.get("before_period") or watch or any(
+            mri["urgency"] != "ROUTINE" for mri in (data.get("coming_up") or {}).get("mri", [])):
         lines.append(NOT_ADVICE)
     return lines

@@ -9,7 +9,7 @@ from . import symptoms as cat
 from .dates import days_in_words
 from .episodes import episodes, refill_due
 from .render import daily_series, sparkline, wrap
-from .timeline import WATCH_DAYS, day_zero, phase_on
+from .timeline import day_zero, phase_on, watch_on
 
 CHART_DAYS = 14
 SHOWN = 5  # warning signs listed, most urgent and most recent first
@@ -76,18 +76,19 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
         shown = sorted(week, key=lambda ep: (-ep.urgency, -ep.last.toordinal()))[:SHOWN]
         for ep in shown:
             span = ep.first.isoformat() + ("" if ep.first == ep.last else f" to {ep.last}")
+            act = ""
+            if ep.urgency == cat.Urgency.EMERGENCY:
+                number = profile.get("emergency_number") or "your local emergency number"
+                act = f". {ep.urgency.headline} ({number})."
             lines.append(f"  {ep.urgency.symbol} {ep.urgency.name} {span}: "
-                         f"{', '.join(ep.items)}")
+                         f"{', '.join(ep.items)}{act}")
         more = f" ({len(week) - SHOWN} more)" if len(week) > SHOWN else ""
         lines.append(f"See them in full with: pumpjournal flags{more}")
     else:
         lines.append("No warning signs logged in the last 7 days.")
-    watch = [e for e in events if e.kind in ("refill", "dose-change", "surgery", "implant")
-             and 0 <= (today - e.day).days <= WATCH_DAYS]
+    watch = watch_on(profile, events, today)
     if watch:
-        lines.append(f"Within 48 h of a {watch[-1].kind.replace('-', ' ')}: call emergency "
-                     "services for great sleepiness, slow breathing, fainting, worsening "
-                     "dizziness or a seizure.")
+        lines += watch.lines
     if week or watch:
         lines.append(cat.NOT_ADVICE)
     return [part for line in lines for part in (wrap([("", line)], 79) if len(line) > 79

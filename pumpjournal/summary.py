@@ -14,6 +14,7 @@ from .episodes import Episode, refill_due
 from .model import Entry, Event
 
 SCORES = ("pain", "worst", "least", "average")
+BEFORE_DAYS = 30  # episodes that ended this many days before a period that starts at a visit
 
 
 def stats(values: list[float]) -> dict | None:
@@ -41,9 +42,40 @@ def weeks(since: date, until: date, entries: list[Entry]) -> list[dict]:
     return out
 
 
+def episode_json(ep: Episode, since: date, until: date, before: bool = False) -> dict:
+    """An episode as summary --json lists it: with the days logged inside the period, and
+    the days logged outside it (an episode that straddles the period's start or end)."""
+    inside = sum(since <= d <= until for d in ep.days)
+    return {**ep.to_json(), "days_in_period": inside,
+            "days_before_period": sum(d < since for d in ep.days),
+            "days_after_period": sum(d > until for d in ep.days), "before_period": before}
+
+
+def coming_up(profile: dict, events: list[Event], today: date) -> dict:
+    """What is coming up after today: the next visit, the next refill due and every planned
+    MRI with its W-MRI advice (URGENT for a pump that must be emptied, or an unknown make)."""
+    from .episodes import event_flag
+
+    visits = sorted(e.day for e in events if e.kind == "visit" and e.day >= today)
+    due = refill_due(profile, events)
+    mris = []
+    for event in sorted((e for e in events if e.kind == "mri" and e.day >= today),
+                        key=lambda e: e.date):
+        flag = event_flag(profile, event)
+        mris.append({"date": event.date, "rule": flag.rule, "urgency": flag.urgency.name,
+                     "symbol": flag.urgency.symbol, "advice": flag.advice,
+                     "pump_make_known": cat.pump_make_known(profile.get("pump_make"))})
+    return {"next_visit": visits[0].isoformat() if visits else None,
+            "next_refill": due.isoformat() if due else None, "mri": mris}
+
+
 def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode],
-              profile: dict, since: date, until: date, questions: list[dict] = ()) -> dict:
-    """The figures a clinician reads at a follow-up visit, for one person and one period."""
+              profile: dict, since: date, until: date, questions: list[dict] = (), *,
+              today: date | None = None, visit: date | None = None,
+              before: list[Episode] = ()) -> dict:
+    """The figures a clinician reads at a follow-up visit, for one person and one period.
+    ``visit``: the period starts at this visit; ``before``: the episodes that ended in the
+    30 days before it."""
     entries = sorted((e for e in entries if since.isoformat() <= e.date <= until.isoformat()),
                      key=lambda e: e.date)
     days = (until - since).days + 1
@@ -66,7 +98,8 @@ def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode]
     return {
         "patient": entries[0].patient if entries else None,
         "period": {"since": since.isoformat(), "until": until.isoformat(), "days": days,
-                   "days_logged": len(entries)},
+                   "days_logged": len(entries),
+                   "starts_at_visit": visit.isoformat() if visit else None},
         "pain": {key: stats([getattr(e, key) for e in entries if getattr(e, key) is not None])
                  for key in SCORES},
         "trend": trend,
@@ -75,7 +108,8 @@ def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode]
                   for e in entries],
         "symptoms": [{"id": sid, "label": cat.BY_ID[sid].label, "days": counts[sid]}
                      for sid in (s.id for s in cat.SYMPTOMS) if counts[sid]],
-        "episodes": [ep.to_json() for ep in episodes],
+        "episodes": [episode_json(ep, since, until) for ep in episodes],
+        "before_period": [episode_json(ep, since, until, True) for ep in before],
         "boluses": ({"days_logged": len(boluses), "total": sum(boluses),
                      "mean_per_day": _mean(boluses)} if boluses else None),
         "events": [ev.to_json() for ev in in_period],
@@ -87,6 +121,8 @@ def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode]
                                 if e.contacted is not None],
         "questions": sorted(asked, key=lambda q: q["date"]),
         "next_refill": due.isoformat() if due else None,
+        "coming_up": coming_up(profile, events, today or until),
+        "not_advice": cat.NOT_ADVICE,
     }
 
 

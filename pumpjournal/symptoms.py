@@ -89,6 +89,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
     _s("headache", "Headache", "neurological", "combo; ROUTINE", "W-MEN, W-SIDE", "25064002"),
     _s("nausea", "Feeling sick (nausea)", "medication", "ROUTINE", "W-SIDE", "422587007"),
     _s("incision-warmth", "An incision feels warm or hard", "infection", "URGENT", "W-INF"),
+    _s("incision-pain-worse", "Pain at an incision that is getting worse, not better",
+       "infection", "URGENT", "W-INF"),
     _s("refill-pain", "Pain during a refill that earlier refills didn't cause", "infection",
        "URGENT", "W-INJ"),
     _s("cannot-walk", "Suddenly unable to walk or stand", "neurological", "EMERGENCY",
@@ -154,21 +156,22 @@ class Rule:
     why: str = ""
 
 
-_SEED_WHY = "your clinic's aftercare advice lists {this} as {a}warning sign{s} after pump surgery."
+_SEED_WHY = "your clinic's aftercare advice lists {this} as {a}warning sign{s}."
 _EXT_WHY = "pump and medicine safety information lists {this} as {a}warning sign{s}."
 _U, _E, _R, _X = Urgency.URGENT, Urgency.EMERGENCY, Urgency.ROUTINE, Urgency.EXPECTED
 _CALL = "Call emergency services now. Say you have an intrathecal pump"
 
 RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("W-INF", "SEED", {_U: "Contact your care team right away, today. "
-                               "After hours, use the on-call number."}, ("seed", "S1-S3")),
+                               "After hours, use the on-call number."}, ("seed", "S1-S3", "S44")),
     Rule("W-NEURO", "SEED", {_U: "Contact your care team right away. If it came on suddenly or "
                                  "is getting worse fast, call emergency services."},
          ("seed", "S6", "S7", "S9")),
     Rule("W-SORE", "SEED", {
         _X: "Expected for a few days after surgery.",
         _R: "Mention it to your care team, sooner if it gets worse. Soreness usually settles "
-            "within a week. Redness, swelling, fluid, fever or chills need a call right away."},
+            "within a week. Redness, swelling, fluid, fever, chills or incision pain that "
+            "gets worse need a call right away."},
          ("seed",), why="your clinic's aftercare advice expects soreness for a few days and "
                         "recovery within about a week."),
     Rule("W-TEMP", "EXT", {_U: "Contact your care team right away: your temperature is at or "
@@ -203,7 +206,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
         _R: "Mention it at your next visit.",
         _U: "Contact your care team right away about the pain change and the leg, bladder or "
             "bowel change together."}, ("S6", "S7", "S8")),
-    Rule("W-TREND", "H", {_R: "Mention at your next visit that your average pain is up {n}% "
+    Rule("W-TREND", "H", {_R: "Mention at your next visit that your average pain is up {rise} "
                               "since {date}."}, ("S26",)),
     Rule("W-SIDE", "EXT", {_R: "Note it for your next visit; call sooner if it bothers you a lot "
                                "or gets worse."}, ("S8", "S10", "S16", "S31"),
@@ -230,6 +233,25 @@ DRUG_TAGS = {
     "ziconotide": "Z", "prialt": "Z",
 }
 
+# Pump makers and models the catalogue knows, by the words that name them -> whether the pump
+# must be emptied before an MRI (W-MRI; S9, S24). A make that names none of them is unknown.
+PUMP_MAKERS = {"medtronic": False, "synchromed": False, "isomed": False,
+               "flowonix": True, "prometra": True}
+
+
+def pump_make_known(make: str | None) -> bool:
+    """Does the recorded make name a maker the catalogue knows ("not sure", "?" do not)?"""
+    text = "".join(ch for ch in str(make or "").lower() if ch.isalnum())
+    return any(word in text for word in PUMP_MAKERS)
+
+
+def mri_needs_care_team(make: str | None) -> bool:
+    """W-MRI is URGENT for a pump that must be emptied first, and for an unknown make."""
+    text = "".join(ch for ch in str(make or "").lower() if ch.isalnum())
+    return not pump_make_known(make) or any(word in text for word, empty in
+                                            PUMP_MAKERS.items() if empty)
+
+
 # Medicines used in pumps that have no warning-sign rules of their own in the catalogue.
 OTHER_DRUGS = ("bupivacaine", "clonidine", "ropivacaine")
 KNOWN_DRUGS = tuple(sorted(set(DRUG_TAGS) | set(OTHER_DRUGS)))
@@ -240,9 +262,12 @@ def known_drug(name: str) -> bool:
 
 
 INFECTION = ("incision-redness", "incision-swelling", "incision-drainage", "fever", "chills",
-             "incision-warmth")
+             "incision-warmth", "incision-pain-worse")
 NEURO = ("leg-numbness", "leg-tingling", "leg-weakness", "difficulty-walking", "bladder-change",
          "bowel-change")
+# W-MASS: a leg, bladder or bowel sign in the last 7 days; suddenly unable to walk is the
+# stronger sign of the same kind, so it counts too (a documented choice, catalogue §3)
+NEURO_FOR_MASS = NEURO + ("cannot-walk",)
 OVERDOSE = ("very-sleepy", "slow-breathing", "passing-out", "dizziness-worsening", "seizure")
 _HEADACHES = {"headache", "headache-upright"}
 _MEN_WITH_FEVER = {"stiff-neck", "light-sensitivity", "confusion", "very-sleepy"}
@@ -255,6 +280,12 @@ _WATCH_FOR_MEN = ("With fever and a headache, call emergency services if you als
                   "neck, bright light hurting your eyes, vomiting, confusion or great sleepiness.")
 TEMPERATURE = "temperature"  # the pseudo-item for a logged temperature in a flag's items
 LOW_TEMPERATURE = "low-temperature"
+
+
+def baclofen_signs_text() -> str:
+    """The W-WD-BAC signs in words, from the rule's own items (for the refill reminder)."""
+    signs = [label(i) for i in sorted(_BAC_WITHDRAWAL, key=_item_order)]
+    return "With baclofen, watch for these signs: " + "; ".join(signs) + "."
 
 
 def normalise_id(text: str) -> str:
@@ -420,7 +451,7 @@ def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
 
     mass = s & ({"relief-fading", "new-pain"} | ({"spasms-return"} if "B" in drugs else set()))
     if mass:
-        neuro_too = ctx.recent_neuro or bool(s & set(NEURO))
+        neuro_too = ctx.recent_neuro or bool(s & set(NEURO_FOR_MASS))
         out.add("W-MASS", _U if neuro_too else _R, mass)
     if "pump-alarm" in s:
         advice = RULES["W-ALARM"].advice[_U]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable
 
@@ -10,8 +11,15 @@ from . import symptoms
 from .model import Entry, Event
 
 RECOVERY_DAYS = 7  # the seed: "recovery typically takes a few days to a week"
-WATCH_DAYS = 2  # W-WATCH: 48 h after a refill, dose change or surgery
+WATCH_DAYS = 2  # W-WATCH: the day of the event and the two days after it
 SURGERY_KINDS = ("implant", "surgery")
+# W-WATCH: overdose is most likely after the first dose, a refill, a dose change or surgery
+WATCH_KINDS = ("implant", "surgery", "refill", "dose-change", "trial-start")
+OVERDOSE_WORDS = {"very-sleepy": "great sleepiness (hard to wake)",
+                  "slow-breathing": "slow breathing", "passing-out": "fainting or passing out",
+                  "dizziness-worsening": "worsening dizziness", "seizure": "a seizure"}
+WATCH_WORDS = {"implant": "implant", "surgery": "pump or catheter surgery", "refill": "refill",
+               "dose-change": "dose change", "trial-start": "trial start"}
 
 
 def _fact_day(profile: dict, key: str) -> date | None:
@@ -30,6 +38,51 @@ def day_zero(profile: dict, events: Iterable[Event], day: date) -> tuple[date | 
                                                                   or event.day >= best[0]):
             best = (event.day, "implant" if event.kind == "implant" else "surgery")
     return best
+
+
+def watch_starts(profile: dict, events: Iterable[Event]) -> list[tuple[date, str]]:
+    """Every record that starts a 48-hour watch, oldest first: (day, kind). The profile's
+    implant and trial dates count as the events they stand for."""
+    starts = [(e.day, e.kind) for e in events if e.kind in WATCH_KINDS]
+    for key, kind in (("implant_date", "implant"), ("trial_start", "trial-start")):
+        day = _fact_day(profile, key)
+        if day:
+            starts.append((day, kind))
+    return sorted(starts)
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A 48-hour watch running on ``day``: since ``since`` (its ``kind``), to ``until``."""
+
+    day: date
+    since: date
+    kind: str
+    until: date
+
+    @property
+    def lines(self) -> list[str]:
+        """What every screen shows while the watch runs (W-WATCH: the W-OD signs)."""
+        signs = [OVERDOSE_WORDS.get(i) or symptoms.label(i) for i in symptoms.OVERDOSE]
+        what = WATCH_WORDS.get(self.kind, self.kind)
+        return [f"Within 48 h of your {what} on {self.since.isoformat()} (overdose watch until "
+                f"{self.until.isoformat()}): call emergency services now for "
+                + ", ".join(signs[:-1]) + f" or {signs[-1]}.",
+                "Sleepier than usual, or dizzy: contact your care team right away."]
+
+    def to_json(self) -> dict:
+        return {"rule": "W-WATCH", "since": self.since.isoformat(), "kind": self.kind,
+                "until": self.until.isoformat(), "lines": self.lines}
+
+
+def watch_on(profile: dict, events: Iterable[Event], day: date) -> Watch | None:
+    """Is a 48-hour watch running on ``day``, since which event, and what to show: the latest
+    record that starts one, on ``day`` or up to two days before it. Every screen asks this."""
+    found = [s for s in watch_starts(profile, events) if s[0] <= day]
+    if not found or (day - found[-1][0]).days > WATCH_DAYS:
+        return None
+    since, kind = found[-1]
+    return Watch(day, since, kind, since + timedelta(days=WATCH_DAYS))
 
 
 def phase_on(profile: dict, events: list[Event], day: date) -> str:
@@ -55,8 +108,8 @@ def phase_on(profile: dict, events: list[Event], day: date) -> str:
 
 
 def neuro_days(entries: Iterable[Entry]) -> set[date]:
-    """The days on which a W-NEURO item was logged."""
-    neuro = set(symptoms.NEURO)
+    """The days on which a W-NEURO item (or cannot-walk) was logged, for W-MASS."""
+    neuro = set(symptoms.NEURO_FOR_MASS)
     return {e.day for e in entries if neuro.intersection(e.symptoms)}
 
 
@@ -75,8 +128,7 @@ class Contexts:
             surgeries.append((implant, "implant"))
         surgeries.sort()
         self.surgeries, self.surgery_days = surgeries, [d for d, _ in surgeries]
-        self.watch = {e.day + timedelta(days=n) for e in events
-                      if e.kind in ("refill", "dose-change", "surgery", "implant")
+        self.watch = {start + timedelta(days=n) for start, _ in watch_starts(profile, events)
                       for n in range(WATCH_DAYS + 1)}
         self.neuro = neuro
         self.made: dict[tuple, symptoms.Context] = {}

@@ -116,6 +116,21 @@ def test_log_without_pain_in_a_real_process_does_not_hang(proc, journal):
     assert not journal.exists()
 
 
+@pytest.mark.parametrize("option, value", [
+    ("--pain", "1_0"), ("--pain", "1e1"), ("--pain", "٣"), ("--pain", "３"),
+    ("--boluses", "1_0"), ("--sleep", "7e0"), ("--mood", "٥")])
+def test_numbers_in_other_forms_are_refused_and_nothing_is_written(cli, journal, option, value):
+    args = ("log", option, value) if option == "--pain" else ("log", "--pain", "3", option, value)
+    line = one_line_error(cli(*args))
+    assert "Nothing was changed" in line
+    assert not journal.exists()
+
+
+@pytest.mark.parametrize("typed, stored", [("7", 7), (" 7 ", 7), ("07", 7), ("7.0", 7)])
+def test_an_accepted_pain_is_the_number_typed(cli_json, typed, stored):
+    assert cli_json("log", "--pain", typed)["entry"]["pain"] == stored
+
+
 def test_log_updating_a_day_needs_no_pain(cli, cli_json):
     ok(cli("log", "--pain", "3"))
     ok(cli("log", "--symptom", "nausea"))
@@ -603,17 +618,52 @@ def test_status_without_warning_signs(cli):
 COMMANDS = sorted(typer.main.get_command(app).commands)
 
 
+def command_paths(command=None, path=()):
+    """Every command as its words after `pumpjournal`: [], ["log"], ["event", "add"], ..."""
+    command = command or typer.main.get_command(app)
+    yield list(path)
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from command_paths(sub, path + (name,))
+
+
+ALL_COMMANDS = list(command_paths())
+
+
 def test_every_command_is_covered():
     assert {"log", "list", "history", "show", "edit", "delete", "symptoms", "demo"} <= set(
         COMMANDS)
+    assert ["event", "add"] in ALL_COMMANDS
 
 
-@pytest.mark.parametrize("command", [[]] + [[c] for c in COMMANDS], ids=lambda c: " ".join(c)
-                         or "pumpjournal")
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: " ".join(c) or "pumpjournal")
 def test_help_has_examples(cli, command):
     out = ok(cli(*command, "--help")).stdout
     assert "Example" in out
-    assert "$ pumpjournal" in out
+    shown = {"history": "list"}  # an alias shares the help of the command it names
+    assert "$ pumpjournal " + " ".join(shown.get(c, c) for c in command) in out
+
+
+@pytest.mark.parametrize("args, where", [
+    (["event", "add"], "pumpjournal event add --help"),
+    (["event", "add", "visit", "--nope"], "pumpjournal event add --help"),
+    (["log", "--bogus"], "pumpjournal log --help"),
+    (["--bogus"], "pumpjournal --help"),
+    (["--journal"], "pumpjournal --help"),
+    (["lgo"], "pumpjournal --help"),
+])
+def test_usage_errors_are_one_line_naming_the_real_command(cli, args, where):
+    line = one_line_error(cli(*args))
+    assert line.startswith("Error: ") and line.endswith(f"See: {where}")
+
+
+def test_a_group_without_its_subcommand_shows_its_help(cli):
+    result = ok(cli("event"))
+    assert "event add" in plain(result.stdout) and "Error" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["-h"], ["log", "-h"], ["event", "add", "-h"]])
+def test_dash_h_is_help(cli, args):
+    assert "Example" in ok(cli(*args)).stdout
 
 
 def test_list_help_shows_every_symbol(cli):

@@ -57,6 +57,28 @@ def test_text_that_is_not_a_number_is_refused(text):
         model.parse_score(text)
 
 
+@pytest.mark.parametrize("text", ["1_0", "1e1", "1E0", "٣", "３", "５", "+5", "0x5", "5.",
+                                  "½", "²", "5\u200b", "inf"])
+def test_numbers_only_in_ascii_digits(text):
+    """int() and float() take underscores, exponents and other scripts' digits; a score,
+    a count, hours and a dose are written with 0-9 only, so what is stored is what was typed."""
+    for parse in (model.parse_score, model.parse_count, model.parse_hours,
+                  lambda v: model.parse_decimal(v, "the dose", 0, 100)):
+        with pytest.raises(InputError):
+            parse(text)
+
+
+@given(st.text(alphabet="0123456789.,_eE+-٣３ ", max_size=6))
+def test_an_accepted_score_is_the_number_typed(text):
+    try:
+        score = model.parse_score(text)
+    except InputError:
+        return
+    typed = text.strip()
+    assert typed.split(".")[0].isascii() and typed.replace(".", "").isdigit()
+    assert score == int(typed.split(".")[0]) and set(typed.partition(".")[2]) <= {"0"}
+
+
 def test_score_error_says_what_is_accepted():
     with pytest.raises(InputError) as caught:
         model.parse_score("11", "worst pain (24 h)")

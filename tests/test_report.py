@@ -98,7 +98,9 @@ def test_pdf_holds_key_figures_and_flagged_dates(demo_view):
     assert "[!] URGENT" in text and "Belly incision looks pinker" in text
     assert "Sam Rivera (sam)" in text and NOT_ADVICE in text
     assert "Made on 2026-11-25" in text and "15 Sep" in text  # the chart's axis
-    assert [text.index(s) for s in SECTIONS] == sorted(text.index(s) for s in SECTIONS)
+    body = text.replace(NOT_ADVICE, "", text.count(NOT_ADVICE) - 1)  # page footers
+    assert [body.index(s) for s in SECTIONS] == sorted(body.index(s) for s in SECTIONS)
+    assert all(NOT_ADVICE in " ".join(page.split()) for page in pdf_pages(data))
 
 
 def test_every_format_keeps_the_order_clinicians_read_in(demo_view):

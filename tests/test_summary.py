@@ -38,7 +38,7 @@ def run(since="2026-11-01", until="2026-11-10"):
 def test_period_counts_days_logged_out_of_days():
     data = run()
     assert data["period"] == {"since": "2026-11-01", "until": "2026-11-10", "days": 10,
-                              "days_logged": 4}
+                              "days_logged": 4, "starts_at_visit": None}
 
 
 def test_pain_figures_are_over_logged_days_only():

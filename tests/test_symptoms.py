@@ -97,7 +97,7 @@ def test_log_never_fails_because_of_a_flag_and_json_lists_it(cli):
     assert [(f["rule"], f["urgency"], f["symbol"]) for f in data["flags"]] == [
         ("W-INF", "URGENT", "[!]")]
     assert data["flags"][0]["items"] == ["incision-drainage"]
-    assert data["flags"][0]["sources"] == ["seed", "S1-S3"]
+    assert data["flags"][0]["sources"] == ["seed", "S1-S3", "S44"]
 
 
 # Combined signs: meningitis (W-MEN) --------------------------------------------------------

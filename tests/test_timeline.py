@@ -63,7 +63,7 @@ def status(cli, monkeypatch) -> str:
 
 
 EPISODE_KEYS = {"patient", "rule", "urgency", "symbol", "first", "last", "days_logged", "items",
-                "advice", "sources"}
+                "advice", "sources", "rules", "advice_by_rule"}
 
 
 # profile -------------------------------------------------------------------------------------
@@ -459,8 +459,8 @@ def test_mri_in_the_past_is_quiet(cli):
 
 def test_alarm_event_is_an_urgent_episode(cli):
     result = ok(cli("event", "add", "alarm", "--alarm", "critical"))
-    assert "[!] URGENT:" in result.stderr and NOT_ADVICE in result.stderr
-    assert "baclofen" not in result.stderr
+    assert "[!] URGENT:" in result.stdout and NOT_ADVICE in result.stdout
+    assert "baclofen" not in result.stdout
     (ep,) = by_rule(cli, "W-ALARM")
     assert (ep["urgency"], ep["first"], ep["last"]) == ("URGENT", iso(0), iso(0))
     assert "critical" in " ".join(ep["items"])
@@ -470,7 +470,7 @@ def test_alarm_event_is_an_urgent_episode(cli):
 def test_alarm_with_a_baclofen_pump_says_call_immediately(cli):
     ok(cli("profile", "--drug", "baclofen"))
     result = ok(cli("event", "add", "alarm", "--alarm", "not-sure", "--date", iso(1)))
-    assert "With a baclofen pump, call immediately." in plain(result.stderr)
+    assert "With a baclofen pump, call immediately." in plain(result.stdout)
     (ep,) = by_rule(cli, "W-ALARM")
     assert "With a baclofen pump, call immediately." in ep["advice"]
 
@@ -553,7 +553,7 @@ def test_drowsy_later_than_48_hours_is_routine(cli, kind):
 def test_watch_list_on_the_status_screen_after_a_refill(cli, monkeypatch):
     ok(cli("event", "add", "refill", "--date", iso(1), "--next-due", ahead(90)))
     out = plain(status(cli, monkeypatch))
-    assert "Within 48 h of a refill" in out and "slow breathing" in out
+    assert "Within 48 h of your refill" in out and "slow breathing" in out
     assert NOT_ADVICE in out
 
 
@@ -593,7 +593,8 @@ def test_a_sign_on_consecutive_days_is_one_episode(cli):
     assert set(ep) == EPISODE_KEYS
     assert ep == {"patient": "me", "rule": "W-NEURO", "urgency": "URGENT", "symbol": "[!]",
                   "first": iso(4), "last": iso(2), "days_logged": 3, "items": ["leg-tingling"],
-                  "advice": ep["advice"], "sources": ["seed", "S6", "S7", "S9"]}
+                  "advice": ep["advice"], "sources": ["seed", "S6", "S7", "S9"],
+                  "rules": ["W-NEURO"], "advice_by_rule": ep["advice_by_rule"]}
     assert ep["advice"].startswith("Contact your care team right away")
     out = ok(cli("flags")).stdout
     assert f"[!] URGENT {iso(4)} to {iso(2)}, 3 days logged: leg-tingling (W-NEURO)" in out
@@ -801,7 +802,8 @@ def test_summary_since_last_visit(cli, cli_json):
     assert data["period"]["days"] == 11 and data["period"]["days_logged"] == 2
     assert data["pain"]["pain"]["mean"] == 4.0
     text = ok(cli("summary", "--since", "last-visit")).stdout
-    assert f"Period {iso(10)} to {iso(0)} (11 days); 2 days logged." in text
+    assert (f"Period {iso(10)} to {iso(0)} (11 days, since your last visit on {iso(10)}); "
+            "2 days logged.") in text
 
 
 def test_summary_since_last_visit_without_a_past_visit_is_refused(cli):
@@ -832,7 +834,8 @@ def test_summary_default_without_a_visit_is_30_days(cli, cli_json):
     ok(cli("log", "--pain", "9", "--date", iso(30)))
     ok(cli("log", "--pain", "3", "--date", iso(29)))
     data = cli_json("summary")
-    assert data["period"] == {"since": iso(29), "until": iso(0), "days": 30, "days_logged": 1}
+    assert data["period"] == {"since": iso(29), "until": iso(0), "days": 30, "days_logged": 1,
+                              "starts_at_visit": None}
 
 
 def test_summary_lists_episodes_events_and_the_next_refill(cli, cli_json):

@@ -54,7 +54,7 @@ def prepare(view, patient: str, today: date, since: str | None, until: str | Non
     high = date.fromisoformat(data["period"]["until"])
     entries = view.entries(patient, low, high)
     return make(data, entries, view.profile(patient), patient, today, redact,
-                REDACTED_LABEL)
+                REDACTED_LABEL, view.events(patient, ("dose-change",)))
 
 
 def build(view, patient: str, today: date, since: str | None, until: str | None, fmt: str,

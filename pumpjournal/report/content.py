@@ -72,11 +72,24 @@ class Episode:
     notes: list[tuple[str, str]] = field(default_factory=list)  # typed by the person
     contacted: list[str] = field(default_factory=list)
     advice: str = ""  # only when the rule words its advice for each episode
+    rules: list[str] = field(default_factory=list)  # every rule of this finding, rule first
+    before: bool = False  # ended in the 30 days before a period that starts at a visit
+    outside: str = ""  # the days logged outside the period, in words
 
     @property
     def when(self) -> str:
-        more = f" ({self.days_logged} days logged)" if self.days_logged > 1 else ""
+        if self.before:
+            more = f" ({plural(self.days_logged, 'day')} logged)" if self.days_logged > 1 else ""
+            return self.span + more + ", before this period"
+        if self.outside:
+            return f"{self.span} ({plural(self.days_logged, 'day')} logged in this period; " \
+                   f"{self.outside})"
+        more = f" ({plural(self.days_logged, 'day')} logged)" if self.days_logged > 1 else ""
         return self.span + more
+
+    @property
+    def rule_text(self) -> str:
+        return ", ".join(self.rules or [self.rule])
 
     @property
     def level(self) -> str:
@@ -138,6 +151,12 @@ class Report:
     events: list[str]
     chart_events: list[tuple[date, str]]  # (day, kind)
     chart_flags: list[tuple[date, date]]
+    coming_up: list[str] = field(default_factory=list)  # next visit, refill due, planned MRIs
+
+    @property
+    def count(self) -> int:
+        """Warning-sign episodes in the period (those before it are listed, not counted)."""
+        return sum(not ep.before for ep in self.episodes)
 
     @property
     def title(self) -> str:
@@ -145,14 +164,17 @@ class Report:
 
     @property
     def overview(self) -> str:
-        if not self.episodes:
-            return "No warning signs were logged in this period."
-        counts = Counter(ep.urgency for ep in self.episodes)
+        before = len(self.episodes) - self.count
+        earlier = (f" {plural(before, 'more episode')} ended in the 30 days before this "
+                   "period; listed last, marked \"before this period\"." if before else "")
+        if not self.count:
+            return "No warning signs were logged in this period." + earlier
+        counts = Counter(ep.urgency for ep in self.episodes if not ep.before)
         levels = ", ".join(f"{counts[u.name]} {u.name}" for u in sorted(Urgency, reverse=True)
                            if counts[u.name])
-        n = len(self.episodes)
-        return (f"{n} warning-sign episode{'s' if n > 1 else ''} ({levels}), oldest first. "
-                "What the sources advise follows the list.")
+        n = self.count
+        return (f"{n} warning-sign episode{'s' if n > 1 else ''} ({levels}), oldest first."
+                + earlier + " What the sources advise follows the list.")
 
     @property
     def made(self) -> str:
@@ -197,7 +219,8 @@ def item_label(item: str, entries: list[Entry]) -> str:
         low = f" (lowest {min(temps):.1f} °C)" if temps else ""
         return f"Temperature below the low line{low}"
     if item == "average-pain":
-        return "Average pain up by 30% or more since the last visit"
+        return ("Average pain up by 30% or more since the last visit (from a mean below 1: "
+                "by 2 points or more)")
     return item[0].upper() + item[1:]
 
 
@@ -231,6 +254,7 @@ def redact_data(data: dict, label: str) -> dict:
     out = dict(data)
     out["patient"] = label
     out["episodes"] = [{**ep, "patient": label} for ep in data["episodes"]]
+    out["before_period"] = [{**ep, "patient": label} for ep in data.get("before_period", [])]
     out["events"] = [{**ev, "patient": label,
                       "details": {k: v for k, v in (ev.get("details") or {}).items()
                                   if k != "note"}} for ev in data["events"]]
@@ -264,8 +288,19 @@ def day_rows(entries: list[Entry], since: date, until: date, flags: dict[str, st
     return rows
 
 
+def current_dose(doses: list, until: date) -> str | None:
+    """The latest dose change on or before the period's end: "morphine 0.5 mg/day since
+    2026-11-30"."""
+    made = [e for e in doses if e.kind == "dose-change" and e.day <= until]
+    if not made:
+        return None
+    last = max(made, key=lambda e: e.date)
+    what = " ".join(str(last.details[k]) for k in ("drug", "dose", "unit") if last.details.get(k))
+    return f"{what} since {last.date}"
+
+
 def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: date,
-         redact: bool, redacted_label: str) -> Report:
+         redact: bool, redacted_label: str, doses: list = ()) -> Report:
     since = date.fromisoformat(data["period"]["since"])
     until = date.fromisoformat(data["period"]["until"])
     entries = sorted(entries, key=lambda e: e.date)
@@ -278,15 +313,21 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
         label = patient
         data = {**data, "patient": patient}  # as summary --json prints it
     period = data["period"]
+    visit = period.get("starts_at_visit")
     facts = [("Person", who + (" (name, initials, notes and questions left out)"
                                if redact else "")),
              ("Period", f"{period['since']} to {period['until']} "
                         f"({plural(period['days'], 'day')}; "
-                        f"{plural(period['days_logged'], 'day')} logged)")]
+                        f"{plural(period['days_logged'], 'day')} logged)"
+                        + (f", since the last visit on {visit}" if visit else ""))]
     facts += profile_facts(profile)
+    dose = current_dose(list(doses), until)
+    if dose:
+        facts.append(("Current dose", dose))
     if data["next_refill"]:
         left = (date.fromisoformat(data["next_refill"]) - today).days
-        when = f"in {left} days" if left >= 0 else f"{-left} days ago: overdue"
+        when = (f"in {plural(left, 'day')}" if left >= 0
+                else f"{plural(-left, 'day')} ago: overdue")
         facts.append(("Next refill due", f"{data['next_refill']} ({when})"))
     facts.append(("Report made", today.isoformat()))
 
@@ -294,19 +335,30 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
     contacted = {c["date"]: c["contacted"] for c in data["contacted_care_team"]}
     episodes, advice, flags, chart_flags = [], {}, {}, []
     noted: set[str] = set()  # a day's note goes with the first episode on that day only
-    for ep in data["episodes"]:
+    listed = data["episodes"] + data.get("before_period", [])
+    for ep in listed:
         logged = [e for d, e in by_date.items() if ep["first"] <= d <= ep["last"]]
         notes = [] if redact else [(e.date, e.note) for e in logged
                                    if e.note and e.date not in noted]
         noted.update(day for day, _ in notes)
         level = Urgency[ep["urgency"]]
+        outside = [f"{plural(ep[key], 'day')} {word} it" for key, word in (
+            ("days_before_period", "before"), ("days_after_period", "after"))
+            if ep.get(key) and not ep.get("before_period")]
         episodes.append(Episode(
-            ep["symbol"], ep["urgency"], span_text(ep["first"], ep["last"]), ep["days_logged"],
+            ep["symbol"], ep["urgency"], span_text(ep["first"], ep["last"]),
+            ep["days_logged"] if ep.get("before_period") or not outside
+            else ep["days_in_period"],
             [item_label(i, logged) for i in ep["items"]], ep["rule"],
             notes,
             [f"{d}: {'yes' if contacted[d] else 'no'}" for d in sorted(contacted)
-             if ep["first"] <= d <= ep["last"]]))
-        advice.setdefault((ep["rule"], ep["urgency"]), []).append(ep["advice"])
+             if ep["first"] <= d <= ep["last"]],
+            rules=list(ep.get("rules") or [ep["rule"]]), before=bool(ep.get("before_period")),
+            outside=" and ".join(outside)))
+        for part in ep.get("advice_by_rule") or [ep]:
+            advice.setdefault((part["rule"], part["urgency"]), []).append(part["advice"])
+        if ep.get("before_period"):
+            continue
         for entry in logged:
             top, rules = flags.get(entry.date, (level, []))
             flags[entry.date] = (max(top, level), list(dict.fromkeys(rules + [ep["rule"]])))
@@ -316,7 +368,7 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
     advice_list = []
     for (rule, urgency), texts in advice.items():
         if len(set(texts)) > 1:  # worded for each episode (a date, a rise in %): show it there
-            for ep, raw in zip(episodes, data["episodes"]):
+            for ep, raw in zip(episodes, listed):
                 if (raw["rule"], raw["urgency"]) == (rule, urgency):
                     ep.advice = raw["advice"]
             text = "as worded for each episode above."
@@ -336,8 +388,40 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
         notes=None if redact else [(e.date, e.note, e.date in flags) for e in entries
                                    if e.note],
         events=[event_line(ev) for ev in data["events"]],
-        chart_events=[(date.fromisoformat(ev["date"]), ev["kind"]) for ev in data["events"]],
-        chart_flags=chart_flags)
+        chart_events=chart_events(data, profile, since, until),
+        chart_flags=chart_flags, coming_up=coming_up_lines(data, today))
+
+
+def chart_events(data: dict, profile: dict, since: date, until: date) -> list[tuple[date, str]]:
+    """The events to mark on the chart; an implant date recorded only in the profile counts
+    as the implant it stands for."""
+    marks = [(date.fromisoformat(ev["date"]), ev["kind"]) for ev in data["events"]]
+    implant = profile.get("implant_date")
+    if implant and since.isoformat() <= implant <= until.isoformat() and not any(
+            kind == "implant" for _, kind in marks):
+        marks = sorted(marks + [(date.fromisoformat(implant), "implant")])
+    return marks
+
+
+def coming_up_lines(data: dict, today: date) -> list[str]:
+    """What is coming up after the report: the next visit, the next refill due and planned
+    MRIs with the advice for them (W-MRI)."""
+    soon = data.get("coming_up") or {}
+
+    def when(day: str) -> str:
+        left = (date.fromisoformat(day) - today).days
+        return "today" if left == 0 else (f"in {plural(left, 'day')}" if left > 0
+                                          else f"{plural(-left, 'day')} ago: overdue")
+
+    lines = []
+    if soon.get("next_visit"):
+        lines.append(f"Next visit: {soon['next_visit']} ({when(soon['next_visit'])})")
+    if soon.get("next_refill"):
+        lines.append(f"Next refill due: {soon['next_refill']} ({when(soon['next_refill'])})")
+    for mri in soon.get("mri", []):
+        lines.append(f"{mri['symbol']} {mri['urgency']}: MRI planned {mri['date']} "
+                     f"({when(mri['date'])}). {mri['advice']}")
+    return lines
 
 
 def episode_details(ep: Episode) -> list[str]:
@@ -394,8 +478,6 @@ def figure_lines(report: Report) -> list[tuple[str, str | list[str]]]:
             out.append((word, f"mean {num(st['mean'])}{unit}, median {num(st['median'])}, "
                               f"range {num(st['min'])}-{num(st['max'])}, "
                               f"{plural(st['n'], 'day')}"))
-    if data["next_refill"]:
-        out.append(("Next refill due", data["next_refill"]))
     if data["symptoms"]:
         out.append(("Symptoms (days logged)",
                     [f"{s['days']} day{'s' if s['days'] > 1 else ''}: {s['label']} ({s['id']})"

@@ -37,13 +37,18 @@ table.episodes td { border-left: 0; }
 table.episodes tr.urgent td:first-child, table.episodes tr.emergency td:first-child {
   border-left: 2mm solid #c0392b; }
 table.episodes tr.routine td:first-child { border-left: 2mm solid #b7791f; }
-table.episodes { table-layout: fixed; }
+/* automatic layout: a column is never narrower than its longest word, so the level
+   ("[!!] EMERGENCY") never runs into the next column, on screen or in print */
+table.episodes { table-layout: auto; }
 table.episodes th:nth-child(1) { width: 23%; }
-table.episodes th:nth-child(2) { width: 14%; }
 table.episodes th:nth-child(4) { width: 11%; }
 table.episodes td.when { font-weight: 700; }
-table.episodes td.level, table.episodes td.rule { white-space: nowrap; font-weight: 700; }
+table.episodes td.level, table.episodes td.rule { white-space: nowrap; font-weight: 700;
+  overflow-wrap: normal; padding-right: 3mm; }
 table.episodes tr.urgent td.level, table.episodes tr.emergency td.level { color: #a02b1f; }
+table.episodes tr.emergency td { background: #f6d3cf; }
+table.episodes tr.emergency td.level { color: #7a1409; }
+table.episodes tr.emergency td:first-child { border-left: 3.5mm solid #7a1409; }
 ul.advice { margin: 1mm 0; padding-left: 4mm; }
 ul.advice li { margin: .8mm 0; break-inside: avoid; page-break-inside: avoid; }
 .overview { font-weight: 700; }
@@ -153,7 +158,7 @@ def render_html(report: Report) -> str:
     out += [f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in facts]
     out += ["</dl>", "</header>"]
 
-    out += ['<section id="warnings">', f"<h2>Warning signs ({len(report.episodes)})</h2>",
+    out += ['<section id="warnings">', f"<h2>Warning signs ({report.count})</h2>",
             f'<p class="overview">{esc(report.overview)}</p>']
     if report.episodes:
         out += ['<table class="episodes">', "<thead><tr>"
@@ -165,12 +170,18 @@ def render_html(report: Report) -> str:
             when = " ".join(f"<span class=nw>{esc(word)}</span>" for word in ep.when.split())
             out.append(f'<tr class="{ep.urgency.lower()}"><td class="l when">{when}</td>'
                        f'<td class="l level">{esc(ep.level)}</td><td class="l">{details}</td>'
-                       f'<td class="l rule">{esc(ep.rule)}</td></tr>')
+                       f'<td class="l rule">{"<br>".join(esc(r) for r in ep.rules or [ep.rule])}'
+                       '</td></tr>')
         out += ["</tbody></table>", '<h3>What the sources advise</h3>', '<ul class="advice">']
         out += [f'<li class="{a.urgency.lower()}"><b>{esc(a.head)}:</b> {esc(a.text)}</li>'
                 for a in report.advice]
         out.append("</ul>")
     out.append("</section>")
+
+    if report.coming_up:
+        out += ['<section id="coming-up">', "<h2>Coming up</h2>", '<ul class="items">']
+        out += [f"<li>{esc(line)}</li>" for line in report.coming_up]
+        out += ["</ul>", "</section>"]
 
     chart = draw(report)
     out += ['<section id="chart" class="chart">',
@@ -185,7 +196,8 @@ def render_html(report: Report) -> str:
     period = data["period"]
     out += ['<section id="figures">', "<h2>Summary figures</h2>",
             f'<p><span data-k="period.days_logged">{period["days_logged"]}</span> of '
-            f'<span data-k="period.days">{period["days"]}</span> days logged.</p>']
+            f'<span data-k="period.days">{period["days"]}</span> '
+            f'day{"" if period["days"] == 1 else "s"} logged.</p>']
     if period["days_logged"]:
         out += ['<div class="side">', '<table class="pain">', "<thead><tr><th class=l>Pain "
                 "(0-10)</th><th>mean</th><th>median</th><th>range</th><th>days</th></tr>"

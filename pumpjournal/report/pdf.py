@@ -16,7 +16,7 @@ from datetime import datetime, time, timezone
 
 from .chart import STYLES, draw
 from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
-                      Report, episode_details, figure_lines, num, weekly_rows)
+                      Report, episode_details, figure_lines, num, plural, weekly_rows)
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15.0, 14.0, 16.0
 INK = (26, 26, 26)
@@ -26,6 +26,7 @@ AMBER = (183, 121, 31)
 GREY = (85, 85, 85)
 HEAD_FILL = (233, 239, 247)
 FLAG_FILL = (251, 227, 224)
+EMERGENCY_FILL = (240, 190, 183)  # darker than an URGENT row: the two never look the same
 ROUTINE_FILL = (252, 241, 222)
 GAP_FILL = (246, 246, 246)
 PT = 72 / 25.4  # points per millimetre
@@ -163,11 +164,16 @@ def render_pdf(report: Report) -> bytes:
     footer_text = latin(f"{TITLE} · {report.who} · {report.since} to {report.until} · "
                         f"made {report.today}")
 
+    not_advice = latin(report.not_advice)
+
     class Doc(FPDF):
-        def footer(self):
-            self.set_y(-11)
-            self.set_font("Helvetica", "", 7.5)
+        def footer(self):  # on every page, the first included
+            self.set_y(-14)
+            self.set_font("Helvetica", "B", 7.5)
             self.set_text_color(*GREY)
+            self.cell(0, 3.5, not_advice, align="C")
+            self.set_y(-10.5)
+            self.set_font("Helvetica", "", 7.5)
             self.cell(0, 4, f"{footer_text} · page {self.page_no()} of {{nb}}", align="C")
 
     pdf = Doc(orientation="P", unit="mm", format="A4")
@@ -197,11 +203,11 @@ def render_pdf(report: Report) -> bytes:
         out.labelled(label, value, 40)
 
     # Warning signs first
-    heading(f"Warning signs ({len(report.episodes)})")
+    heading(f"Warning signs ({report.count})")
     out.para(report.overview, style="B" if report.episodes else "I")
     if report.episodes:
         pdf.ln(1)
-        rows = [([ep.when, ep.level, "\n".join(episode_details(ep)), ep.rule],
+        rows = [([ep.when, ep.level, "\n".join(episode_details(ep)), "\n".join(ep.rules)],
                  ep.urgency.lower()) for ep in report.episodes]
         grid(out, list(EPISODE_HEADS), rows, (38, 24, 96, 22), "LLLL", 9)
         pdf.ln(2)
@@ -211,6 +217,11 @@ def render_pdf(report: Report) -> bytes:
             out.room(9)
             out.para(advice.head + ":", size=9.5, style="B", h=4.4)
             out.para(advice.text, size=9.5, h=4.4, indent=4)
+
+    if report.coming_up:
+        heading("Coming up", keep=10)
+        for line in report.coming_up:
+            out.para("\u00b7 " + line, size=9.5, h=4.4, indent=4)
 
     # The chart
     chart = draw(report)
@@ -225,7 +236,7 @@ def render_pdf(report: Report) -> bytes:
     data = report.data
     period = data["period"]
     heading("Summary figures")
-    out.para(f"{period['days_logged']} of {period['days']} days logged.")
+    out.para(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
     if period["days_logged"]:
         pdf.ln(1)
         rows = []
@@ -298,8 +309,8 @@ def render_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
-BOLD = ("head", "flag")
-FILLS = {"head": HEAD_FILL, "flag": FLAG_FILL, "urgent": FLAG_FILL, "emergency": FLAG_FILL,
+BOLD = ("head", "flag", "emergency")
+FILLS = {"head": HEAD_FILL, "flag": FLAG_FILL, "urgent": FLAG_FILL, "emergency": EMERGENCY_FILL,
          "routine": ROUTINE_FILL}
 
 

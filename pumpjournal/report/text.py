@@ -11,7 +11,7 @@ import textwrap
 
 from .chart import text_chart
 from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
-                      Report, episode_details, figure_lines, num, weekly_rows)
+                      Report, episode_details, figure_lines, num, plural, weekly_rows)
 
 WIDTH = 78
 
@@ -47,11 +47,11 @@ def render_txt(report: Report) -> str:
     for label, value in facts:
         out += wrap(value, f"{label + ':':<22}")
 
-    out += heading(f"Warning signs ({len(report.episodes)})")
+    out += heading(f"Warning signs ({report.count})")
     out += wrap(report.overview)
     for ep in report.episodes:
         out.append("")
-        out += wrap(f"{ep.level:<13}{ep.when}  {ep.rule}")
+        out += wrap(f"{ep.level}  {ep.when}  {ep.rule_text}", "", " " * 4)
         for line in episode_details(ep):
             out += wrap(line, "    ", " " * 6)
     if report.advice:
@@ -60,12 +60,17 @@ def render_txt(report: Report) -> str:
             out += wrap(advice.head)
             out += wrap(advice.text, "    ")
 
+    if report.coming_up:
+        out += heading("Coming up")
+        for line in report.coming_up:
+            out += wrap(line, "- ", "    ")
+
     out += heading("Pain chart (0 = no pain, 10 = worst imaginable)")
     out += text_chart(report)
 
     out += heading("Summary figures")
     period = report.data["period"]
-    out.append(f"{period['days_logged']} of {period['days']} days logged.")
+    out.append(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
     if period["days_logged"]:
         out.append("")
         table = pain_table(report)
@@ -177,22 +182,26 @@ def render_md(report: Report) -> str:
     facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
     out += [f"- **{label}:** {md(value)}" for label, value in facts]
 
-    out += ["", f"## Warning signs ({len(report.episodes)})", "", md(report.overview)]
+    out += ["", f"## Warning signs ({report.count})", "", md(report.overview)]
     if report.episodes:
         rows = [list(EPISODE_HEADS)]
         for ep in report.episodes:
             details = "<br>".join(md_cell(line) for line in episode_details(ep))
-            rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details, ep.rule])
+            rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details,
+                         md_cell(ep.rule_text)])
         out += [""] + md_table(rows, "llll")
         out += ["", "**What the sources advise:**", ""]
         out += [f"- **{md(a.head)}:** {md(a.text)}" for a in report.advice]
+
+    if report.coming_up:
+        out += ["", "## Coming up", ""] + [f"- {md_item(line)}" for line in report.coming_up]
 
     out += ["", "## Pain chart", "",
             "Pain 0-10 (0 = no pain, 10 = the worst pain imaginable).", "", "```text"]
     out += text_chart(report)
     out += ["```", "", "## Summary figures", ""]
     period = report.data["period"]
-    out.append(f"{period['days_logged']} of {period['days']} days logged.")
+    out.append(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
     if period["days_logged"]:
         out += [""] + md_table(pain_table(report), "lrrrr")
         heads, rows = weekly_rows(report, 3)
