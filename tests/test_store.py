@@ -559,3 +559,21 @@ def check_edited_journal(cli, journal, tmp_path_factory, changes) -> None:
         elif result.exit_code == 1:
             assert "cannot be read" in result.stderr, (args, result.stderr)
         assert journal.read_bytes() == raw
+
+
+@pytest.mark.parametrize("field", ["pain", "worst", "least", "average", "mood", "boluses",
+                                   "sleep", "temperature_c"])
+def test_numbers_out_of_range_in_a_hand_edited_journal_break_no_command(cli, journal,
+                                                                         tmp_path, field):
+    """doctor names them; every other command still runs."""
+    data = _base_journal(tmp_path / "base.json")
+    for value in (-13, 10**6):
+        for doc in data["entries"].values():
+            doc[field] = value
+        journal.parent.mkdir(exist_ok=True)
+        journal.write_bytes(json.dumps(data).encode())
+        assert cli("doctor").exit_code == 1
+        for args in READS:
+            result = cli(*args)
+            assert "unexpected" not in result.output, (args, value, result.output)
+            assert result.exit_code == 0, (args, value, result.output)
