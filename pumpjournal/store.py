@@ -278,7 +278,8 @@ class FileLock:
             make_folder(self.path.parent)
             # never through a link, never blocking on a pipe; a regular file only
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600)
-            mode = os.fstat(self.fd).st_mode
+            info = os.fstat(self.fd)
+            mode = info.st_mode
         except OSError as exc:
             if exc.errno == errno.ELOOP or os.path.islink(self.path):
                 raise JournalError(f"the journal's lock file {self.path} is a symbolic link; "
@@ -286,10 +287,11 @@ class FileLock:
                                    "changed.") from None
             raise JournalError(f"could not open the journal's lock file {self.path}: "
                                f"{reason(exc)}. Nothing was changed.") from None
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(mode) or info.st_nlink > 1:  # a hard link would write elsewhere
             os.close(self.fd)
-            raise JournalError(f"the journal's lock file {self.path} is {kind(mode)}, not a "
-                               "regular file; remove it. Nothing was changed.")
+            what = kind(mode) if not stat.S_ISREG(mode) else "a second name of another file"
+            raise JournalError(f"the journal's lock file {self.path} is {what}, not a "
+                               "regular file of its own; remove it. Nothing was changed.")
         deadline, pause = time.monotonic() + self.timeout, 0.002
         while not self._try():
             if time.monotonic() >= deadline:

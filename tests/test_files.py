@@ -473,7 +473,7 @@ def test_a_device_journal_is_never_read(tmp_path):
 
 
 @posix_only
-@pytest.mark.parametrize("plant", ["link", "fifo"])
+@pytest.mark.parametrize("plant", ["link", "fifo", "hard link"])
 def test_a_planted_lock_file_is_refused_and_followed_nowhere(cli, journal, tmp_path, plant):
     ok(cli("log", "--pain", "3", "--date", "2026-11-01"))
     lock = journal.with_name(journal.name + ".lock")
@@ -482,6 +482,8 @@ def test_a_planted_lock_file_is_refused_and_followed_nowhere(cli, journal, tmp_p
     decoy.write_text("alias ll='ls -l'\n", encoding="utf-8")
     if plant == "link":
         lock.symlink_to(decoy)
+    elif plant == "hard link":
+        os.link(decoy, lock)
     else:
         os.mkfifo(lock)
     before = snapshot(journal)
