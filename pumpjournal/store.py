@@ -662,6 +662,8 @@ class Journal:
         """Write an empty journal if there is none; False when one exists already."""
         with self.locked() as real:
             if real.exists():
+                if not stat.S_ISREG(os.stat(real).st_mode):
+                    read_raw(real)  # a folder, pipe or device: refused, never read
                 return False
             write_file(real, orjson.dumps(empty_data()))
             return True

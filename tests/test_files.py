@@ -455,7 +455,8 @@ def test_an_output_folder_without_permission_is_a_one_line_error(cli, journal, t
 
 
 @posix_only
-@pytest.mark.parametrize("args", [["list"], ["doctor"], ["log", "--pain", "3"], ["summary"]])
+@pytest.mark.parametrize("args", [["list"], ["doctor"], ["log", "--pain", "3"], ["summary"],
+                                  ["init"], ["backup"], ["export"]])
 def test_a_fifo_journal_is_refused_at_once(proc, journal, args):
     journal.parent.mkdir()
     os.mkfifo(journal)
