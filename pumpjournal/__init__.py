@@ -7,6 +7,9 @@ Library use::
     with journal.transaction() as tx, open("diary.csv", newline="") as rows:
         result = import_rows(tx, read_rows(rows, "csv"), default_patient="p001")
     export(journal.read(), sys.stdout, "csv")
+
+    from pumpjournal import check          # the warning signs of one day, no journal needed
+    check(["fever", "stiff-neck"], 38.4, date.today()).flags
 """
 
 from .errors import InputError, JournalCorrupt, JournalError, PumpjournalError
@@ -14,7 +17,7 @@ from .model import Entry, Event
 from .store import Journal
 
 __all__ = ["Entry", "Event", "InputError", "Journal", "JournalCorrupt", "JournalError",
-           "PumpjournalError", "export", "import_rows", "read_rows"]
+           "PumpjournalError", "check", "export", "import_rows", "read_rows"]
 
 
 def __getattr__(name: str):
@@ -23,4 +26,8 @@ def __getattr__(name: str):
         from . import transfer
 
         return getattr(transfer, name)
+    if name == "check":
+        from .checks import check
+
+        return check
     raise AttributeError(f"module 'pumpjournal' has no attribute '{name}'")

@@ -17,7 +17,8 @@ from typer.core import TyperGroup
 
 from . import dates, model, queries
 from . import symptoms as cat
-from .errors import InputError, PumpjournalError
+from .errors import InputError, JournalError, PumpjournalError
+from .escape import escape, json_safe, quote
 
 EXAMPLES = "\n\n[b]Examples[/b]\n\n"
 
@@ -27,6 +28,11 @@ def examples(*lines: str) -> str:
 
 
 _USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer vendors it
+
+
+# Commands that never change the journal: their errors do not say "Nothing was changed."
+READ_ONLY = frozenset({"list", "history", "show", "flags", "summary", "symptoms", "cohort",
+                       "doctor"})
 
 
 class Group(TyperGroup):
@@ -39,7 +45,8 @@ class Group(TyperGroup):
             if debugging(ctx):
                 raise
             message = str(exc)
-            if exc.exit_code == 2 and "nothing was" not in message.lower():
+            if (exc.exit_code == 2 and "nothing was" not in message.lower()
+                    and ctx.invoked_subcommand not in READ_ONLY):
                 message += " Nothing was changed."
             say(f"Error: {message}")
             raise typer.Exit(exc.exit_code) from None
@@ -60,9 +67,10 @@ class Group(TyperGroup):
         except Exception as exc:  # a bug: no traceback (it could hold health data) unless --debug
             if debugging(ctx) or type(exc).__module__.startswith("typer"):
                 raise
-            say(f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug to see "
-                "where; please report it. Your journal is whole: a change is either saved "
-                "completely or not at all.")
+            say(f"Error: unexpected {type(exc).__name__} (a fault in pumpjournal, not in what "
+                "you did). Your journal is whole: a change is either saved completely or not at "
+                "all. To see where it happened, run the command again with --debug; the "
+                "traceback can show your health data, so keep it to yourself.")
             raise typer.Exit(1) from None
 
 
@@ -79,7 +87,7 @@ def usage_error(exc, ctx) -> None:
     if type(exc).__name__ == "NoArgsIsHelpError":  # `pumpjournal event`: its help was shown
         raise typer.Exit(0) from None
     where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
-    text = " ".join(exc.format_message().split())
+    text = shorten_quoted(" ".join(exc.format_message().split()))
     say(f"Error: {text} See: {where} --help")
     raise typer.Exit(2) from None
 
@@ -87,8 +95,9 @@ def usage_error(exc, ctx) -> None:
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
-    cls=Group, invoke_without_command=True, context_settings=HELP_OPTIONS, no_args_is_help=False, add_completion=False,
-    pretty_exceptions_show_locals=False, pretty_exceptions_enable=False,
+    cls=Group, invoke_without_command=True, context_settings=HELP_OPTIONS,
+    no_args_is_help=False, add_completion=False, pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
     rich_markup_mode="rich",
     help="A recovery journal for people living with an implanted intrathecal pain pump.\n\n"
          "Log pain and symptoms each day; pumpjournal points out the documented warning signs "
@@ -105,16 +114,24 @@ def debugging(ctx) -> bool:
 
 
 def say(message: str) -> None:
-    """A message for the person (stderr), never mixed with results."""
-    print(message, file=sys.stderr)
+    """A message for the person (stderr), never mixed with results; text that could drive
+    the terminal is shown escaped."""
+    print(escape(message, lines=True), file=sys.stderr)
 
 
 def out(text: str = "") -> None:
-    print(text)
+    print(escape(text, lines=True))
 
 
 def emit_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+
+
+def shorten_quoted(text: str, limit: int = 40) -> str:
+    """A usage error quotes the value as typed: keep only the start of a long one."""
+    import re
+
+    return re.sub(r"'([^']{%d,})'" % (limit + 1), lambda m: quote(m.group(1), limit), text)
 
 
 def interactive() -> bool:
@@ -157,8 +174,9 @@ def open_journal(ctx: typer.Context, option: Path | None):
     """The journal, with its passphrase when it is encrypted; warns when others can read it."""
     from .store import Journal
 
-    journal = Journal(journal_path(ctx, option),
-                      passphrase=os.environ.get("PUMPJOURNAL_PASSPHRASE") or None)
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    journal = Journal(journal_path(ctx, option), passphrase=passphrase,
+                      require_encrypted=passphrase is not None)
     if journal.exposed():
         say(f"Warning: other users can read your journal {journal.path}; "
             f"fix it with: chmod 600 {journal.path}")
@@ -191,27 +209,21 @@ def flags_for(view, patient: str, entries: list):
     return assess_entries(entries, view.profile(patient), view.events(patient), history)
 
 
-def rules_context(view, entry):
-    """The rules' context for one entry (for the words of its panel)."""
-    from datetime import timedelta
-
-    from .timeline import context_for, neuro_days
-
-    week = view.entries(entry.patient, entry.day - timedelta(days=7), entry.day)
-    return context_for(view.profile(entry.patient), view.events(entry.patient),
-                       neuro_days(week), entry.day)
-
-
-def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> None:
-    """The warning-sign panel (ROUTINE and above) or the one-line EXPECTED record."""
+def print_panel(found, day: date, temperature_c, profile: dict, *,
+                stderr: bool = False) -> None:
+    """The warning-sign panel of a check (ROUTINE and above), the one-line EXPECTED record, and
+    any note on rules that could not be checked."""
     from . import render
 
-    top = cat.top_urgency(flags)
-    if top is None:
-        return
+    top = found.top
     con = console(stderr)
-    if top == cat.Urgency.EXPECTED:
-        con.print(render.expected_line(flags, entry.day, ctx_rules), markup=False)
+    if top is None or top == cat.Urgency.EXPECTED:
+        if top is not None:
+            line = escape(render.expected_line(found.flags, day, found.ctx))
+            con.print("\n".join(render.wrap([("", line)], min(con.width, 100))),
+                      markup=False)
+        for note in found.notes() if top is not None or found.failed else ():
+            con.print(escape(note), markup=False)
         return
     from rich.panel import Panel
     from rich.text import Text
@@ -219,9 +231,20 @@ def print_flags(flags, entry, ctx_rules, profile, *, stderr: bool = False) -> No
     style = {cat.Urgency.EMERGENCY: "bold red", cat.Urgency.URGENT: "red",
              cat.Urgency.ROUTINE: "blue"}[top]
     width = min(con.width, 100) - 4
-    body = Text(render.headline(top, profile) + "\n", style="bold")
-    body.append("\n".join(render.flag_body(flags, entry, ctx_rules, profile, width)))
+    lines = [escape(line) for line in render.panel_lines(
+        found.flags, day, temperature_c, found.ctx, profile, width, tuple(found.notes()),
+        found.complete)]
+    body = Text(lines[0] + "\n", style="bold")
+    body.append("\n".join(lines[1:]))
     con.print(Panel(body, border_style=style, expand=False))
+
+
+def print_entry_panel(view, entry, *, stderr: bool = False) -> None:
+    from .checks import check_entry
+
+    found = check_entry(view, entry)
+    print_panel(found, entry.day, entry.temperature_c, view.profile(entry.patient),
+                stderr=stderr)
 
 
 def current_watch(view, who: str, day: date | None = None):
@@ -239,7 +262,7 @@ def print_watch(watch, *, stderr: bool = False, note: bool = True) -> None:
     from .render import wrap
 
     lines = wrap([("", line) for line in watch.lines], 79) + ([cat.NOT_ADVICE] if note else [])
-    print("\n".join(lines), file=sys.stderr if stderr else sys.stdout)
+    print(escape("\n".join(lines), lines=True), file=sys.stderr if stderr else sys.stdout)
 
 
 # Status screen -----------------------------------------------------------------------------
@@ -287,12 +310,93 @@ def _ask(text: str, parse, *, optional: bool = True):
             say(f"  {exc}")
 
 
-def prompt_entry(day: date) -> dict:
-    """The daily questions, on a terminal. Returns raw values for validate_fields."""
-    say(f"Entry for {day.isoformat()}. Optional questions: press Enter to skip.")
+def yes_no(text: str) -> bool:
+    """A y/N question; Enter is no, anything else is asked again in plain words."""
+    while True:
+        answer = typer.prompt(f"{text} [y/N]", default="", show_default=False,
+                              err=True).strip().lower()
+        if answer in ("", "n", "no"):
+            return False
+        if answer in ("y", "yes"):
+            return True
+        say("  Please answer y or n (Enter = no).")
+
+
+def choose_symptom(word: str) -> str | None:
+    """The id a typed word means, asked at a terminal when it could mean several items or is
+    not known (with the closest ids, best first). Enter leaves the word out."""
+    while True:
+        try:
+            return cat.parse_symptom(word)
+        except cat.AmbiguousSymptom as exc:
+            options = list(exc.candidates)
+            say(f"  '{word}' could mean more than one symptom:")
+        except cat.UnknownSymptom as exc:
+            options = exc.suggestions
+            say(f"  '{word}' is not a symptom pumpjournal knows." +
+                (" The closest:" if options else " `pumpjournal symptoms` lists them all."))
+        for n, sid in enumerate(options, 1):
+            say(f"    {n}) {sid}: {cat.BY_ID[sid].label}")
+        answer = typer.prompt("  Which one? A number, an id or other words (Enter to leave it "
+                              "out)", default="", show_default=False, err=True).strip()
+        if not answer:
+            say(f"  Left out '{word}'.")
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= len(options):
+            return options[int(answer) - 1]
+        word = answer
+
+
+def choose_symptoms(values) -> list[str]:
+    """Every typed symptom word as an id, asking about the unclear ones (at a terminal)."""
+    chosen = (choose_symptom(word) for word in model.symptom_words(values))
+    return [sid for sid in dict.fromkeys(chosen) if sid]
+
+
+def interrupted_with_signs(answers: list[str]) -> None:
+    """Ctrl-C in the questions after a warning sign was answered: say what to do anyway."""
+    from . import render
+    from .checks import check
+
+    found = check(answers, None, dates.today())
+    if found.top is not None and found.top >= cat.Urgency.URGENT:
+        names = ", ".join(cat.label(i) for i in answers)
+        say(f"\nYou answered yes to {names}. {render.headline(found.top, {})}. Nothing was "
+            "saved; run `pumpjournal log` again to record it.")
+
+
+def ask_worse(known: list[str]) -> list[str]:
+    """For symptoms the care team noted before the implant: which are worse than usual."""
+    if known:
+        say("Your care team noted this before the implant:" if len(known) == 1 else
+            "Your care team noted these before the implant:")
+    return [sid for sid in known
+            if yes_no(f"  {cat.BY_ID[sid].label}. Is it worse than usual?")]
+
+
+def prompt_entry(day: date, existing=None, baseline=frozenset()) -> dict:
+    """The daily questions, on a terminal. Returns validated values. With ``existing`` (the
+    day is logged already) Enter keeps its pain and every answer adds to the day."""
+    answers: list[str] = []
+    try:
+        return _prompt_entry(day, existing, baseline, answers)
+    except (KeyboardInterrupt, typer.Abort):
+        interrupted_with_signs(answers)
+        raise
+
+
+def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
+    from . import render
+
+    if existing is not None:
+        say(f"{day.isoformat()} is logged already ({render.scores_text(existing)}"
+            + (f"; {', '.join(existing.symptoms)}" if existing.symptoms else "") + "). "
+            "Answer again to add to it; Enter keeps what is there.")
+    else:
+        say(f"Entry for {day.isoformat()}. Optional questions: press Enter to skip.")
     say(f"Pain scale: {model.PAIN_SCALE}.")
     raw: dict = {"pain": _ask("How much pain do you have right now? (0-10)",
-                              model.parse_score, optional=False)}
+                              model.parse_score, optional=existing is not None)}
     questions = (("worst", "Over the last 24 hours, how bad was your pain at its highest?"),
                  ("least", "Over the last 24 hours, how low did your pain get?"),
                  ("average", "Over the last 24 hours, which number best fits your pain overall?"))
@@ -306,25 +410,37 @@ def prompt_entry(day: date) -> dict:
         except InputError as exc:
             say(f"  {exc} Please answer these again.")
     say("Since yesterday, have you had any of these, new or worse? (y/n, Enter = no)")
-    raw["symptoms"] = [s.id for s in cat.DAILY
-                       if typer.confirm(f"  {s.label}", default=False, err=True)]
-    more = _ask("Anything else? Symptom ids separated by commas "
-                "(`pumpjournal symptoms` lists them; Enter for none)",
-                lambda v: model.parse_symptoms([v]))
-    raw["symptoms"] += more or []
+    for s in cat.DAILY:
+        if yes_no(f"  {s.label}"):
+            answers.append(s.id)
+    text = typer.prompt("Anything else? Describe it in a few words or give symptom ids, "
+                        "separated by commas (e.g. stiff neck, vomiting; Enter for none)",
+                        default="", show_default=False, err=True).strip()
+    answers += [sid for sid in choose_symptoms([text]) if sid not in answers]
+    raw["symptoms"] = list(answers)
+    raw["worse"] = ask_worse([sid for sid in answers if sid in baseline])
     raw["temperature"] = _ask("Your temperature, if you took it (e.g. 37.8 or 100.1F)",
                               lambda v: model.parse_temperature(v) and v)
+    if raw["temperature"]:
+        raw["temperature_site"] = _ask(f"Where did you take it? ({', '.join(model.TEMP_SITES)};"
+                                       " Enter to skip)", model.parse_site)
     raw["note"] = _ask("A note for today", lambda v: model.parse_text(v))
-    return raw
+    return model.validate_fields(raw)
 
 
 @app.command(help="Record today's entry (or another day's with --date).\n\n"
-             "With no options at a terminal it asks the questions; with options it never "
-             "prompts. Logging a day again updates that day and shows what changed." + examples(
+             "With no options at a terminal it asks the questions (again, to add to it, on a "
+             "day already logged); with options it asks only what is missing or unclear (pain "
+             "now for a new day, a symptom word with two meanings, whether a symptom noted "
+             "before the implant is worse than usual), and without a terminal "
+             "never. Logging a day again updates that day and shows what changed. A warning "
+             "panel is shown even when the entry cannot be saved." + examples(
                  "pumpjournal log",
                  "pumpjournal log --pain 4 --worst 6 --least 2 --average 3",
                  "pumpjournal log --pain 5 --symptom fever --temperature 100.8F --date yesterday",
-                 "pumpjournal log --pain 3 --note 'walked to the mailbox' --json"))
+                 "pumpjournal log --pain 3 --note 'walked to the mailbox' --json",
+                 "pumpjournal log --pain 4 --symptom 'pins and needles' --contacted yes",
+                 "pumpjournal log --pain 3 --worse leg-numbness"))
 def log(
     ctx: typer.Context,
     pain: Annotated[Optional[str], typer.Option("--pain", "-p", metavar="0-10", help=(
@@ -337,7 +453,8 @@ def log(
         metavar="0-10", help="Average pain over the last 24 hours.")] = None,
     symptom: Annotated[Optional[list[str]], typer.Option(
         "--symptom", "-s", metavar="ID",
-        help="A symptom id from `pumpjournal symptoms` (repeat it, or separate with commas).")
+        help="A symptom id from `pumpjournal symptoms`, or plain words such as pus, shivers or "
+        "'pins and needles' (repeat it, or separate with commas).")
     ] = None,
     temperature: Annotated[Optional[str], typer.Option(
         "--temperature", "-t", metavar="TEMP",
@@ -352,6 +469,12 @@ def log(
     note: Annotated[Optional[str], typer.Option("--note", "-n", help="A free note.")] = None,
     question: Annotated[Optional[list[str]], typer.Option(
         "--question", "-q", help="A question for your next visit (repeatable).")] = None,
+    worse: Annotated[Optional[list[str]], typer.Option(
+        "--worse", metavar="ID", help="A symptom your care team noted before the implant that "
+        "is worse than usual today (repeatable; it is logged as a symptom too).")] = None,
+    contacted: Annotated[Optional[str], typer.Option(
+        "--contacted", metavar="yes|no", help="Whether you have contacted your care team about "
+        "today's warning signs.")] = None,
     day: Annotated[Optional[str], typer.Option(
         "--date", "-d", metavar="DATE", help="The day (default today): 2026-11-24, yesterday, "
         "'3 days ago'.")] = None,
@@ -360,54 +483,176 @@ def log(
     as_json: JsonOpt = False,
 ):
     raw = {"pain": pain, "worst": worst, "least": least, "average": average,
-           "symptoms": symptom, "temperature": temperature,
+           "symptoms": symptom, "worse": worse, "temperature": temperature,
            "temperature_site": temperature_site, "boluses": boluses, "sleep": sleep,
-           "mood": mood, "note": note, "questions": question}
-    when = dates.parse_entry_date(day)
-    values = model.validate_fields(raw)
-    store = open_journal(ctx, journal)
+           "mood": mood, "note": note, "questions": question, "contacted": contacted}
+    given = any(v is not None for v in raw.values())
+    problems: list[InputError] = []
+    try:
+        when = dates.parse_entry_date(day)
+    except InputError as exc:
+        when, problems = dates.today(), [exc]
+    if interactive():  # unclear symptom words are asked about, never thrown away
+        for key in ("symptoms", "worse"):
+            if raw[key]:
+                raw[key] = choose_symptoms(raw[key])
+    values, more = model.validate_each(raw)
+    problems += more
+    asking = interactive() and ("pain" not in values or (
+        bool(values.get("symptoms")) and worse is None))
+    store, view, broken = readable_journal(ctx, journal, need_view=bool(problems) or asking)
+    if problems:  # nothing is written; the valid signs typed are still checked
+        show_typed_panel(values, when, view, patient, as_json)
+        raise problems[0]
+    existing, profile_now = None, {}
+    if asking and view is not None:
+        who = queries.choose_patient(view, patient)
+        existing, profile_now = view.entry(who, when), view.profile(who)
+    baseline = frozenset(profile_now.get("baseline_symptoms") or [])
     if "pain" not in values and interactive():  # a new day's entry needs pain now: ask it
-        view = store.read()
-        if view.entry(queries.choose_patient(view, patient), when) is None:
-            if any(k != "pain" for k in values):
-                values["pain"] = _ask("How much pain do you have right now? (0-10)",
-                                      model.parse_score, optional=False)
-            else:
-                values = model.validate_fields(prompt_entry(when))
-    with store.transaction() as tx:
-        who = queries.choose_patient(tx, patient)
-        if "pain" not in values and tx.entry(who, when) is None:
-            raise InputError("--pain is required for a new entry: a whole number from 0 to 10 "
-                             f"({model.PAIN_SCALE}). Nothing was changed.")
-        entry, changes, created = tx.log(who, when, values, dates.now_stamp())
-        flags = flags_for(tx, who, [entry])[0]
-        rules = rules_context(tx, entry) if flags else None
-        profile = tx.profile(who)
-        watch = current_watch(tx, who)
-    report_logged(entry, changes, created, flags, rules, profile, as_json)
-    if flags and cat.top_urgency(flags) > cat.Urgency.EXPECTED and interactive() and not as_json:
-        answer = typer.confirm("Have you contacted your care team?", default=False, err=True)
-        with store.transaction() as tx:
-            saved = tx.entry(who, when)
-            if saved is not None:
-                saved.contacted = answer
-                tx.save_entry(saved)
-        say("Saved for your visit summary." + ("" if answer else
-            " Please contact your care team as the advice above says."))
+        if existing is None and given:
+            values["pain"] = _ask("How much pain do you have right now? (0-10)",
+                                  model.parse_score, optional=False)
+        elif existing is None or not given:
+            values = prompt_entry(when, existing, baseline)
+            given = False
+    if given and asking and worse is None:  # a known symptom typed as an option: worse?
+        values["worse"] = ask_worse([s for s in values.get("symptoms", []) if s in baseline])
+    entry, changes, created, found, profile, watch = save_entry_or_warn(
+        store, broken, patient, when, values, as_json)
+    report_logged(entry, changes, created, found, profile, as_json)
+    note_low_temperature(values)
+    if interactive() and not as_json:
+        after_logging(store, entry, found, profile, "contacted" in values)
     # the watch comes after any question, so it never pushes the panel's headline away
     print_watch(watch, stderr=as_json,
-                note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
+                note=(found.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
-def report_logged(entry, changes, created, flags, ctx_rules, profile, as_json) -> None:
+def readable_journal(ctx, option, need_view: bool):
+    """(journal, its view or None, the error that stops it being read or None)."""
+    try:
+        store = open_journal(ctx, option)
+    except (JournalError, OSError) as exc:
+        return None, None, exc
+    if not need_view:
+        return store, None, None
+    try:
+        return store, store.read(), None
+    except (JournalError, OSError) as exc:
+        return store, None, exc
+
+
+def show_typed_panel(values: dict, when: date, view, patient, as_json: bool) -> None:
+    """The panel for the signs typed, before an error: with the person's facts if readable."""
+    from .checks import check_values
+
+    who, profile = None, {}
+    if view is not None:
+        try:
+            who = queries.choose_patient(view, patient)
+            profile = view.profile(who)
+        except PumpjournalError:
+            view = None
+    found = check_values(values, when, view, who)
+    print_panel(found, when, values.get("temperature_c"), profile, stderr=as_json)
+
+
+def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool):
+    """Save the day's values; when the journal cannot be read or written, show the panel from
+    what is known (the typed signs at least), then fail with why it was NOT saved (exit 1)."""
+    from .checks import check_entry, check_values
+
+    found = profile = watch = None
+    try:
+        if store is None:
+            raise broken
+        with store.transaction() as tx:
+            who = queries.choose_patient(tx, patient)
+            if "pain" not in values and tx.entry(who, when) is None:
+                raise InputError("--pain is required for a new entry: a whole number from 0 "
+                                 f"to 10 ({model.PAIN_SCALE}). Nothing was changed.")
+            entry, changes, created = tx.log(who, when, values, dates.now_stamp())
+            found, profile = check_entry(tx, entry), tx.profile(who)
+            watch = current_watch(tx, who)
+    except InputError:
+        print_panel(check_values(values, when), when, values.get("temperature_c"), {},
+                    stderr=as_json)
+        raise
+    except (JournalError, OSError) as exc:
+        if found is None:
+            found, profile = check_values(values, when), {}
+        print_panel(found, when, values.get("temperature_c"), profile, stderr=as_json)
+        why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
+        raise JournalError(f"the entry was NOT saved: {why}") from None
+    return entry, changes, created, found, profile, watch
+
+
+def note_low_temperature(values: dict) -> None:
+    note = model.temperature_note(values.get("temperature_c"))
+    if note:
+        say(f"Note: {note}")
+
+
+def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
+    """The questions after a saved entry: whether the care team was contacted (not again once
+    answered yes) and, once per journal, the implant date. Ctrl-C keeps the saved entry."""
+    from . import render
+
+    head = render.question_headline(found.flags, profile)
+    try:
+        top = found.top
+        if top is not None and top > cat.Urgency.EXPECTED and not answered and (
+                entry.contacted is not True):
+            if head:
+                say(head)
+            answer = yes_no("Have you contacted your care team?")
+            if answer or entry.contacted is None:
+                with store.transaction() as tx:
+                    saved = tx.entry(entry.patient, entry.day)
+                    if saved is not None:
+                        saved.contacted = answer
+                        tx.save_entry(saved)
+            say(render.contacted_reply(found.flags, profile, answer))
+        if found.complete and found.ctx.day0 is None and not profile.get("implant_date") \
+                and not profile.get("implant_date_asked"):
+            ask_implant_date(store, entry.patient, head)
+    except (KeyboardInterrupt, typer.Abort):
+        say(f"\nInterrupted; the entry for {entry.date} is saved.")
+        raise typer.Exit(130) from None
+
+
+def ask_implant_date(store, who: str, head: str | None) -> None:
+    """Once per journal: the implant date, so the first week's soreness counts as expected."""
+    if head:
+        say(head)
+
+    def parse(text: str):
+        day = dates.parse_date(text, what="implant date")
+        if day > dates.today():
+            raise InputError(f"{day.isoformat()} is in the future; give the day it happened.")
+        return day
+
+    day = _ask("When was your pump implanted? (e.g. 2026-11-20 or '3 days ago'; Enter to "
+               "skip)", parse)
+    values = {"implant_date_asked": dates.today().isoformat()}
+    if day is not None:
+        values["implant_date"] = day.isoformat()
+    with store.transaction() as tx:
+        tx.set_profile(who, values)
+    say(f"Implant date saved: {day.isoformat()}." if day else
+        "Skipped. Add it any time with: pumpjournal profile --implant-date DATE")
+
+
+def report_logged(entry, changes, created, found, profile, as_json) -> None:
     from . import render
 
     if as_json:
         emit_json({"action": "created" if created else ("updated" if changes else "unchanged"),
                    "entry": entry.to_json(), "changes": [
                        {"field": k, "old": old, "new": new} for k, old, new in changes],
-                   "flags": [f.to_json() for f in flags]})
-        print_flags(flags, entry, ctx_rules, profile, stderr=True)
+                   "flags": [f.to_json() for f in found.flags]})
+        print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
         return
     if created:
         out(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
@@ -416,7 +661,7 @@ def report_logged(entry, changes, created, flags, ctx_rules, profile, as_json) -
         out("\n".join(render.changes_text(changes)))
     else:
         out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
-    print_flags(flags, entry, ctx_rules, profile)
+    print_panel(found, entry.day, entry.temperature_c, profile)
 
 
 def list_entries(
@@ -469,9 +714,10 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
     flags = flags_for(view, who, [entry])[0]
     if as_json:
         emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
+        print_entry_panel(view, entry, stderr=True)
         return
     out("\n".join(render.entry_lines(entry, flags, full=True)))
-    print_flags(flags, entry, rules_context(view, entry), view.profile(who))
+    print_entry_panel(view, entry)
     print_watch(current_watch(view, who, entry.day),
                 note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
@@ -502,9 +748,15 @@ def edit(
     mood: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
     note: Annotated[Optional[str], typer.Option("--note", "-n")] = None,
     question: Annotated[Optional[list[str]], typer.Option("--question", "-q")] = None,
+    worse: Annotated[Optional[list[str]], typer.Option(
+        "--worse", metavar="ID", help="Mark a symptom noted before the implant as worse than "
+        "usual (repeatable).")] = None,
+    contacted: Annotated[Optional[str], typer.Option(
+        "--contacted", metavar="yes|no", help="Whether you contacted your care team that "
+        "day.")] = None,
     clear: Annotated[Optional[list[str]], typer.Option(
-        metavar="FIELD", help="Empty a field: worst, least, average, symptoms, temperature, "
-        "boluses, sleep, mood, note, questions.")] = None,
+        metavar="FIELD", help="Empty a field: worst, least, average, symptoms, worse, "
+        "temperature, boluses, sleep, mood, note, questions, contacted.")] = None,
     patient: PatientOpt = None,
     journal: JournalOpt = None,
     as_json: JsonOpt = False,
@@ -512,10 +764,19 @@ def edit(
     from . import render
 
     when = dates.parse_date(day)
-    values = model.validate_fields({
-        "pain": pain, "worst": worst, "least": least, "average": average, "symptoms": symptom,
-        "temperature": temperature, "temperature_site": temperature_site, "boluses": boluses,
-        "sleep": sleep, "mood": mood, "note": note, "questions": question})
+    raw = {"pain": pain, "worst": worst, "least": least, "average": average,
+           "symptoms": symptom, "worse": worse, "temperature": temperature,
+           "temperature_site": temperature_site, "boluses": boluses, "sleep": sleep,
+           "mood": mood, "note": note, "questions": question, "contacted": contacted}
+    if interactive():
+        for key in ("symptoms", "worse"):
+            if raw[key]:
+                raw[key] = choose_symptoms(raw[key])
+    values, problems = model.validate_each(raw)
+    if problems:
+        view = readable_journal(ctx, journal, need_view=True)[1]
+        show_typed_panel(values, when, view, patient, as_json)
+        raise problems[0]
     removed = tuple(model.parse_symptoms(remove_symptom))
     cleared = tuple(model.validate_clear(clear or []))
     if not values and not removed and not cleared:
@@ -523,16 +784,24 @@ def edit(
                          "--remove-symptom ID or --clear note. Nothing was changed.")
     store = open_journal(ctx, journal)
     who = queries.choose_patient(store.read(), patient)
+    from .checks import check_entry
+
     with store.transaction() as tx:
         entry, changes = tx.edit(who, when, values, dates.now_stamp(), removed, cleared)
+        found, profile = check_entry(tx, entry), tx.profile(who)
+    signs_changed = any(k in ("symptoms", "worse", "temperature") for k, _, _ in changes)
     if as_json:
         emit_json({"action": "updated" if changes else "unchanged", "entry": entry.to_json(),
-                   "changes": [{"field": k, "old": o, "new": n} for k, o, n in changes]})
+                   "changes": [{"field": k, "old": o, "new": n} for k, o, n in changes],
+                   "flags": [f.to_json() for f in found.flags]})
     elif changes:
         out(f"Changed {entry.date} for {entry.patient}:")
         out("\n".join(render.changes_text(changes)))
     else:
         out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
+    if signs_changed:  # the same panel as `log` for the day's warning signs
+        print_panel(found, entry.day, entry.temperature_c, profile, stderr=as_json)
+    note_low_temperature(values)
 
 
 @app.command(help="Delete one day's entry. Asks first at a terminal; --yes for scripts."
@@ -570,7 +839,9 @@ def symptoms(as_json: JsonOpt = False):
     if as_json:
         emit_json([{"id": s.id, "label": s.label, "category": s.category,
                     "warning_sign": s.warning_sign, "urgency": s.alone, "rules": list(s.rules),
-                    "daily": s in cat.DAILY, "snomed": s.snomed or None} for s in cat.SYMPTOMS])
+                    "daily": s in cat.DAILY, "snomed": s.snomed or None,
+                    "aliases": cat.aliases_of(s.id),
+                    "can_be_baseline": cat.can_be_baseline(s.id)} for s in cat.SYMPTOMS])
         return
     width = max(len(s.id) for s in cat.SYMPTOMS)
     lines = [f"{'id':<{width}}  {'category':<12}  {'warning sign':<12}  urgency"]
@@ -580,7 +851,9 @@ def symptoms(as_json: JsonOpt = False):
         lines.append(f"{s.id:<{width}}  {s.category:<12}  {sign:<12}  {s.alone}")
         lines.append(f"{'':<{width}}  {s.label}")
     out("\n".join(lines))
-    out("\nThe daily prompt asks the first 14; log the others with --symptom ID.")
+    out("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
+        "words (redness, pus, shivers, pins and needles, weak legs, ...). A word that could "
+        "mean two items is asked about, never guessed.")
 
 
 @app.command(help="Show a fictional patient's journal (trial, implant and recovery, with one "
@@ -596,7 +869,6 @@ def demo():
         journal = demo_data.build(Path(folder) / "demo.json")
         view = journal.read()
         who, last = demo_data.PATIENT, demo_data.period()[1]
-        profile = view.profile(who)
         out(f"pumpjournal demo: the journal of {demo_data.NAME}, a fictional patient.")
         out("Nothing is written to your own journal.\n")
         entries = view.entries(who)
@@ -607,7 +879,7 @@ def demo():
         for entry, fl in list(zip(entries, flags))[::-1]:
             if (cat.top_urgency(fl) or 0) >= cat.Urgency.URGENT:
                 out(f"\n== What {demo_data.NAME} saw when logging {entry.date} ==")
-                print_flags(fl, entry, rules_context(view, entry), profile)
+                print_entry_panel(view, entry)
         out(f"\n== Status screen on {last.isoformat()} (pumpjournal) ==")
         out("\n".join(status.status_lines(view, who, last, journal.path)))
         out(f"\n== Follow-up summary (pumpjournal summary --since {demo_data.IMPLANT}) ==")
@@ -667,6 +939,10 @@ def profile(
         metavar="TEMP", help="A low temperature line, if your care team set one "
         "(baclofen pumps).")] = None,
     next_refill: DateOpt = None,
+    baseline_symptom: Annotated[Optional[list[str]], typer.Option(
+        "--baseline-symptom", metavar="ID", help="A symptom your care team noted before the "
+        "implant (repeatable; adds to the list). Logged later, it is asked whether it is worse "
+        "than usual. Emergency signs cannot be one.")] = None,
     clear: Annotated[Optional[list[str]], typer.Option(metavar="FIELD",
                                                        help="Remove a fact.")] = None,
     patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
@@ -710,21 +986,34 @@ def profile(
     if low_threshold is not None:
         values["low_threshold_c"] = model.parse_threshold(low_threshold, "the low line",
                                                           30.0, 37.0)
+    known = []
+    if baseline_symptom:
+        known = model.parse_symptoms(baseline_symptom)
+        refused = [sid for sid in known if not cat.can_be_baseline(sid)]
+        if refused:
+            raise InputError(f"{', '.join(refused)} ({cat.label(refused[0])}) is an emergency "
+                             "sign, so it cannot be recorded as present before the implant: it "
+                             "always needs emergency help.")
     aliases = {"fever_threshold": "fever_threshold_c", "low_threshold": "low_threshold_c",
-               "drug": "drugs"}
+               "drug": "drugs", "baseline_symptom": "baseline_symptoms"}
     for key in clear or []:
         field = key.strip().lower().replace("-", "_")
         field = aliases.get(field, field)
         if field not in model.PROFILE_FIELDS:
-            raise InputError(f"unknown profile field '{key}'; the fields are "
+            raise InputError(f"unknown profile field {quote(key)}; the fields are "
                              f"{', '.join(model.PROFILE_FIELDS)}.")
         values[field] = None
         if field == "fever_threshold_c":
             values["fever_threshold_set_by"] = values["fever_threshold_set_on"] = None
     store = open_journal(ctx, journal)
     who = queries.choose_patient(store.read(), patient)
-    if values:
+    if values or known:
         with store.transaction() as tx:
+            if known:
+                had = [] if "baseline_symptoms" in values else (
+                    tx.profile(who).get("baseline_symptoms") or [])
+                values["baseline_symptoms"] = [s.id for s in cat.SYMPTOMS
+                                               if s.id in set(had) | set(known)]
             facts = tx.set_profile(who, values)
             starts = {"implant_date", "trial_start"} & set(values)
             watch = current_watch(tx, who) if starts else None
@@ -750,8 +1039,8 @@ def profile_value(key: str, value) -> str:
     from .render import temperature_text
 
     if isinstance(value, list):
-        return ", ".join(value)
-    return temperature_text(value) if key.endswith("_c") else str(value)
+        return escape(", ".join(map(str, value)))
+    return temperature_text(value) if key.endswith("_c") else escape(value)
 
 
 event_app = typer.Typer(cls=Group, no_args_is_help=True, context_settings=HELP_OPTIONS, help=(
@@ -821,7 +1110,7 @@ def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
 
         text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
         text.append(cat.NOT_ADVICE)
-        print("\n".join(text), file=sys.stderr if stderr else sys.stdout)
+        print(escape("\n".join(text), lines=True), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
         print_watch(current_watch(view, who), stderr=stderr)
 
@@ -972,7 +1261,8 @@ def report(
         "--output", "-o", metavar="FILE|-", help="Where to write it; - for stdout.")] = None,
     force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
     redact: Annotated[bool, typer.Option(
-        help="Leave out name, initials, phone numbers, notes and questions.")] = False,
+        help="Leave out name, initials, phone numbers, care team, pump make, notes and "
+        "questions. Dates stay.")] = False,
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
     from . import report as reports
@@ -1019,7 +1309,8 @@ def parse_mapping(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         column, sep, target = pair.partition("=")
         if not sep or not column.strip() or not target.strip():
-            raise InputError(f"--map '{pair}' is not COLUMN=FIELD (e.g. --map 'Pain score=pain').")
+            raise InputError(f"--map {quote(pair)} is not COLUMN=FIELD (e.g. --map "
+                             "'Pain score=pain').")
         mapping[column.strip()] = target.strip()
     return mapping
 
@@ -1041,9 +1332,10 @@ def progress_counter():
     "Import entries from CSV, JSON or JSONL (FILE or - for stdin), checked with the same rules "
     "as `log`. Nothing is written if any row is bad, unless --skip-invalid.\n\n"
     "Columns are the entry fields (`--template` prints a sample): patient (or "
-    "participant_id), date, pain, worst, least, average, symptoms (ids separated by ;) or "
-    "one 0/1 column per symptom id, temperature, temperature_site, boluses, sleep, mood, "
-    "note, questions. Exit 0 when every row went in, 2 when rows were rejected.") + examples(
+    "participant_id), date, pain, worst, least, average, symptoms (ids or plain words "
+    "separated by ;; a word with two meanings is a row error naming both) or one 0/1 column "
+    "per symptom id, worse, temperature, temperature_site, boluses, sleep, mood, note, "
+    "questions, contacted. Exit 0 when every row went in, 2 when rows were rejected.") + examples(
         "pumpjournal import --template > diary.csv",
         "pumpjournal import diary.csv --dry-run",
         "pumpjournal import export.csv --delimiter ';' --date-format %d.%m.%Y "
@@ -1196,7 +1488,8 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
                  f"{'Would update' if would else 'Updated'}: {result.updated}",
                  f"Skipped (already there): {result.skipped}",
                  f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
-                 f"Entries with warning signs: {result.warning_signs}"]
+                 f"Entries with warning signs: {result.warning_signs} (EMERGENCY "
+                 f"{result.emergency}, URGENT {result.urgent})"]
         if result.ignored_columns:
             lines.append(f"Ignored columns: {', '.join(result.ignored_columns)}")
         if result.rejects_file:
@@ -1207,6 +1500,9 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
             lines.append("Nothing was written.")
         out("Import summary:")
         out("\n".join("  " + line for line in lines))
+    if result.warning_signs:
+        (say if as_json else out)(("Warning signs were imported: `pumpjournal flags` lists "
+                                   "them. " if not result.dry_run else "") + cat.NOT_ADVICE)
     if failed or result.errors:
         raise typer.Exit(2)
 
@@ -1239,7 +1535,7 @@ def export(
         fmt = suffix if suffix in transfer.FORMATS_OUT else "csv"
     fmt = fmt.lower()
     if fmt not in transfer.FORMATS_OUT:
-        raise InputError(f"unknown export format '{fmt}'; use "
+        raise InputError(f"unknown export format {quote(fmt)}; use "
                          f"{', '.join(transfer.FORMATS_OUT)}.")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
@@ -1248,7 +1544,13 @@ def export(
     if who is not None and who not in view.patients():
         people = ", ".join(view.patients()[:8]) or "nobody yet"
         raise InputError(f"this journal has no person '{who}'; it holds: {people}.")
-    if output == "-":
+    if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
+        import io
+
+        buffer = io.StringIO()
+        count = transfer.export(view, buffer, fmt, who, low, high)
+        sys.stdout.write(escape(buffer.getvalue(), lines=True))
+    elif output == "-":  # a pipe or a file: the data exactly as stored
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
         with private_text(Path(output), force, journal_files(store, Path(output))) as stream:
@@ -1319,33 +1621,52 @@ def backup(ctx: typer.Context, journal: JournalOpt = None):
 
 @app.command(help="Create a journal, optionally encrypted at rest (AES-256-GCM, key from your "
              "passphrase by scrypt). The passphrase is asked at a terminal, or read from "
-             "PUMPJOURNAL_PASSPHRASE. An existing plain journal is encrypted in place." +
+             "PUMPJOURNAL_PASSPHRASE; it needs at least 12 characters. An existing plain journal "
+             "is encrypted in place, and pumpjournal then refuses a plain file at that path."
+             "\n\n--decrypt turns encryption off on purpose: it writes the journal as plain "
+             "text and stops expecting it to be encrypted." +
              examples("pumpjournal init", "pumpjournal init --encrypt",
                       "PUMPJOURNAL_PASSPHRASE=... pumpjournal --journal study.json init "
-                      "--encrypt"))
+                      "--encrypt", "pumpjournal init --decrypt"))
 def init(
     ctx: typer.Context,
     encrypt: Annotated[bool, typer.Option("--encrypt", help="Encrypt the journal.")] = False,
+    decrypt: Annotated[bool, typer.Option(
+        "--decrypt", help="Turn encryption off: write the journal as plain text.")] = False,
     journal: JournalOpt = None,
 ):
     from .store import Journal
 
-    store = Journal(journal_path(ctx, journal))
+    if encrypt and decrypt:
+        raise InputError("give --encrypt or --decrypt, not both.")
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    if decrypt:
+        store = open_journal(ctx, journal)
+        store.require_encrypted = False
+        if store.decrypt() == "decrypted":
+            out(f"The journal {store.path} is now plain text, as you asked.")
+            say(f"Warning: anyone who can read {store.path} can now read your journal. Backups "
+                "made while it was encrypted stay encrypted. Encrypt it again with "
+                "`pumpjournal init --encrypt`.")
+        else:
+            out(f"pumpjournal no longer expects the journal {store.path} to be encrypted.")
+            say("Warning: a plain journal at that path is now accepted without a word.")
+        return
     if not encrypt:
+        store = Journal(journal_path(ctx, journal), passphrase=passphrase,
+                        require_encrypted=passphrase is not None)
         if store.create():
-            out(f"Created the journal {store.path}.")
+            out(f"Created the {'encrypted ' if store.encrypted else ''}journal {store.path}.")
         else:
             out(f"The journal {store.path} exists already; nothing was changed.")
         return
-    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE")
+    store = Journal(journal_path(ctx, journal))
     if not passphrase:
         if not interactive():
             raise InputError("set PUMPJOURNAL_PASSPHRASE, or run at a terminal to be asked "
                              "for a passphrase.")
-        passphrase = typer.prompt("New passphrase", hide_input=True,
+        passphrase = typer.prompt("New passphrase (12 characters or more)", hide_input=True,
                                   confirmation_prompt="Repeat it", err=True)
-    if len(passphrase) < 8:
-        raise InputError("the passphrase must be at least 8 characters long.")
     store.encrypt(passphrase)
     out(f"The journal {store.path} is encrypted. Keep the passphrase safe: without it the "
         "journal cannot be read.")

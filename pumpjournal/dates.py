@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from .errors import InputError
+from .escape import quote
 
 ACCEPTED = "a date such as 2026-11-24, 'today', 'yesterday', '3 days ago' or '2w'"
 
@@ -45,7 +46,7 @@ def parse_date(text: str, *, now: date | None = None, what: str = "date") -> dat
         try:
             return date(*(int(part) for part in match.groups()))
         except ValueError:
-            raise InputError(f"{what} '{text}' is not a real calendar date; "
+            raise InputError(f"{what} {quote(text)} is not a real calendar date; "
                              f"use {ACCEPTED}.") from None
     if raw in ("today", "now"):
         return now
@@ -67,7 +68,7 @@ def parse_date(text: str, *, now: date | None = None, what: str = "date") -> dat
             return now - relativedelta(**{unit: amount})
         except (ValueError, OverflowError):
             pass
-    raise InputError(f"{what} '{text}' is not understood; use {ACCEPTED}.")
+    raise InputError(f"{what} {quote(text)} is not understood; use {ACCEPTED}.")
 
 
 def parse_entry_date(text: str | None, *, now: date | None = None) -> date:

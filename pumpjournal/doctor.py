@@ -6,6 +6,7 @@ from datetime import date
 
 from . import model
 from .errors import InputError, PumpjournalError
+from .escape import quote, shorten
 
 
 def check(journal, today: date) -> tuple[list[str], list[str]]:
@@ -28,7 +29,8 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     count = 0
     for doc_id, doc in view.raw_entries():
         count += 1
-        where = f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')})"
+        where = (f"entry {doc_id} ({shorten(doc.get('patient'), 30)}, "
+                 f"{shorten(doc.get('date'), 30)})")
         try:
             _check_entry(doc, today)
         except (InputError, KeyError, TypeError, ValueError) as exc:
@@ -40,11 +42,11 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
         seen[key] = doc_id
     for event in view.events():
         if event.kind not in model.EVENT_KINDS:
-            problems.append(f"event {event.id}: unknown kind '{event.kind}'")
+            problems.append(f"event {event.id}: unknown kind {quote(event.kind, 30)}")
         try:
             date.fromisoformat(event.date)
         except (TypeError, ValueError):
-            problems.append(f"event {event.id}: date '{event.date}' is not YYYY-MM-DD")
+            problems.append(f"event {event.id}: date {quote(event.date, 30)} is not YYYY-MM-DD")
     people = view.patients()
     events = len(view.events())
     notes.append(f"{count} {'entry' if count == 1 else 'entries'}, {events} "

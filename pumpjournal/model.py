@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from . import symptoms as catalogue
 from .errors import InputError
+from .escape import problem, quote
 
 DEFAULT_PATIENT = "me"
 PAIN_SCALE = "0 = no pain at all, 10 = the worst pain you can imagine"
@@ -19,9 +20,10 @@ _PATIENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # The fields a person sets, in display order, with the words used for them.
 FIELD_WORDS = {
     "pain": "pain now", "worst": "worst pain (24 h)", "least": "least pain (24 h)",
-    "average": "average pain (24 h)", "symptoms": "symptoms", "temperature": "temperature",
-    "temperature_site": "temperature site", "boluses": "boluses", "sleep": "hours slept",
-    "mood": "mood", "note": "note", "questions": "questions for the visit",
+    "average": "average pain (24 h)", "symptoms": "symptoms", "worse": "worse than usual",
+    "temperature": "temperature", "temperature_site": "temperature site", "boluses": "boluses",
+    "sleep": "hours slept", "mood": "mood", "note": "note",
+    "questions": "questions for the visit", "contacted": "contacted the care team",
 }
 
 
@@ -36,6 +38,7 @@ class Entry:
     least: int | None = None
     average: int | None = None
     symptoms: list[str] = field(default_factory=list)
+    worse: list[str] = field(default_factory=list)  # known symptoms marked worse than usual
     temperature_c: float | None = None
     temperature: str | None = None  # the value and unit as entered, e.g. "100.8 F"
     temperature_site: str | None = None
@@ -72,6 +75,7 @@ class Entry:
         data.update(doc if doc.keys() <= _FIELD_SET else
                     {k: v for k, v in doc.items() if k in _FIELD_SET})
         data["symptoms"] = list(data["symptoms"] or ())  # null in a hand-edited journal: none
+        data["worse"] = list(data["worse"] or ())
         data["questions"] = list(data["questions"] or ())
         entry.__dict__ = data
         return entry
@@ -80,19 +84,22 @@ class Entry:
 class Day:
     """The little the rules and the cohort need of a stored entry, without a whole Entry."""
 
-    __slots__ = ("patient", "date", "day", "pain", "average", "symptoms", "temperature_c")
+    __slots__ = ("patient", "date", "day", "pain", "average", "symptoms", "worse",
+                 "temperature_c")
 
     def __init__(self, doc: dict):
         self.patient, self.date, self.pain = doc["patient"], doc["date"], doc["pain"]
         self.day = date.fromisoformat(doc["date"])
         self.average = doc.get("average")
         self.symptoms = doc.get("symptoms") or []
+        self.worse = doc.get("worse") or []
         self.temperature_c = doc.get("temperature_c")
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 _FIELD_SET = frozenset(ENTRY_FIELDS)
-_DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "questions": ()}
+_DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "worse": (),
+                                                    "questions": ()}
 
 
 # Numbers are typed with ASCII digits only: int()/float()/Decimal() would also take "1_0",
@@ -107,14 +114,8 @@ def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
     number = int(float(text)) if match else None
     if number is None or not low <= number <= high:
         raise InputError(f"{name} must be a whole number from {low} to {high}{words}; "
-                         f"got '{shorten(value)}'.")
+                         f"got {quote(value, 20)}.")
     return number
-
-
-def shorten(value, limit: int = 20) -> str:
-    """A typed value as an error may quote it: at most ``limit`` characters."""
-    text = str(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def parse_score(value, name: str = "pain") -> int:
@@ -135,7 +136,7 @@ def _decimal(value) -> Decimal | None:
 def parse_hours(value) -> float:
     hours = _decimal(value)
     if hours is None or not 0 <= hours <= 24:
-        raise InputError(f"hours slept must be a number from 0 to 24; got '{shorten(value)}'.")
+        raise InputError(f"hours slept must be a number from 0 to 24; got {quote(value, 20)}.")
     return round(float(hours), 2)
 
 
@@ -149,7 +150,7 @@ def parse_temperature(value) -> tuple[float, str]:
                 "(30.0-45.0 °C, 86.0-113.0 °F)")
     match = _TEMP.match(text)
     if not match:
-        raise InputError(f"temperature '{value}' is not understood; use {accepted}.")
+        raise InputError(f"temperature {quote(value)} is not understood; use {accepted}.")
     number = Decimal(match.group(1).replace(",", "."))
     unit = (match.group(2) or "").replace("°", "").strip().upper()
     if not unit:
@@ -158,7 +159,7 @@ def parse_temperature(value) -> tuple[float, str]:
     if not TEMP_MIN_C - 1 <= celsius <= TEMP_MAX_C + 1 or not (
             TEMP_MIN_C <= celsius.quantize(Decimal("0.01")) <= TEMP_MAX_C):
         hint = " (add C or F to say which)" if not match.group(2) else ""
-        raise InputError(f"temperature '{value}' is outside the range a body can have{hint}; "
+        raise InputError(f"temperature {quote(value)} is outside the range a body can have{hint}; "
                          f"use {accepted}.")
     return float(celsius.quantize(Decimal("0.01"))), f"{number} {unit}"
 
@@ -166,69 +167,137 @@ def parse_temperature(value) -> tuple[float, str]:
 def parse_site(value) -> str:
     site = catalogue.normalise_id(str(value))
     if site not in TEMP_SITES:
-        raise InputError(f"temperature site '{value}' is not one of {', '.join(TEMP_SITES)}.")
+        raise InputError(f"temperature site {quote(value)} is not one of {', '.join(TEMP_SITES)}.")
     return site
 
 
 def parse_patient(value) -> str:
     text = str(value).strip()
     if not _PATIENT.match(text):
-        raise InputError(f"person id '{value}' is not accepted; use 1-64 letters, digits, "
+        raise InputError(f"person id {quote(value)} is not accepted; use 1-64 letters, digits, "
                          "'.', '_' or '-', starting with a letter or digit.")
     return text
 
 
-def parse_text(value, name: str = "note", limit: int = 5000) -> str | None:
+def parse_text(value, name: str = "note", limit: int = 5000, lines: bool = True) -> str | None:
+    """Free text as typed or imported; refuses characters that could drive a terminal
+    (tab and newline are allowed with ``lines``)."""
     text = str(value).replace("\r\n", "\n").strip()
     if len(text) > limit:
         raise InputError(f"{name} is {len(text)} characters long; the limit is {limit}.")
-    if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        raise InputError(f"{name} contains control characters; use plain text.")
+    why = problem(text, lines=lines)
+    if why:
+        raise InputError(f"{name} {why}.")
     return text or None
 
 
+def symptom_words(values) -> list[str]:
+    """The words of repeated options or ``;``/``,``-separated text, one per symptom."""
+    return [part.strip() for value in values or [] for part in re.split(r"[;,]", str(value))
+            if part.strip()]
+
+
+def symptoms_each(values) -> tuple[list[str], list[InputError]]:
+    """The ids of the words that are known (in catalogue order), and a problem per word that
+    is not (unknown, or could mean several items)."""
+    ids, problems = set(), []
+    for word in symptom_words(values):
+        try:
+            ids.add(catalogue.parse_symptom(word))
+        except InputError as exc:
+            problems.append(exc)
+    return [s.id for s in catalogue.SYMPTOMS if s.id in ids], problems
+
+
 def parse_symptoms(values) -> list[str]:
-    """Ids from repeated options or ``;``/``,``-separated text, in catalogue order."""
-    ids = set()
-    for value in values or []:
-        for part in re.split(r"[;,]", str(value)):
-            if part.strip():
-                ids.add(catalogue.parse_symptom(part))
-    return [s.id for s in catalogue.SYMPTOMS if s.id in ids]
+    """Ids from repeated options or ``;``/``,``-separated text, in catalogue order: ids or the
+    plain words of the catalogue's alias table."""
+    ids, problems = symptoms_each(values)
+    if problems:
+        raise problems[0]
+    return ids
+
+
+def parse_yes_no(value, name: str = "contacted") -> bool:
+    text = str(value).strip().lower()
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0"):
+        return False
+    raise InputError(f"{name} must be yes or no; got '{value}'.")
+
+
+LOW_TEMPERATURE_C = 35.0  # below this a reading is more likely a mistake than a body
+
+
+def temperature_note(celsius: float | None) -> str | None:
+    """A word to the person when a temperature is so low it should be measured again."""
+    if celsius is None or celsius >= LOW_TEMPERATURE_C:
+        return None
+    return (f"{celsius:.1f} °C is very low for a body temperature (below "
+            f"{LOW_TEMPERATURE_C:.1f} °C): please measure again, and if it is right, or you "
+            "feel very cold, drowsy or confused, call your care team or emergency services.")
 
 
 def validate_fields(raw: dict) -> dict:
     """Turn raw user values (strings or numbers) into stored values. Unknown keys are errors.
 
-    Keys: pain, worst, least, average, symptoms, temperature, temperature_site, boluses, sleep,
-    mood, note, questions. A value of None means "not given".
+    Keys: pain, worst, least, average, symptoms, worse, temperature, temperature_site,
+    boluses, sleep, mood, note, questions, contacted. A value of None means "not given".
+    Symptoms marked worse are symptoms of the day too.
     """
+    out, problems = validate_each(raw)
+    if problems:
+        raise problems[0]
+    return out
+
+
+def validate_each(raw: dict) -> tuple[dict, list[InputError]]:
+    """Like validate_fields, but every field on its own: the values that are valid, and the
+    problems (so the valid warning signs of a refused entry can still be shown)."""
     out: dict = {}
+    problems: list[InputError] = []
     for key, value in raw.items():
         if value is None:
             continue
-        if key in ("pain", "worst", "least", "average"):
-            out[key] = parse_score(value, FIELD_WORDS[key])
-        elif key == "mood":
-            out[key] = _whole(value, "mood", 0, 10, " (0 = very low, 10 = very good)")
-        elif key == "boluses":
-            out[key] = parse_count(value, "boluses (patient-activated doses that day)")
-        elif key == "sleep":
-            out[key] = parse_hours(value)
-        elif key == "symptoms":
-            out[key] = parse_symptoms(value if isinstance(value, (list, tuple)) else [value])
-        elif key == "temperature":
-            out["temperature_c"], out["temperature"] = parse_temperature(value)
-        elif key == "temperature_site":
-            out[key] = parse_site(value)
-        elif key == "note":
-            out[key] = parse_text(value)
-        elif key == "questions":
-            items = value if isinstance(value, (list, tuple)) else [value]
-            out[key] = [q for q in (parse_text(v, "question", 500) for v in items) if q]
-        else:
-            raise InputError(f"unknown field '{key}'; the fields are {', '.join(FIELD_WORDS)}.")
-    return out
+        try:
+            _validate_one(out, key, value)
+        except InputError as exc:
+            problems.append(exc)
+    if out.get("worse"):
+        out["symptoms"] = [s.id for s in catalogue.SYMPTOMS
+                           if s.id in set(out.get("symptoms", [])) | set(out["worse"])]
+    return out, problems
+
+
+def _validate_one(out: dict, key: str, value) -> None:
+    if key in ("pain", "worst", "least", "average"):
+        out[key] = parse_score(value, FIELD_WORDS[key])
+    elif key == "mood":
+        out[key] = _whole(value, "mood", 0, 10, " (0 = very low, 10 = very good)")
+    elif key == "boluses":
+        out[key] = parse_count(value, "boluses (patient-activated doses that day)")
+    elif key == "sleep":
+        out[key] = parse_hours(value)
+    elif key in ("symptoms", "worse"):
+        ids, problems = symptoms_each(value if isinstance(value, (list, tuple)) else [value])
+        out[key] = ids
+        if problems:
+            raise problems[0]
+    elif key == "contacted":
+        out[key] = value if isinstance(value, bool) else parse_yes_no(value)
+    elif key == "temperature":
+        out["temperature_c"], out["temperature"] = parse_temperature(value)
+    elif key == "temperature_site":
+        out[key] = parse_site(value)
+    elif key == "note":
+        out[key] = parse_text(value)
+    elif key == "questions":
+        items = value if isinstance(value, (list, tuple)) else [value]
+        out[key] = [q for q in (parse_text(v, "question", 500) for v in items) if q]
+    else:
+        raise InputError(f"unknown field {quote(key)}; the fields are "
+                         f"{', '.join(FIELD_WORDS)}.")
 
 
 def check_consistent(entry: Entry) -> None:
@@ -263,7 +332,7 @@ def validate_clear(names) -> list[str]:
     for name in names:
         key = str(name).strip().lower().replace("-", "_")
         if key not in FIELD_WORDS or key == "pain":
-            raise InputError(f"cannot clear '{name}'; fields that can be cleared: "
+            raise InputError(f"cannot clear {quote(name)}; fields that can be cleared: "
                              f"{', '.join(k for k in FIELD_WORDS if k != 'pain')}.")
         keys.append(key)
     return keys
@@ -278,16 +347,18 @@ def merge(entry: Entry, values: dict, stamp: str, *, remove: tuple[str, ...] = (
     """
     data = asdict(entry)
     for key in clear:
-        data[key] = [] if key in ("symptoms", "questions") else None
+        data[key] = [] if key in ("symptoms", "worse", "questions") else None
         if key == "temperature":
             data["temperature_c"] = data["temperature_site"] = None
     for key, value in values.items():
-        if key in ("symptoms", "questions"):
+        if key in ("symptoms", "worse", "questions"):
             data[key] = list(data[key]) + [v for v in value if v not in data[key]]
         else:
             data[key] = value
     data["symptoms"] = [s.id for s in catalogue.SYMPTOMS
                         if s.id in data["symptoms"] and s.id not in remove]
+    data["worse"] = [s.id for s in catalogue.SYMPTOMS
+                     if s.id in data["worse"] and s.id in data["symptoms"]]
     updated = Entry(**data)
     check_consistent(updated)
     changes = [(key, getattr(entry, key), getattr(updated, key)) for key in FIELD_WORDS
@@ -329,7 +400,7 @@ def parse_decimal(value, name: str, low: float, high: float) -> float:
     number = _decimal(value)
     if number is None or not low <= number <= high:
         raise InputError(f"{name} must be a number from {low} to {high}; "
-                         f"got '{shorten(value)}'.")
+                         f"got {quote(value, 20)}.")
     return float(number)
 
 
@@ -341,6 +412,7 @@ PROFILE_FIELDS = {
     "fever_threshold_c": "fever line", "fever_threshold_set_by": "fever line set by",
     "fever_threshold_set_on": "fever line set on", "low_threshold_c": "low temperature line",
     "next_refill": "next refill due",
+    "baseline_symptoms": "symptoms noted before the implant",
 }
 FEVER_RANGE_C = (37.5, 39.0)
 _PHONE = re.compile(r"^[0-9+()#*.\- ]{2,30}$")
@@ -349,7 +421,7 @@ _PHONE = re.compile(r"^[0-9+()#*.\- ]{2,30}$")
 def parse_phone(value, name: str) -> str:
     text = str(value).strip()
     if not _PHONE.match(text) or not any(ch.isdigit() for ch in text):
-        raise InputError(f"{name} '{value}' is not a phone number; use digits, spaces, "
+        raise InputError(f"{name} {quote(value)} is not a phone number; use digits, spaces, "
                          "+ ( ) - . (e.g. 555-0142 or +44 20 7946 0000).")
     return text
 
@@ -358,7 +430,8 @@ def parse_threshold(value, name: str, low: float, high: float) -> float:
     celsius, _ = parse_temperature(value)
     if not low - 0.005 <= celsius <= high + 0.005:
         raise InputError(f"{name} must be between {low:.1f} °C and {high:.1f} °C "
-                         f"({low * 9 / 5 + 32:.1f}-{high * 9 / 5 + 32:.1f} °F); got '{value}'.")
+                         f"({low * 9 / 5 + 32:.1f}-{high * 9 / 5 + 32:.1f} °F); "
+                         f"got {quote(value)}.")
     return round(celsius, 2)
 
 
@@ -375,7 +448,7 @@ DOSE_UNITS = {"mg": "mg/day", "mg/day": "mg/day", "mcg": "mcg/day", "mcg/day": "
 def parse_event_kind(value) -> str:
     kind = catalogue.normalise_id(str(value))
     if kind not in EVENT_KINDS:
-        raise InputError(f"unknown event '{value}'; the events are {', '.join(EVENT_KINDS)}.")
+        raise InputError(f"unknown event {quote(value)}; the events are {', '.join(EVENT_KINDS)}.")
     return kind
 
 
@@ -411,7 +484,8 @@ def new_event(patient: str, kind: str, day: date, today: date, details: dict) ->
         elif key == "unit":
             unit = str(value).strip().lower().replace(" ", "")
             if unit not in DOSE_UNITS:
-                raise InputError(f"dose unit '{value}' is not accepted; use mg/day or mcg/day.")
+                raise InputError(f"dose unit {quote(value)} is not accepted; use mg/day or "
+                                 "mcg/day.")
             clean[key] = DOSE_UNITS[unit]
         elif key == "next_due":
             clean[key] = value.isoformat() if isinstance(value, date) else str(value)
@@ -428,5 +502,5 @@ def new_event(patient: str, kind: str, day: date, today: date, details: dict) ->
 def _choice(value, options: tuple[str, ...], name: str) -> str:
     text = catalogue.normalise_id(str(value))
     if text not in options:
-        raise InputError(f"{name} '{value}' is not one of {', '.join(options)}.")
+        raise InputError(f"{name} {quote(value)} is not one of {', '.join(options)}.")
     return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from . import symptoms as cat
+from .escape import escape
 from .model import FIELD_WORDS, Entry
 from .symptoms import NOT_ADVICE, Flag, Urgency
 
@@ -34,9 +35,11 @@ def scores_text(entry: Entry) -> str:
 def value_text(key: str, value) -> str:
     if value is None or value == []:
         return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(value) if key == "symptoms" else " | ".join(value)
-    return str(value)
+        return escape(", ".join(value) if key in ("symptoms", "worse") else " | ".join(value))
+    return escape(value)
 
 
 def changes_text(changes: list[tuple[str, object, object]]) -> list[str]:
@@ -69,13 +72,13 @@ def care_team_text(profile: dict) -> str:
     text = "Care team: " + (f"{team}, " if team else "") + (phone or "")
     if after:
         text += f" (after hours {after})" if phone else f"after hours {after}"
-    return text
+    return escape(text)
 
 
 def headline(level: Urgency, profile: dict) -> str:
     text = f"{level.symbol} {level.name}: {level.headline}"
     if level is Urgency.EMERGENCY:
-        text += f" ({profile.get('emergency_number') or 'your local emergency number'})"
+        text += f" ({escape(profile.get('emergency_number') or 'your local emergency number')})"
     return text
 
 
@@ -85,48 +88,90 @@ def expected_line(flags: list[Flag], day: date, ctx: cat.Context) -> str:
     return f"[-] Recorded: {items}{days}, expected for a few days."
 
 
-def flag_body(flags: list[Flag], entry: Entry, ctx: cat.Context, profile: dict,
-              width: int = 76) -> list[str]:
-    """The panel's lines below its headline, worded as the catalogue's section 4 shows."""
+PANEL_LINES = 20  # an URGENT or EMERGENCY panel longer than this repeats its headline last
+
+
+def action_text(flags: list[Flag], profile: dict) -> str:
+    """The panel's one thing to do: the advice of its most urgent rule (a measured temperature
+    gives way to the rule that names the sign), with the emergency number where it says call."""
     top = cat.top_urgency(flags)
-    rows = [("", f"You logged on {entry.date}{day_phrase(entry.day, ctx)}:")]
+    first = [f for f in flags if f.urgency == top]
+    chosen = next((f for f in first if f.rule != "W-TEMP"), first[0])
+    number = profile.get("emergency_number") or "your local emergency number"
+    text = chosen.advice
+    if "Call emergency services now" in text and top is Urgency.EMERGENCY:
+        text = text.replace("Call emergency services now", f"Call emergency services now "
+                            f"({number})", 1)
+    return text
+
+
+def panel_lines(flags: list[Flag], day: date, temperature_c: float | None, ctx: cat.Context,
+                profile: dict, width: int = 76, notes: tuple[str, ...] = (),
+                complete: bool = True) -> list[str]:
+    """A warning panel (ROUTINE and above), worded as the catalogue's section 4 shows: the
+    headline, what was logged, the one thing to do, why (naming the signs), the care team, the
+    rules and the not-medical-advice line. An URGENT or EMERGENCY panel longer than
+    PANEL_LINES (with its frame) ends with its headline again, so it is on screen at the end."""
+    top = cat.top_urgency(flags)
+    head = headline(top, profile)
+    rows = [("", f"You logged on {day.isoformat()}{day_phrase(day, ctx)}:")]
     for item, level in cat.item_urgencies(flags).items():
         mark = "-" if level == top else level.symbol
-        rows.append((f"  {mark} ", item_text(item, entry.temperature_c, ctx)))
-    reasons: dict[str, set] = {}  # one sentence per kind of source, over all its items
-    for flag in flags:
-        if flag.urgency > Urgency.EXPECTED:
-            rule = cat.RULES[flag.rule]
-            reasons.setdefault(rule.why or rule.origin == "SEED", set()).update(flag.items)
-    for n, (kind, items) in enumerate(reasons.items()):
-        rule = next(cat.RULES[f.rule] for f in flags
-                    if (cat.RULES[f.rule].why or cat.RULES[f.rule].origin == "SEED") == kind)
-        why = cat.why_text(rule, items)
-        rows.append(("Why: ", why) if n == 0 else ("     ", sentence(why)))
-    advice = list(dict.fromkeys((f.urgency, f.advice) for f in flags))
-    if len(advice) == 1:
-        rows.append(("What to do: ", advice[0][1]))
-    else:
-        rows.append(("", "What to do:"))
-        rows += [(f"  {level.symbol} ", text) for level, text in advice]
+        rows.append((f"  {mark} ", item_text(item, temperature_c, ctx)))
+    rows.append(("What to do: ", action_text(flags, profile)))
+    for n, (items, why) in enumerate(cat.why_groups(flags)):
+        names = ", ".join(cat.short_name(i) for i in items)
+        rows.append(("Why: " if n == 0 else "     ", f"{sentence(names)}: {why}"))
     rows.append(("", care_team_text(profile)))
-    if not ctx.drugs_known and top >= Urgency.ROUTINE:
-        rows.append(("", "Add your pump's medicine with `pumpjournal profile --drug NAME` so "
-                         "its own warning signs are watched too."))
+    if complete and not ctx.drugs_known:
+        rows.append(("", "Add your pump's medicine (`pumpjournal profile --drug NAME`) so its "
+                         "own warning signs are watched too."))
+    if complete and ctx.day0 is None and any(f.rule == "W-SORE" for f in flags):
+        rows.append(("", "Record your implant date with `pumpjournal profile --implant-date "
+                         "DATE`: soreness in the first week after surgery is then recorded as "
+                         "expected."))
+    rows += [("", note) for note in notes]
     rules = [f"{f.rule} · {', '.join(f.sources)}" for f in flags]
     rows.append(("Rule " if len(rules) == 1 else "Rules: ", "; ".join(rules)))
     rows.append(("", NOT_ADVICE))
-    return wrap(rows, width)
+    lines = wrap([("", head)], width) + wrap(rows, width, hang=12)
+    if top >= Urgency.URGENT and len(lines) + 2 > PANEL_LINES:
+        lines += wrap([("", head)], width)
+    return lines
 
 
-def wrap(rows: list[tuple[str, str]], width: int) -> list[str]:
-    """Lines of ``prefix + text`` wrapped to ``width`` with a hanging indent."""
+def question_headline(flags: list[Flag], profile: dict) -> str | None:
+    """The headline repeated above each question after an URGENT or EMERGENCY panel."""
+    top = cat.top_urgency(flags)
+    return headline(top, profile) if top is not None and top >= Urgency.URGENT else None
+
+
+def contacted_reply(flags: list[Flag], profile: dict, answer: bool) -> str:
+    """What follows the answer to "Have you contacted your care team?": never weaker advice
+    than the panel's own, and never a request to call after a ROUTINE panel."""
+    top = cat.top_urgency(flags)
+    text = "Saved for your visit summary."
+    if top is Urgency.EMERGENCY:
+        number = profile.get("emergency_number") or "your local emergency number"
+        return text + (f" If you have not called emergency services yet, call now ({number})."
+                       if answer else " " + action_text(flags, profile))
+    if answer:
+        return text
+    if top is Urgency.URGENT:
+        phones = care_team_text(profile)
+        return f"{text} {action_text(flags, profile)} {phones}"
+    return f"{text} Mention it at your next visit."
+
+
+def wrap(rows: list[tuple[str, str]], width: int, hang: int = 6) -> list[str]:
+    """Lines of ``prefix + text`` wrapped to ``width`` with a hanging indent (at most
+    ``hang`` columns)."""
     import textwrap
 
     lines = []
     for prefix, text in rows:
         lines += textwrap.wrap(text, width, initial_indent=prefix,
-                               subsequent_indent=" " * min(len(prefix), 6),
+                               subsequent_indent=" " * min(len(prefix), hang),
                                break_on_hyphens=False) or [prefix]
     return lines
 
@@ -134,7 +179,7 @@ def wrap(rows: list[tuple[str, str]], width: int) -> list[str]:
 def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
                 with_patient: bool = False) -> list[str]:
     """One entry: a line of scores, then its warning signs, symptoms and note, indented."""
-    head = entry.date + (f"  {entry.patient}" if with_patient else "")
+    head = escape(entry.date + (f"  {entry.patient}" if with_patient else ""))
     parts = [head, scores_text(entry)]
     if entry.temperature_c is not None:
         parts.append(temperature_text(entry.temperature_c))
@@ -149,20 +194,21 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
         what = "warning sign" if top >= Urgency.URGENT else "mention at your next visit"
         lines.append(f"{pad}{top.symbol} {top.name} {what}: {names} ({rules})")
     if entry.symptoms:
-        lines.append(f"{pad}symptoms: {', '.join(entry.symptoms)}")
+        lines.append(f"{pad}symptoms: {escape(', '.join(entry.symptoms))}")
     extra = [f"{word} {value}" for word, value in (
         ("boluses", entry.boluses), ("slept", f"{entry.sleep:g} h" if entry.sleep is not None
                                      else None), ("mood", entry.mood)) if value is not None]
     if extra:
         lines.append(pad + ", ".join(extra))
     if entry.note:
-        note = entry.note if full else entry.note.splitlines()[0][:100]
+        note = escape(entry.note, lines=True) if full else escape(
+            (entry.note.splitlines() or [""])[0][:100])
         lines.append(f"{pad}note: {note}")
     if full:
         if entry.temperature:
             site = f", {entry.temperature_site}" if entry.temperature_site else ""
-            lines.append(f"{pad}temperature as entered: {entry.temperature}{site}")
-        lines += [f"{pad}question for the visit: {q}" for q in entry.questions]
+            lines.append(f"{pad}temperature as entered: {escape(entry.temperature + site)}")
+        lines += [f"{pad}question for the visit: {escape(q)}" for q in entry.questions]
         if entry.contacted is not None:
             lines.append(f"{pad}contacted the care team: {'yes' if entry.contacted else 'no'}")
         lines.append(f"{pad}logged {entry.logged_at}, last changed {entry.updated_at}")
@@ -205,7 +251,7 @@ def episode_line(ep) -> str:
         logged = f", {days_text(ep['days_logged'])} logged" if ep["days_logged"] > 1 else ""
     items = ", ".join(ep["items"])
     rules = ", ".join(ep.get("rules") or [ep["rule"]])
-    return f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({rules})"
+    return escape(f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({rules})")
 
 
 def episode_lines(episodes: list[dict], *, full: bool = True) -> list[str]:
@@ -255,7 +301,7 @@ def event_text(ev: dict) -> str:
     for key, value in details.items():
         extra.append(value if key == "note" else f"{key.replace('_', ' ')} {value}")
     text = f"{ev['date']}  {EVENT_KINDS.get(ev['kind'], ev['kind'])}"
-    return text + (f" ({'; '.join(str(x) for x in extra)})" if extra else "")
+    return escape(text + (f" ({'; '.join(str(x) for x in extra)})" if extra else ""))
 
 
 def _fmt(value) -> str:
@@ -273,7 +319,7 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
     since, until = date.fromisoformat(period["since"]), date.fromisoformat(period["until"])
     visit = period.get("starts_at_visit")
     start = f", since your last visit on {visit}" if visit else ""
-    lines = [f"Follow-up summary: {who}",
+    lines = [f"Follow-up summary: {escape(who)}",
              f"Period {period['since']} to {period['until']} ({days_text(period['days'])}"
              f"{start}); {days_text(period['days_logged'])} logged."]
     if not period["days_logged"]:
@@ -301,7 +347,7 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
             lines += wrap([("  ", "; ".join(f"{w['start'][5:]} {w['pain_mean']:.1f}"
                                              for w in weekly[-12:]))], 76)
     if data["symptoms"]:
-        lines += wrap([("Symptoms (days): ", ", ".join(f"{s['id']} {s['days']}"
+        lines += wrap([("Symptoms (days): ", ", ".join(f"{escape(s['id'])} {s['days']}"
                                                        for s in data["symptoms"]))], 76)
     if data["episodes"]:
         lines.append("Warning-sign episodes:")
@@ -325,12 +371,17 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         extra.append(f"mood mean {data['mood']['mean']:g}/10")
     if extra:
         lines.append("Also: " + ", ".join(extra) + ".")
+    if data.get("contacted_care_team"):
+        lines += wrap([("Contacted the care team: ", "; ".join(
+            f"{c['date']}: {'yes' if c['contacted'] else 'no'}"
+            for c in data["contacted_care_team"]))], 76)
     if data["flagged_notes"]:
         lines.append("Notes on flagged days:")
-        lines += wrap([(f"  {n['date']}: ", n["note"]) for n in data["flagged_notes"]], 76)
+        lines += wrap([(f"  {n['date']}: ", escape(n["note"])) for n in data["flagged_notes"]],
+                      76)
     if data["questions"]:
         lines.append("Questions for the visit:")
-        lines += wrap([("  - ", q["question"]) for q in data["questions"]], 76)
+        lines += wrap([("  - ", escape(q["question"])) for q in data["questions"]], 76)
     lines += coming_up_lines(data, today)
     watch = data.get("watch")
     if watch:

@@ -8,6 +8,7 @@ from pathlib import Path
 from . import symptoms as cat
 from .dates import days_in_words
 from .episodes import episodes, refill_due
+from .escape import escape
 from .render import daily_series, sparkline, wrap
 from .timeline import day_zero, phase_on, watch_on
 
@@ -28,7 +29,7 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     visits = [e.day for e in events if e.kind == "visit" and e.day <= today]
     start = min([today - timedelta(days=13)] + [v - timedelta(days=7) for v in visits[-1:]])
     entries = view.entries(patient, since=start) or view.entries(patient)[:1]
-    who = profile.get("name") or profile.get("initials") or patient
+    who = escape(profile.get("name") or profile.get("initials") or patient)
     lines = [f"pumpjournal · {today:%A} {today.isoformat()} · {who}"]
     if not entries and not profile and not events:
         return lines + [f"No journal yet at {path}.",
@@ -81,7 +82,7 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
                 number = profile.get("emergency_number") or "your local emergency number"
                 act = f". {ep.urgency.headline} ({number})."
             lines.append(f"  {ep.urgency.symbol} {ep.urgency.name} {span}: "
-                         f"{', '.join(ep.items)}{act}")
+                         f"{escape(', '.join(ep.items))}{escape(act)}")
         more = f" ({len(week) - SHOWN} more)" if len(week) > SHOWN else ""
         lines.append(f"See them in full with: pumpjournal flags{more}")
     else:

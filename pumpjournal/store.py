@@ -32,6 +32,8 @@ from tinydb.storages import Storage
 from . import model
 from .dates import FIRST_YEAR, LAST_YEAR
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
+from .crypto import MAGIC
+from .escape import quote, shorten
 from .files import (O_NOFOLLOW, O_NONBLOCK, atomic_writer, kind, make_folder, others_can_write,
                     read_regular, reason, remove_files, temp_files)
 from .model import Entry, Event
@@ -124,7 +126,7 @@ def check_shape(path: Path, raw: bytes) -> dict:
         raise corrupt(path, "it is JSON but not a pumpjournal journal (no schema version)")
     version = meta.get("schema")
     if not isinstance(version, int) or version < 1:
-        raise corrupt(path, f"its schema version {version!r} is not valid")
+        raise corrupt(path, f"its schema version {quote(version)} is not valid")
     if not isinstance(meta.get("last_event_id", 0), int) or meta.get("last_event_id", 0) < 0:
         raise corrupt(path, "its last event id is not a whole number")
     if version > SCHEMA_VERSION:
@@ -141,6 +143,7 @@ def check_shape(path: Path, raw: bytes) -> dict:
 _TYPES = {"patient": (str,), "date": (str,), "pain": (int,), "worst": (int,),
           "least": (int,), "average": (int,), "boluses": (int,), "mood": (int,),
           "sleep": (int, float), "temperature_c": (int, float), "symptoms": (list,),
+          "worse": (list,),
           "questions": (list,), "note": (str,), "temperature": (str,),
           "temperature_site": (str,), "contacted": (bool,), "logged_at": (str,),
           "updated_at": (str,)}
@@ -217,19 +220,20 @@ def check_records(path: Path, data: dict) -> None:
             elif not _texts(doc.get("questions")):
                 bad = "questions"
             if bad:
-                raise corrupt(path, f"entry {doc_id} ({doc.get('patient')}, {doc.get('date')}) "
+                raise corrupt(path, f"entry {doc_id} ({shorten(doc.get('patient'), 20)}, "
+                                    f"{shorten(doc.get('date'), 20)}) "
                                     f"has a {bad} value of the wrong kind")
     for doc_id, doc in data.get("events", {}).items():
         if (not isinstance(doc.get("kind"), str) or not isinstance(doc.get("patient"), str)
                 or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
-            raise corrupt(path, f"event {doc_id} (kind {_shown(doc.get('kind'))}, date "
-                                f"{_shown(doc.get('date'))}) lacks a kind, person or valid date "
-                                f"(from {FIRST_YEAR})")
+            raise corrupt(path, f"event {doc_id} (kind {quote(doc.get('kind'), 20)}, date "
+                                f"{quote(doc.get('date'), 20)}) lacks a kind, person or valid "
+                                f"date (from {FIRST_YEAR})")
         for key, value in doc.get("details", {}).items():
             check, what = _DETAIL_CHECKS.get(key, (lambda v: True, ""))
             if value is not None and not check(value):
-                raise corrupt(path, f"event {doc_id} ({doc['kind']}, {doc['date']}) has a {key} "
-                                    f"that is not {what}")
+                raise corrupt(path, f"event {doc_id} ({quote(doc['kind'], 20)}, {doc['date']}) "
+                                    f"has a {key} that is not {what}")
     for doc_id, doc in data.get("profile", {}).items():
         if not isinstance(doc.get("patient"), str):
             raise corrupt(path, f"profile {doc_id} names no person")
@@ -438,7 +442,8 @@ class View:
         entry = self.entry(patient, day)
         if entry is None:
             raise InputError(f"there is no entry on {day.isoformat()} for '{patient}'; "
-                             "`pumpjournal list` shows the days logged.")
+                             "`pumpjournal list` shows the days logged, and `pumpjournal log "
+                             f"--date {day.isoformat()}` logs that day.")
         return entry
 
     def set_profile(self, patient: str, values: dict) -> dict:
@@ -489,10 +494,60 @@ class Journal:
     links), which is the one written, locked and backed up."""
 
     def __init__(self, path: str | os.PathLike, lock_timeout: float | None = None,
-                 passphrase: str | None = None):
+                 passphrase: str | None = None, require_encrypted: bool = False):
         self.path = Path(path).expanduser()
         self.lock_timeout = None if lock_timeout is None else lock_wait(lock_timeout)
         self.passphrase = passphrase
+        # a plain journal is refused when this is set (the CLI sets it when
+        # PUMPJOURNAL_PASSPHRASE is), as it is at a path remembered as encrypted
+        self.require_encrypted = require_encrypted
+
+    def must_be_encrypted(self) -> bool:
+        from . import remembered
+
+        return self.require_encrypted or remembered.is_encrypted(self.path)
+
+    def _refuse_plain(self) -> JournalError:
+        from . import remembered
+
+        if remembered.is_encrypted(self.path):
+            return JournalError(
+                f"the journal {self.path} was encrypted, but the file there now is plain text: "
+                "someone or something replaced it. Nothing was read or changed. Restore an "
+                f"encrypted copy from {self.backup_folder}; if you put this plain file there on "
+                "purpose, encrypt it with `pumpjournal init --encrypt`, or turn encryption off "
+                "for this journal with `pumpjournal init --decrypt`.")
+        return JournalError(
+            f"the journal {self.path} is not encrypted, but PUMPJOURNAL_PASSPHRASE is set. "
+            "Nothing was read or changed. Encrypt it with `pumpjournal init --encrypt`, or "
+            "unset PUMPJOURNAL_PASSPHRASE to use it as a plain journal.")
+
+    def _new_payload(self, plain: bytes | None) -> bytes | None:
+        """The first contents of a journal that does not exist yet: encrypted when it must be
+        (a passphrase is needed then), else plain. With None, only check that it can be."""
+        from .crypto import check_passphrase, encrypt
+
+        if not self.must_be_encrypted():
+            return plain
+        if not self.passphrase:
+            raise JournalError(
+                f"there is no journal at {self.path}, and pumpjournal remembers that the journal "
+                "there was encrypted; a new one is made encrypted only. Nothing was changed. "
+                f"Restore a copy from {self.backup_folder}, set PUMPJOURNAL_PASSPHRASE to start "
+                "a new encrypted journal, or run `pumpjournal init --decrypt` to stop expecting "
+                "encryption there.")
+        check_passphrase(self.passphrase)
+        return None if plain is None else encrypt(plain, self.passphrase, path=self.path)
+
+    def _remember(self) -> None:
+        """Note that this journal is encrypted (best effort on reads: the file is the proof)."""
+        from . import remembered
+
+        try:
+            if not remembered.is_encrypted(self.path):
+                remembered.remember(self.path)
+        except JournalError:
+            pass
 
     @property
     def real_path(self) -> Path:
@@ -536,14 +591,21 @@ class Journal:
 
         if is_encrypted(raw):
             raw = decrypt(raw, self.passphrase, self.path)
+            data = check_shape(self.path, raw)
+            self._remember()
+            return data
+        if self.must_be_encrypted():
+            raise self._refuse_plain()
         return check_shape(self.path, raw)
 
     def encode(self, data: dict, previous: bytes | None) -> bytes:
         from .crypto import encrypt, is_encrypted
 
         plain = orjson.dumps(data)
-        if previous is not None and is_encrypted(previous):
-            return encrypt(plain, self.passphrase, previous)
+        if previous is None:
+            return self._new_payload(plain)
+        if is_encrypted(previous):
+            return encrypt(plain, self.passphrase, previous, self.path)
         return plain
 
     def read(self) -> View:
@@ -565,12 +627,17 @@ class Journal:
         reason such as "import"), a copy of the old journal is kept first."""
         with self.locked() as real:
             raw = read_raw(real)
+            if raw is None:
+                self._new_payload(None)  # refuse a plain journal where one must be encrypted
             view = View(empty_data() if raw is None else self.decode(raw))
             yield view
             if view.storage.changed:
                 if backup and raw is not None:
                     self.keep_backup(raw, backup)
-                write_file(real, self.encode(view.storage.data, raw))
+                payload = self.encode(view.storage.data, raw)
+                write_file(real, payload)
+                if raw is None and payload.startswith(MAGIC):
+                    self._remember()
 
     def stale_files(self) -> list[Path]:
         """Temporary copies of the journal or of its backups left by an interrupted write."""
@@ -665,21 +732,58 @@ class Journal:
                 if not stat.S_ISREG(os.stat(real).st_mode):
                     read_raw(real)  # a folder, pipe or device: refused, never read
                 return False
-            write_file(real, orjson.dumps(empty_data()))
+            payload = self._new_payload(orjson.dumps(empty_data()))
+            write_file(real, payload)
+            if payload.startswith(MAGIC):
+                self._remember()
             return True
 
     def encrypt(self, passphrase: str) -> None:
-        """Encrypt the journal (a new one if it does not exist) with ``passphrase``; plain
-        temporary copies left by interrupted writes are removed under the lock first."""
-        from .crypto import encrypt, is_encrypted
+        """Encrypt the journal (a new one if it does not exist) with ``passphrase``, and
+        remember that it is encrypted; plain temporary copies left by interrupted writes are
+        removed under the lock first."""
+        from . import remembered
+        from .crypto import check_passphrase, encrypt, is_encrypted
 
+        check_passphrase(passphrase)
         with self.locked() as real:
             raw = read_raw(real)
             if raw is not None and is_encrypted(raw):
                 raise InputError(f"the journal {self.path} is encrypted already.")
             data = empty_data() if raw is None else check_shape(self.path, raw)
             self.passphrase = passphrase
-            write_file(real, encrypt(orjson.dumps(data), passphrase))
+            payload = encrypt(orjson.dumps(data), passphrase, path=self.path)
+            known = remembered.is_encrypted(self.path)
+            remembered.remember(self.path)  # first: a plain file is never left unguarded
+            try:
+                write_file(real, payload)
+            except JournalError:
+                if not known:
+                    remembered.forget(self.path)
+                raise
+
+    def decrypt(self) -> str:
+        """Turn encryption off on purpose: write the journal as plain text and forget that it
+        was encrypted. Returns "decrypted", or "forgotten" when the file was plain already or
+        missing (only the record changed)."""
+        from . import remembered
+        from .crypto import decrypt, is_encrypted
+
+        with self.locked() as real:
+            raw = read_raw(real)
+            if raw is None or not is_encrypted(raw):
+                if not remembered.is_encrypted(self.path):
+                    raise InputError(f"the journal {self.path} is not encrypted"
+                                     + (" (there is no journal there)." if raw is None else "."))
+                if raw is not None:
+                    check_shape(self.path, raw)
+                remembered.forget(self.path)
+                return "forgotten"
+            plain = decrypt(raw, self.passphrase, self.path)
+            check_shape(self.path, plain)
+            write_file(real, plain)
+            remembered.forget(self.path)
+            return "decrypted"
 
     # Conveniences for library use: each reads the file once.
     def entries(self, patient: str | None = None, since: date | str | None = None,

@@ -9,12 +9,14 @@ source advises (contact the care team, or call emergency services).
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum
 from typing import Iterable
 
 from .errors import InputError
+from .escape import quote
 
 CATALOGUE_VERSION = 1
 NOT_ADVICE = ("pumpjournal is not medical advice; "
@@ -219,6 +221,11 @@ RULES: dict[str, Rule] = {r.id: r for r in (
         _R: "Check that your refill on {date} is booked; never let the pump run empty.",
         _U: "Your refill was due on {date}: contact your care team today; never let the pump "
             "run empty."}, ("S14", "S21", "S23")),
+    Rule("W-BASE", "H", {_R: "Mention it at your next visit. If it is worse than usual, log it "
+                             "as worse (at the question, or with --worse ID) and follow that "
+                             "advice."}, ("H: baseline noted by the care team",),
+         why="your care team noted {this} before the implant, and you did not mark {it} as "
+             "worse than usual."),
     Rule("W-MRI", "EXT", {
         _R: "Tell the MRI staff about your pump and show your pump card.",
         _U: "Tell the MRI staff about your pump and show your pump card. Contact your care team "
@@ -292,15 +299,144 @@ def normalise_id(text: str) -> str:
     return text.strip().lower().replace("_", "-").replace(" ", "-")
 
 
-def parse_symptom(text: str) -> str:
-    """Return the catalogue id for ``text`` (``_`` for ``-`` and any case accepted)."""
+def _word_key(text: str) -> str:
+    """A typed phrase as a lookup key: lower case, one '-' between words, plain apostrophes."""
+    text = text.strip().lower().replace("\u2019", "'").replace("_", " ").replace("-", " ")
+    return "-".join(text.split())
+
+
+# The plain words people use for the checklist's items. A word that could mean more than one
+# item lists them all: it is never guessed, the person is asked which (or told the ids).
+ALIASES: dict[str, tuple[str, ...]] = {_word_key(word): tuple(ids.split()) for word, ids in (
+    ("redness", "incision-redness"), ("red", "incision-redness"),
+    ("red incision", "incision-redness"), ("red wound", "incision-redness"),
+    ("swollen incision", "incision-swelling"), ("swollen wound", "incision-swelling"),
+    ("swelling", "incision-swelling leg-swelling"), ("swollen", "incision-swelling leg-swelling"),
+    ("drainage", "incision-drainage"), ("pus", "incision-drainage"),
+    ("oozing", "incision-drainage"), ("discharge", "incision-drainage"),
+    ("weeping wound", "incision-drainage"),
+    ("leaking", "incision-drainage bladder-change bowel-change"),
+    ("leak", "incision-drainage bladder-change bowel-change"),
+    ("fever", "fever"), ("feverish", "fever"), ("high temperature", "fever"),
+    ("temperature", "fever"),
+    ("hot", "fever incision-warmth"),
+    ("warm incision", "incision-warmth"), ("hard incision", "incision-warmth"),
+    ("shivering", "chills"), ("shivers", "chills"), ("shivery", "chills"),
+    ("chills", "chills"), ("chill", "chills"), ("rigors", "chills"),
+    ("numbness", "leg-numbness"), ("numb", "leg-numbness"), ("numb legs", "leg-numbness"),
+    ("tingling", "leg-tingling"), ("tingly", "leg-tingling"),
+    ("pins and needles", "leg-tingling"),
+    ("weakness", "leg-weakness"), ("weak legs", "leg-weakness"), ("weak", "leg-weakness"),
+    ("trouble walking", "difficulty-walking"), ("unsteady", "difficulty-walking"),
+    ("legs giving way", "difficulty-walking"),
+    ("can't walk", "difficulty-walking cannot-walk"),
+    ("cant walk", "difficulty-walking cannot-walk"),
+    ("unable to walk", "difficulty-walking cannot-walk"),
+    ("bladder", "bladder-change"), ("urine", "bladder-change"),
+    ("peeing", "bladder-change"), ("bowel", "bowel-change"), ("bowels", "bowel-change"),
+    ("incontinence", "bladder-change bowel-change"),
+    ("incontinent", "bladder-change bowel-change"),
+    ("dizzy", "dizziness"), ("itchy", "itching"), ("constipated", "constipation"),
+    ("throwing up", "vomiting"), ("fainted", "passing-out"), ("fainting", "passing-out"),
+    ("fit", "seizure"), ("confused", "confusion"), ("alarm", "pump-alarm"),
+    ("beeping", "pump-alarm"),
+)}
+
+
+def aliases_of(sid: str) -> list[str]:
+    """The plain words accepted for one item (ambiguous words included)."""
+    return [word.replace("-", " ") for word, ids in ALIASES.items() if sid in ids]
+
+
+class AmbiguousSymptom(InputError):
+    """A word that could mean several items; ``candidates`` are their ids."""
+
+    def __init__(self, word: str, candidates: tuple[str, ...]):
+        self.word, self.candidates = word, tuple(candidates)
+        named = ", ".join(f"{c} ({label(c)})" for c in self.candidates)
+        super().__init__(f"{quote(word)} could mean more than one symptom: {named}; give the "
+                         "id you mean.")
+
+
+class UnknownSymptom(InputError):
+    """A word pumpjournal does not know; ``suggestions`` are the closest ids, best first."""
+
+    def __init__(self, word: str, suggestions: list[str]):
+        self.word, self.suggestions = word, list(suggestions)
+        hint = (f"did you mean {', '.join(self.suggestions)}?" if self.suggestions
+                else "no symptom comes close.")
+        super().__init__(f"unknown symptom {quote(word)}; {hint} `pumpjournal symptoms` lists "
+                         "them all.")
+
+
+_STOP = frozenset("a an and or the my in of at on to is i im it feel feeling have has had "
+                  "new worse very bit some".split())
+
+
+def _vocabulary(symptom: Symptom) -> set[str]:
+    words = set(symptom.id.split("-"))
+    words |= set(re.findall(r"[a-z']+", symptom.label.lower()))
+    for alias in aliases_of(symptom.id):
+        words |= set(alias.split())
+    return {w for w in words if w not in _STOP and len(w) > 1}
+
+
+_VOCAB: dict[str, set[str]] = {}
+
+
+def suggest(text: str, n: int = 3) -> list[str]:
+    """The ids closest to the words typed, best first (``redness`` -> incision-redness)."""
+    typed = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _STOP]
+    if not typed:
+        return []
+    if not _VOCAB:
+        _VOCAB.update({s.id: _vocabulary(s) for s in SYMPTOMS})
+    scores = []
+    for order, symptom in enumerate(SYMPTOMS):
+        vocab = _VOCAB[symptom.id]
+        total = 0.0
+        for word in typed:
+            best = 0.0
+            for known in vocab:
+                ratio = difflib.SequenceMatcher(None, word, known).ratio()
+                if len(word) >= 3 and len(known) >= 3 and (known.startswith(word)
+                                                           or word.startswith(known)):
+                    ratio = max(ratio, 0.9)
+                best = max(best, ratio)
+            total += best if best >= 0.7 else 0.0
+        whole = difflib.SequenceMatcher(None, _word_key(text), symptom.id).ratio()
+        score = total / len(typed) + (0.2 * whole if whole >= 0.6 else 0.0)
+        if score >= 0.6:
+            scores.append((-score, order, symptom.id))
+    return [sid for *_, sid in sorted(scores)[:n]]
+
+
+def lookup(text: str) -> tuple[str, ...]:
+    """The item ids a typed word or id may mean: one id, several (ambiguous), or none."""
     sid = normalise_id(text)
     if sid in BY_ID:
-        return sid
-    close = difflib.get_close_matches(sid, BY_ID, n=3, cutoff=0.5)
-    hint = (f"did you mean {', '.join(close)}?" if close
-            else "run `pumpjournal symptoms` for the list")
-    raise InputError(f"unknown symptom '{text}'; {hint}")
+        return (sid,)
+    key = _word_key(text)
+    if key in BY_ID:
+        return (key,)
+    return ALIASES.get(key, ())
+
+
+def parse_symptom(text: str) -> str:
+    """Return the catalogue id for ``text``: an id (``_`` for ``-``, any case) or a plain word
+    from ALIASES. A word with several meanings raises AmbiguousSymptom, an unknown one
+    UnknownSymptom with the closest ids."""
+    found = lookup(text)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise AmbiguousSymptom(text.strip(), found)
+    raise UnknownSymptom(text.strip(), suggest(text))
+
+
+# Items that can be recorded as present before the implant: never an EMERGENCY sign.
+def can_be_baseline(sid: str) -> bool:
+    return "EMERGENCY" not in BY_ID[sid].alone
 
 
 def drug_tags(drugs: Iterable[str]) -> frozenset[str]:
@@ -324,6 +460,7 @@ class Context:
     low_c: float | None = None
     watch: bool = False  # within 48 h after a refill, dose change or surgery
     recent_neuro: bool = False  # a W-NEURO item logged in the 7 days before
+    baseline: frozenset[str] = frozenset()  # items the care team noted before the implant
 
 
 @dataclass(frozen=True)
@@ -363,12 +500,57 @@ def _item_order(item: str) -> int:
     return _ORDER.get(item, -1)
 
 
+# W-SIDE items that are not side effects: they can point to too little medicine, a pump or
+# catheter problem, or (with other signs) meningitis, so their "Why" stays neutral.
+NOT_SIDE_EFFECTS = frozenset({"withdrawal-feeling", "spasms-return", "stiff-neck",
+                              "light-sensitivity"})
+_NEUTRAL_WHY = ("pump and medicine information lists {this} among the changes to tell your "
+                "care team about.")
+
+
 def why_text(rule: Rule, items: Iterable[str]) -> str:
     """Why a rule fired: where its sign is documented, never a diagnosis."""
     many = len(set(items)) > 1
     template = rule.why or (_SEED_WHY if rule.origin == "SEED" else _EXT_WHY)
+    if rule.id == "W-SIDE" and set(items) <= NOT_SIDE_EFFECTS:
+        template = _NEUTRAL_WHY
     return template.format(this="these" if many else "this", a="" if many else "a ",
-                           s="s" if many else "")
+                           s="s" if many else "", it="them" if many else "it")
+
+
+def why_groups(flags: Iterable[Flag]) -> list[tuple[tuple[str, ...], str]]:
+    """(items, reason) for the panel: one reason per wording, naming the items it is about."""
+    groups: dict[str, tuple[Rule, list[str]]] = {}
+    # a measured temperature is named by the rule it takes part in, before its own W-TEMP
+    for flag in sorted(flags, key=lambda f: (-f.urgency, f.rule == "W-TEMP")):
+        if flag.urgency <= Urgency.EXPECTED:
+            continue
+        rule = RULES[flag.rule]
+        parts = [(rule.why or rule.origin, list(flag.items))]
+        if flag.rule == "W-SIDE":
+            parts = [(rule.why, [i for i in flag.items if i not in NOT_SIDE_EFFECTS]),
+                     ("neutral", [i for i in flag.items if i in NOT_SIDE_EFFECTS])]
+        for key, items in parts:
+            if items:
+                group = groups.setdefault(key, (rule, []))[1]
+                group += [i for i in items if i not in group]
+    out, named = [], set()
+    for rule, items in groups.values():  # most urgent first; a reason adds only new signs
+        if set(items) <= named:
+            continue
+        named |= set(items)
+        ordered = sorted(items, key=_item_order)
+        out.append((tuple(ordered), why_text(rule, ordered)))
+    return out
+
+
+def short_name(item: str) -> str:
+    """An item in a few words, for naming it in a sentence ("incision redness")."""
+    if item == TEMPERATURE:
+        return "your temperature"
+    if item == LOW_TEMPERATURE:
+        return "your low temperature"
+    return item.replace("-", " ")
 
 
 def format_celsius(value: float) -> str:
@@ -376,8 +558,9 @@ def format_celsius(value: float) -> str:
 
 
 def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
-           ctx: Context = Context()) -> list[Flag]:
-    """Every rule that fires for one day's entry, highest urgency first."""
+           ctx: Context = Context(), worse: Iterable[str] = ()) -> list[Flag]:
+    """Every rule that fires for one day's entry, highest urgency first. ``worse`` are the items
+    marked worse than usual (they matter only for the items in ``ctx.baseline``)."""
     s = set(symptoms)
     out = _Firing(ctx)
     drugs = ctx.drugs
@@ -463,7 +646,28 @@ def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
     side = (s & _SIDE) - covered
     if side:
         out.add("W-SIDE", _R, side)
+    known = (s & ctx.baseline) - set(worse)
+    if known:
+        out.flags = _as_baseline(out, known)
     return sorted(out.flags, key=lambda f: -f.urgency)
+
+
+# Rules a known (baseline) symptom never softens: a combination, or the watch after a dose.
+_KEEP_FOR_BASELINE = frozenset({"W-MEN", "W-WATCH", "W-TEMP"})
+
+
+def _as_baseline(out: _Firing, known: set[str]) -> list[Flag]:
+    """A flag made only of symptoms the care team noted before the implant (and not marked
+    worse) becomes one ROUTINE W-BASE flag; with any other sign the flag keeps its level."""
+    kept = [f for f in out.flags if f.rule in _KEEP_FOR_BASELINE or f.urgency == _X
+            or not set(f.items) <= known]
+    softened = [f for f in out.flags if f not in kept]
+    items = set().union(*(f.items for f in softened)) if softened else set()
+    still = set().union(*(f.items for f in kept)) if kept else set()
+    out.flags = kept
+    if items - still:
+        out.add("W-BASE", _R, items - still)
+    return out.flags
 
 
 def top_urgency(flags: Iterable[Flag]) -> Urgency | None:

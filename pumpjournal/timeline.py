@@ -131,6 +131,7 @@ class Contexts:
         self.watch = {start + timedelta(days=n) for start, _ in watch_starts(profile, events)
                       for n in range(WATCH_DAYS + 1)}
         self.neuro = neuro
+        self.baseline = frozenset(profile.get("baseline_symptoms") or [])
         self.made: dict[tuple, symptoms.Context] = {}
 
     def at(self, day: date) -> symptoms.Context:
@@ -142,7 +143,8 @@ class Contexts:
             day0, kind = self.surgeries[index - 1] if index else (None, "implant")
             self.made[key] = symptoms.Context(
                 day0=day0, day0_kind=kind, drugs=self.tags, drugs_known=self.drugs_known,
-                fever_c=self.fever_c, low_c=self.low_c, watch=key[1], recent_neuro=recent)
+                fever_c=self.fever_c, low_c=self.low_c, watch=key[1], recent_neuro=recent,
+                baseline=self.baseline)
         return self.made[key]
 
     def assess(self, entry: Entry, memo: dict) -> list[symptoms.Flag]:
@@ -152,9 +154,12 @@ class Contexts:
             return []
         ctx = self.at(entry.day)
         sore = "incision-soreness" in entry.symptoms
-        key = (tuple(entry.symptoms), entry.temperature_c, ctx, entry.date if sore else None)
+        worse = tuple(getattr(entry, "worse", ()) or ())
+        key = (tuple(entry.symptoms), entry.temperature_c, ctx, entry.date if sore else None,
+               worse)
         if key not in memo:
-            memo[key] = symptoms.assess(entry.symptoms, entry.temperature_c, entry.day, ctx)
+            memo[key] = symptoms.assess(entry.symptoms, entry.temperature_c, entry.day, ctx,
+                                        worse)
         return memo[key]
 
 

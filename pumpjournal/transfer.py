@@ -19,12 +19,14 @@ from typing import IO, Callable, Iterable, Iterator
 from . import model
 from . import symptoms as cat
 from .errors import InputError
+from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
 FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
 CONFLICT = ("fail", "skip", "update")
 # The columns of an export (and of the import template), in order.
-COLUMNS = ("patient", "date", "pain", "worst", "least", "average", "symptoms", "temperature",
+COLUMNS = ("patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
+           "temperature",
            "temperature_c", "temperature_site", "boluses", "sleep", "mood", "note", "questions",
            "contacted", "logged_at", "updated_at")
 ALIASES = {"participant_id": "patient", "participant": "patient", "patient_id": "patient",
@@ -33,6 +35,7 @@ ALIASES = {"participant_id": "patient", "participant": "patient", "patient_id": 
            "temp": "temperature", "question": "questions", "notes": "note"}
 ERROR_COLUMN = "_error"  # written in reject files; ignored on import
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FREE_TEXT = ("note", "questions")  # a row error never quotes these cells (health data)
 QUESTION_SEP = "\n"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE, _FALSE = {"1", "yes", "y", "true", "x"}, {"0", "no", "n", "false", ""}
@@ -46,12 +49,15 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
-        value = "" if self.value is None else f" '{str(self.value)[:60]}'"
+        where = f"row {self.row}" + (f", column {shorten(self.column, 40)}" if self.column else "")
+        value = "" if self.value is None else f" {quote(self.value, 40)}"
         return f"{where}{value}: {self.message}"
 
     def to_json(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": self.value,
+        value = self.value
+        if not (value is None or isinstance(value, (bool, int, float))):
+            value = str(value)[:100]  # the rejects file holds the whole row
+        return {"row": self.row, "column": self.column, "value": value,
                 "error": self.message}
 
 
@@ -63,7 +69,9 @@ class ImportResult:
     unchanged: int = 0
     skipped: int = 0
     rejected: int = 0
-    warning_signs: int = 0
+    warning_signs: int = 0  # entries with an URGENT or EMERGENCY sign
+    emergency: int = 0  # of them, entries whose top level is EMERGENCY
+    urgent: int = 0  # and URGENT
     ignored_columns: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
@@ -75,6 +83,7 @@ class ImportResult:
         return {"rows": self.rows, "imported": self.imported, "updated": self.updated,
                 "unchanged": self.unchanged, "skipped": self.skipped,
                 "rejected": self.rejected, "warning_signs": self.warning_signs,
+                "emergency": self.emergency, "urgent": self.urgent,
                 "ignored_columns": self.ignored_columns,
                 "errors": [e.to_json() for e in self.errors], "written": self.written,
                 "dry_run": self.dry_run, "rejects_file": self.rejects_file}
@@ -87,7 +96,8 @@ def guess_format(name: str | None, given: str | None) -> str:
     if given:
         fmt = given.lower()
         if fmt not in FORMATS_IN:
-            raise InputError(f"unknown import format '{given}'; use {', '.join(FORMATS_IN)}.")
+            raise InputError(f"unknown import format {quote(given)}; use "
+                             f"{', '.join(FORMATS_IN)}.")
         return fmt
     suffix = (name or "").rsplit(".", 1)[-1].lower() if name and "." in name else ""
     if suffix in FORMATS_IN:
@@ -116,13 +126,17 @@ def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Rows:
 def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, dict]]:
     if fmt == "csv":
         if len(delimiter) != 1:
-            raise InputError(f"--delimiter must be one character; got '{delimiter}'.")
+            raise InputError(f"--delimiter must be one character; got {quote(delimiter)}.")
         reader = csv.reader(stream, delimiter=delimiter)
         header = next(reader, None)
         if header is None:
             raise InputError("the file is empty: a CSV import needs a header row naming the "
                              "columns (see `pumpjournal import --template`).")
         header = [h.lstrip("\ufeff").strip() for h in header]
+        twice = next((h for n, h in enumerate(header) if h and h in header[:n]), None)
+        if twice is not None:
+            raise InputError(f"the header names the column {quote(twice)} twice, so it is not "
+                             "clear which cells to use; rename or remove one of them.")
         for number, row in enumerate(reader, start=2):
             if not any(cell.strip() for cell in row):
                 continue
@@ -138,8 +152,8 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
         text = stream.read().lstrip("\ufeff")
         try:
             data = json.loads(text) if text.strip() else None
-        except json.JSONDecodeError as exc:
-            raise InputError(f"the file is not valid JSON ({exc}).") from None
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"the file is not valid JSON ({_json_problem(exc)}).") from None
         if isinstance(data, dict) and isinstance(data.get("entries"), list):
             data = data["entries"]
         if not isinstance(data, list):
@@ -149,11 +163,20 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
             yield number, item if isinstance(item, dict) else {"\0bad": item}
 
 
+def _json_problem(exc: Exception) -> str:
+    """What is wrong with JSON text, in words that quote none of it."""
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    return "it holds a number too long to read"  # int() refuses more than 4,300 digits
+
+
 def _json_object(line: str, number: int) -> dict:
     try:
         item = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return {"\0bad": f"not valid JSON ({exc.msg})"}
+    except (ValueError, RecursionError) as exc:
+        return {"\0bad": f"not valid JSON ({_json_problem(exc)})"}
     return item if isinstance(item, dict) else {"\0bad": item}
 
 
@@ -292,9 +315,9 @@ class RowParser:
         if name == "date":
             return {"date": parse_import_date(str(value), self.date_format,
                                               self.today).isoformat()}
-        if name == "symptoms":
+        if name in ("symptoms", "worse"):
             items = value if isinstance(value, list) else re.split(r"[;,]", str(value))
-            return {"symptoms": model.parse_symptoms(items)}
+            return {name: model.parse_symptoms(items)}
         if name == "questions":
             return model.validate_fields({"questions": _questions(value)})
         if name == "temperature_c":
@@ -302,7 +325,11 @@ class RowParser:
         if name == "contacted":
             return {name: value if isinstance(value, bool) else _flag(value)}
         if name in ("logged_at", "updated_at"):
-            return {name: datetime.fromisoformat(str(value)).isoformat()}
+            try:
+                return {name: datetime.fromisoformat(str(value)).isoformat()}
+            except ValueError:  # its message would repeat the whole cell
+                raise InputError("not an ISO 8601 date and time, e.g. "
+                                 "2026-11-24T20:15:00+01:00") from None
         return model.validate_fields({name: value})
 
     def __call__(self, raw: dict, number: int) -> dict:
@@ -310,7 +337,7 @@ class RowParser:
         if "\0bad" in raw:
             bad = raw["\0bad"]
             raise _RowProblem(number, "", None, bad if isinstance(bad, str)
-                              else f"not an object: {bad!r}")
+                              else f"not an object but {type(bad).__name__}")
         if "\0extra" in raw:
             raise _RowProblem(number, "", None, "more cells than the header has columns")
         cols, plan, several = self.plan(tuple(raw))
@@ -326,11 +353,14 @@ class RowParser:
             except TypeError:  # a list from JSON: not hashable, not memoised
                 found = self.cell(name, value)
             if found.__class__ is str:
-                raise _RowProblem(number, column, value, found)
+                raise _RowProblem(number, column, None if name in FREE_TEXT else value, found)
             if "symptoms" in found:
                 symptoms += found["symptoms"]
             elif found:
                 doc.update(found)
+        if doc.get("worse"):  # a symptom marked worse is a symptom of the day
+            several = several or not set(doc["worse"]) <= set(symptoms)
+            symptoms += [sid for sid in doc["worse"] if sid not in symptoms]
         if symptoms:
             doc["symptoms"] = ([s.id for s in cat.SYMPTOMS if s.id in symptoms]
                                if several else symptoms)
@@ -374,7 +404,7 @@ def parse_import_date(value: str, date_format: str | None, today: date) -> date:
         try:
             day = datetime.strptime(text, date_format).date()
         except ValueError:
-            raise InputError(f"date does not match --date-format {date_format}") from None
+            raise InputError(f"date does not match --date-format {shorten(date_format)}") from None
     else:
         if not _ISO_DATE.match(text):
             raise InputError("dates are YYYY-MM-DD (ISO 8601); give --date-format for others, "
@@ -471,7 +501,8 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     result.rejected = len(result.errors)
     if result.errors and not (skip_invalid or dry_run):
         return result
-    result.warning_signs = _count_warnings(view, changed, assess_entries)
+    result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
+    result.warning_signs = result.emergency + result.urgent
     if not dry_run and new_docs:
         if replace_ids:
             view.entries_table.remove(doc_ids=replace_ids)
@@ -480,18 +511,19 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     return result
 
 
-def _count_warnings(view, entries: list[model.Day], assess_entries) -> int:
-    """Entries holding an URGENT or EMERGENCY sign (one pass per person)."""
+def _count_warnings(view, entries: list[model.Day], assess_entries) -> tuple[int, int]:
+    """Entries whose top sign is EMERGENCY, and URGENT (one pass per person)."""
     by_person: dict[str, list[model.Day]] = {}
     for entry in entries:
         by_person.setdefault(entry.patient, []).append(entry)
-    count = 0
+    emergency = urgent = 0
     for person, items in by_person.items():
         items.sort(key=lambda e: e.date)
         for flags in assess_entries(items, view.profile(person), view.events(person)):
-            if (cat.top_urgency(flags) or 0) >= cat.Urgency.URGENT:
-                count += 1
-    return count
+            top = cat.top_urgency(flags) or 0
+            emergency += top == cat.Urgency.EMERGENCY
+            urgent += top == cat.Urgency.URGENT
+    return emergency, urgent
 
 
 def template() -> str:
@@ -523,7 +555,8 @@ def csv_cells(entry: dict) -> list[str]:
             if key == "questions" and any("\n" in q for q in value):
                 cells.append(safe_cell(json.dumps(value, ensure_ascii=False)))
             else:
-                cells.append(safe_cell((";" if key == "symptoms" else QUESTION_SEP).join(value)))
+                cells.append(safe_cell((";" if key in ("symptoms", "worse") else QUESTION_SEP)
+                                       .join(value)))
         elif value.__class__ is bool:
             cells.append("1" if value else "0")
         else:
@@ -538,7 +571,8 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
            since: date | None = None, until: date | None = None) -> int:
     """Write entries (oldest first, by person) to ``out``; return how many."""
     if fmt not in FORMATS_OUT:
-        raise InputError(f"unknown export format '{fmt}'; use {', '.join(FORMATS_OUT)}.")
+        raise InputError(f"unknown export format {quote(fmt)}; use "
+                         f"{', '.join(FORMATS_OUT)}.")
     import orjson
 
     low = since.isoformat() if since else ""
@@ -551,6 +585,7 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
         for *_, doc in keys:
             item = {key: doc.get(key) for key in model.ENTRY_FIELDS}
             item["symptoms"] = item["symptoms"] or []
+            item["worse"] = item["worse"] or []
             item["questions"] = item["questions"] or []
             yield item
 
@@ -589,8 +624,8 @@ def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",", force:
         writer.writerows({k: safe_cell(v) if isinstance(v, str) else v for k, v in row.items()}
                          for row in rows)
     elif fmt == "jsonl":
-        buffer.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
-    else:
-        json.dump(rows, buffer, ensure_ascii=False, indent=2)
+        buffer.writelines(json_safe(json.dumps(row, ensure_ascii=False)) + "\n" for row in rows)
+    else:  # json_safe: text that was not UTF-8 (lone surrogates) kept as \u escapes
+        buffer.write(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)))
     return write_private(Path(path), buffer.getvalue().encode("utf-8"), force=force,
                          renumber=renumber, protected=protected)

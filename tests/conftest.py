@@ -27,6 +27,19 @@ def _built_command(typer_app):
     return _BUILT[key][1]
 
 
+@pytest.fixture(autouse=True)
+def private_home(tmp_path_factory, monkeypatch) -> Path:
+    """Every test gets its own HOME and XDG folders, so no test reads or writes the real
+    user's config or data folders (pumpjournal's record of encrypted journals lives there)."""
+    home = tmp_path_factory.mktemp("home")  # beside the test's tmp_path, not inside it
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
+                      ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("PUMPJOURNAL_CONFIG_DIR", raising=False)
+    return home
+
+
 @pytest.fixture
 def journal(tmp_path) -> Path:
     """Path of a journal that does not exist yet, in a private temporary folder."""

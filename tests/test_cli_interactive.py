@@ -38,6 +38,8 @@ ANYTHING = "Anything else?"
 TEMPERATURE = "Your temperature"
 NOTE = "A note for today"
 CONTACTED = "Have you contacted your care team?"
+SITE = "Where did you take it?"
+IMPLANT = "When was your pump implanted?"
 
 
 class Terminal:
@@ -173,19 +175,21 @@ def test_interactive_log_full_answers(terminal, journal):
     answer_checklist(term, {"incision-redness"})
     term.ask(ANYTHING, "")
     term.ask(TEMPERATURE, "100.8F")
+    term.ask(SITE, "mouth")
     term.ask(NOTE, "walked to the mailbox")
     panel = term.expect(CONTACTED)
     assert "[!] URGENT" in panel and "W-INF" in panel and "W-TEMP" in panel
     assert "redness around an incision" in panel
     assert "not medical advice" in panel
     term.answer("y")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
 
     entry = stored(journal)
     assert entry is not None
     assert (entry.pain, entry.worst, entry.least, entry.average) == (4, 6, 2, 3)
     assert entry.symptoms == ["incision-redness"]
-    assert entry.temperature == "100.8 F"
+    assert entry.temperature == "100.8 F" and entry.temperature_site == "mouth"
     assert entry.temperature_c == pytest.approx(38.22, abs=0.01)
     assert entry.note == "walked to the mailbox"
     assert entry.contacted is True
@@ -201,6 +205,7 @@ def test_interactive_log_enter_skips_and_nothing_is_asked_after_a_quiet_day(term
     term.ask(ANYTHING, "")
     term.ask(TEMPERATURE, "")
     term.ask(NOTE, "")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     assert CONTACTED not in term.text
     assert f"Logged {date.today().isoformat()} for me: pain 2." in term.text
@@ -221,7 +226,9 @@ def test_interactive_bad_temperature_is_asked_again(terminal, journal):
     complaint = term.expect(TEMPERATURE)
     assert "C or F" in complaint
     term.answer("37.2")
+    term.ask(SITE, "")
     term.ask(NOTE, "")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     entry = stored(journal)
     assert entry.temperature_c == 37.2 and entry.temperature == "37.2 C"
@@ -235,6 +242,7 @@ def test_interactive_anything_else_takes_symptom_ids(terminal, journal):
     term.ask(TEMPERATURE, "", fail_on=("unknown symptom",))
     term.ask(NOTE, "")
     term.ask(CONTACTED, "n")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     assert stored(journal).symptoms == ["constipation", "pump-alarm"]
 
@@ -249,8 +257,10 @@ def test_interactive_emergency_and_contacted_no(terminal, journal):
     assert "[!] URGENT" in panel and "[!!]" not in panel  # fever + headache alone: URGENT
     assert "stiff neck" in panel  # lists the signs to watch for
     term.answer("")  # Enter = no
+    reply = term.expect(IMPLANT)
+    term.answer("")
     assert term.finish() == 0
-    assert "contact your care team" in term.text[term.seen:].lower()
+    assert "contact your care team right away" in reply.lower()
     entry = stored(journal)
     assert entry.symptoms == ["fever", "headache"]
     assert entry.contacted is False
@@ -263,6 +273,7 @@ def test_options_at_a_terminal_ask_only_for_the_missing_pain(terminal, journal):
     assert WORST not in term.text and CHECKLIST not in term.text
     assert "[!] URGENT" in panel and "W-NEURO" in panel
     term.answer("y")
+    term.ask(IMPLANT, "")
     assert term.finish() == 0
     entry = stored(journal)
     assert entry.pain == 5 and entry.symptoms == ["leg-weakness"]
@@ -296,3 +307,217 @@ def test_delete_asks_first_at_a_terminal(terminal, journal, cli):
     assert term.finish() == 0
     assert re.search(r"Deleted the entry for \d{4}-\d{2}-\d{2}", term.text)
     assert stored(journal) is None
+
+
+# Words, known symptoms, the questions after a panel --------------------------------------------
+
+
+def quiet_rest(term: Terminal, note: str = "") -> None:
+    """Anything else, temperature and note skipped."""
+    term.ask(ANYTHING, "")
+    term.ask(TEMPERATURE, "")
+    term.ask(NOTE, note)
+
+
+def test_a_word_with_two_meanings_is_asked_about(terminal, journal):
+    term = terminal("log", "--pain", "3", "--symptom", "swelling", "--note", "kept")
+    asked = term.expect("Which one?")
+    assert "incision-swelling" in asked and "leg-swelling" in asked
+    term.answer("1")
+    term.ask(CONTACTED, "y")
+    term.ask(IMPLANT, "")
+    assert term.finish() == 0
+    entry = stored(journal)
+    assert entry.symptoms == ["incision-swelling"] and entry.note == "kept"
+
+
+def test_an_unknown_word_is_asked_again_and_the_entry_is_kept(terminal, journal):
+    term = terminal("log")
+    answer_pain_only(term, "5", set())
+    term.ask(ANYTHING, "reddness, nausea")
+    offered = term.expect("Which one?")
+    assert offered.index("incision-redness") < offered.find("1)") + 40  # offered first
+    term.answer("1")
+    term.ask(TEMPERATURE, "")
+    term.ask(NOTE, "")
+    panel = term.expect(CONTACTED)
+    assert "[!] URGENT" in panel
+    term.answer("y")
+    term.ask(IMPLANT, "")
+    assert term.finish() == 0
+    entry = stored(journal)
+    assert entry.pain == 5 and entry.symptoms == ["incision-redness", "nausea"]
+
+
+def test_a_known_symptom_asks_worse_than_usual(terminal, journal, cli):
+    cli("profile", "--baseline-symptom", "leg-numbness", "--implant-date", "2026-01-01")
+    term = terminal("log")
+    answer_pain_only(term, "3", {"leg-numbness"})
+    term.ask(ANYTHING, "")
+    term.ask("Is it worse than usual? [y/N]", "")
+    term.ask(TEMPERATURE, "")
+    term.ask(NOTE, "")
+    panel = term.expect(CONTACTED)
+    assert "[i] ROUTINE" in panel and "before the implant" in panel
+    assert "[!]" not in panel
+    term.answer("n")
+    assert term.finish() == 0
+    reply = term.text[term.seen:]
+    assert "Mention it at your next visit" in reply and "call" not in reply.lower()
+    assert stored(journal).worse == []
+
+    term = terminal("log", "--date", "yesterday")
+    answer_pain_only(term, "3", {"leg-numbness"})
+    term.ask(ANYTHING, "")
+    term.ask("Is it worse than usual? [y/N]", "y")
+    term.ask(TEMPERATURE, "")
+    term.ask(NOTE, "")
+    panel = term.expect(CONTACTED)
+    assert "[!] URGENT" in panel and "W-NEURO" in panel
+    term.answer("y")
+    assert term.finish() == 0
+    assert stored(journal, date.fromordinal(date.today().toordinal() - 1)).worse == [
+        "leg-numbness"]
+
+
+def test_after_an_emergency_no_repeats_the_call_and_the_headline_waits_with_the_question(
+        terminal, journal, cli):
+    cli("profile", "--emergency-number", "911", "--implant-date", "2026-01-01")
+    term = terminal("log", "--pain", "6", "--symptom", "fever", "--symptom", "headache",
+                    "--symptom", "stiff-neck", "--symptom", "leg-tingling", "--temperature",
+                    "101.2", cols=80)
+    before = term.expect(CONTACTED)
+    last_lines = before.strip().splitlines()
+    assert last_lines[-1].startswith("[!!] EMERGENCY: Call emergency services now (911)")
+    assert len(before.strip().splitlines()) > 20  # the top has scrolled away at 80x24
+    term.answer("n")
+    assert term.finish() == 0
+    reply = term.text[term.seen:]
+    assert "Call emergency services now (911)" in reply
+    assert "Please contact your care team" not in reply
+    assert stored(journal).contacted is False
+
+
+def test_a_yes_is_not_asked_again_on_the_same_day(terminal, journal, cli):
+    cli("profile", "--implant-date", "2026-01-01")
+    term = terminal("log", "--pain", "4", "--symptom", "incision-redness")
+    term.ask(CONTACTED, "y")
+    assert term.finish() == 0
+    term = terminal("log", "--pain", "3", "--note", "evening")
+    assert term.finish() == 0
+    assert CONTACTED not in term.text and "[!] URGENT" in term.text
+    assert stored(journal).contacted is True
+
+
+def test_ctrl_c_after_the_entry_is_saved_says_it_is_saved(terminal, journal, cli):
+    cli("profile", "--implant-date", "2026-01-01")
+    term = terminal("log", "--pain", "4", "--symptom", "incision-swelling")
+    term.expect(CONTACTED)
+    term.process.send_signal(signal.SIGINT)
+    assert term.finish() == 130
+    after = term.text[term.seen:].lower()
+    assert "is saved" in after and "nothing was changed" not in after
+    assert stored(journal).symptoms == ["incision-swelling"]
+
+
+def test_ctrl_c_after_a_warning_sign_answered_yes_says_what_to_do(terminal, journal):
+    term = terminal("log")
+    term.ask(PAIN, "4")
+    for question in (WORST, LEAST, AVERAGE):
+        term.ask(question, "")
+    term.expect(CHECKLIST)
+    term.ask(cat.DAILY[0].label, "")
+    term.ask(cat.DAILY[1].label, "")
+    term.ask(cat.DAILY[2].label, "y")  # fluid or pus leaking from an incision
+    term.expect(cat.DAILY[3].label)
+    term.expect("[y/N]")
+    term.process.send_signal(signal.SIGINT)
+    assert term.finish() == 130
+    assert "[!] URGENT: Contact your care team right away" in term.text
+    assert "fluid or pus leaking" in term.text
+    assert not journal.exists()
+
+
+def test_the_implant_date_is_asked_once(terminal, journal, cli):
+    term = terminal("log", "--pain", "3", "--symptom", "incision-soreness")
+    term.ask(CONTACTED, "n")
+    term.ask(IMPLANT, "3 days ago")
+    assert term.finish() == 0
+    assert "Implant date saved" in term.text
+    facts = Journal(journal).read().profile("me")
+    assert facts["implant_date"] == date.fromordinal(date.today().toordinal() - 3).isoformat()
+    term = terminal("log", "--pain", "3", "--symptom", "incision-soreness", "--date",
+                    "yesterday")
+    assert term.finish() == 0
+    assert IMPLANT not in term.text and "expected for a few days" in term.text
+
+
+def test_enter_skips_the_implant_date_and_it_is_not_asked_again(terminal, journal):
+    term = terminal("log", "--pain", "3")
+    term.ask(IMPLANT, "")
+    assert term.finish() == 0
+    assert "pumpjournal profile --implant-date" in term.text[term.seen:]
+    term = terminal("log", "--pain", "3", "--date", "yesterday")
+    assert term.finish() == 0
+    assert IMPLANT not in term.text
+
+
+def test_a_yes_no_question_explains_what_it_accepts(terminal, journal, cli):
+    cli("profile", "--implant-date", "2026-01-01")
+    term = terminal("log", "--pain", "4", "--symptom", "chills")
+    term.ask(CONTACTED, "maybe")
+    term.expect("Please answer y or n (Enter = no).")
+    term.ask(CONTACTED, "y")
+    assert term.finish() == 0
+    assert "invalid input" not in term.text.lower()
+    assert stored(journal).contacted is True
+
+
+def test_logging_a_logged_day_again_asks_the_questions_again(terminal, journal, cli):
+    cli("profile", "--implant-date", "2026-01-01")
+    cli("log", "--pain", "3")
+    term = terminal("log")
+    intro = term.expect(PAIN)
+    assert "logged already" in intro and "pain 3" in intro
+    term.answer("")  # Enter keeps the pain
+    for question in (WORST, LEAST, AVERAGE):
+        term.ask(question, "")
+    answer_checklist(term, {"fever"})
+    quiet_rest(term)
+    term.ask(CONTACTED, "y")
+    assert term.finish() == 0
+    entry = stored(journal)
+    assert entry.pain == 3 and entry.symptoms == ["fever"]
+
+
+def test_at_a_terminal_a_broken_journal_still_asks_and_warns(terminal, journal):
+    journal.parent.mkdir(parents=True)
+    journal.write_text("not json")
+    os.chmod(journal, 0o600)
+    term = terminal("log")
+    answer_pain_only(term, "6", {"fever"})
+    term.ask(ANYTHING, "stiff neck")
+    term.ask(TEMPERATURE, "")
+    term.ask(NOTE, "")
+    assert term.finish() == 1
+    assert "[!!] EMERGENCY" in term.text and "typed alone" in term.text
+    assert "NOT saved" in term.text
+    assert journal.read_text() == "not json"
+
+
+def test_a_known_symptom_given_as_an_option_is_asked_about_too(terminal, journal, cli):
+    cli("profile", "--baseline-symptom", "headache", "--baseline-symptom", "leg-tingling",
+        "--implant-date", "2026-01-01")
+    term = terminal("log", "--pain", "3", "--symptom", "leg-tingling", "--symptom", "nausea")
+    term.ask("Is it worse than usual? [y/N]", "y")
+    panel = term.expect(CONTACTED)
+    assert "[!] URGENT" in panel and "W-NEURO" in panel
+    term.answer("y")
+    assert term.finish() == 0
+    assert stored(journal).worse == ["leg-tingling"]
+    term = terminal("log", "--pain", "3", "--date", "yesterday", "--symptom", "headache",
+                    "--worse", "leg-tingling")  # --worse given: nothing more is asked
+    panel = term.expect(CONTACTED)
+    assert "worse than usual?" not in term.text
+    term.answer("y")
+    assert term.finish() == 0

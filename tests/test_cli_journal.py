@@ -22,7 +22,7 @@ from pumpjournal import symptoms as cat
 from pumpjournal.cli import app
 from pjtest import NOT_ADVICE, iso, plain, set_profile, snapshot
 
-ENTRY_KEYS = {"patient", "date", "pain", "worst", "least", "average", "symptoms",
+ENTRY_KEYS = {"patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
               "temperature_c", "temperature", "temperature_site", "boluses", "sleep", "mood",
               "note", "questions", "contacted", "logged_at", "updated_at"}
 FLAG_KEYS = {"rule", "urgency", "symbol", "items", "advice", "sources"}
@@ -38,13 +38,17 @@ def ok(result):
     return result
 
 
-def one_line_error(result, code: int = 2) -> str:
-    """The error of a refused command: exit code, one line on stderr, nothing on stdout."""
+def one_line_error(result, code: int = 2, panel: bool = False) -> str:
+    """The error of a refused command: exit code, one line on stderr, nothing on stdout (but
+    the warning panel of the valid signs typed, with ``panel``)."""
     assert result.exit_code == code, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "Traceback" not in result.stderr
-    assert result.stdout == ""
+    if panel:
+        assert "[!] URGENT" in result.stdout
+    else:
+        assert result.stdout == ""
     return lines[0]
 
 
@@ -103,8 +107,11 @@ def test_log_same_values_again_changes_nothing(cli, cli_json, journal):
 
 def test_log_without_pain_and_without_terminal_is_refused(cli, journal):
     result = cli("log", "--symptom", "fever")
-    line = one_line_error(result)
+    assert result.exit_code == 2
+    line = result.stderr.strip()
+    assert len(line.splitlines()) == 1
     assert "--pain is required" in line and "Nothing was changed" in line
+    assert "[!] URGENT" in result.stdout  # the sign typed is still checked
     assert not journal.exists()
 
 
@@ -206,12 +213,12 @@ def test_list_since_and_until(five_days, args, expected):
 
 def test_list_since_after_until_is_refused(five_days):
     line = one_line_error(five_days("list", "--since", "today", "--until", "yesterday"))
-    assert "Nothing was changed" in line
+    assert "Nothing was changed" not in line  # a read-only command changes nothing anyway
 
 
 def test_list_with_a_bad_date_is_refused(five_days):
     line = one_line_error(five_days("list", "--since", "the other day"))
-    assert "the other day" in line and "Nothing was changed" in line
+    assert "the other day" in line and "Nothing was changed" not in line
 
 
 def test_history_is_the_same_as_list(five_days):
@@ -283,7 +290,8 @@ def test_show_a_day_in_full(cli):
 def test_show_a_missing_day_is_refused(cli, journal):
     ok(cli("log", "--pain", "2"))
     line = one_line_error(cli("show", "yesterday"))
-    assert iso(1) in line and "Nothing was changed" in line
+    assert iso(1) in line and "Nothing was changed" not in line
+    assert f"pumpjournal log --date {iso(1)}" in line
 
 
 # edit ------------------------------------------------------------------------------------
@@ -324,7 +332,7 @@ def test_edit_clear_temperature_clears_the_celsius_value_too(cli, cli_json):
 def test_edit_json(cli):
     ok(cli("log", "--pain", "4", "--note", "x"))
     data = json.loads(ok(cli("edit", "today", "--mood", "7", "--json")).stdout)
-    assert set(data) == {"action", "entry", "changes"}
+    assert set(data) == {"action", "entry", "changes", "flags"}
     assert data["action"] == "updated"
     assert data["changes"] == [{"field": "mood", "old": None, "new": 7}]
 
@@ -396,7 +404,7 @@ def test_symptoms_json(cli_json):
     assert [i["id"] for i in items] == [s.id for s in cat.SYMPTOMS]
     for item in items:
         assert set(item) == {"id", "label", "category", "warning_sign", "urgency", "rules",
-                             "daily", "snomed"}
+                             "daily", "snomed", "aliases", "can_be_baseline"}
     by_id = {i["id"]: i for i in items}
     assert by_id["fever"]["warning_sign"] is True and by_id["fever"]["daily"] is True
     assert by_id["fever"]["category"] == "infection" and "W-INF" in by_id["fever"]["rules"]
@@ -456,7 +464,9 @@ def test_bad_input_is_refused_and_nothing_changes(cli, journal, args, words, exi
     if existing:
         ok(cli("log", "--pain", "2", "--symptom", "nausea", "--note", "before"))
     before = snapshot(journal)
-    line = one_line_error(cli("log", *args))
+    result = cli("log", *args)
+    # a valid warning sign typed with the mistake is still shown (the temperature of 38)
+    line = one_line_error(result, panel="--temperature" in args and "38" in args)
     assert line.startswith("Error: ")
     assert "Nothing was changed" in line
     for word in words:

@@ -547,14 +547,14 @@ def test_encrypting_an_encrypted_journal_is_refused(encrypted, cli):
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["no journal", "plain journal"])
-def test_a_passphrase_shorter_than_8_is_refused(cli, journal, monkeypatch, existing):
+def test_a_new_passphrase_shorter_than_12_is_refused(cli, journal, monkeypatch, existing):
     monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE", raising=False)
     if existing:
         fill(cli)
     before = snapshot(journal)
-    monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", "1234567")
+    monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", "12345678901")
     line = one_error_line(cli("init", "--encrypt"), 2)
-    assert "8 characters" in line
+    assert "12 characters" in line
     assert snapshot(journal) == before
 
 

@@ -465,6 +465,9 @@ def test_alarm_event_is_an_urgent_episode(cli):
     assert (ep["urgency"], ep["first"], ep["last"]) == ("URGENT", iso(0), iso(0))
     assert "critical" in " ".join(ep["items"])
     assert "even if the alarm stopped" in ep["advice"]
+    as_json = ok(cli("event", "add", "alarm", "--json"))
+    json.loads(as_json.stdout)  # only the event on stdout; the advice beside it on stderr
+    assert "[!] URGENT:" in as_json.stderr and NOT_ADVICE in as_json.stderr
 
 
 def test_alarm_with_a_baclofen_pump_says_call_immediately(cli):

@@ -34,9 +34,9 @@ from pumpjournal import model
 from pumpjournal import symptoms as cat
 from pumpjournal.store import View, empty_data
 from conftest import BASE_ENV
-from pjtest import snapshot
+from pjtest import NOT_ADVICE, snapshot
 
-CSV_COLUMNS = ["patient", "date", "pain", "worst", "least", "average", "symptoms",
+CSV_COLUMNS = ["patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
                "temperature", "temperature_c", "temperature_site", "boluses", "sleep", "mood",
                "note", "questions", "contacted", "logged_at", "updated_at"]
 SUMMARY_KEYS = {"rows", "imported", "updated", "skipped", "unchanged", "rejected",
@@ -780,8 +780,74 @@ def test_summary_counts_rows_and_warning_signs(cli, journal, tmp_path):
     assert counts["Rows read"] == "5" and counts["Imported"] == "5"
     assert counts["Updated"] == "0" and counts["Rejected"] == "0"
     # fever and chills with 100.8 F on one day: one entry with a warning sign
-    assert counts["Entries with warning signs"] == "1"
+    assert counts["Entries with warning signs"] == "1 (EMERGENCY 0, URGENT 1)"
     assert "Error" not in result.stderr
+    assert result.stdout.rstrip().endswith(NOT_ADVICE)
+
+
+@pytest.mark.parametrize("rows, emergency, urgent", [
+    (["very-sleepy"], 1, 0),
+    (["fever;stiff-neck"], 1, 0),
+    (["incision-redness"], 0, 1),
+    (["cannot-walk", "leg-numbness", "nausea"], 1, 1),
+    (["nausea", ""], 0, 0),
+])
+def test_import_counts_emergency_and_urgent_rows(cli, tmp_path, rows, emergency, urgent):
+    lines = ["date,pain,symptoms"] + [f"2025-05-{n + 1:02d},3,{s}" for n, s in enumerate(rows)]
+    result = ok(cli("import", str(write(tmp_path, "d.csv", "\n".join(lines) + "\n"))))
+    counts = summary(result)
+    assert counts["Entries with warning signs"] == (
+        f"{emergency + urgent} (EMERGENCY {emergency}, URGENT {urgent})")
+    assert (NOT_ADVICE in result.stdout) == bool(emergency + urgent)
+    data = json.loads(ok(cli("import", str(write(tmp_path, "d.csv", "\n".join(lines) + "\n")),
+                             "--json", "--on-conflict", "skip", "--dry-run")).stdout)
+    assert data["emergency"] == 0 and data["urgent"] == 0  # skipped: nothing new
+
+
+def test_import_json_counts_and_the_line_goes_to_stderr(cli, tmp_path):
+    path = write(tmp_path, "d.csv", "date,pain,symptoms\n2025-05-01,3,seizure\n"
+                                    "2025-05-02,3,chills\n")
+    result = ok(cli("import", str(path), "--json"))
+    data = json.loads(result.stdout)
+    assert (data["warning_signs"], data["emergency"], data["urgent"]) == (2, 1, 1)
+    assert NOT_ADVICE in result.stderr
+
+
+@pytest.mark.parametrize("word, candidates", [
+    ("swelling", ["incision-swelling", "leg-swelling"]),
+    ("leaking", ["incision-drainage", "bladder-change", "bowel-change"]),
+    ("hot", ["fever", "incision-warmth"]),
+    ("incontinence", ["bladder-change", "bowel-change"]),
+])
+def test_import_refuses_a_word_with_two_meanings_naming_each(cli, journal, tmp_path, word,
+                                                             candidates):
+    path = write(tmp_path, "d.csv", f"date,pain,symptoms\n2025-05-01,3,{word}\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    for sid in candidates:
+        assert sid in result.stderr
+    assert snapshot(journal) is None
+
+
+@pytest.mark.parametrize("word, sid", [("pus", "incision-drainage"), ("shivers", "chills"),
+                                       ("pins and needles", "leg-tingling"),
+                                       ("urine", "bladder-change")])
+def test_import_takes_the_plain_words(cli_json, cli, tmp_path, word, sid):
+    path = write(tmp_path, "d.csv", f"date,pain,symptoms\n2025-05-01,3,{word}\n")
+    ok(cli("import", str(path)))
+    assert cli_json("show", "2025-05-01")["symptoms"] == [sid]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_worse_goes_out_and_comes_back_in_every_format(cli, cli_json, journal, tmp_path, fmt):
+    ok(cli("profile", "--baseline-symptom", "leg-numbness"))
+    ok(cli("log", "--date", "2025-05-01", "--pain", "3", "--worse", "leg-numbness"))
+    out = ok(cli("export", "--format", fmt)).stdout
+    assert "leg-numbness" in out
+    other = tmp_path / "other.json"
+    ok(cli("--journal", str(other), "import", str(write(tmp_path, f"x.{fmt}", out))))
+    back = json.loads(ok(cli("--journal", str(other), "show", "2025-05-01", "--json")).stdout)
+    assert back["worse"] == ["leg-numbness"] and back["symptoms"] == ["leg-numbness"]
 
 
 def test_json_summary_is_the_only_stdout(cli, journal, tmp_path):

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import InputError
+from ..escape import quote
 from ..files import atomic_writer, check_new, output_error
 from .content import Report, make
 
@@ -36,7 +37,7 @@ def check_format(fmt: str) -> str:
     value = str(fmt).strip().lower().lstrip(".")
     value = {"markdown": "md", "text": "txt", "htm": "html"}.get(value, value)
     if value not in FORMATS:
-        raise InputError(f"report format '{fmt}' is not one of {', '.join(FORMATS)}.")
+        raise InputError(f"report format {quote(fmt)} is not one of {', '.join(FORMATS)}.")
     return value
 
 

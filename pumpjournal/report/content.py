@@ -314,13 +314,15 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
         data = {**data, "patient": patient}  # as summary --json prints it
     period = data["period"]
     visit = period.get("starts_at_visit")
-    facts = [("Person", who + (" (name, initials, notes and questions left out)"
+    facts = [("Person", who + (" (name, initials, pump make, notes and questions left out)"
                                if redact else "")),
              ("Period", f"{period['since']} to {period['until']} "
                         f"({plural(period['days'], 'day')}; "
                         f"{plural(period['days_logged'], 'day')} logged)"
                         + (f", since the last visit on {visit}" if visit else ""))]
-    facts += profile_facts(profile)
+    # the pump make is free text (it may hold a serial number): a redacted report leaves it out
+    facts += profile_facts({k: v for k, v in profile.items() if k != "pump_make"} if redact
+                           else profile)
     dose = current_dose(list(doses), until)
     if dose:
         facts.append(("Current dose", dose))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 
+from ..escape import escape
 from .chart import STYLES, Chart, draw
 from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
                       Report, episode_details, figure_lines, num, weekly_rows)
@@ -96,7 +97,7 @@ footer .advice { font-weight: 700; }
 def esc(text) -> str:
     """Text for HTML: markup characters escaped; ``://`` written so that no address appears
     in the file, even when a note holds one."""
-    return html.escape(str(text), quote=True).replace("://", "&#58;//")
+    return html.escape(escape(text, lines=True), quote=True).replace("://", "&#58;//")
 
 
 def svg(chart: Chart, title: str) -> str:

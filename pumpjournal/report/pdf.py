@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime, time, timezone
 
+from ..escape import escape
 from .chart import STYLES, draw
 from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
                       Report, episode_details, figure_lines, num, plural, weekly_rows)
@@ -49,7 +50,7 @@ class Latin:
         self.lost = 0
 
     def __call__(self, text) -> str:
-        text = str(text)
+        text = escape(text, lines=True)  # control and bidi characters written out
         if text.isascii() and text.isprintable():
             return text
         out = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+from ..escape import escape
 from .chart import text_chart
 from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
                       Report, episode_details, figure_lines, num, plural, weekly_rows)
@@ -113,7 +114,7 @@ def render_txt(report: Report) -> str:
     out += ["", "-" * WIDTH]
     out += wrap(report.not_advice)
     out += wrap(report.made)
-    return "\n".join(line.rstrip() for line in out) + "\n"
+    return escape("\n".join(line.rstrip() for line in out), lines=True) + "\n"
 
 
 def _txt_row(c: list[str]) -> str:
@@ -142,7 +143,17 @@ def day_table_txt(report: Report) -> list[str]:
 
 # Markdown ---------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&@])")
+# what makes a renderer turn text into a link: a scheme's "://", a dot inside a domain name
+_MD_LINKISH = re.compile(r"(:(?=//)|\.(?=\w))")
+
+
+def _md_escape(text: str) -> str:
+    """Markdown characters escaped, and addresses broken up with escapes (which render
+    invisibly), so that no renderer makes a link of what the person typed."""
+    return _MD_LINKISH.sub(r"\\\1", _MD_SPECIAL.sub(r"\\\1", text))
+
+
 _MD_LEADING = re.compile(r"^([-+=]|\d+(?=[.)]))")
 
 
@@ -151,7 +162,7 @@ def md(text) -> str:
     shows as typed. Lines are kept apart with hard line breaks (a backslash at the end)."""
     lines = []
     for line in str(text).splitlines() or [""]:
-        line = _MD_SPECIAL.sub(r"\\\1", line.strip())
+        line = _md_escape(line.strip())
         match = _MD_LEADING.match(line)
         if match:  # "- x", "+ x", "1. x", "===" would start a list or a heading
             end = match.end()
@@ -168,7 +179,7 @@ def md_item(text) -> str:
 def md_cell(text) -> str:
     """A table cell: one line, Markdown characters and the column bar escaped."""
     text = " ".join(str(text).split())
-    return _MD_SPECIAL.sub(r"\\\1", text) if text else " "
+    return _md_escape(text) if text else " "
 
 
 def md_table(rows: list[list[str]], align: str) -> list[str]:
@@ -245,4 +256,4 @@ def render_md(report: Report) -> str:
         out.append(f"- **{day}**{mark}: {md_item(note)}")
 
     out += ["", "---", "", f"**{md(report.not_advice)}**", "", md(report.made), ""]
-    return "\n".join(out)
+    return escape("\n".join(out), lines=True)

@@ -1,0 +1,94 @@
+"""Which journals are encrypted, remembered so that encryption cannot be undone in silence.
+
+A plain file swapped in for an encrypted journal would otherwise be read, and every later
+entry written in plain text. The record is a small JSON file in the user's config folder
+(``$PUMPJOURNAL_CONFIG_DIR``, else the platform's: ``~/.config/pumpjournal`` on Linux), mode
+0600 in a 0700 folder, replaced atomically under a lock. Journals are named by their real path
+(symlinks resolved), so every path to one journal shares its record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from .errors import JournalError
+
+NAME = "encrypted-journals.json"
+
+
+def folder() -> Path:
+    given = os.environ.get("PUMPJOURNAL_CONFIG_DIR")
+    if given:
+        return Path(given).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("pumpjournal", appauthor=False)
+
+
+def record_path() -> Path:
+    return folder() / NAME
+
+
+def key(path) -> str:
+    return os.path.realpath(Path(path).expanduser())
+
+
+def _problem(why: str) -> JournalError:
+    return JournalError(f"pumpjournal's record of encrypted journals {record_path()} {why}. "
+                        "Nothing was changed. It lists the journals that must stay encrypted; "
+                        "fix it, or move it away if you know which of your journals are "
+                        "encrypted.")
+
+
+def load() -> set[str]:
+    """The real paths of the journals known to be encrypted."""
+    try:
+        raw = record_path().read_bytes()
+    except FileNotFoundError:
+        return set()
+    except OSError as exc:
+        raise _problem(f"cannot be read ({exc.strerror})") from None
+    try:
+        paths = json.loads(raw)["encrypted"]
+        if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
+            return set(paths)
+    except (ValueError, TypeError, KeyError, RecursionError):
+        pass
+    raise _problem("is damaged")
+
+
+def is_encrypted(path) -> bool:
+    return key(path) in load()
+
+
+def remember(path) -> None:
+    _change(key(path), add=True)
+
+
+def forget(path) -> None:
+    _change(key(path), add=False)
+
+
+def _change(name: str, add: bool) -> None:
+    from .files import atomic_writer, reason
+    from .store import LOCK_TIMEOUT, FileLock
+
+    target = record_path()
+    try:
+        from .files import make_folder
+
+        make_folder(target.parent)
+        with FileLock(target.with_name(NAME + ".lock"), LOCK_TIMEOUT):
+            paths = load()
+            if (name in paths) == add:
+                return
+            paths = paths | {name} if add else paths - {name}
+            data = json.dumps({"encrypted": sorted(paths)}, indent=1)  # ASCII: any file name
+            with atomic_writer(target) as handle:
+                handle.write(data.encode() + b"\n")
+    except OSError as exc:
+        raise JournalError(f"could not update pumpjournal's record of encrypted journals "
+                           f"{target}: {reason(exc)} (PUMPJOURNAL_CONFIG_DIR can name another "
+                           "folder of yours).") from None
