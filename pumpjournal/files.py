@@ -89,6 +89,8 @@ def _temp_stem(name: str) -> str:
     long names stay apart) to keep the temporary name within the file system's limit."""
     if len(name.encode("utf-8", "surrogateescape")) <= 150:
         return name
+    # 40 characters are at most 160 bytes; with the hash, the pid, the random part and the
+    # suffixes a temporary or backup name stays within 255 bytes
     import hashlib
 
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:12]

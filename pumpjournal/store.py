@@ -659,7 +659,7 @@ class Journal:
         """This journal's backup names, and no other's: ``<stem>.<sequence>.<UTC time>Z.
         <reason><suffix>`` (and the older ``<stem>.<local time>.<reason><suffix>``)."""
         real = self.real_path
-        return re.compile(rf"{re.escape(real.stem)}\.(?:(?P<seq>\d{{6,}})\.{_STAMP}Z|"
+        return re.compile(rf"{re.escape(_stem(real))}\.(?:(?P<seq>\d{{6,}})\.{_STAMP}Z|"
                           rf"(?P<old>{_STAMP}))\.(?P<reason>[a-z]+){re.escape(real.suffix)}")
 
     def backups(self, reason: str | None = None) -> list[Path]:
@@ -697,7 +697,7 @@ class Journal:
         now = utc_now().astimezone(timezone.utc).replace(tzinfo=None)
         stamp = now.isoformat(timespec="microseconds").replace(":", "") + "Z"  # 4-digit year
         for seq in range(last + 1, last + 100):
-            target = folder / f"{real.stem}.{seq:06d}.{stamp}.{reason}{real.suffix}"
+            target = folder / f"{_stem(real)}.{seq:06d}.{stamp}.{reason}{real.suffix}"
             try:
                 with atomic_writer(target, replace=False, follow_folder=False) as handle:
                     handle.write(raw)
@@ -796,6 +796,15 @@ class Journal:
 
     def patients(self) -> list[str]:
         return self.read().patients()
+
+
+def _stem(path: Path) -> str:
+    """The journal's name in its backup names: a very long one shortened (with a hash, so two
+    long names stay apart) to leave room for the sequence number and time."""
+    from .files import _temp_stem
+
+    name = path.stem
+    return name if len(name.encode("utf-8", "surrogateescape")) <= 150 else _temp_stem(name)
 
 
 def utc_now() -> datetime:

@@ -75,6 +75,17 @@ def test_backups_of_a_journal_with_a_shared_name_prefix_are_left_alone(tmp_path,
     assert len(mine.backups()) == 5 and all(p.exists() for p in theirs)
 
 
+@pytest.mark.parametrize("name", ["j" * 245 + ".json", "x[1].json", "é" * 120 + ".json",
+                                  "a b*?.json"])
+def test_odd_journal_names_keep_their_backups(cli, tmp_path, name):
+    journal = tmp_path / name
+    for n in range(7):
+        ok(cli("--journal", str(journal), "log", "--pain", str(n), "--date", iso(n + 1)))
+        ok(cli("--journal", str(journal), "backup"))
+    assert len(Journal(journal).backups()) == 5
+    assert "5 backup copies of this journal" in ok(cli("--journal", str(journal), "doctor")).stdout
+
+
 def test_doctor_counts_only_the_journals_own_backups(cli, journal, tmp_path):
     neighbour = journal.with_name("journal.old.json")
     log(neighbour)
