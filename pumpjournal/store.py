@@ -556,8 +556,13 @@ class Journal:
 
     @property
     def lock_path(self) -> Path:
+        """``<journal>.lock`` beside the journal file (a very long name shortened, with a
+        hash, to stay within the file system's limit)."""
+        from .files import _temp_stem
+
         real = self.real_path
-        return real.with_name(real.name + ".lock")
+        long = len(real.name.encode("utf-8", "surrogateescape")) > 250
+        return real.with_name((_temp_stem(real.name) if long else real.name) + ".lock")
 
     @property
     def exists(self) -> bool:
