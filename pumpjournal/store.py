@@ -306,9 +306,10 @@ class FileLock:
                     f"waited {self.timeout:g} s. Nothing was changed; try again when it ends.")
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
-        pid = str(os.getpid()).encode()
-        os.pwrite(self.fd, pid, 0)  # the new pid first, then cut what is left of the old
-        os.ftruncate(self.fd, len(pid))
+        pid = str(os.getpid()).ljust(12).encode()  # one write of a fixed width: a process
+        os.pwrite(self.fd, pid, 0)  # that reads it sees the old pid or the new, never a mix
+        if os.fstat(self.fd).st_size > len(pid):
+            os.ftruncate(self.fd, len(pid))
         return self
 
     def _try(self) -> bool:
