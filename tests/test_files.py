@@ -75,8 +75,8 @@ def test_backups_of_a_journal_with_a_shared_name_prefix_are_left_alone(tmp_path,
     assert len(mine.backups()) == 5 and all(p.exists() for p in theirs)
 
 
-@pytest.mark.parametrize("name", ["j" * 245 + ".json", "j" * 250 + ".json", "x[1].json", "é" * 120 + ".json",
-                                  "a b*?.json"])
+@pytest.mark.parametrize("name", ["j" * 245 + ".json", "j" * 250 + ".json", "x[1].json",
+                                  "é" * 120 + ".json", "a b*?.json"])
 def test_odd_journal_names_keep_their_backups(cli, tmp_path, name):
     journal = tmp_path / name
     for n in range(7):
