@@ -515,6 +515,12 @@ def test_a_planted_link_at_a_temporary_name_catches_nothing(cli, journal, tmp_pa
     ok(cli("log", "--pain", "4", "--note", "private"))
     assert decoy.read_text(encoding="utf-8") == "decoy\n"
     assert not journal.is_symlink() and "private" in journal.read_text(encoding="utf-8")
+    for what, (args, target) in outputs(tmp_path).items():
+        for pid in range(os.getpid() - 2, os.getpid() + 3):
+            (target.parent / f".{target.name}.{pid}.tmp").symlink_to(decoy)
+        assert cli(*args, str(target)).exit_code in (0, 2)
+        assert decoy.read_text(encoding="utf-8") == "decoy\n", what
+        assert target.is_file() and not target.is_symlink(), what
 
 
 @posix_only
