@@ -687,7 +687,8 @@ class Journal:
     def keep_backup(self, raw: bytes, reason: str) -> Path:
         """A copy in backups/ next to the journal (0600, created new, never through a link);
         the last few per reason are kept. Names carry a sequence number and the UTC time, so
-        they sort in the order they were made whatever the clock or time zone did."""
+        they sort in the order they were made whatever the clock or time zone did. Called
+        under the journal's lock (``transaction``, ``backup``), like every write of its files."""
         folder = self.backup_folder
         if folder.is_symlink():
             raise JournalError(f"the backups folder {folder} is a symbolic link; pumpjournal "
