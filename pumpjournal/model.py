@@ -74,9 +74,9 @@ class Entry:
         data = dict(_DEFAULTS)
         data.update(doc if doc.keys() <= _FIELD_SET else
                     {k: v for k, v in doc.items() if k in _FIELD_SET})
-        data["symptoms"] = list(data["symptoms"])
-        data["worse"] = list(data["worse"])
-        data["questions"] = list(data["questions"])
+        data["symptoms"] = list(data["symptoms"] or ())  # null in a hand-edited journal: none
+        data["worse"] = list(data["worse"] or ())
+        data["questions"] = list(data["questions"] or ())
         entry.__dict__ = data
         return entry
 
@@ -463,7 +463,13 @@ def parse_event_kind(value) -> str:
 
 
 def new_event(patient: str, kind: str, day: date, today: date, details: dict) -> Event:
-    """Validate an event: future dates only for what can be scheduled, details by kind."""
+    """Validate an event: from 1900 on, future dates only for what can be scheduled, details
+    by kind."""
+    from .dates import in_range
+
+    in_range(day, "the event date")
+    if isinstance(details.get("next_due"), date):
+        in_range(details["next_due"], "the next refill")
     if day > today and kind not in SCHEDULABLE:
         article = "an" if kind[0] in "aeiou" else "a"
         raise InputError(f"{article} {kind} event cannot be in the future ({day.isoformat()}); "
