@@ -127,6 +127,12 @@ def tell(message: str) -> None:
 
 
 def out(text: str = "") -> None:
+    print(escape(text, lines=True))
+
+
+def screen(text: str = "") -> None:
+    """A result for reading on the screen (entries, warning signs, summaries): long lines
+    wrap at word boundaries with a hanging indent to the terminal's width."""
     print(fit(escape(text, lines=True), screen_width()))
 
 
@@ -306,7 +312,7 @@ def show_status(ctx: typer.Context, journal_opt: Path | None) -> None:
     journal = open_journal(ctx, journal_opt)
     view = journal.read()
     patient = queries.choose_patient(view, None)
-    out("\n".join(status.status_lines(view, patient, dates.today(), journal.path)))
+    screen("\n".join(status.status_lines(view, patient, dates.today(), journal.path)))
 
 
 # Daily journal -----------------------------------------------------------------------------
@@ -670,10 +676,10 @@ def report_logged(entry, changes, created, found, profile, as_json) -> None:
         print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
         return
     if created:
-        out(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
+        screen(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
     elif changes:
         out(f"Updated {entry.date} for {entry.patient}:")
-        out("\n".join(render.changes_text(changes)))
+        screen("\n".join(render.changes_text(changes)))
     else:
         out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
     print_panel(found, entry.day, entry.temperature_c, profile)
@@ -703,9 +709,9 @@ def list_entries(
     lines = []
     for entry, fl in zip(entries, flags):
         lines += render.entry_lines(entry, fl)
-    out("\n".join(lines))
+    screen("\n".join(lines))
     if any(cat.top_urgency(fl) or 0 for fl in flags):
-        out(cat.not_advice(view.profile(who)))
+        screen(cat.not_advice(view.profile(who)))
 
 
 LIST_HELP = ("Show entries, newest first, with warning signs marked in words and symbols "
@@ -731,7 +737,7 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
         emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
         print_entry_panel(view, entry, stderr=True)
         return
-    out("\n".join(render.entry_lines(entry, flags, full=True)))
+    screen("\n".join(render.entry_lines(entry, flags, full=True)))
     print_entry_panel(view, entry)
     print_watch(current_watch(view, who, entry.day), profile=view.profile(who),
                 note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
@@ -811,7 +817,7 @@ def edit(
                    "flags": [f.to_json() for f in found.flags]})
     elif changes:
         out(f"Changed {entry.date} for {entry.patient}:")
-        out("\n".join(render.changes_text(changes)))
+        screen("\n".join(render.changes_text(changes)))
     else:
         out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
     if signs_changed:  # the same panel as `log` for the day's warning signs
@@ -862,8 +868,8 @@ def symptoms(as_json: JsonOpt = False):
         return
     from .render import symptom_lines
 
-    out("\n".join(symptom_lines()))
-    out("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
+    screen("\n".join(symptom_lines()))
+    screen("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
         "words (redness, pus, shivers, pins and needles, weak legs, ...). A word that could "
         "mean two items is asked about, never guessed.")
 
@@ -1106,7 +1112,7 @@ def event_add(
     if as_json:
         emit_json(event.to_json())
     else:
-        out(f"Added event {event.id}: {render.event_text(event.to_json())}")
+        screen(f"Added event {event.id}: {render.event_text(event.to_json())}")
     show_event_advice(store.read(), who, event, stderr=as_json)
 
 
@@ -1200,10 +1206,10 @@ def flags(
         say("No warning signs logged in that period." if (low or high) else
             "No warning signs logged.")
     else:
-        out("\n".join(render.episode_lines(found, profile=view.profile(who))))
+        screen("\n".join(render.episode_lines(found, profile=view.profile(who))))
     print_watch(watch, note=False)
     if found or watch:
-        out(cat.not_advice(view.profile(who)))
+        screen(cat.not_advice(view.profile(who)))
 
 
 @app.command(help="The follow-up summary for a visit, on one screen: pain figures and trend, "
@@ -1229,7 +1235,7 @@ def summary(
         return
     facts = view.profile(who)
     name = facts.get("name") or facts.get("initials")
-    out("\n".join(render.summary_lines(data, f"{name} ({who})" if name else who,
+    screen("\n".join(render.summary_lines(data, f"{name} ({who})" if name else who,
                                        dates.today())))
 
 
@@ -1594,9 +1600,9 @@ def cohort(
         lines.append(f"{r['patient']:<{width}}  {r['days_logged']:>5}  {r['first'] or '-':<10}"
                      f"  {r['last'] or '-':<10}  {mean_pain:>9}  {r['episodes']}"
                      f" ({r['urgent_episodes']})")
-    out("\n".join(lines))
+    screen("\n".join(lines))
     if any(r["episodes"] for r in rows):
-        out(cat.NOT_ADVICE)
+        screen(cat.NOT_ADVICE)
 
 
 # Keeping the journal safe ------------------------------------------------------------------
