@@ -147,7 +147,7 @@ def console(stderr: bool = False):
 # Options shared by commands -----------------------------------------------------------------
 
 JournalOpt = Annotated[Optional[Path], typer.Option(
-    "--journal", "-j", metavar="PATH", show_default=False,
+    "--journal", "-j", metavar="PATH", show_default=False, readable=False,  # the store says why
     help="Journal file. Default: $PUMPJOURNAL_PATH, else journal.json in your user data folder.")]
 PatientOpt = Annotated[Optional[str], typer.Option(
     "--patient", "-P", metavar="ID", help="Whose entries, in a journal that holds several people.")]
@@ -1454,7 +1454,6 @@ def write_import_rejects(store, source: str, rejects: Path | None, force: bool, 
     return transfer.write_rejects(target or Path(f"{stem}-rejects.{kind}"), rows, kind,
                                   delimiter, force=force, renumber=target is None,
                                   protected=protected)
-    return written
 
 
 def import_patient(view, option: str | None) -> str | None:
