@@ -19,6 +19,7 @@ from . import dates, model, queries, words
 from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
+from .files import output_path
 
 EXAMPLES = "\n\n[b]Examples[/b]\n\n"
 
@@ -1281,7 +1282,7 @@ def make_report(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    path = Path(output) if output else Path(made.default_name(fmt))
+    path = output_path(output) if output else Path(made.default_name(fmt))
     report.save(path, data, force, protected=journal_files(store, path))
     out(str(path))
 
@@ -1363,7 +1364,7 @@ def import_entries(
     ] = "fail",
     skip_invalid: Annotated[bool, typer.Option(
         help="Import the good rows; write the bad ones to the --rejects file.")] = False,
-    rejects: Annotated[Optional[Path], typer.Option(
+    rejects: Annotated[Optional[str], typer.Option(
         metavar="FILE", help="Where bad rows go with --skip-invalid (default: "
         "<name>-rejects.<format> in the current folder, or a numbered name when that "
         "exists).")] = None,
@@ -1446,7 +1447,7 @@ def write_import_rejects(store, source: str, rejects: Path | None, force: bool, 
     never over the journal, its backups, its lock or the input file."""
     from . import transfer
 
-    target = rejects.expanduser() if rejects else None
+    target = output_path(rejects, "--rejects") if rejects else None
     protected = journal_files(store, target)
     if source != "-":
         protected.append((Path(source), "the file being imported"))
@@ -1553,7 +1554,8 @@ def export(
     elif output == "-":  # a pipe or a file: the data exactly as stored
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
-        with private_text(Path(output), force, journal_files(store, Path(output))) as stream:
+        target = output_path(output)
+        with private_text(target, force, journal_files(store, target)) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
         say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
 
