@@ -1414,7 +1414,9 @@ def import_entries(
                 with store.transaction(backup="import") as tx:
                     result = transfer.import_rows(
                         tx, rows, default_patient=import_patient(tx, patient), **kwargs)
-                    if skip_invalid and rejected_rows:  # written before the import commits
+                    # written before the import commits, and only when it will: an import
+                    # refused for its conflicts writes nothing at all
+                    if skip_invalid and rejected_rows and not result.conflicts:
                         written = write_import_rejects(store, source, rejects, force,
                                                        rejected_rows, kind, delimiter)
                         result.rejects_file = str(written)

@@ -275,6 +275,21 @@ def test_an_unusable_rejects_path_imports_nothing(cli, journal, rows, tmp_path):
     assert not (tmp_path / "newdir").exists() and not (journal.parent / "backups").is_file()
 
 
+def test_an_import_refused_for_its_conflicts_writes_no_rejects_file(cli, journal, rows,
+                                                                  tmp_path, monkeypatch):
+    """Nothing was changed means nothing: the second import of the same rows conflicts, so
+    neither the journal nor a rejects file is written."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("import", str(rows), "--skip-invalid").exit_code == 2  # 1 good row in, 1 rejected
+    made = sorted(p.name for p in tmp_path.glob("rows-rejects*"))
+    before = snapshot(journal)
+    again = cli("import", str(rows), "--skip-invalid")
+    assert again.exit_code == 2 and "already have entries" in again.stderr
+    assert "Nothing was changed" in again.stderr
+    assert sorted(p.name for p in tmp_path.glob("rows-rejects*")) == made
+    assert "Rejected rows written" not in again.stdout and snapshot(journal) == before
+
+
 def test_rejects_are_written_before_the_import_commits(cli, journal, rows, tmp_path,
                                                        monkeypatch):
     """When the journal then cannot be written, the message says the rejects file was."""
