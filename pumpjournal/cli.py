@@ -945,80 +945,25 @@ def profile(
                                                        help="Remove a fact.")] = None,
     patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
 ):
-    values: dict = {}
-    for key, value in (("name", name), ("initials", initials), ("pump_make", pump_make),
-                       ("care_team", care_team)):
-        if value is not None:
-            values[key] = model.parse_text(value, key.replace("_", " "), 100)
-    for key, value in (("trial_start", trial_start), ("trial_end", trial_end),
-                       ("implant_date", implant_date), ("next_refill", next_refill)):
-        if value is not None:
-            day = dates.parse_date(value, what=key.replace("_", " "))
-            if key != "next_refill" and day > dates.today():
-                raise InputError(f"the {key.replace('_', ' ')} {day.isoformat()} is in the "
-                                 "future; record it once it has happened (a planned visit, "
-                                 "refill or MRI goes in with `pumpjournal event add`).")
-            values[key] = day.isoformat()
-    for key, value in (("care_phone", care_phone), ("after_hours_phone", after_hours_phone),
-                       ("emergency_number", emergency_number)):
-        if value is not None:
-            values[key] = model.parse_phone(value, key.replace("_", " "))
-    if drug is not None:
-        values["drugs"] = [d for d in (model.parse_text(x, "drug", 60) for x in drug) if d]
-        unknown = [d for d in values["drugs"] if not cat.known_drug(d)]
-        if unknown:
-            say(f"Note: {', '.join(unknown)} is not a medicine pumpjournal knows, so no "
-                "medicine-specific warning signs are watched for it. Known: "
-                f"{', '.join(cat.KNOWN_DRUGS)}.")
-    if fever_threshold is not None:
-        if not set_by:
-            raise InputError("say who on your care team set the fever line with --set-by, "
-                             "e.g. --set-by 'Dr Ames'.")
-        values["fever_threshold_c"] = model.parse_threshold(
-            fever_threshold, "the fever line", *model.FEVER_RANGE_C)
-        values["fever_threshold_set_by"] = model.parse_text(set_by, "set by", 100)
-        values["fever_threshold_set_on"] = dates.today().isoformat()
-    elif set_by is not None:
-        raise InputError("--set-by goes with --fever-threshold.")
-    if low_threshold is not None:
-        values["low_threshold_c"] = model.parse_threshold(low_threshold, "the low line",
-                                                          30.0, 37.0)
-    known = []
-    if baseline_symptom:
-        known = model.parse_symptoms(baseline_symptom)
-        refused = [sid for sid in known if not cat.can_be_baseline(sid)]
-        if refused:
-            raise InputError(f"{', '.join(refused)} ({cat.label(refused[0])}) is an emergency "
-                             "sign, so it cannot be recorded as present before the implant: it "
-                             "always needs emergency help.")
-    aliases = {"fever_threshold": "fever_threshold_c", "low_threshold": "low_threshold_c",
-               "drug": "drugs", "baseline_symptom": "baseline_symptoms"}
-    for key in clear or []:
-        field = key.strip().lower().replace("-", "_")
-        field = aliases.get(field, field)
-        if field not in model.PROFILE_FIELDS:
-            raise InputError(f"unknown profile field {quote(key)}; the fields are "
-                             f"{', '.join(model.PROFILE_FIELDS)}.")
-        values[field] = None
-        if field == "fever_threshold_c":
-            values["fever_threshold_set_by"] = values["fever_threshold_set_on"] = None
+    given = {"name": name, "initials": initials, "pump_make": pump_make,
+             "care_team": care_team, "trial_start": trial_start, "trial_end": trial_end,
+             "implant_date": implant_date, "next_refill": next_refill,
+             "care_phone": care_phone, "after_hours_phone": after_hours_phone,
+             "emergency_number": emergency_number, "drugs": drug,
+             "fever_threshold_c": fever_threshold, "fever_threshold_set_by": set_by,
+             "low_threshold_c": low_threshold, "baseline_symptom": baseline_symptom or None}
+    raw = {key: value for key, value in given.items() if value is not None}
+    values = model.validate_profile(raw, dates.today(), clear=clear or ())
     store = open_journal(ctx, journal)
     who = queries.choose_patient(store.read(), patient)
-    if values or known:
+    if values:
         with store.transaction() as tx:
-            if known:
-                had = [] if "baseline_symptoms" in values else (
-                    tx.profile(who).get("baseline_symptoms") or [])
-                values["baseline_symptoms"] = [s.id for s in cat.SYMPTOMS
-                                               if s.id in set(had) | set(known)]
-            facts = tx.set_profile(who, values)
+            facts = tx.set_profile(who, raw, clear or (), dates.today())
             starts = {"implant_date", "trial_start"} & set(values)
             watch = current_watch(tx, who) if starts else None
         say(f"Profile of {who} saved.")
-        if values.get("pump_make") and not cat.pump_make_known(values["pump_make"]):
-            say("Note: this make names no pump maker pumpjournal knows, so before an MRI it "
-                "is treated as unknown (contact your care team first). Known: "
-                f"{', '.join(sorted(cat.PUMP_MAKERS))}.")
+        for note in model.profile_notes(values):
+            say(f"Note: {note}")
         print_watch(watch, stderr=as_json)
     else:
         facts = store.read().profile(who)

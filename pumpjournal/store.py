@@ -332,9 +332,13 @@ class View:
                              f"--date {day.isoformat()}` logs that day.")
         return entry
 
-    def set_profile(self, patient: str, values: dict) -> dict:
-        """Merge ``values`` into the person's profile; a value of None removes that fact."""
+    def set_profile(self, patient: str, values: dict, clear=(), today: date | None = None
+                    ) -> dict:
+        """Merge ``values`` into the person's profile; a value of None (or a field named in
+        ``clear``) removes that fact. Every value is checked as `pumpjournal profile` checks
+        it (``model.validate_profile``): a bad one is an InputError and nothing changes."""
         current = self.profile(patient)
+        values = model.validate_profile(values, today or date.today(), current, clear)
         for key, value in values.items():
             if value is None:
                 current.pop(key, None)
