@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import dates, model, queries
+from . import checks, dates, model, queries
 from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
@@ -192,20 +192,6 @@ def parse_range(since: str | None, until: str | None) -> tuple[date | None, date
     return low, high
 
 
-def flags_for(view, patient: str, entries: list):
-    """Each entry's flags; the 7-day rules look back on the week before the earliest one."""
-    from datetime import timedelta
-
-    from .timeline import assess_entries
-
-    if not entries:
-        return []
-    first = min(e.day for e in entries) - timedelta(days=7)
-    last = max(e.day for e in entries)
-    history = view.entries(patient, first, last)
-    return assess_entries(entries, view.profile(patient), view.events(patient), history)
-
-
 def print_panel(found, day: date, temperature_c, profile: dict, *,
                 stderr: bool = False) -> None:
     """The warning-sign panel of a check (ROUTINE and above), the one-line EXPECTED record, and
@@ -237,9 +223,7 @@ def print_panel(found, day: date, temperature_c, profile: dict, *,
 
 
 def print_entry_panel(view, entry, *, stderr: bool = False) -> None:
-    from .checks import check_entry
-
-    found = check_entry(view, entry)
+    found = checks.check_entry(view, entry)
     print_panel(found, entry.day, entry.temperature_c, view.profile(entry.patient),
                 stderr=stderr)
 
@@ -353,9 +337,8 @@ def choose_symptoms(values) -> list[str]:
 def interrupted_with_signs(answers: list[str]) -> None:
     """Ctrl-C in the questions after a warning sign was answered: say what to do anyway."""
     from . import render
-    from .checks import check
 
-    found = check(answers, None, dates.today())
+    found = checks.check(answers, None, dates.today())
     if found.top is not None and found.top >= cat.Urgency.URGENT:
         names = ", ".join(cat.label(i) for i in answers)
         say(f"\nYou answered yes to {names}. {render.headline(found.top, {})}. Nothing was "
@@ -515,15 +498,14 @@ def log(
             given = False
     if given and asking and worse is None:  # a known symptom typed as an option: worse?
         values["worse"] = ask_worse([s for s in values.get("symptoms", []) if s in baseline])
-    entry, changes, created, found, profile, watch = save_entry_or_warn(
-        store, broken, patient, when, values, as_json)
-    report_logged(entry, changes, created, found, profile, as_json)
+    done = save_entry_or_warn(store, broken, patient, when, values, as_json)
+    report_logged(done, as_json)
     note_low_temperature(values)
     if interactive() and not as_json:
-        after_logging(store, entry, found, profile, "contacted" in values)
+        after_logging(store, done, "contacted" in values)
     # the watch comes after any question, so it never pushes the panel's headline away
-    print_watch(watch, stderr=as_json,
-                note=(found.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
+    print_watch(done.watch, stderr=as_json,
+                note=(done.check.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
 def readable_journal(ctx, option, need_view: bool):
@@ -542,8 +524,6 @@ def readable_journal(ctx, option, need_view: bool):
 
 def show_typed_panel(values: dict, when: date, view, patient, as_json: bool) -> None:
     """The panel for the signs typed, before an error: with the person's facts if readable."""
-    from .checks import check_values
-
     who, profile = None, {}
     if view is not None:
         try:
@@ -551,38 +531,29 @@ def show_typed_panel(values: dict, when: date, view, patient, as_json: bool) -> 
             profile = view.profile(who)
         except PumpjournalError:
             view = None
-    found = check_values(values, when, view, who)
+    found = checks.check_values(values, when, view, who)
     print_panel(found, when, values.get("temperature_c"), profile, stderr=as_json)
 
 
 def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool):
     """Save the day's values; when the journal cannot be read or written, show the panel from
     what is known (the typed signs at least), then fail with why it was NOT saved (exit 1)."""
-    from .checks import check_entry, check_values
-
-    found = profile = watch = None
     try:
         if store is None:
             raise broken
-        with store.transaction() as tx:
-            who = queries.choose_patient(tx, patient)
-            if "pain" not in values and tx.entry(who, when) is None:
-                raise InputError("--pain is required for a new entry: a whole number from 0 "
-                                 f"to 10 ({model.PAIN_SCALE}). Nothing was changed.")
-            entry, changes, created = tx.log(who, when, values, dates.now_stamp())
-            found, profile = check_entry(tx, entry), tx.profile(who)
-            watch = current_watch(tx, who)
+        return checks.log_day(store, patient, when, values, dates.now_stamp())
     except InputError:
-        print_panel(check_values(values, when), when, values.get("temperature_c"), {},
+        print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
                     stderr=as_json)
         raise
+    except checks.NotSaved as exc:
+        print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json)
+        raise JournalError(f"the entry was NOT saved: {exc}") from None
     except (JournalError, OSError) as exc:
-        if found is None:
-            found, profile = check_values(values, when), {}
-        print_panel(found, when, values.get("temperature_c"), profile, stderr=as_json)
+        print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
+                    stderr=as_json)
         why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
         raise JournalError(f"the entry was NOT saved: {why}") from None
-    return entry, changes, created, found, profile, watch
 
 
 def note_low_temperature(values: dict) -> None:
@@ -591,11 +562,12 @@ def note_low_temperature(values: dict) -> None:
         say(f"Note: {note}")
 
 
-def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
+def after_logging(store, done, answered: bool) -> None:
     """The questions after a saved entry: whether the care team was contacted (not again once
     answered yes) and, once per journal, the implant date. Ctrl-C keeps the saved entry."""
     from . import render
 
+    entry, found, profile = done.entry, done.check, done.profile
     head = render.question_headline(found.flags, profile)
     try:
         top = found.top
@@ -605,11 +577,8 @@ def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
                 say(head)
             answer = yes_no("Have you contacted your care team?")
             if answer or entry.contacted is None:
-                with store.transaction() as tx:
-                    saved = tx.entry(entry.patient, entry.day)
-                    if saved is not None:
-                        saved.contacted = answer
-                        tx.save_entry(saved)
+                checks.record_contacted(store, entry.patient, entry.day, answer,
+                                        dates.now_stamp())
             say(render.contacted_reply(found.flags, profile, answer))
         if found.complete and found.ctx.day0 is None and not profile.get("implant_date") \
                 and not profile.get("implant_date_asked"):
@@ -641,9 +610,11 @@ def ask_implant_date(store, who: str, head: str | None) -> None:
         "Skipped. Add it any time with: pumpjournal profile --implant-date DATE")
 
 
-def report_logged(entry, changes, created, found, profile, as_json) -> None:
+def report_logged(done, as_json) -> None:
     from . import render
 
+    entry, changes, created, found = done.entry, done.changes, done.created, done.check
+    profile = done.profile
     if as_json:
         emit_json({"action": "created" if created else ("updated" if changes else "unchanged"),
                    "entry": entry.to_json(), "changes": [
@@ -673,7 +644,7 @@ def list_entries(
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
     entries = view.entries(who, low, high)[:limit]
-    flags = flags_for(view, who, entries)
+    flags = checks.entry_flags(view, who, entries)
     if as_json:
         emit_json([{**e.to_json(), "flags": [f.to_json() for f in fl]}
                    for e, fl in zip(entries, flags)])
@@ -708,7 +679,7 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
     entry = view.require_entry(who, when)
-    flags = flags_for(view, who, [entry])[0]
+    flags = checks.entry_flags(view, who, [entry])[0]
     if as_json:
         emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
         print_entry_panel(view, entry, stderr=True)
@@ -780,12 +751,9 @@ def edit(
         raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
                          "--remove-symptom ID or --clear note. Nothing was changed.")
     store = open_journal(ctx, journal)
-    who = queries.choose_patient(store.read(), patient)
-    from .checks import check_entry
-
-    with store.transaction() as tx:
-        entry, changes = tx.edit(who, when, values, dates.now_stamp(), removed, cleared)
-        found, profile = check_entry(tx, entry), tx.profile(who)
+    done = checks.log_day(store, patient, when, values, dates.now_stamp(), remove=removed,
+                          clear=cleared, edit=True)
+    entry, changes, found, profile = done.entry, done.changes, done.check, done.profile
     signs_changed = any(k in ("symptoms", "worse", "temperature") for k, _, _ in changes)
     if as_json:
         emit_json({"action": "updated" if changes else "unchanged", "entry": entry.to_json(),
@@ -869,7 +837,7 @@ def demo():
         out(f"pumpjournal demo: the journal of {demo_data.NAME}, a fictional patient.")
         out("Nothing is written to your own journal.\n")
         entries = view.entries(who)
-        flags = flags_for(view, who, entries)
+        flags = checks.entry_flags(view, who, entries)
         out("== Entries (pumpjournal list) ==")
         for entry, fl in list(zip(entries, flags))[::-1]:
             out("\n".join(render.entry_lines(entry, fl)))
@@ -1405,6 +1373,8 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
             lines.append("Nothing was written.")
         out("Import summary:")
         out("\n".join("  " + line for line in lines))
+    if result.rules_failed:
+        say("Note: " + checks.RULES_FAILED)
     if result.warning_signs:
         (say if as_json else out)(("Warning signs were imported: `pumpjournal flags` lists "
                                    "them. " if not result.dry_run else "") + cat.NOT_ADVICE)

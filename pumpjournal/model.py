@@ -318,7 +318,7 @@ def check_scores(worst: int | None, least: int | None, average: int | None) -> N
 def new_entry(patient: str, day: date, values: dict, stamp: str) -> Entry:
     """A new entry from validated values (see validate_fields); pain is required."""
     if "pain" not in values:
-        raise InputError(f"pain now is required for a new entry: a whole number from 0 to 10 "
+        raise InputError(f"--pain is required for a new entry: a whole number from 0 to 10 "
                          f"({PAIN_SCALE}).")
     entry = Entry(patient=patient, date=day.isoformat(), logged_at=stamp, updated_at=stamp,
                   **values)

@@ -77,6 +77,7 @@ class ImportResult:
     written: bool = False
     dry_run: bool = False
     rejects_file: str | None = None
+    rules_failed: bool = False  # the warning signs could not be counted (rows still went in)
 
     def to_json(self) -> dict:
         return {"rows": self.rows, "imported": self.imported, "updated": self.updated,
@@ -500,13 +501,16 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     result.rejected = len(result.errors)
     if result.errors and not (skip_invalid or dry_run):
         return result
-    result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
-    result.warning_signs = result.emergency + result.urgent
     if not dry_run and new_docs:
         if replace_ids:
             view.entries_table.remove(doc_ids=replace_ids)
         view.entries_table.insert_multiple(new_docs)
         result.written = True
+    try:  # after the write: an error in the rules (or a stored profile) never stops an import
+        result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
+    except Exception:
+        result.rules_failed = True
+    result.warning_signs = result.emergency + result.urgent
     return result
 
 
