@@ -88,12 +88,14 @@ def _profile_problems(who: str, facts: dict, today: date) -> list[str]:
         if key == "fever_threshold_c":
             raw.update((k, facts.get(k)) for k in ("fever_threshold_set_by",
                                                    "fever_threshold_set_on"))
-        try:
-            model.validate_profile(raw, today)
+        word = model.PROFILE_FIELDS.get(key)
+        if word is None:
+            continue  # a field this version does not know is left alone
+        try:  # sound: accepted, and stored in the form the checks store it
+            sound = model.validate_profile(raw, today).get(key) == value
         except InputError:
-            word = model.PROFILE_FIELDS.get(key)
-            if word is None:
-                continue  # a field this version does not know is left alone
+            sound = False
+        if not sound:
             problems.append(f"profile of {shorten(who, 30)}: the {word} is not a value "
                             "pumpjournal accepts; set it again with `pumpjournal profile` or "
                             f"remove it with `pumpjournal profile --clear {key}`")

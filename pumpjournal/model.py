@@ -562,14 +562,14 @@ def validate_profile(raw: dict, today: date, current: dict | None = None,
         elif key in _PROFILE_PHONES:
             values[key] = parse_phone(value, word)
         elif key == "drugs":
-            items = [value] if isinstance(value, str) else list(value)
-            values[key] = [d for d in (parse_text(x, "drug", 60) for x in items) if d]
+            values[key] = [d for d in (parse_text(x, "drug", 60) for x in _items(value, word))
+                           if d]
         elif key == "fever_threshold_c":
             values[key] = parse_threshold(value, "the fever line", *FEVER_RANGE_C)
         elif key == "low_threshold_c":
             values[key] = parse_threshold(value, "the low line", *LOW_RANGE_C)
         elif key == "baseline_symptoms":
-            values[key] = _baseline(value)
+            values[key] = _baseline(_items(value, word))
     if values.get("fever_threshold_c") is not None:
         values.setdefault("fever_threshold_set_on", today.isoformat())
     for key in clear or ():
@@ -585,8 +585,17 @@ def validate_profile(raw: dict, today: date, current: dict | None = None,
     return values
 
 
-def _baseline(value) -> list[str]:
-    known = parse_symptoms([value] if isinstance(value, str) else list(value))
+def _items(value, word: str) -> list:
+    """A list given as a list, or as one text."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise InputError(f"{word} must be a list of names or one text.")
+
+
+def _baseline(items: list) -> list[str]:
+    known = parse_symptoms(items)
     refused = [sid for sid in known if not catalogue.can_be_baseline(sid)]
     if refused:
         raise InputError(f"{', '.join(refused)} ({catalogue.label(refused[0])}) is an emergency "
