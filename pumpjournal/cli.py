@@ -159,6 +159,49 @@ UntilOpt = Annotated[Optional[str], typer.Option(
 DateArg = Annotated[str, typer.Argument(
     metavar="DATE", help="The day: 2026-11-24, today, yesterday, '3 days ago'.")]
 
+# The fields of a day's entry, shared by `log` and `edit`.
+PainOpt = Annotated[Optional[str], typer.Option("--pain", "-p", metavar="0-10", help=(
+    "Pain right now: 0 = no pain at all, 10 = the worst pain you can imagine."))]
+WorstOpt = Annotated[Optional[str], typer.Option(
+    metavar="0-10", help="Worst pain over the last 24 hours.")]
+LeastOpt = Annotated[Optional[str], typer.Option(
+    metavar="0-10", help="Least pain over the last 24 hours.")]
+AverageOpt = Annotated[Optional[str], typer.Option(
+    metavar="0-10", help="Average pain over the last 24 hours.")]
+SymptomOpt = Annotated[Optional[list[str]], typer.Option(
+    "--symptom", "-s", metavar="ID",
+    help="A symptom id from `pumpjournal symptoms`, or plain words such as pus, shivers or "
+    "'pins and needles' (repeat it, or separate with commas).")]
+TemperatureOpt = Annotated[Optional[str], typer.Option(
+    "--temperature", "-t", metavar="TEMP",
+    help="Body temperature: 37.8, 38.2C or 100.8F (stored in °C).")]
+SiteOpt = Annotated[Optional[str], typer.Option(
+    metavar="SITE", help=f"Where it was taken: {', '.join(model.TEMP_SITES)}.")]
+BolusesOpt = Annotated[Optional[str], typer.Option(
+    metavar="N", help="Patient-activated doses (boluses) taken that day.")]
+SleepOpt = Annotated[Optional[str], typer.Option(metavar="HOURS", help="Hours slept.")]
+MoodOpt = Annotated[Optional[str], typer.Option(
+    metavar="0-10", help="Mood: 0 = very low, 10 = very good.")]
+NoteOpt = Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT",
+                                                help="A free note.")]
+QuestionOpt = Annotated[Optional[list[str]], typer.Option(
+    "--question", "-q", metavar="TEXT", help="A question for your next visit (repeatable).")]
+WorseOpt = Annotated[Optional[list[str]], typer.Option(
+    "--worse", metavar="ID", help="A symptom your care team noted before the implant that "
+    "is worse than usual that day (repeatable; it is logged as a symptom too).")]
+ContactedOpt = Annotated[Optional[str], typer.Option(
+    "--contacted", metavar="yes|no", help="Whether you have contacted your care team about "
+    "the day's warning signs.")]
+
+
+def entry_fields(pain, worst, least, average, symptom, worse, temperature, temperature_site,
+                 boluses, sleep, mood, note, question, contacted) -> dict:
+    """The entry options as typed, by field name (None: not given)."""
+    return {"pain": pain, "worst": worst, "least": least, "average": average,
+            "symptoms": symptom, "worse": worse, "temperature": temperature,
+            "temperature_site": temperature_site, "boluses": boluses, "sleep": sleep,
+            "mood": mood, "note": note, "questions": question, "contacted": contacted}
+
 
 def journal_path(ctx: typer.Context, option: Path | None) -> Path:
     root = (ctx.find_root().obj or {})
@@ -423,38 +466,11 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
                  "pumpjournal log --pain 3 --worse leg-numbness"))
 def log(
     ctx: typer.Context,
-    pain: Annotated[Optional[str], typer.Option("--pain", "-p", metavar="0-10", help=(
-        "Pain right now: 0 = no pain at all, 10 = the worst pain you can imagine."))] = None,
-    worst: Annotated[Optional[str], typer.Option(
-        metavar="0-10", help="Worst pain over the last 24 hours.")] = None,
-    least: Annotated[Optional[str], typer.Option(
-        metavar="0-10", help="Least pain over the last 24 hours.")] = None,
-    average: Annotated[Optional[str], typer.Option(
-        metavar="0-10", help="Average pain over the last 24 hours.")] = None,
-    symptom: Annotated[Optional[list[str]], typer.Option(
-        "--symptom", "-s", metavar="ID",
-        help="A symptom id from `pumpjournal symptoms`, or plain words such as pus, shivers or "
-        "'pins and needles' (repeat it, or separate with commas).")
-    ] = None,
-    temperature: Annotated[Optional[str], typer.Option(
-        "--temperature", "-t", metavar="TEMP",
-        help="Body temperature: 37.8, 38.2C or 100.8F (stored in °C).")] = None,
-    temperature_site: Annotated[Optional[str], typer.Option(
-        metavar="SITE", help=f"Where it was taken: {', '.join(model.TEMP_SITES)}.")] = None,
-    boluses: Annotated[Optional[str], typer.Option(
-        metavar="N", help="Patient-activated doses (boluses) taken that day.")] = None,
-    sleep: Annotated[Optional[str], typer.Option(metavar="HOURS", help="Hours slept.")] = None,
-    mood: Annotated[Optional[str], typer.Option(
-        metavar="0-10", help="Mood: 0 = very low, 10 = very good.")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", "-n", help="A free note.")] = None,
-    question: Annotated[Optional[list[str]], typer.Option(
-        "--question", "-q", help="A question for your next visit (repeatable).")] = None,
-    worse: Annotated[Optional[list[str]], typer.Option(
-        "--worse", metavar="ID", help="A symptom your care team noted before the implant that "
-        "is worse than usual today (repeatable; it is logged as a symptom too).")] = None,
-    contacted: Annotated[Optional[str], typer.Option(
-        "--contacted", metavar="yes|no", help="Whether you have contacted your care team about "
-        "today's warning signs.")] = None,
+    pain: PainOpt = None, worst: WorstOpt = None, least: LeastOpt = None,
+    average: AverageOpt = None, symptom: SymptomOpt = None, temperature: TemperatureOpt = None,
+    temperature_site: SiteOpt = None, boluses: BolusesOpt = None, sleep: SleepOpt = None,
+    mood: MoodOpt = None, note: NoteOpt = None, question: QuestionOpt = None,
+    worse: WorseOpt = None, contacted: ContactedOpt = None,
     day: Annotated[Optional[str], typer.Option(
         "--date", "-d", metavar="DATE", help="The day (default today): 2026-11-24, yesterday, "
         "'3 days ago'.")] = None,
@@ -462,10 +478,8 @@ def log(
     journal: JournalOpt = None,
     as_json: JsonOpt = False,
 ):
-    raw = {"pain": pain, "worst": worst, "least": least, "average": average,
-           "symptoms": symptom, "worse": worse, "temperature": temperature,
-           "temperature_site": temperature_site, "boluses": boluses, "sleep": sleep,
-           "mood": mood, "note": note, "questions": question, "contacted": contacted}
+    raw = entry_fields(pain, worst, least, average, symptom, worse, temperature,
+                       temperature_site, boluses, sleep, mood, note, question, contacted)
     given = any(v is not None for v in raw.values())
     problems: list[InputError] = []
     try:
@@ -699,29 +713,14 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
 def edit(
     ctx: typer.Context,
     day: DateArg,
-    pain: Annotated[Optional[str], typer.Option("--pain", "-p", metavar="0-10",
-                                                help="Pain now.")] = None,
-    worst: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
-    least: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
-    average: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
-    symptom: Annotated[Optional[list[str]], typer.Option(
-        "--symptom", "-s", metavar="ID", help="Add a symptom.")] = None,
+    pain: PainOpt = None, worst: WorstOpt = None, least: LeastOpt = None,
+    average: AverageOpt = None, symptom: SymptomOpt = None,
     remove_symptom: Annotated[Optional[list[str]], typer.Option(
         "--remove-symptom", metavar="ID", help="Remove a symptom.")] = None,
-    temperature: Annotated[Optional[str], typer.Option("--temperature", "-t",
-                                                       metavar="TEMP")] = None,
-    temperature_site: Annotated[Optional[str], typer.Option(metavar="SITE")] = None,
-    boluses: Annotated[Optional[str], typer.Option(metavar="N")] = None,
-    sleep: Annotated[Optional[str], typer.Option(metavar="HOURS")] = None,
-    mood: Annotated[Optional[str], typer.Option(metavar="0-10")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", "-n")] = None,
-    question: Annotated[Optional[list[str]], typer.Option("--question", "-q")] = None,
-    worse: Annotated[Optional[list[str]], typer.Option(
-        "--worse", metavar="ID", help="Mark a symptom noted before the implant as worse than "
-        "usual (repeatable).")] = None,
-    contacted: Annotated[Optional[str], typer.Option(
-        "--contacted", metavar="yes|no", help="Whether you contacted your care team that "
-        "day.")] = None,
+    temperature: TemperatureOpt = None, temperature_site: SiteOpt = None,
+    boluses: BolusesOpt = None, sleep: SleepOpt = None, mood: MoodOpt = None,
+    note: NoteOpt = None, question: QuestionOpt = None, worse: WorseOpt = None,
+    contacted: ContactedOpt = None,
     clear: Annotated[Optional[list[str]], typer.Option(
         metavar="FIELD", help="Empty a field: worst, least, average, symptoms, worse, "
         "temperature, boluses, sleep, mood, note, questions, contacted.")] = None,
@@ -732,10 +731,8 @@ def edit(
     from . import render
 
     when = dates.parse_date(day)
-    raw = {"pain": pain, "worst": worst, "least": least, "average": average,
-           "symptoms": symptom, "worse": worse, "temperature": temperature,
-           "temperature_site": temperature_site, "boluses": boluses, "sleep": sleep,
-           "mood": mood, "note": note, "questions": question, "contacted": contacted}
+    raw = entry_fields(pain, worst, least, average, symptom, worse, temperature,
+                       temperature_site, boluses, sleep, mood, note, question, contacted)
     if interactive():
         for key in ("symptoms", "worse"):
             if raw[key]:
@@ -868,9 +865,6 @@ def demo():
 
 # Timeline: profile and events -----------------------------------------------------------
 
-DateOpt = Annotated[Optional[str], typer.Option(metavar="DATE")]
-
-
 @app.command(help="Show or set your facts: implant date, pump, medicine, care team numbers, "
              "emergency number and the fever line your care team set.\n\n"
              "With no options it shows the profile. Every warning panel shows the numbers you "
@@ -884,18 +878,27 @@ def profile(
     ctx: typer.Context,
     name: Annotated[Optional[str], typer.Option(help="Your name (optional).")] = None,
     initials: Annotated[Optional[str], typer.Option(help="Or just initials.")] = None,
-    trial_start: DateOpt = None,
-    trial_end: DateOpt = None,
-    implant_date: DateOpt = None,
+    trial_start: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="The day the trial started (not in the future).")] = None,
+    trial_end: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="The day the trial ended (not in the future).")] = None,
+    implant_date: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="The day the pump was implanted (not in the future).")] = None,
     pump_make: Annotated[Optional[str], typer.Option(
         metavar="MAKE", help="e.g. SynchroMed II, Prometra II.")] = None,
     drug: Annotated[Optional[list[str]], typer.Option(
         "--drug", metavar="NAME", help="Medicine in the pump (repeat for a mix); replaces the "
         "list. Baclofen, opioids and ziconotide have their own warning signs.")] = None,
-    care_team: Annotated[Optional[str], typer.Option(metavar="NAME")] = None,
-    care_phone: Annotated[Optional[str], typer.Option(metavar="NUMBER")] = None,
-    after_hours_phone: Annotated[Optional[str], typer.Option(metavar="NUMBER")] = None,
-    emergency_number: Annotated[Optional[str], typer.Option(metavar="NUMBER")] = None,
+    care_team: Annotated[Optional[str], typer.Option(
+        metavar="NAME", help="Your care team or clinic, as warning panels should name it.")
+    ] = None,
+    care_phone: Annotated[Optional[str], typer.Option(
+        metavar="NUMBER", help="The care team's phone number, shown in every warning panel.")
+    ] = None,
+    after_hours_phone: Annotated[Optional[str], typer.Option(
+        metavar="NUMBER", help="The number to call out of hours.")] = None,
+    emergency_number: Annotated[Optional[str], typer.Option(
+        metavar="NUMBER", help="Your local emergency number, e.g. 911, 112 or 999.")] = None,
     fever_threshold: Annotated[Optional[str], typer.Option(
         metavar="TEMP", help="The fever line your care team gave (37.5-39.0 °C; default "
         "38.0 °C / 100.4 °F). Needs --set-by.")] = None,
@@ -904,7 +907,8 @@ def profile(
     low_threshold: Annotated[Optional[str], typer.Option(
         metavar="TEMP", help="A low temperature line, if your care team set one "
         "(baclofen pumps).")] = None,
-    next_refill: DateOpt = None,
+    next_refill: Annotated[Optional[str], typer.Option(
+        metavar="DATE", help="When the next refill is due (may be in the future).")] = None,
     baseline_symptom: Annotated[Optional[list[str]], typer.Option(
         "--baseline-symptom", metavar="ID", help="A symptom your care team noted before the "
         "implant (repeatable; adds to the list). Logged later, it is asked whether it is worse "
@@ -983,7 +987,8 @@ def event_add(
     unit: Annotated[Optional[str], typer.Option(help="dose-change: mg/day or mcg/day.")] = None,
     alarm: Annotated[Optional[str], typer.Option(
         help="alarm: critical, non-critical or not-sure.")] = None,
-    note: Annotated[Optional[str], typer.Option("--note", "-n")] = None,
+    note: Annotated[Optional[str], typer.Option(
+        "--note", "-n", metavar="TEXT", help="A note about the event.")] = None,
     patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
 ):
     from . import render
@@ -1054,7 +1059,8 @@ def event_list(
     "pumpjournal event delete 3 --yes"))
 def event_delete(
     ctx: typer.Context,
-    event_id: Annotated[int, typer.Argument(metavar="ID")],
+    event_id: Annotated[int, typer.Argument(
+        metavar="ID", help="The event's id, as `pumpjournal event list` shows it.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
@@ -1135,7 +1141,8 @@ def summary(
     "pumpjournal ask 'Can the evening dose be raised?'"))
 def ask(
     ctx: typer.Context,
-    question: Annotated[str, typer.Argument(metavar="QUESTION")],
+    question: Annotated[str, typer.Argument(
+        metavar="QUESTION", help="The question, in your own words (quote it).")],
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
     text = model.parse_text(question, "question", 500)
@@ -1253,7 +1260,8 @@ def progress_counter():
         "cat rows.csv | pumpjournal import - --format csv --on-conflict skip"))
 def import_entries(
     ctx: typer.Context,
-    source: Annotated[Optional[str], typer.Argument(metavar="FILE|-")] = None,
+    source: Annotated[Optional[str], typer.Argument(
+        metavar="FILE|-", help="The file to import, or - to read stdin.")] = None,
     fmt: Annotated[Optional[str], typer.Option(
         "--format", "-f", metavar="csv|json|jsonl", help="Default: from the file name.")] = None,
     mapping: Annotated[Optional[list[str]], typer.Option(

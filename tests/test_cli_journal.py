@@ -653,6 +653,15 @@ def test_help_has_examples(cli, command):
     assert "$ pumpjournal " + " ".join(shown.get(c, c) for c in command) in out
 
 
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: " ".join(c) or "pumpjournal")
+def test_every_option_and_argument_has_help(command):
+    found = typer.main.get_command(app)
+    for name in command:
+        found = found.commands[name]
+    missing = [p.name for p in found.params if not getattr(p, "help", None)]
+    assert missing == [], f"pumpjournal {' '.join(command)}: no help for {missing}"
+
+
 @pytest.mark.parametrize("args, where", [
     (["event", "add"], "pumpjournal event add --help"),
     (["event", "add", "visit", "--nope"], "pumpjournal event add --help"),
