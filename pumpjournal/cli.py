@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import checks, dates, model, queries
+from . import checks, dates, model, queries, words
 from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
@@ -847,16 +847,16 @@ def demo():
         out(f"\n== Follow-up summary (pumpjournal summary --since {demo_data.IMPLANT}) ==")
         data = queries.summary_data(view, who, last, demo_data.IMPLANT, None)
         out("\n".join(render.summary_lines(data, demo_data.NAME, last)))
-        from . import report as reports
+        from . import report
         from .files import make_folder
 
         folder = Path(tempfile.gettempdir()) / "pumpjournal-demo"
         make_folder(folder)
-        made = reports.prepare(view, who, dates.today(), demo_data.IMPLANT, last.isoformat())
+        made = report.prepare(view, who, dates.today(), demo_data.IMPLANT, last.isoformat())
         written = []
         for fmt in ("html", "pdf"):
             target = folder / made.default_name(fmt)
-            reports.save(target, made.render(fmt), force=True)
+            report.save(target, made.render(fmt), force=True)
             written.append(str(target))
         out("\n== The caregiver's report (pumpjournal report) ==")
         out("Written to:\n  " + "\n  ".join(written))
@@ -1158,14 +1158,15 @@ def ask(
 # Caregivers: the report ------------------------------------------------------------------
 
 
-@app.command(help="Write a report for an appointment: warning signs first, a pain chart, the "
-             "summary figures, a day-by-day table, questions and notes.\n\nWithout --output "
-             "it is written to this folder under a name with the person, period and date, and "
-             "its path is printed. Reports are created readable only by you (0600)." + examples(
+@app.command("report", help="Write a report for an appointment: warning signs first, a pain "
+             "chart, the summary figures, a day-by-day table, questions and notes.\n\n"
+             "Without --output it is written to this folder under a name with the person, "
+             "period and date, and its path is printed. Reports are created readable only by "
+             "you (0600)." + examples(
                  "pumpjournal report --format pdf",
                  "pumpjournal report --since 4w --format html --output visit.html",
                  "pumpjournal report --format md --redact --output -"))
-def report(
+def make_report(
     ctx: typer.Context,
     since: Annotated[Optional[str], typer.Option(
         metavar="WHEN", help="last-visit, a date, or a span such as 4w (default: since the "
@@ -1182,22 +1183,22 @@ def report(
         "questions. Dates stay.")] = False,
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
-    from . import report as reports
+    from . import report
 
     if fmt is None:
         suffix = output.rsplit(".", 1)[-1] if output and "." in output else "pdf"
         fmt = suffix if suffix.lower() in ("pdf", "html", "htm", "md", "txt") else "pdf"
-    fmt = reports.check_format(fmt)
+    fmt = report.check_format(fmt)
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
-    made = reports.prepare(view, who, dates.today(), since, until, redact)
+    made = report.prepare(view, who, dates.today(), since, until, redact)
     data = made.render(fmt)
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     path = Path(output) if output else Path(made.default_name(fmt))
-    reports.save(path, data, force)
+    report.save(path, data, force)
     out(str(path))
 
 
@@ -1437,7 +1438,7 @@ def export(
     else:
         with private_text(Path(output), force) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
-        say(f"Exported {count} entries to {output}.")
+        say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
 
 
 @app.command(help="One line per person in the journal: days logged, first and last day, mean "
@@ -1484,7 +1485,7 @@ def doctor(ctx: typer.Context, journal: JournalOpt = None):
     if not problems:
         out("The journal is sound.")
         return
-    out(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found:")
+    out(f"{words.plural(len(problems), 'problem')} found:")
     out("\n".join(f"  - {p}" for p in problems[:100]))
     out(f"The journal was not changed. Way out: restore a copy from {store.backup_folder} "
         "(copy it over the journal), or fix the entries named above with `pumpjournal edit` "

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from .errors import InputError
 from .escape import quote
+from .words import plural
 
 ACCEPTED = "a date such as 2026-11-24, 'today', 'yesterday', '3 days ago' or '2w'"
 
@@ -92,7 +93,7 @@ def days_in_words(days: int) -> str:
     if days < 60:
         weeks, rest = divmod(days, 7)
         text = f"{weeks} weeks"
-        return text + (f" {rest} day{'s' if rest > 1 else ''}" if rest else "")
+        return text + (f" {plural(rest, 'day')}" if rest else "")
     if days < 730:
         return f"about {round(days / 30.44)} months"
     return f"about {days / 365.25:.1f} years".replace(".0 ", " ")

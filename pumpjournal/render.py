@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date
 
 from . import symptoms as cat
+from . import words
 from .escape import escape
 from .model import FIELD_WORDS, Entry
 from .symptoms import NOT_ADVICE, Flag, Urgency
+from .words import due_text, event_text, in_days, plural
 
 
 def fahrenheit(celsius: float) -> float:
@@ -64,15 +66,10 @@ def item_text(item: str, temperature_c: float | None, ctx: cat.Context) -> str:
 
 
 def care_team_text(profile: dict) -> str:
-    phone, after = profile.get("care_phone"), profile.get("after_hours_phone")
-    team = profile.get("care_team")
-    if not phone and not after:
+    if not profile.get("care_phone") and not profile.get("after_hours_phone"):
         return ("Care team: use the number your clinic gave you "
                 "(add it with `pumpjournal profile --care-phone NUMBER`).")
-    text = "Care team: " + (f"{team}, " if team else "") + (phone or "")
-    if after:
-        text += f" (after hours {after})" if phone else f"after hours {after}"
-    return escape(text)
+    return escape(f"Care team: {words.care_team_line(profile)}")
 
 
 def headline(level: Urgency, profile: dict) -> str:
@@ -166,14 +163,8 @@ def contacted_reply(flags: list[Flag], profile: dict, answer: bool) -> str:
 def wrap(rows: list[tuple[str, str]], width: int, hang: int = 6) -> list[str]:
     """Lines of ``prefix + text`` wrapped to ``width`` with a hanging indent (at most
     ``hang`` columns)."""
-    import textwrap
-
-    lines = []
-    for prefix, text in rows:
-        lines += textwrap.wrap(text, width, initial_indent=prefix,
-                               subsequent_indent=" " * min(len(prefix), hang),
-                               break_on_hyphens=False) or [prefix]
-    return lines
+    return [line for prefix, text in rows
+            for line in words.wrap(text, width, prefix, " " * min(len(prefix), hang))]
 
 
 def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
@@ -230,25 +221,21 @@ def daily_series(daily: list[dict], since: date, until: date, key: str = "pain")
     return [by_day.get(date.fromordinal(since.toordinal() + n).isoformat()) for n in range(days)]
 
 
-def days_text(n: int) -> str:
-    return f"{n} day{'' if n == 1 else 's'}"
-
-
 def episode_line(ep) -> str:
     """One episode: symbol, level, days, items and rules. In a period (summary) the days
     logged count inside the period; days outside it are named as such."""
     span = ep["first"] if ep["first"] == ep["last"] else f"{ep['first']} to {ep['last']}"
     outside = ep.get("days_before_period", 0) + ep.get("days_after_period", 0)
     if ep.get("before_period"):
-        logged = (f", {days_text(ep['days_logged'])} logged" if ep["days_logged"] > 1 else "")
+        logged = (f", {plural(ep['days_logged'], 'day')} logged" if ep["days_logged"] > 1 else "")
         logged += ", before this period"
     elif outside:
-        parts = [f"{days_text(ep[key])} {word} it" for key, word in (
+        parts = [f"{plural(ep[key], 'day')} {word} it" for key, word in (
             ("days_before_period", "before"), ("days_after_period", "after")) if ep[key]]
-        logged = (f", {days_text(ep['days_in_period'])} logged in this period "
+        logged = (f", {plural(ep['days_in_period'], 'day')} logged in this period "
                   f"({' and '.join(parts)})")
     else:
-        logged = f", {days_text(ep['days_logged'])} logged" if ep["days_logged"] > 1 else ""
+        logged = f", {plural(ep['days_logged'], 'day')} logged" if ep["days_logged"] > 1 else ""
     items = ", ".join(ep["items"])
     rules = ", ".join(ep.get("rules") or [ep["rule"]])
     return escape(f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({rules})")
@@ -277,31 +264,12 @@ def coming_up_lines(data: dict, today: date) -> list[str]:
                      f"({in_days(date.fromisoformat(soon['next_visit']), today)}).")
     if soon.get("next_refill"):
         due = date.fromisoformat(soon["next_refill"])
-        late = ": overdue" if due < today else ""
-        lines.append(f"  Next refill due: {soon['next_refill']} ({in_days(due, today)}{late}).")
+        lines.append(f"  Next refill due: {soon['next_refill']} ({due_text(due, today)}).")
     for mri in soon.get("mri", []):
         lines += wrap([(f"  {mri['symbol']} {mri['urgency']} MRI planned {mri['date']} "
                         f"({in_days(date.fromisoformat(mri['date']), today)}): ",
                         mri["advice"])], 78)
     return (["Coming up:"] + lines) if lines else []
-
-
-def in_days(day: date, today: date) -> str:
-    left = (day - today).days
-    if left == 0:
-        return "today"
-    return f"in {days_text(left)}" if left > 0 else f"{days_text(-left)} ago"
-
-
-def event_text(ev: dict) -> str:
-    from .model import EVENT_KINDS
-
-    details = ev.get("details") or {}
-    extra = []
-    for key, value in details.items():
-        extra.append(value if key == "note" else f"{key.replace('_', ' ')} {value}")
-    text = f"{ev['date']}  {EVENT_KINDS.get(ev['kind'], ev['kind'])}"
-    return escape(text + (f" ({'; '.join(str(x) for x in extra)})" if extra else ""))
 
 
 def _fmt(value) -> str:
@@ -320,8 +288,8 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
     visit = period.get("starts_at_visit")
     start = f", since your last visit on {visit}" if visit else ""
     lines = [f"Follow-up summary: {escape(who)}",
-             f"Period {period['since']} to {period['until']} ({days_text(period['days'])}"
-             f"{start}); {days_text(period['days_logged'])} logged."]
+             f"Period {period['since']} to {period['until']} ({plural(period['days'], 'day')}"
+             f"{start}); {plural(period['days_logged'], 'day')} logged."]
     if not period["days_logged"]:
         lines.append("No entries in this period.")
     else:
@@ -359,7 +327,7 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         lines += ["  " + episode_line(ep) for ep in data["before_period"]]
     if data["boluses"]:
         b = data["boluses"]
-        lines.append(f"Boluses: {b['total']} on {days_text(b['days_logged'])} logged "
+        lines.append(f"Boluses: {b['total']} on {plural(b['days_logged'], 'day')} logged "
                      f"(mean {b['mean_per_day']:g} a day).")
     if data["events"]:
         lines.append("Pump events:")

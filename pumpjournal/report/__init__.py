@@ -1,10 +1,10 @@
 """Reports for caregivers and clinicians: one period of one person's journal as PDF, HTML,
 Markdown or plain text.
 
-Every format says the same things in the same order: who and which period; the warning-sign
-episodes with the documented advice; a pain chart; the summary figures (the numbers of
-``pumpjournal summary --json``); a day-by-day table; the questions for the visit; the notes;
-the not-medical-advice line and the date the report was made.
+Every format says the same things in the same order (``layout.SECTIONS``): who and which
+period; the warning-sign episodes with the documented advice; what is coming up; a pain chart;
+the summary figures (the numbers of ``pumpjournal summary --json``); a day-by-day table; the
+questions for the visit; the notes; the not-medical-advice line and the date it was made.
 
 Library use::
 
@@ -14,10 +14,17 @@ Library use::
     report.save(Path(made.default_name("pdf")), made.render("pdf"), force=False)
 
 ``build()`` is the one-call form of ``prepare(...).render(fmt)``.
+
+The package is a straight line: ``content`` works out what the report says (and imports
+nothing from here); ``layout`` holds the order of the sections and what the formats share;
+``chart`` draws the pain chart as shapes; ``text`` (txt, md), ``html`` and ``pdf`` each draw
+``layout.sections()``. This module picks the renderer, imported only when used (fpdf2 is
+heavy).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date
 from pathlib import Path
@@ -25,12 +32,33 @@ from pathlib import Path
 from ..errors import InputError, JournalError
 from ..escape import quote
 from ..files import atomic_writer, reason
-from .content import Report, make
+from . import content
 
 FORMATS = ("pdf", "html", "md", "txt")
+# format -> (module, function): the renderer, imported on first use
+RENDERERS = {"pdf": ("pdf", "render_pdf"), "html": ("html", "render_html"),
+             "md": ("text", "render_md"), "txt": ("text", "render_txt")}
 REDACTED_LABEL = "patient"
 
-__all__ = ["FORMATS", "REDACTED_LABEL", "Report", "build", "default_name", "prepare", "save"]
+__all__ = ["FORMATS", "REDACTED_LABEL", "Report", "build", "default_name", "prepare", "render",
+           "save"]
+
+
+class Report(content.Report):
+    """A report's content (see ``content.Report``) with what a caller does with it."""
+
+    def render(self, fmt: str) -> bytes:
+        return render(self, fmt)
+
+    def default_name(self, fmt: str) -> str:
+        return default_name(self.label, self.since, self.until, self.today, fmt)
+
+
+def render(report: content.Report, fmt: str) -> bytes:
+    """The report laid out in ``fmt`` (one of FORMATS)."""
+    module, function = RENDERERS[check_format(fmt)]
+    made = getattr(importlib.import_module(f".{module}", __name__), function)(report)
+    return made if isinstance(made, bytes) else made.encode("utf-8")
 
 
 def check_format(fmt: str) -> str:
@@ -54,15 +82,16 @@ def prepare(view, patient: str, today: date, since: str | None, until: str | Non
     low = date.fromisoformat(data["period"]["since"])
     high = date.fromisoformat(data["period"]["until"])
     entries = view.entries(patient, low, high)
-    return make(data, entries, view.profile(patient), patient, today, redact,
-                REDACTED_LABEL, view.events(patient, ("dose-change",)))
+    made = content.make(data, entries, view.profile(patient), patient, today, redact,
+                        REDACTED_LABEL, view.events(patient, ("dose-change",)))
+    return Report(**vars(made))
 
 
 def build(view, patient: str, today: date, since: str | None, until: str | None, fmt: str,
           redact: bool = False) -> bytes:
     """The report as bytes in ``fmt`` (one of FORMATS)."""
     fmt = check_format(fmt)
-    return prepare(view, patient, today, since, until, redact).render(fmt)
+    return render(prepare(view, patient, today, since, until, redact), fmt)
 
 
 def _slug(text: str) -> str:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
-from .content import EVENT_CODE, EVENT_WORD, Report, day_label
+from ..words import wrap
+from .content import Report
 
 WIDTH = 180.0  # mm: fits the printable width of A4 and of Letter
 LEFT, RIGHT = 8.0, 1.0
@@ -36,28 +38,88 @@ STYLES = {
 }
 
 
+# Events on the chart: a word when the labels fit, else a letter (with a key).
+EVENT_WORD = {"trial-start": "trial", "trial-end": "trial end", "implant": "implant",
+              "refill": "refill", "dose-change": "dose change", "visit": "visit",
+              "alarm": "ALARM", "surgery": "surgery", "mri": "MRI", "removal": "pump removed"}
+EVENT_CODE = {"trial-start": "T", "trial-end": "E", "implant": "I", "refill": "R",
+              "dose-change": "D", "visit": "V", "alarm": "A", "surgery": "S", "mri": "M",
+              "removal": "X"}
+
+
+# The shapes, in millimetres from the chart's top left; ``kind`` first, so each reads as
+# ("text", style, x, y, ...) too. ``style`` is a key of STYLES.
+
+class Rect(NamedTuple):
+    kind: str
+    style: str
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+class Line(NamedTuple):
+    kind: str
+    style: str
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+
+
+class Poly(NamedTuple):
+    kind: str
+    style: str
+    points: list[tuple[float, float]]
+
+
+class Dot(NamedTuple):
+    kind: str
+    style: str
+    x: float
+    y: float
+    r: float
+
+
+class Text(NamedTuple):
+    kind: str
+    style: str
+    x: float
+    y: float  # the baseline
+    text: str
+    size: float
+    anchor: str  # start, middle or end
+    bold: bool
+
+
 @dataclass
 class Chart:
     width: float
     height: float
-    shapes: list = field(default_factory=list)
+    shapes: list[Rect | Line | Poly | Dot | Text] = field(default_factory=list)
     labels_left_off: int = 0
 
     def rect(self, style, x, y, w, h):
-        self.shapes.append(("rect", style, x, y, w, h))
+        self.shapes.append(Rect("rect", style, x, y, w, h))
 
     def line(self, style, x1, y1, x2, y2):
-        self.shapes.append(("line", style, x1, y1, x2, y2))
+        self.shapes.append(Line("line", style, x1, y1, x2, y2))
 
     def poly(self, style, points):
-        self.shapes.append(("poly", style, points))
+        self.shapes.append(Poly("poly", style, points))
 
     def dot(self, style, x, y, r):
-        self.shapes.append(("dot", style, x, y, r))
+        self.shapes.append(Dot("dot", style, x, y, r))
 
     def text(self, style, x, y, text, size=FONT, anchor="start", bold=False):
         """``y`` is the baseline; ``anchor`` start, middle or end."""
-        self.shapes.append(("text", style, x, y, text, size, anchor, bold))
+        self.shapes.append(Text("text", style, x, y, text, size, anchor, bold))
+
+
+def day_label(day: date) -> str:
+    """A short axis label: 15 Sep."""
+    return f"{day.day} {day.strftime('%b')}"
 
 
 def text_width(text: str, size: float = FONT) -> float:
@@ -301,14 +363,12 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
                                                if "".join(warn).strip() else ""))
     if key:
         used = dict.fromkeys(k for _, k in report.chart_events)
-        lines += _wrap("E events: " + ", ".join(f"{EVENT_CODE.get(k, '?')} "
-                                                 f"{EVENT_WORD.get(k, k)}" for k in used)
-                       + "; + several on one day. Listed under Summary figures."
-                       if len(key) > 6 else "E events: " + "; ".join(key))
+        if len(key) > 6:
+            text = ("E events: " + ", ".join(f"{EVENT_CODE.get(k, '?')} {EVENT_WORD.get(k, k)}"
+                                             for k in used)
+                    + "; + several on one day. Listed under Summary figures.")
+        else:
+            text = "E events: " + "; ".join(key)
+        lines += wrap(text, 76, "", "  ")
     return lines
 
-
-def _wrap(text: str, width: int = 76) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width, subsequent_indent="  ", break_on_hyphens=False)

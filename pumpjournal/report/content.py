@@ -13,52 +13,9 @@ from datetime import date, timedelta
 from .. import symptoms as cat
 from ..model import Entry
 from ..symptoms import NOT_ADVICE, Urgency
+from ..words import MISSING, care_team_line, due_text, event_text, num, plural, span_text
 
 TITLE = "Pain pump recovery report"
-LEFT_OUT = "(left out: redacted)"
-MISSING = "-"
-PAIN_ROWS = (("pain", "Pain now"), ("worst", "Worst (24 h)"), ("least", "Least (24 h)"),
-             ("average", "Average (24 h)"))
-DAY_HEADS = ("Date", "Now", "Worst", "Least", "Avg", "Temp °C", "Bol.", "Sleep", "Mood",
-             "Warning", "Symptoms")
-DAY_KEY = ("Now, Worst, Least, Avg: pain now and the worst, least and average pain over 24 "
-           "hours, 0-10. Temp in °C. Bol.: boluses (doses given with the hand-held "
-           "programmer). Sleep in hours. Mood 0-10. - = not logged. Days without an entry "
-           "are shown as such, never as 0.")
-EPISODE_HEADS = ("When", "Level", "What was logged", "Rule")
-# Events on the chart: a word when the labels fit, else a letter (with a key).
-EVENT_WORD = {"trial-start": "trial", "trial-end": "trial end", "implant": "implant",
-              "refill": "refill", "dose-change": "dose change", "visit": "visit",
-              "alarm": "ALARM", "surgery": "surgery", "mri": "MRI", "removal": "pump removed"}
-EVENT_CODE = {"trial-start": "T", "trial-end": "E", "implant": "I", "refill": "R",
-              "dose-change": "D", "visit": "V", "alarm": "A", "surgery": "S", "mri": "M",
-              "removal": "X"}
-
-
-def num(value) -> str:
-    """A figure as summary --json has it: 4.08 stays 4.08, 4.0 shows as 4, None as -."""
-    if value is None:
-        return MISSING
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return str(value)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def signed(value: float) -> str:
-    return ("+" if value > 0 else "") + num(float(value))
-
-
-def span_text(first: str, last: str) -> str:
-    return first if first == last else f"{first} to {last}"
-
-
-def day_label(day: date) -> str:
-    """A short axis label: 15 Sep."""
-    return f"{day.day} {day.strftime('%b')}"
 
 
 @dataclass
@@ -126,17 +83,16 @@ class Gap:
     @property
     def text(self) -> str:
         span = span_text(self.first, self.last)
-        return f"no entry for {self.days} day{'s' if self.days > 1 else ''} ({span})"
+        return f"no entry for {plural(self.days, 'day')} ({span})"
 
 
 @dataclass
 class Report:
-    """One report's content. ``render(fmt)`` lays it out; ``data`` is the summary figures
-    (as ``pumpjournal summary --json`` prints them; redacted: no id, notes or questions)."""
+    """One report's content; ``data`` is the summary figures (as ``pumpjournal summary --json``
+    prints them; redacted: no id, notes or questions)."""
 
     who: str
     label: str
-    redacted: bool
     since: date
     until: date
     today: date
@@ -172,8 +128,7 @@ class Report:
         counts = Counter(ep.urgency for ep in self.episodes if not ep.before)
         levels = ", ".join(f"{counts[u.name]} {u.name}" for u in sorted(Urgency, reverse=True)
                            if counts[u.name])
-        n = self.count
-        return (f"{n} warning-sign episode{'s' if n > 1 else ''} ({levels}), oldest first."
+        return (f"{plural(self.count, 'warning-sign episode')} ({levels}), oldest first."
                 + earlier + " What the sources advise follows the list.")
 
     @property
@@ -185,28 +140,6 @@ class Report:
     @property
     def not_advice(self) -> str:
         return NOT_ADVICE
-
-    def default_name(self, fmt: str) -> str:
-        from . import default_name
-
-        return default_name(self.label, self.since, self.until, self.today, fmt)
-
-    def render(self, fmt: str) -> bytes:
-        from . import check_format
-
-        fmt = check_format(fmt)
-        if fmt == "pdf":
-            from .pdf import render_pdf
-
-            return render_pdf(self)
-        if fmt == "html":
-            from .html import render_html
-
-            return render_html(self).encode("utf-8")
-        from .text import render_md, render_txt
-
-        return (render_md(self) if fmt == "md" else render_txt(self)).encode("utf-8")
-
 
 def item_label(item: str, entries: list[Entry]) -> str:
     if item in cat.BY_ID:
@@ -240,15 +173,6 @@ def profile_facts(profile: dict) -> list[tuple[str, str]]:
     return facts
 
 
-def care_team_line(profile: dict) -> str | None:
-    phone, after = profile.get("care_phone"), profile.get("after_hours_phone")
-    team = profile.get("care_team")
-    text = ", ".join(str(p) for p in (team, phone) if p)
-    if after:
-        text += f" (after hours {after})" if text else f"after hours {after}"
-    return text or None
-
-
 def redact_data(data: dict, label: str) -> dict:
     """The figures with the person's id, free-text notes and questions taken out."""
     out = dict(data)
@@ -261,12 +185,6 @@ def redact_data(data: dict, label: str) -> dict:
     out["flagged_notes"] = []
     out["questions"] = []
     return out
-
-
-def event_line(ev: dict) -> str:
-    from ..render import event_text
-
-    return event_text(ev).replace("  ", " ", 1)
 
 
 def day_rows(entries: list[Entry], since: date, until: date, flags: dict[str, str]) -> list:
@@ -327,9 +245,7 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
     if dose:
         facts.append(("Current dose", dose))
     if data["next_refill"]:
-        left = (date.fromisoformat(data["next_refill"]) - today).days
-        when = (f"in {plural(left, 'day')}" if left >= 0
-                else f"{plural(-left, 'day')} ago: overdue")
+        when = due_text(date.fromisoformat(data["next_refill"]), today)
         facts.append(("Next refill due", f"{data['next_refill']} ({when})"))
     facts.append(("Report made", today.isoformat()))
 
@@ -382,14 +298,14 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
     advice_list.sort(key=lambda a: (-Urgency[a.urgency], a.rule))
 
     return Report(
-        who=who, label=label, redacted=redact, since=since, until=until, today=today,
+        who=who, label=label, since=since, until=until, today=today,
         data=data, facts=facts, care_team=None if redact else care_team_line(profile),
         episodes=episodes, advice=advice_list,
         rows=day_rows(entries, since, until, flag_text),
         questions=None if redact else [(q["date"], q["question"]) for q in data["questions"]],
         notes=None if redact else [(e.date, e.note, e.date in flags) for e in entries
                                    if e.note],
-        events=[event_line(ev) for ev in data["events"]],
+        events=[event_text(ev, gap=" ") for ev in data["events"]],
         chart_events=chart_events(data, profile, since, until),
         chart_flags=chart_flags, coming_up=coming_up_lines(data, today))
 
@@ -411,9 +327,7 @@ def coming_up_lines(data: dict, today: date) -> list[str]:
     soon = data.get("coming_up") or {}
 
     def when(day: str) -> str:
-        left = (date.fromisoformat(day) - today).days
-        return "today" if left == 0 else (f"in {plural(left, 'day')}" if left > 0
-                                          else f"{plural(-left, 'day')} ago: overdue")
+        return due_text(date.fromisoformat(day), today)
 
     lines = []
     if soon.get("next_visit"):
@@ -424,70 +338,3 @@ def coming_up_lines(data: dict, today: date) -> list[str]:
         lines.append(f"{mri['symbol']} {mri['urgency']}: MRI planned {mri['date']} "
                      f"({when(mri['date'])}). {mri['advice']}")
     return lines
-
-
-def episode_details(ep: Episode) -> list[str]:
-    """The lines of an episode's "What was logged" cell: the signs, the notes of those days
-    and whether the person contacted the care team."""
-    lines = ["; ".join(ep.items)]
-    if ep.advice:
-        lines.append(f"Advice: {ep.advice}")
-    lines += [f"Note {day}: {note}" for day, note in ep.notes]
-    if ep.contacted:
-        lines.append("Contacted the care team: " + "; ".join(ep.contacted))
-    return lines
-
-
-def weekly_rows(report: Report, groups: int) -> tuple[list[str], list[list[str]]]:
-    """Weekly means of pain now as a table of ``groups`` side-by-side (week, mean, days)."""
-    weeks = [(w["start"], num(w["pain_mean"]), str(w["days_logged"]))
-             for w in report.data["weeks"]]
-    groups = max(1, min(groups, len(weeks) // 3))  # at least three rows
-    per = -(-len(weeks) // groups)
-    heads = ["Week from", "Mean", "Days"] * groups
-    rows = []
-    for r in range(per):
-        row = []
-        for g in range(groups):
-            n = g * per + r
-            row += list(weeks[n]) if n < len(weeks) else ["", "", ""]
-        rows.append(row)
-    return heads, rows
-
-
-def figure_lines(report: Report) -> list[tuple[str, str | list[str]]]:
-    """The figures besides the pain table and the weekly means, for every format: (heading,
-    text) pairs, where a list of texts is shown as a list."""
-    data = report.data
-    out: list[tuple[str, str | list[str]]] = []
-    trend = data["trend"]
-    if trend["change"] is not None:
-        first, second = trend["first_half"], trend["second_half"]
-        out.append(("Trend of pain now",
-                    f"first half ({first['from']} to {first['to']}) mean "
-                    f"{num(first['pain_mean'])} over {plural(first['days_logged'], 'day')} "
-                    f"logged; second half ({second['from']} to {second['to']}) mean "
-                    f"{num(second['pain_mean'])} over {plural(second['days_logged'], 'day')} "
-                    "logged; "
-                    f"change {signed(trend['change'])}"))
-    if data["boluses"]:
-        b = data["boluses"]
-        out.append(("Boluses", f"{b['total']} on {plural(b['days_logged'], 'day')} logged "
-                               f"(mean {num(b['mean_per_day'])} a day)"))
-    for key, word, unit in (("sleep_hours", "Sleep", " h"), ("mood", "Mood (0-10)", "")):
-        st = data[key]
-        if st:
-            out.append((word, f"mean {num(st['mean'])}{unit}, median {num(st['median'])}, "
-                              f"range {num(st['min'])}-{num(st['max'])}, "
-                              f"{plural(st['n'], 'day')}"))
-    if data["symptoms"]:
-        out.append(("Symptoms (days logged)",
-                    [f"{s['days']} day{'s' if s['days'] > 1 else ''}: {s['label']} ({s['id']})"
-                     for s in data["symptoms"]]))
-    if data["contacted_care_team"]:
-        out.append(("Contacted the care team",
-                    [f"{c['date']}: {'yes' if c['contacted'] else 'no'}"
-                     for c in data["contacted_care_team"]]))
-    if report.events:
-        out.append(("Pump events and visits", list(report.events)))
-    return out

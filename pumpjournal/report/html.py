@@ -12,9 +12,11 @@ from __future__ import annotations
 import html
 
 from ..escape import escape
-from .chart import STYLES, Chart, draw
-from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
-                      Report, episode_details, figure_lines, num, weekly_rows)
+from . import chart as charts
+from .content import Gap, Report
+from .layout import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
+                     Facts, Figures, Items, Para, episode_details, figure_lines, num,
+                     pain_rows, sections, weekly_rows)
 
 PAPER_MARK = "/* paper */"
 
@@ -100,12 +102,12 @@ def esc(text) -> str:
     return html.escape(escape(text, lines=True), quote=True).replace("://", "&#58;//")
 
 
-def svg(chart: Chart, title: str) -> str:
+def svg(chart: charts.Chart, title: str) -> str:
     out = [f'<svg viewBox="0 0 {chart.width:g} {chart.height:.1f}" role="img" '
            f'aria-label="{esc(title)}" preserveAspectRatio="xMidYMin meet">',
            f"<title>{esc(title)}</title>"]
     for shape in chart.shapes:
-        kind, style = shape[0], STYLES[shape[1]]
+        style = charts.STYLES[shape.style]
         paint = ""
         if "fill" in style:
             paint += f' fill="{style["fill"]}"'
@@ -113,28 +115,25 @@ def svg(chart: Chart, title: str) -> str:
             paint += f' stroke="{style["stroke"]}" stroke-width="{style["width"]:g}"'
             if "dash" in style:
                 paint += f' stroke-dasharray="{style["dash"][0]:g} {style["dash"][1]:g}"'
-        if kind == "rect":
-            _, _, x, y, w, h = shape
-            out.append(f'<rect x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}"'
-                       f'{paint}/>')
-        elif kind == "line":
-            _, _, x1, y1, x2, y2 = shape
-            out.append(f'<line x1="{x1:.2f}" y1="{y1:.2f}" x2="{x2:.2f}" y2="{y2:.2f}"'
-                       f'{paint}/>')
-        elif kind == "poly":
-            points = " ".join(f"{x:.2f},{y:.2f}" for x, y in shape[2])
-            out.append(f'<polyline points="{points}" fill="none" stroke-linejoin="round"'
-                       f'{paint}/>')
-        elif kind == "dot":
-            _, _, x, y, r = shape
-            out.append(f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{r:g}"{paint}/>')
-        elif kind == "text":
-            _, _, x, y, text, size, anchor, bold = shape
-            weight = ' font-weight="700"' if bold else ""
-            out.append(f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size:g}" '
-                       f'text-anchor="{anchor}"{weight}{paint}>{esc(text)}</text>')
+        if isinstance(shape, charts.Text):
+            weight = ' font-weight="700"' if shape.bold else ""
+            out.append(f'<text x="{shape.x:.2f}" y="{shape.y:.2f}" font-size="{shape.size:g}" '
+                       f'text-anchor="{shape.anchor}"{weight}{paint}>{esc(shape.text)}</text>')
+        else:
+            out.append(f"{SVG[type(shape)](shape)}{paint}/>")
     out.append("</svg>")
     return "\n".join(out)
+
+
+SVG = {  # a shape's element, without its paint
+    charts.Rect: lambda s: f'<rect x="{s.x:.2f}" y="{s.y:.2f}" width="{s.w:.2f}" '
+                           f'height="{s.h:.2f}"',
+    charts.Line: lambda s: f'<line x1="{s.x1:.2f}" y1="{s.y1:.2f}" x2="{s.x2:.2f}" '
+                           f'y2="{s.y2:.2f}"',
+    charts.Poly: lambda s: '<polyline points="' + " ".join(
+        f"{x:.2f},{y:.2f}" for x, y in s.points) + '" fill="none" stroke-linejoin="round"',
+    charts.Dot: lambda s: f'<circle cx="{s.x:.2f}" cy="{s.y:.2f}" r="{s.r:g}"',
+}
 
 
 def _table(heads: list[str], rows: list[list[str]], css: str, left: set[int]) -> list[str]:
@@ -154,64 +153,94 @@ def render_html(report: Report) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{esc(report.title)}</title>",
            f"<style>{CSS}</style>", "</head>", "<body>", "<main>"]
-    out += ["<header>", f"<h1>{esc(TITLE)}</h1>", '<dl class="facts">']
-    facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
-    out += [f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in facts]
-    out += ["</dl>", "</header>"]
+    for n, (key, title, blocks) in enumerate(sections(report)):
+        if n == 0:
+            out += ["<header>", f"<h1>{esc(title)}</h1>"]
+            end = "</header>"
+        elif title:
+            out += [f'<section id="{key}"{SECTION_CLASS.get(key, "")}>',
+                    f"<h2>{esc(title)}</h2>"]
+            end = "</section>"
+        else:
+            out.append("<footer>")
+            end = "</footer>"
+        for block in blocks:
+            out += HTML[type(block)](block)
+        out.append(end)
+    out += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(out)
 
-    out += ['<section id="warnings">', f"<h2>Warning signs ({report.count})</h2>",
-            f'<p class="overview">{esc(report.overview)}</p>']
-    if report.episodes:
-        out += ['<table class="episodes">', "<thead><tr>"
-                + "".join(f"<th class=l>{esc(h)}</th>" for h in EPISODE_HEADS)
-                + "</tr></thead><tbody>"]
-        for ep in report.episodes:
-            details = "<br>".join(f'<span class="typed">{esc(line)}</span>'
-                                  for line in episode_details(ep))
-            when = " ".join(f"<span class=nw>{esc(word)}</span>" for word in ep.when.split())
-            out.append(f'<tr class="{ep.urgency.lower()}"><td class="l when">{when}</td>'
-                       f'<td class="l level">{esc(ep.level)}</td><td class="l">{details}</td>'
-                       f'<td class="l rule">{"<br>".join(esc(r) for r in ep.rules or [ep.rule])}'
-                       '</td></tr>')
-        out += ["</tbody></table>", '<h3>What the sources advise</h3>', '<ul class="advice">']
-        out += [f'<li class="{a.urgency.lower()}"><b>{esc(a.head)}:</b> {esc(a.text)}</li>'
-                for a in report.advice]
-        out.append("</ul>")
-    out.append("</section>")
 
-    if report.coming_up:
-        out += ['<section id="coming-up">', "<h2>Coming up</h2>", '<ul class="items">']
-        out += [f"<li>{esc(line)}</li>" for line in report.coming_up]
-        out += ["</ul>", "</section>"]
+SECTION_CLASS = {"chart": ' class="chart"'}
+PARA_CLASS = {"lead": ' class="overview"', "none": ' class="none"', "advice": ' class="advice"'}
 
-    chart = draw(report)
-    out += ['<section id="chart" class="chart">',
-            "<h2>Pain chart (0 = no pain, 10 = the worst pain imaginable)</h2>",
-            svg(chart, f"Daily pain from {report.since} to {report.until}")]
+
+def _html_facts(block: Facts) -> list[str]:
+    return (['<dl class="facts">']
+            + [f"<dt>{esc(label)}</dt><dd>{esc(value)}</dd>" for label, value in block.pairs]
+            + ["</dl>"])
+
+
+def _html_para(block: Para) -> list[str]:
+    return [f"<p{PARA_CLASS.get(block.kind, '')}>{esc(block.text)}</p>"]
+
+
+def _html_items(block: Items) -> list[str]:
+    out = ['<ul class="items">']
+    for item in block.items:
+        label = ""
+        if item.label:
+            label = (f"<b>{esc(item.label)}</b>{esc(item.mark)}: " if item.mark
+                     else f"<b>{esc(item.label)}:</b> ")
+        out.append(f'<li>{label}<span class="typed">{esc(item.text)}</span></li>')
+    return out + ["</ul>"]
+
+
+def _html_episodes(block: Episodes) -> list[str]:
+    out = ['<table class="episodes">', "<thead><tr>"
+           + "".join(f"<th class=l>{esc(h)}</th>" for h in EPISODE_HEADS)
+           + "</tr></thead><tbody>"]
+    for ep in block.episodes:
+        details = "<br>".join(f'<span class="typed">{esc(line)}</span>'
+                              for line in episode_details(ep))
+        when = " ".join(f"<span class=nw>{esc(word)}</span>" for word in ep.when.split())
+        out.append(f'<tr class="{ep.urgency.lower()}"><td class="l when">{when}</td>'
+                   f'<td class="l level">{esc(ep.level)}</td><td class="l">{details}</td>'
+                   f'<td class="l rule">{"<br>".join(esc(r) for r in ep.rules or [ep.rule])}'
+                   '</td></tr>')
+    out += ["</tbody></table>", '<h3>What the sources advise</h3>', '<ul class="advice">']
+    out += [f'<li class="{a.urgency.lower()}"><b>{esc(a.head)}:</b> {esc(a.text)}</li>'
+            for a in block.advice]
+    return out + ["</ul>"]
+
+
+def _html_chart(block: Chart) -> list[str]:
+    report = block.report
+    chart = charts.draw(report)
+    out = [svg(chart, f"Daily pain from {report.since} to {report.until}")]
     if chart.labels_left_off:
         out.append(f"<p>{chart.labels_left_off} event labels did not fit; every event is "
                    "listed under Summary figures.</p>")
-    out.append("</section>")
+    return out
 
-    data = report.data
-    period = data["period"]
-    out += ['<section id="figures">', "<h2>Summary figures</h2>",
-            f'<p><span data-k="period.days_logged">{period["days_logged"]}</span> of '
-            f'<span data-k="period.days">{period["days"]}</span> '
-            f'day{"" if period["days"] == 1 else "s"} logged.</p>']
+
+def _html_figures(block: Figures) -> list[str]:
+    report = block.report
+    period = report.data["period"]
+    out = [f'<p><span data-k="period.days_logged">{period["days_logged"]}</span> of '
+           f'<span data-k="period.days">{period["days"]}</span> '
+           f'day{"" if period["days"] == 1 else "s"} logged.</p>']
     if period["days_logged"]:
-        out += ['<div class="side">', '<table class="pain">', "<thead><tr><th class=l>Pain "
-                "(0-10)</th><th>mean</th><th>median</th><th>range</th><th>days</th></tr>"
-                "</thead><tbody>"]
-        for key, word in PAIN_ROWS:
-            st = data["pain"][key]
-            if st:
-                out.append(f"<tr><td class=l>{word}</td>"
-                           f'<td data-k="pain.{key}.mean">{num(st["mean"])}</td>'
-                           f'<td data-k="pain.{key}.median">{num(st["median"])}</td>'
-                           f'<td><span data-k="pain.{key}.min">{num(st["min"])}</span>-'
-                           f'<span data-k="pain.{key}.max">{num(st["max"])}</span></td>'
-                           f'<td data-k="pain.{key}.n">{st["n"]}</td></tr>')
+        out += ['<div class="side">', '<table class="pain">', "<thead><tr>"
+                + "".join(f"<th{' class=l' if n == 0 else ''}>{esc(h)}</th>"
+                          for n, h in enumerate(PAIN_HEADS)) + "</tr></thead><tbody>"]
+        for key, word, st in pain_rows(report):
+            out.append(f"<tr><td class=l>{word}</td>"
+                       f'<td data-k="pain.{key}.mean">{num(st["mean"])}</td>'
+                       f'<td data-k="pain.{key}.median">{num(st["median"])}</td>'
+                       f'<td><span data-k="pain.{key}.min">{num(st["min"])}</span>-'
+                       f'<span data-k="pain.{key}.max">{num(st["max"])}</span></td>'
+                       f'<td data-k="pain.{key}.n">{st["n"]}</td></tr>')
         out.append("</tbody></table>")
         heads, rows = weekly_rows(report, 4)
         out += ['<div class="weekly"><h3>Weekly mean pain now</h3>']
@@ -225,12 +254,14 @@ def render_html(report: Report) -> str:
             out.append(f"<li><b>{esc(label)}:</b><ul>{items}</ul></li>")
         else:
             out.append(f"<li><b>{esc(label)}:</b> {esc(text)}</li>")
-    out += ["</ul>", "</section>"]
+    return out + ["</ul>"]
 
-    out += ['<section id="days">', "<h2>Day by day</h2>", '<table class="days">',
-            "<thead><tr>" + "".join(f"<th{' class=l' if h in LEFT else ''}>{esc(h)}</th>"
-                                    for h in DAY_HEADS) + "</tr></thead><tbody>"]
-    for row in report.rows:
+
+def _html_days(block: Days) -> list[str]:
+    out = ['<table class="days">',
+           "<thead><tr>" + "".join(f"<th{' class=l' if h in LEFT else ''}>{esc(h)}</th>"
+                                   for h in DAY_HEADS) + "</tr></thead><tbody>"]
+    for row in block.rows:
         if isinstance(row, Gap):
             out.append(f'<tr class="gap"><td colspan="{len(DAY_HEADS)}">{esc(row.text)}'
                        "</td></tr>")
@@ -239,38 +270,10 @@ def render_html(report: Report) -> str:
         tds = "".join(f"<td{CELL_CLASS.get(h, '')}>{esc(c)}</td>"
                       for h, c in zip(DAY_HEADS, cells))
         out.append(f"<tr{' class=flagged' if row.flagged else ''}>{tds}</tr>")
-    out += ["</tbody></table>", f'<p class="key">{esc(DAY_KEY)}</p>', "</section>"]
-
-    out += ['<section id="questions">', "<h2>Questions for the visit</h2>"]
-    if report.questions is None:
-        out.append(f'<p class="none">{esc(LEFT_OUT)}</p>')
-    elif not report.questions:
-        out.append('<p class="none">None noted.</p>')
-    else:
-        out.append('<ul class="items">')
-        out += [f'<li><b>{esc(day)}:</b> <span class="typed">{esc(q)}</span></li>'
-                for day, q in report.questions]
-        out.append("</ul>")
-    out.append("</section>")
-
-    out += ['<section id="notes">', "<h2>Notes</h2>"]
-    if report.notes is None:
-        out.append(f'<p class="none">{esc(LEFT_OUT)}</p>')
-    elif not report.notes:
-        out.append('<p class="none">None written.</p>')
-    else:
-        out.append('<ul class="items">')
-        for day, note, flagged in report.notes:
-            mark = " (warning sign that day)" if flagged else ""
-            out.append(f'<li><b>{esc(day)}</b>{mark}: <span class="typed">{esc(note)}</span>'
-                       "</li>")
-        out.append("</ul>")
-    out.append("</section>")
-
-    out += ["<footer>", f'<p class="advice">{esc(report.not_advice)}</p>',
-            f"<p>{esc(report.made)}</p>", "</footer>", "</main>", "</body>", "</html>", ""]
-    return "\n".join(out)
+    return out + ["</tbody></table>", f'<p class="key">{esc(DAY_KEY)}</p>']
 
 
+HTML = {Facts: _html_facts, Para: _html_para, Items: _html_items, Episodes: _html_episodes,
+        Chart: _html_chart, Figures: _html_figures, Days: _html_days}
 LEFT = {"Date", "Warning", "Symptoms"}
 CELL_CLASS = {"Date": ' class="l date"', "Warning": ' class="l warn"', "Symptoms": " class=l"}

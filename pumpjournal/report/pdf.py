@@ -6,7 +6,8 @@ cannot keep, and shows anything else as ``?``; the report then says so and point
 version, which shows every character.
 
 Tables are drawn with a small grid of our own (text, fills and rules): fpdf2's ``table()``
-takes about 7 ms a row, too slow for a year of days.
+takes about 3 ms a row (measured 2026-12 with the day table's 11 columns: 365 rows in 1.2 s,
+more than the whole one-year report's 1 s target); ``benchmarks/report.py`` times the report.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ import unicodedata
 from datetime import datetime, time, timezone
 
 from ..escape import escape
-from .chart import STYLES, draw
-from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
-                      Report, episode_details, figure_lines, num, plural, weekly_rows)
+from . import chart as charts
+from .content import TITLE, Gap, Report
+from .layout import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
+                     Facts, Figures, Items, Para, days_logged, episode_details, figure_lines,
+                     num, pain_rows, sections, weekly_rows)
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15.0, 14.0, 16.0
 INK = (26, 26, 26)
 NAVY = (22, 61, 115)
-RED = (192, 57, 43)
-AMBER = (183, 121, 31)
 GREY = (85, 85, 85)
 HEAD_FILL = (233, 239, 247)
 FLAG_FILL = (251, 227, 224)
@@ -187,6 +188,9 @@ def render_pdf(report: Report) -> bytes:
     width = pdf.epw
     out = Writer(pdf, latin)
 
+    chart = charts.draw(report)
+    keep = {"coming-up": 10, "chart": chart.height, "days": 30, "questions": 10, "notes": 10}
+
     def heading(text: str, keep: float = 20.0) -> None:
         out.room(keep + 10)
         pdf.ln(3.5)
@@ -196,120 +200,102 @@ def render_pdf(report: Report) -> bytes:
         pdf.line(MARGIN_X, pdf.get_y(), MARGIN_X + width, pdf.get_y())
         pdf.ln(2)
 
-    # Who and which period
-    out.para(TITLE, size=17, style="B", h=8, colour=NAVY)
-    pdf.ln(1)
-    facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
-    for label, value in facts:
-        out.labelled(label, value, 40)
+    def facts(block: Facts) -> None:
+        for label, value in block.pairs:
+            out.labelled(label, value, 40)
 
-    # Warning signs first
-    heading(f"Warning signs ({report.count})")
-    out.para(report.overview, style="B" if report.episodes else "I")
-    if report.episodes:
+    def para(block: Para) -> None:
+        if block.kind == "small":
+            out.para(block.text, size=8.5, h=4)
+        else:
+            out.para(block.text, style=PARA_STYLE.get(block.kind, ""))
+
+    def items(block: Items) -> None:
+        for item in block.items:
+            if item.label:
+                mark = item.mark.strip()
+                out.labelled(item.label, (f"{mark} " if mark else "") + item.text, 22)
+            else:
+                out.para("\u00b7 " + item.text, size=9.5, h=4.4, indent=4)
+
+    def episodes(block: Episodes) -> None:
         pdf.ln(1)
         rows = [([ep.when, ep.level, "\n".join(episode_details(ep)), "\n".join(ep.rules)],
-                 ep.urgency.lower()) for ep in report.episodes]
+                 ep.urgency.lower()) for ep in block.episodes]
         grid(out, list(EPISODE_HEADS), rows, (38, 24, 96, 22), "LLLL", 9)
         pdf.ln(2)
         out.room(14)
         out.para("What the sources advise", size=10, style="B", h=5)
-        for advice in report.advice:
+        for advice in block.advice:
             out.room(9)
             out.para(advice.head + ":", size=9.5, style="B", h=4.4)
             out.para(advice.text, size=9.5, h=4.4, indent=4)
 
-    if report.coming_up:
-        heading("Coming up", keep=10)
-        for line in report.coming_up:
-            out.para("\u00b7 " + line, size=9.5, h=4.4, indent=4)
+    def draw(block: Chart) -> None:
+        draw_chart(pdf, chart, MARGIN_X, pdf.get_y(), width / chart.width, latin)
+        pdf.set_y(pdf.get_y() + chart.height * width / chart.width + 1)
+        if chart.labels_left_off:
+            out.para(f"{chart.labels_left_off} event labels did not fit; every event is "
+                     "listed under Summary figures.", size=8.5)
 
-    # The chart
-    chart = draw(report)
-    heading("Pain chart (0 = no pain, 10 = the worst pain imaginable)", keep=chart.height)
-    draw_chart(pdf, chart, MARGIN_X, pdf.get_y(), width / chart.width, latin)
-    pdf.set_y(pdf.get_y() + chart.height * width / chart.width + 1)
-    if chart.labels_left_off:
-        out.para(f"{chart.labels_left_off} event labels did not fit; every event is listed "
-                 "under Summary figures.", size=8.5)
+    def figures(block: Figures) -> None:
+        out.para(days_logged(report))
+        if report.data["period"]["days_logged"]:
+            pdf.ln(1)
+            rows = [([word, num(st["mean"]), num(st["median"]),
+                      f"{num(st['min'])}-{num(st['max'])}", str(st["n"])], None)
+                    for _key, word, st in pain_rows(report)]
+            grid(out, list(PAIN_HEADS), rows, (38, 18, 18, 18, 18), "LRRRR", 9.5)
+            pdf.ln(2)
+            heads, weeks = weekly_rows(report, 4)
+            out.room(5 + 4.6 * (1 + min(len(weeks), 8)))  # the title stays with its table
+            out.para("Weekly mean pain now", size=9.5, style="B", h=5)
+            grid(out, heads, [(w, None) for w in weeks], (21, 11, 10.5) * (len(heads) // 3),
+                 "LRR" * (len(heads) // 3), 8)
+            pdf.ln(1.5)
+        for label, text in figure_lines(report):
+            if isinstance(text, list):
+                out.room(9)
+                out.para(label + ":", size=9, style="B", h=4.4)
+                for item in text:
+                    out.para("\u00b7 " + item, size=9, h=4.2, indent=4)
+            else:
+                out.font(9, "B")
+                out.labelled(label + ":", text, out.width(label + ": "), size=9, h=4.4)
 
-    # The figures
-    data = report.data
-    period = data["period"]
-    heading("Summary figures")
-    out.para(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
-    if period["days_logged"]:
+    def days(block: Days) -> None:
+        rows = [([row.text], "gap") if isinstance(row, Gap) else
+                (row.cells + [", ".join(row.symptoms)], "flag" if row.flagged else None)
+                for row in block.rows]
+        grid(out, list(DAY_HEADS), rows,
+             (19, 8.5, 10, 10, 8.5, 14, 8.5, 10, 10, 22, 59.5), "LRRRRRRRRLL", 7.8)
         pdf.ln(1)
-        rows = []
-        for key, word in PAIN_ROWS:
-            st = data["pain"][key]
-            if st:
-                rows.append(([word, num(st["mean"]), num(st["median"]),
-                              f"{num(st['min'])}-{num(st['max'])}", str(st["n"])], None))
-        grid(out, ["Pain (0-10)", "mean", "median", "range", "days"], rows,
-             (38, 18, 18, 18, 18), "LRRRR", 9.5)
-        pdf.ln(2)
-        heads, weeks = weekly_rows(report, 4)
-        out.room(5 + 4.6 * (1 + min(len(weeks), 8)))  # the title stays with its table
-        out.para("Weekly mean pain now", size=9.5, style="B", h=5)
-        grid(out, heads, [(w, None) for w in weeks], (21, 11, 10.5) * (len(heads) // 3),
-             "LRR" * (len(heads) // 3), 8)
-        pdf.ln(1.5)
-    for label, text in figure_lines(report):
-        if isinstance(text, list):
-            out.room(9)
-            out.para(label + ":", size=9, style="B", h=4.4)
-            for item in text:
-                out.para("\u00b7 " + item, size=9, h=4.2, indent=4)
-        else:
-            out.font(9, "B")
-            out.labelled(label + ":", text, out.width(label + ": "), size=9, h=4.4)
+        out.para(DAY_KEY, size=7.5, h=3.4)
 
-    # Day by day
-    heading("Day by day", keep=30)
-    heads = list(DAY_HEADS)
-    rows = []
-    for row in report.rows:
-        if isinstance(row, Gap):
-            rows.append(([row.text], "gap"))
-        else:
-            rows.append((row.cells + [", ".join(row.symptoms)], "flag" if row.flagged else None))
-    grid(out, heads, rows, (19, 8.5, 10, 10, 8.5, 14, 8.5, 10, 10, 22, 59.5), "LRRRRRRRRLL",
-         7.8)
-    pdf.ln(1)
-    out.para(DAY_KEY, size=7.5, h=3.4)
-
-    # Questions and notes
-    heading("Questions for the visit", keep=10)
-    if report.questions is None:
-        out.para(LEFT_OUT, style="I")
-    elif not report.questions:
-        out.para("None noted.", style="I")
-    for day, question in report.questions or []:
-        out.labelled(day, question, 22)
-    heading("Notes", keep=10)
-    if report.notes is None:
-        out.para(LEFT_OUT, style="I")
-    elif not report.notes:
-        out.para("None written.", style="I")
-    for day, note, on_flag in report.notes or []:
-        out.labelled(day, ("(warning sign that day) " if on_flag else "") + note, 22)
-
-    # Not medical advice, and when it was made
-    out.room(18.5)
-    pdf.ln(3)
-    pdf.set_draw_color(136, 136, 136)
-    pdf.set_line_width(0.3)
-    pdf.line(MARGIN_X, pdf.get_y(), MARGIN_X + width, pdf.get_y())
-    pdf.ln(2)
-    out.para(report.not_advice, size=9.5, style="B")
-    out.para(report.made, size=8.5, h=4)
+    drawers = {Facts: facts, Para: para, Items: items, Episodes: episodes, Chart: draw,
+               Figures: figures, Days: days}
+    for n, (key, title, blocks) in enumerate(sections(report)):
+        if n == 0:
+            out.para(title, size=17, style="B", h=8, colour=NAVY)
+            pdf.ln(1)
+        elif title:
+            heading(title, keep.get(key, 20.0))
+        else:  # the end: not medical advice, and when it was made
+            out.room(18.5)
+            pdf.ln(3)
+            pdf.set_draw_color(136, 136, 136)
+            pdf.set_line_width(0.3)
+            pdf.line(MARGIN_X, pdf.get_y(), MARGIN_X + width, pdf.get_y())
+            pdf.ln(2)
+        for block in blocks:
+            drawers[type(block)](block)
     if latin.lost:
         out.para("Characters that this PDF's fonts cannot show appear as '?'; the HTML report "
                  "shows every character as typed.", size=8.5, h=4)
     return bytes(pdf.output())
 
 
+PARA_STYLE = {"lead": "B", "none": "I", "advice": "B"}
 BOLD = ("head", "flag", "emergency")
 FILLS = {"head": HEAD_FILL, "flag": FLAG_FILL, "urgent": FLAG_FILL, "emergency": EMERGENCY_FILL,
          "routine": ROUTINE_FILL}
@@ -378,7 +364,7 @@ def draw_chart(pdf, chart, x0: float, y0: float, scale: float, latin) -> None:
         return y0 + y * scale
 
     for shape in chart.shapes:
-        kind, style = shape[0], STYLES[shape[1]]
+        style = charts.STYLES[shape.style]
         if "fill" in style:
             pdf.set_fill_color(*_rgb(style["fill"]))
             pdf.set_text_color(*_rgb(style["fill"]))
@@ -387,23 +373,20 @@ def draw_chart(pdf, chart, x0: float, y0: float, scale: float, latin) -> None:
             pdf.set_line_width(style["width"] * scale)
             dash = style.get("dash") or (0, 0)
             pdf.set_dash_pattern(dash[0] * scale, dash[1] * scale)
-        if kind == "rect":
-            _, _, x, y, w, h = shape
-            pdf.rect(X(x), Y(y), w * scale, h * scale, style="F")
-        elif kind == "line":
-            _, _, x1, y1, x2, y2 = shape
-            pdf.line(X(x1), Y(y1), X(x2), Y(y2))
-        elif kind == "poly":
-            pdf.polyline([(X(x), Y(y)) for x, y in shape[2]], style="D")
-        elif kind == "dot":
-            _, _, x, y, r = shape
-            pdf.circle(X(x), Y(y), r * scale, style="F")
-        elif kind == "text":
-            _, _, x, y, text, size, anchor, bold = shape
-            pdf.set_font("Helvetica", "B" if bold else "", size * scale * PT)
-            text = latin(text)
+        if isinstance(shape, charts.Rect):
+            pdf.rect(X(shape.x), Y(shape.y), shape.w * scale, shape.h * scale, style="F")
+        elif isinstance(shape, charts.Line):
+            pdf.line(X(shape.x1), Y(shape.y1), X(shape.x2), Y(shape.y2))
+        elif isinstance(shape, charts.Poly):
+            pdf.polyline([(X(x), Y(y)) for x, y in shape.points], style="D")
+        elif isinstance(shape, charts.Dot):
+            pdf.circle(X(shape.x), Y(shape.y), shape.r * scale, style="F")
+        elif isinstance(shape, charts.Text):
+            pdf.set_font("Helvetica", "B" if shape.bold else "", shape.size * scale * PT)
+            text = latin(shape.text)
             w = pdf.get_string_width(text)
-            left = X(x) - (w / 2 if anchor == "middle" else w if anchor == "end" else 0)
-            pdf.text(left, Y(y), text)
+            left = X(shape.x) - (w / 2 if shape.anchor == "middle" else w
+                                 if shape.anchor == "end" else 0)
+            pdf.text(left, Y(shape.y), text)
     pdf.set_dash_pattern(0, 0)
     pdf.set_text_color(*INK)

@@ -7,75 +7,79 @@ In Markdown everything the person typed is escaped, so a note such as ``**bold**
 from __future__ import annotations
 
 import re
-import textwrap
 
+from .. import words
 from ..escape import escape
 from .chart import text_chart
-from .content import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, LEFT_OUT, PAIN_ROWS, TITLE, Gap,
-                      Report, episode_details, figure_lines, num, plural, weekly_rows)
+from .content import Gap, Report
+from .layout import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
+                     Facts, Figures, Items, Para, days_logged, episode_details, figure_lines,
+                     num, pain_rows, sections, weekly_rows)
 
 WIDTH = 78
 
 
-def wrap(text: str, prefix: str = "", indent: str | None = None, width: int = WIDTH) -> list:
-    """``prefix`` + text wrapped to ``width``, later lines indented; newlines kept."""
-    lines = []
-    hang = " " * len(prefix) if indent is None else indent
-    for n, part in enumerate(str(text).splitlines() or [""]):
-        lines += textwrap.wrap(part, width, initial_indent=prefix if n == 0 else hang,
-                               subsequent_indent=hang, break_on_hyphens=False) or [
-                                   prefix if n == 0 else hang]
-    return lines
-
-
-def heading(text: str) -> list[str]:
-    return ["", text.upper(), "-" * len(text)]
+def wrap(text: str, prefix: str = "", indent: str | None = None) -> list[str]:
+    return words.wrap(text, WIDTH, prefix, indent)
 
 
 def pain_table(report: Report) -> list[list[str]]:
-    rows = [["Pain (0-10)", "mean", "median", "range", "days"]]
-    for key, word in PAIN_ROWS:
-        st = report.data["pain"][key]
-        if st:
-            rows.append([word, num(st["mean"]), num(st["median"]),
-                         f"{num(st['min'])}-{num(st['max'])}", str(st["n"])])
-    return rows
+    return [list(PAIN_HEADS)] + [[word, num(st["mean"]), num(st["median"]),
+                                  f"{num(st['min'])}-{num(st['max'])}", str(st["n"])]
+                                 for _key, word, st in pain_rows(report)]
 
 
 def render_txt(report: Report) -> str:
-    out = [TITLE.upper(), "=" * len(TITLE)]
-    facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
-    for label, value in facts:
-        out += wrap(value, f"{label + ':':<22}")
+    out = []
+    for n, (_id, title, blocks) in enumerate(sections(report)):
+        if n == 0:
+            out += [title.upper(), "=" * len(title)]
+        elif title:
+            out += ["", title.upper(), "-" * len(title)]
+        else:
+            out += ["", "-" * WIDTH]
+        for block in blocks:
+            out += TXT[type(block)](block)
+    return escape("\n".join(line.rstrip() for line in out), lines=True) + "\n"
 
-    out += heading(f"Warning signs ({report.count})")
-    out += wrap(report.overview)
-    for ep in report.episodes:
+
+def _txt_facts(block: Facts) -> list[str]:
+    return [line for label, value in block.pairs for line in wrap(value, f"{label + ':':<22}")]
+
+
+def _txt_para(block: Para) -> list[str]:
+    return wrap(block.text)
+
+
+def _txt_items(block: Items) -> list[str]:
+    return [line for item in block.items for line in wrap(
+        item.text, f"- {item.label}{item.mark}: " if item.label else "- ", "    ")]
+
+
+def _txt_episodes(block: Episodes) -> list[str]:
+    out = []
+    for ep in block.episodes:
         out.append("")
         out += wrap(f"{ep.level}  {ep.when}  {ep.rule_text}", "", " " * 4)
         for line in episode_details(ep):
             out += wrap(line, "    ", " " * 6)
-    if report.advice:
-        out += ["", "What the sources advise:"]
-        for advice in report.advice:
-            out += wrap(advice.head)
-            out += wrap(advice.text, "    ")
+    out += ["", "What the sources advise:"]
+    for advice in block.advice:
+        out += wrap(advice.head)
+        out += wrap(advice.text, "    ")
+    return out
 
-    if report.coming_up:
-        out += heading("Coming up")
-        for line in report.coming_up:
-            out += wrap(line, "- ", "    ")
 
-    out += heading("Pain chart (0 = no pain, 10 = worst imaginable)")
-    out += text_chart(report)
+def _txt_chart(block: Chart) -> list[str]:
+    return text_chart(block.report)
 
-    out += heading("Summary figures")
-    period = report.data["period"]
-    out.append(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
-    if period["days_logged"]:
+
+def _txt_figures(block: Figures) -> list[str]:
+    report = block.report
+    out = [days_logged(report)]
+    if report.data["period"]["days_logged"]:
         out.append("")
-        table = pain_table(report)
-        for n, row in enumerate(table):
+        for n, row in enumerate(pain_table(report)):
             out.append(f"{'' if n == 0 else '  '}{row[0]:<{16 if n == 0 else 14}}"
                        f"{row[1]:>7}{row[2]:>8}{row[3]:>8}{row[4]:>6}")
         out += ["", "Weekly mean pain now:"]
@@ -91,30 +95,7 @@ def render_txt(report: Report) -> str:
                 out += wrap(item, "  - ", "    ")
         else:
             out += wrap(text, f"{label}: ", "    ")
-
-    out += heading("Day by day")
-    out += day_table_txt(report)
-
-    out += heading("Questions for the visit")
-    if report.questions is None:
-        out.append(LEFT_OUT)
-    elif not report.questions:
-        out.append("None noted.")
-    for day, question in report.questions or []:
-        out += wrap(question, f"- {day}: ", "    ")
-
-    out += heading("Notes")
-    if report.notes is None:
-        out.append(LEFT_OUT)
-    elif not report.notes:
-        out.append("None written.")
-    for day, note, flagged in report.notes or []:
-        out += wrap(note, f"- {day}{' (warning sign that day)' if flagged else ''}: ", "    ")
-
-    out += ["", "-" * WIDTH]
-    out += wrap(report.not_advice)
-    out += wrap(report.made)
-    return escape("\n".join(line.rstrip() for line in out), lines=True) + "\n"
+    return out
 
 
 def _txt_row(c: list[str]) -> str:
@@ -127,9 +108,9 @@ TXT_HEAD = _txt_row(["Date", "Now", "Wst", "Lst", "Avg", "Temp", "Bol", "Slp", "
 SYMPTOM_COLUMN = len(TXT_HEAD) - len("Symptoms")
 
 
-def day_table_txt(report: Report) -> list[str]:
+def _txt_days(block: Days) -> list[str]:
     out = [TXT_HEAD, "-" * WIDTH]
-    for row in report.rows:
+    for row in block.rows:
         if isinstance(row, Gap):
             out.append(f"  ... {row.text}")
             continue
@@ -139,6 +120,10 @@ def day_table_txt(report: Report) -> list[str]:
             head = indent = " " * 10
         out += wrap(", ".join(row.symptoms), head, indent)
     return out + wrap("Wst, Lst: worst, least. Slp: sleep. " + DAY_KEY)
+
+
+TXT = {Facts: _txt_facts, Para: _txt_para, Items: _txt_items, Episodes: _txt_episodes,
+       Chart: _txt_chart, Figures: _txt_figures, Days: _txt_days}
 
 
 # Markdown ---------------------------------------------------------------------------------
@@ -189,31 +174,55 @@ def md_table(rows: list[list[str]], align: str) -> list[str]:
 
 
 def render_md(report: Report) -> str:
-    out = [f"# {TITLE}", ""]
-    facts = list(report.facts) + ([("Care team", report.care_team)] if report.care_team else [])
-    out += [f"- **{label}:** {md(value)}" for label, value in facts]
+    out = []
+    for n, (_id, title, blocks) in enumerate(sections(report)):
+        if n == 0:
+            out += [f"# {title}"]
+        elif title:
+            out += ["", f"## {title}"]
+        else:
+            out += ["", "---"]
+        for block in blocks:
+            out += [""] + MD[type(block)](block)
+    return escape("\n".join(out + [""]), lines=True)
 
-    out += ["", f"## Warning signs ({report.count})", "", md(report.overview)]
-    if report.episodes:
-        rows = [list(EPISODE_HEADS)]
-        for ep in report.episodes:
-            details = "<br>".join(md_cell(line) for line in episode_details(ep))
-            rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details,
-                         md_cell(ep.rule_text)])
-        out += [""] + md_table(rows, "llll")
-        out += ["", "**What the sources advise:**", ""]
-        out += [f"- **{md(a.head)}:** {md(a.text)}" for a in report.advice]
 
-    if report.coming_up:
-        out += ["", "## Coming up", ""] + [f"- {md_item(line)}" for line in report.coming_up]
+def _md_facts(block: Facts) -> list[str]:
+    return [f"- **{label}:** {md(value)}" for label, value in block.pairs]
 
-    out += ["", "## Pain chart", "",
-            "Pain 0-10 (0 = no pain, 10 = the worst pain imaginable).", "", "```text"]
-    out += text_chart(report)
-    out += ["```", "", "## Summary figures", ""]
-    period = report.data["period"]
-    out.append(f"{period['days_logged']} of {plural(period['days'], 'day')} logged.")
-    if period["days_logged"]:
+
+def _md_para(block: Para) -> list[str]:
+    return [f"**{md(block.text)}**" if block.kind == "advice" else md(block.text)]
+
+
+def _md_items(block: Items) -> list[str]:
+    return [f"- {_md_label(item)}{md_item(item.text)}" for item in block.items]
+
+
+def _md_label(item) -> str:
+    if not item.label:
+        return ""
+    return f"**{item.label}**{item.mark}: " if item.mark else f"**{item.label}:** "
+
+
+def _md_episodes(block: Episodes) -> list[str]:
+    rows = [list(EPISODE_HEADS)]
+    for ep in block.episodes:
+        details = "<br>".join(md_cell(line) for line in episode_details(ep))
+        rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details,
+                     md_cell(ep.rule_text)])
+    return (md_table(rows, "llll") + ["", "**What the sources advise:**", ""]
+            + [f"- **{md(a.head)}:** {md(a.text)}" for a in block.advice])
+
+
+def _md_chart(block: Chart) -> list[str]:
+    return ["```text"] + text_chart(block.report) + ["```"]
+
+
+def _md_figures(block: Figures) -> list[str]:
+    report = block.report
+    out = [days_logged(report)]
+    if report.data["period"]["days_logged"]:
         out += [""] + md_table(pain_table(report), "lrrrr")
         heads, rows = weekly_rows(report, 3)
         out += ["", "Weekly mean pain now:", ""] + md_table([heads] + rows, "lrr" * (
@@ -225,10 +234,12 @@ def render_md(report: Report) -> str:
             out += [f"  - {md_item(item)}" for item in text]
         else:
             out.append(f"- **{label}:** {md_item(text)}")
+    return out
 
-    out += ["", "## Day by day", ""]
+
+def _md_days(block: Days) -> list[str]:
     rows = [list(DAY_HEADS)]
-    for row in report.rows:
+    for row in block.rows:
         if isinstance(row, Gap):
             rows.append([f"*{row.text}*"] + [" "] * (len(DAY_HEADS) - 1))
             continue
@@ -236,24 +247,8 @@ def render_md(report: Report) -> str:
         if row.flagged:
             cells[0], cells[-2] = f"**{cells[0]}**", f"**{cells[-2]}**"
         rows.append(cells)
-    out += md_table(rows, "lrrrrrrrrll")
-    out += ["", f"*{md(DAY_KEY)}*"]
+    return md_table(rows, "lrrrrrrrrll") + ["", f"*{md(DAY_KEY)}*"]
 
-    out += ["", "## Questions for the visit", ""]
-    if report.questions is None:
-        out.append(md(LEFT_OUT))
-    elif not report.questions:
-        out.append("None noted.")
-    out += [f"- **{day}:** {md_item(q)}" for day, q in report.questions or []]
 
-    out += ["", "## Notes", ""]
-    if report.notes is None:
-        out.append(md(LEFT_OUT))
-    elif not report.notes:
-        out.append("None written.")
-    for day, note, flagged in report.notes or []:
-        mark = " (warning sign that day)" if flagged else ""
-        out.append(f"- **{day}**{mark}: {md_item(note)}")
-
-    out += ["", "---", "", f"**{md(report.not_advice)}**", "", md(report.made), ""]
-    return escape("\n".join(out), lines=True)
+MD = {Facts: _md_facts, Para: _md_para, Items: _md_items, Episodes: _md_episodes,
+      Chart: _md_chart, Figures: _md_figures, Days: _md_days}

@@ -1,0 +1,82 @@
+"""Words that the terminal (render.py) and the reports (report/) both say, written once.
+
+Pure: plain strings in and out, no printing. Each face of the product lays these words out its
+own way; neither takes them from the other.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from .escape import escape
+
+MISSING = "-"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 day``, ``2 days``, ``0 days``; ``many`` where adding an s is wrong (entries)."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def num(value) -> str:
+    """A figure as summary --json has it: 4.08 stays 4.08, 4.0 shows as 4, None as -."""
+    if value is None:
+        return MISSING
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def span_text(first: str, last: str) -> str:
+    """One day, or ``first to last``."""
+    return first if first == last else f"{first} to {last}"
+
+
+def in_days(day: date, today: date) -> str:
+    """``today``, ``in 3 days``, ``2 days ago``."""
+    left = (day - today).days
+    if left == 0:
+        return "today"
+    return f"in {plural(left, 'day')}" if left > 0 else f"{plural(-left, 'day')} ago"
+
+
+def due_text(day: date, today: date) -> str:
+    """When something falls due (a refill): as ``in_days``, and ``: overdue`` once past."""
+    return in_days(day, today) + (": overdue" if day < today else "")
+
+
+def care_team_line(profile: dict) -> str | None:
+    """The care team's name, number and after-hours number from the profile, as one line
+    (``Pain clinic, 555-0142 (after hours 555-0199)``); None when the profile has none."""
+    phone, after = profile.get("care_phone"), profile.get("after_hours_phone")
+    team = profile.get("care_team")
+    text = ", ".join(str(p) for p in (team, phone) if p)
+    if after:
+        text += f" (after hours {after})" if text else f"after hours {after}"
+    return text or None
+
+
+def event_text(ev: dict, gap: str = "  ") -> str:
+    """One pump event or visit: ``2026-10-01  Refill (volume ml 20; note ...)``, escaped;
+    ``gap`` goes between the date and the kind (two spaces line events up in a terminal)."""
+    from .model import EVENT_KINDS
+
+    details = ev.get("details") or {}
+    extra = [value if key == "note" else f"{key.replace('_', ' ')} {value}"
+             for key, value in details.items()]
+    text = f"{ev['date']}{gap}{EVENT_KINDS.get(ev['kind'], ev['kind'])}"
+    return escape(text + (f" ({'; '.join(str(x) for x in extra)})" if extra else ""))
+
+
+def wrap(text: str, width: int, prefix: str = "", indent: str | None = None) -> list[str]:
+    """``prefix`` + ``text`` wrapped to ``width``, later lines indented by ``indent`` (by
+    default as far as the prefix); the text's own line breaks are kept."""
+    import textwrap
+
+    lines = []
+    hang = " " * len(prefix) if indent is None else indent
+    for n, part in enumerate(str(text).splitlines() or [""]):
+        lines += textwrap.wrap(part, width, initial_indent=prefix if n == 0 else hang,
+                               subsequent_indent=hang, break_on_hyphens=False) or [
+                                   prefix if n == 0 else hang]
+    return lines
