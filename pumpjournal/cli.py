@@ -30,9 +30,16 @@ def examples(*lines: str) -> str:
 _USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer vendors it
 
 
-# Commands that never change the journal: their errors do not say "Nothing was changed."
-READ_ONLY = frozenset({"list", "history", "show", "flags", "summary", "symptoms", "cohort",
-                       "doctor"})
+# The commands that write. A refusal of bad input (exit 2) by one of them ends with "Nothing
+# was changed."; the exit point adds it, so no message says it itself, and a command that only
+# reads never says it.
+WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export", "init",
+                    "backup", "event add", "event delete"})
+
+
+def command_name(ctx) -> str:
+    """The command a group is running, as typed after `pumpjournal` (``event add``)."""
+    return " ".join(ctx.command_path.split()[1:] + [ctx.invoked_subcommand or ""]).strip()
 
 
 class Group(TyperGroup):
@@ -45,8 +52,7 @@ class Group(TyperGroup):
             if debugging(ctx):
                 raise
             message = str(exc)
-            if (exc.exit_code == 2 and "nothing was" not in message.lower()
-                    and ctx.invoked_subcommand not in READ_ONLY):
+            if isinstance(exc, InputError) and command_name(ctx) in WRITES:
                 message += " Nothing was changed."
             say(f"Error: {message}")
             raise typer.Exit(exc.exit_code) from None
@@ -746,7 +752,7 @@ def edit(
     cleared = tuple(model.validate_clear(clear or []))
     if not values and not removed and not cleared:
         raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
-                         "--remove-symptom ID or --clear note. Nothing was changed.")
+                         "--remove-symptom ID or --clear note.")
     store = open_journal(ctx, journal)
     done = checks.log_day(store, patient, when, values, dates.now_stamp(), remove=removed,
                           clear=cleared, edit=True)
@@ -782,8 +788,7 @@ def delete(
     entry = view.require_entry(who, when)
     if not yes:
         if not interactive():
-            raise InputError("delete needs --yes when not run at a terminal. "
-                             "Nothing was changed.")
+            raise InputError("delete needs --yes when not run at a terminal.")
         say("\n".join(render.entry_lines(entry, [])))
         if not typer.confirm(f"Delete the entry for {entry.date}?", default=False, err=True):
             say("Kept it; nothing was changed.")

@@ -705,3 +705,30 @@ def test_commands_suggested_in_output_exist(cli, journal):
     assert suggested, texts
     missing = sorted(c for c in suggested if c not in COMMANDS)
     assert missing == [], f"output suggests commands that do not exist: {missing}"
+
+
+# "Nothing was changed." once, and only where a command writes -------------------------------
+
+READ_REFUSALS = [["list", "--since", "nonsense"], ["history", "--until", "nonsense"],
+                 ["show", "nonsense"], ["flags", "--since", "nonsense"],
+                 ["summary", "--since", "nonsense"], ["cohort", "--since", "nonsense"],
+                 ["event", "list", "--since", "nonsense"], ["event", "list", "--kind", "party"],
+                 ["report", "--since", "nonsense"]]
+WRITE_REFUSALS = [["log", "--pain", "11"], ["edit", "today", "--pain", "11"],
+                  ["edit", "today"], ["delete", "today"], ["delete", "nonsense"],
+                  ["profile", "--care-phone", "call me"], ["profile", "--set-by", "Dr Ames"],
+                  ["ask", " "], ["event", "add", "party"], ["event", "delete", "1"],
+                  ["import", "no-such-file.csv"], ["export", "--format", "xls"],
+                  ["init", "--encrypt", "--decrypt"]]
+
+
+@pytest.mark.parametrize("args", READ_REFUSALS + WRITE_REFUSALS, ids=" ".join)
+def test_nothing_was_changed_is_said_once_by_commands_that_write(cli, args):
+    if args[0] in ("edit", "delete", "event") and args[1:2] != ["list"]:
+        ok(cli("log", "--pain", "3"))
+        ok(cli("event", "add", "visit"))
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    line = one_line_error(result)
+    said = line.lower().count("nothing was changed")
+    assert said == (1 if args in WRITE_REFUSALS else 0), line
