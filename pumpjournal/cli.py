@@ -818,7 +818,7 @@ def symptoms(as_json: JsonOpt = False):
         lines.append(f"{s.id:<{width}}  {s.category:<12}  {sign:<12}  {s.alone}")
         lines.append(f"{'':<{width}}  {s.label}")
     out("\n".join(lines))
-    out("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
+    say("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
         "words (redness, pus, shivers, pins and needles, weak legs, ...). A word that could "
         "mean two items is asked about, never guessed.")
 
@@ -1546,7 +1546,7 @@ def init(
         if store.create():
             out(f"Created the {'encrypted ' if store.encrypted else ''}journal {store.path}.")
         else:
-            out(f"The journal {store.path} exists already; nothing was changed.")
+            say(f"The journal {store.path} exists already; nothing was changed.")
         return
     store = Journal(journal_path(ctx, journal))
     if not passphrase:

@@ -732,3 +732,31 @@ def test_nothing_was_changed_is_said_once_by_commands_that_write(cli, args):
     line = one_line_error(result)
     said = line.lower().count("nothing was changed")
     assert said == (1 if args in WRITE_REFUSALS else 0), line
+
+
+# Warning panels: stdout in text mode, stderr with --json (stdout stays pure JSON) -------------
+
+PANEL_COMMANDS = [  # (set-up commands, the command, words of its warning)
+    ([], ["log", "--pain", "4", "--symptom", "fever", "--temperature", "39"], "[!] URGENT:"),
+    ([["log", "--pain", "4", "--symptom", "fever", "--temperature", "39"]],
+     ["show", "today"], "[!] URGENT:"),
+    ([["log", "--pain", "4"]], ["edit", "today", "--symptom", "fever", "--temperature", "39"],
+     "[!] URGENT:"),
+    ([], ["event", "add", "alarm", "--alarm", "critical"], "[!] URGENT:"),
+    ([], ["event", "add", "refill"], "overdose watch"),
+    ([], ["profile", "--implant-date", "today"], "overdose watch"),
+]
+
+
+@pytest.mark.parametrize("setup, args, words", PANEL_COMMANDS, ids=lambda v: " ".join(v[:3])
+                         if isinstance(v, list) and v and isinstance(v[0], str) else None)
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_warnings_go_to_one_stream_for_every_command(cli, setup, args, words, as_json):
+    for command in setup:
+        ok(cli(*command))
+    result = ok(cli(*args, *(["--json"] if as_json else [])))
+    if as_json:
+        json.loads(result.stdout)
+        assert words in plain(result.stderr) and words not in result.stdout
+    else:
+        assert words in plain(result.stdout)
