@@ -116,7 +116,36 @@ app = typer.Typer(
 
 def debugging(ctx) -> bool:
     root = ctx.find_root()
-    return bool((root.obj or {}).get("debug")) or os.environ.get("PUMPJOURNAL_DEBUG") == "1"
+    return bool((root.obj or {}).get("debug")) or debug_setting(strict=False)
+
+
+# Settings from the environment are read when used, so a bad one is an error of the command
+# that uses it (one line, exit 2), never a traceback at start-up.
+_ON, _OFF = ("1", "yes", "true", "on"), ("", "0", "no", "false", "off")
+
+
+def debug_setting(strict: bool = True) -> bool:
+    """PUMPJOURNAL_DEBUG: 1 shows tracebacks (as --debug does)."""
+    text = os.environ.get("PUMPJOURNAL_DEBUG", "").strip().lower()
+    if strict and text not in _ON + _OFF:
+        raise InputError(f"PUMPJOURNAL_DEBUG must be 1 or 0; got {quote(text, 20)}.")
+    return text in _ON
+
+
+def lock_timeout() -> float | None:
+    """PUMPJOURNAL_LOCK_TIMEOUT: seconds to wait for another process's change (None: the
+    default)."""
+    text = os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT", "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:  # also refuses nan
+        raise InputError("PUMPJOURNAL_LOCK_TIMEOUT must be a number of seconds from 0 to "
+                         f"3600; got {quote(text, 20)}.")
+    return seconds
 
 
 def say(message: str) -> None:
@@ -224,7 +253,7 @@ def open_journal(ctx: typer.Context, option: Path | None):
     from .store import Journal
 
     passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
-    journal = Journal(journal_path(ctx, option), passphrase=passphrase,
+    journal = Journal(journal_path(ctx, option), lock_timeout(), passphrase=passphrase,
                       require_encrypted=passphrase is not None)
     if journal.exposed():
         say(f"Warning: other users can read your journal {journal.path}; "
@@ -307,6 +336,7 @@ def main_callback(
 ):
     """Without a command: today's status (phase, last entry, open warning signs)."""
     ctx.obj = {"journal": journal, "debug": debug}
+    debug_setting()
     if version:
         from importlib.metadata import version as pkg_version
 
@@ -1541,14 +1571,14 @@ def init(
             say("Warning: a plain journal at that path is now accepted without a word.")
         return
     if not encrypt:
-        store = Journal(journal_path(ctx, journal), passphrase=passphrase,
+        store = Journal(journal_path(ctx, journal), lock_timeout(), passphrase=passphrase,
                         require_encrypted=passphrase is not None)
         if store.create():
             out(f"Created the {'encrypted ' if store.encrypted else ''}journal {store.path}.")
         else:
             say(f"The journal {store.path} exists already; nothing was changed.")
         return
-    store = Journal(journal_path(ctx, journal))
+    store = Journal(journal_path(ctx, journal), lock_timeout())
     if not passphrase:
         if not interactive():
             raise InputError("set PUMPJOURNAL_PASSPHRASE, or run at a terminal to be asked "

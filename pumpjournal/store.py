@@ -33,7 +33,7 @@ from .model import Entry, Event
 
 SCHEMA_VERSION = 1
 TABLES = ("meta", "entries", "events", "profile", "questions")
-LOCK_TIMEOUT = float(os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT", "10"))
+LOCK_TIMEOUT = 10.0  # seconds to wait for another process's change (the CLI: $PUMPJOURNAL_LOCK_TIMEOUT)
 WAY_OUT = ("restore a copy from the backups folder next to the journal (`pumpjournal backup` "
            "makes one), or see what is wrong with `pumpjournal doctor`")
 

@@ -760,3 +760,26 @@ def test_warnings_go_to_one_stream_for_every_command(cli, setup, args, words, as
         assert words in plain(result.stderr) and words not in result.stdout
     else:
         assert words in plain(result.stdout)
+
+
+# Settings from the environment: checked when used, a bad one is one line and exit 2 ----------
+
+@pytest.mark.parametrize("name, value", [
+    ("PUMPJOURNAL_LOCK_TIMEOUT", "soon"), ("PUMPJOURNAL_LOCK_TIMEOUT", "-1"),
+    ("PUMPJOURNAL_LOCK_TIMEOUT", "nan"), ("PUMPJOURNAL_LOCK_TIMEOUT", "1e9"),
+    ("PUMPJOURNAL_DEBUG", "maybe"),
+])
+@pytest.mark.parametrize("args", [["log", "--pain", "3"], ["list"], ["init"]], ids=" ".join)
+def test_a_bad_setting_is_one_line_and_exit_2(proc, journal, name, value, args):
+    result = proc(*args, env={name: value})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert name in result.stderr and "Traceback" not in result.stderr
+    assert not journal.exists()
+
+
+@pytest.mark.parametrize("name, value", [("PUMPJOURNAL_LOCK_TIMEOUT", " 2.5 "),
+                                         ("PUMPJOURNAL_LOCK_TIMEOUT", ""),
+                                         ("PUMPJOURNAL_DEBUG", "0")])
+def test_a_good_setting_is_taken(proc, name, value):
+    assert proc("log", "--pain", "3", env={name: value}).returncode == 0
