@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from . import checks, dates, model, queries, words
+from . import checks, dates, formats, model, queries, words
 from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
@@ -1220,10 +1220,7 @@ def make_report(
 ):
     from . import report
 
-    if fmt is None:
-        suffix = output.rsplit(".", 1)[-1] if output and "." in output else "pdf"
-        fmt = suffix if suffix.lower() in ("pdf", "html", "htm", "md", "txt") else "pdf"
-    fmt = report.check_format(fmt)
+    fmt = formats.to_write(output, fmt, report.check_format, "pdf")
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
     made = report.prepare(view, who, dates.today(), since, until, redact)
@@ -1339,7 +1336,7 @@ def import_entries(
     if not source:
         raise InputError("give a FILE to import, or - for stdin (`--template` prints a "
                          "sample).")
-    kind = transfer.guess_format(None if source == "-" else source, fmt)
+    kind = formats.to_read(source, fmt, transfer.check_format_in, transfer.FORMATS_IN)
     store = open_journal(ctx, journal)
     stream = open_input(source)
     bar, tick = progress_counter() if not as_json else (None, None)
@@ -1449,13 +1446,7 @@ def export(
     from . import transfer
     from .files import private_text
 
-    if fmt is None:
-        suffix = output.rsplit(".", 1)[-1].lower() if "." in output else ""
-        fmt = suffix if suffix in transfer.FORMATS_OUT else "csv"
-    fmt = fmt.lower()
-    if fmt not in transfer.FORMATS_OUT:
-        raise InputError(f"unknown export format {quote(fmt)}; use "
-                         f"{', '.join(transfer.FORMATS_OUT)}.")
+    fmt = formats.to_write(output, fmt, transfer.check_format_out, "csv")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
     view = open_journal(ctx, journal).read()

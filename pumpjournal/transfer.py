@@ -92,20 +92,23 @@ class ImportResult:
 # Reading ------------------------------------------------------------------------------------
 
 
-def guess_format(name: str | None, given: str | None) -> str:
-    if given:
-        fmt = given.lower()
-        if fmt not in FORMATS_IN:
-            raise InputError(f"unknown import format {quote(given)}; use "
-                             f"{', '.join(FORMATS_IN)}.")
-        return fmt
-    suffix = (name or "").rsplit(".", 1)[-1].lower() if name and "." in name else ""
-    if suffix in FORMATS_IN:
-        return suffix
-    if suffix == "ndjson":
-        return "jsonl"
-    raise InputError("cannot tell the format from the file name; give --format csv, json or "
-                     "jsonl (reading from - always needs it).")
+def check_format_in(given: str) -> str:
+    """An import format named by --format or a file's suffix (``ndjson`` is jsonl)."""
+    fmt = str(given).strip().lower().lstrip(".")
+    fmt = {"ndjson": "jsonl"}.get(fmt, fmt)
+    if fmt not in FORMATS_IN:
+        raise InputError(f"unknown import format {quote(given)}; use {', '.join(FORMATS_IN)}.")
+    return fmt
+
+
+def check_format_out(given: str) -> str:
+    """An export format named by --format or a file's suffix (``ndjson`` is jsonl)."""
+    fmt = str(given).strip().lower().lstrip(".")
+    fmt = {"ndjson": "jsonl"}.get(fmt, fmt)
+    if fmt not in FORMATS_OUT:
+        raise InputError(f"unknown export format {quote(given)}; use "
+                         f"{', '.join(FORMATS_OUT)}.")
+    return fmt
 
 
 class Rows:
@@ -573,9 +576,7 @@ _RISKY = frozenset(FORMULA_START + ("'",))
 def export(view, out: IO[str], fmt: str, patient: str | None = None,
            since: date | None = None, until: date | None = None) -> int:
     """Write entries (oldest first, by person) to ``out``; return how many."""
-    if fmt not in FORMATS_OUT:
-        raise InputError(f"unknown export format {quote(fmt)}; use "
-                         f"{', '.join(FORMATS_OUT)}.")
+    fmt = check_format_out(fmt)
     import orjson
 
     low = since.isoformat() if since else ""
