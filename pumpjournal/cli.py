@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from . import checks, dates, formats, model, queries, words
 from . import symptoms as cat
+from .crypto import MIN_PASSPHRASE
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
 
@@ -1035,12 +1036,9 @@ def event_add(
     store = open_journal(ctx, journal)
     with store.transaction() as tx:
         who = queries.choose_patient(tx, patient)
-        drugs = tx.profile(who).get("drugs") or []
-        if what == "dose-change" and drug is None and len(drugs) == 1:
-            drug = drugs[0]
         event = tx.add_event(model.new_event(who, what, when, today, {
             "relief": relief, "next_due": due, "drug": drug, "dose": dose, "unit": unit,
-            "alarm": alarm, "note": note}))
+            "alarm": alarm, "note": note}, tx.profile(who)))
     if as_json:
         emit_json(event.to_json())
     else:
@@ -1080,8 +1078,7 @@ def event_list(
     low, high = parse_range(since, until)
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
-    found = [e.to_json() for e in view.events(who, kinds)
-             if (not low or e.day >= low) and (not high or e.day <= high)]
+    found = [e.to_json() for e in view.events(who, kinds, low, high)]
     if as_json:
         emit_json(found)
     elif found:
@@ -1530,7 +1527,8 @@ def backup(ctx: typer.Context, journal: JournalOpt = None):
 
 @app.command(help="Create a journal, optionally encrypted at rest (AES-256-GCM, key from your "
              "passphrase by scrypt). The passphrase is asked at a terminal, or read from "
-             "PUMPJOURNAL_PASSPHRASE; it needs at least 12 characters. An existing plain journal "
+             f"PUMPJOURNAL_PASSPHRASE; it needs at least {MIN_PASSPHRASE} characters. An existing "
+             "plain journal "
              "is encrypted in place, and pumpjournal then refuses a plain file at that path."
              "\n\n--decrypt turns encryption off on purpose: it writes the journal as plain "
              "text and stops expecting it to be encrypted." +
@@ -1574,7 +1572,8 @@ def init(
         if not interactive():
             raise InputError("set PUMPJOURNAL_PASSPHRASE, or run at a terminal to be asked "
                              "for a passphrase.")
-        passphrase = typer.prompt("New passphrase (12 characters or more)", hide_input=True,
+        passphrase = typer.prompt(f"New passphrase ({MIN_PASSPHRASE} characters or more)",
+                                  hide_input=True,
                                   confirmation_prompt="Repeat it", err=True)
     store.encrypt(passphrase)
     out(f"The journal {store.path} is encrypted. Keep the passphrase safe: without it the "

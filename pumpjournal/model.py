@@ -452,8 +452,13 @@ def parse_event_kind(value) -> str:
     return kind
 
 
-def new_event(patient: str, kind: str, day: date, today: date, details: dict) -> Event:
-    """Validate an event: future dates only for what can be scheduled, details by kind."""
+def new_event(patient: str, kind: str, day: date, today: date, details: dict,
+              profile: dict | None = None) -> Event:
+    """Validate an event: future dates only for what can be scheduled, details by kind. A
+    dose change without a drug is of the one medicine in the ``profile``, when it has one."""
+    drugs = (profile or {}).get("drugs") or []
+    if kind == "dose-change" and details.get("drug") is None and len(drugs) == 1:
+        details = {**details, "drug": drugs[0]}
     if day > today and kind not in SCHEDULABLE:
         article = "an" if kind[0] in "aeiou" else "a"
         raise InputError(f"{article} {kind} event cannot be in the future ({day.isoformat()}); "

@@ -266,12 +266,16 @@ class View:
         doc = self.profile_table.get(where("patient") == patient)
         return {k: v for k, v in (doc or {}).items() if k != "patient"}
 
-    def events(self, patient: str | None = None, kinds: tuple[str, ...] = ()) -> list[Event]:
+    def events(self, patient: str | None = None, kinds: tuple[str, ...] = (),
+               since: date | None = None, until: date | None = None) -> list[Event]:
+        """Events (of these kinds) dated in the range (inclusive), oldest first."""
+        low = since.isoformat() if since else ""
+        high = until.isoformat() if until else "9999"
         found = [Event(doc["patient"], doc["kind"], doc["date"], doc.get("details", {}),
                        doc.doc_id)
                  for doc in self.events_table
                  if (patient is None or doc["patient"] == patient)
-                 and (not kinds or doc["kind"] in kinds)]
+                 and (not kinds or doc["kind"] in kinds) and low <= str(doc["date"]) <= high]
         found.sort(key=lambda e: (e.date, e.id))
         return found
 

@@ -476,3 +476,26 @@ def test_a_baseline_symptom_adds_to_the_list_and_baseline_symptoms_replaces_it()
         "baseline_symptoms": ["leg-numbness", "headache"]}
     assert model.validate_profile({"baseline_symptoms": ["headache"]}, NOW, current) == {
         "baseline_symptoms": ["headache"]}
+
+
+@pytest.mark.parametrize("profile, given, stored", [
+    ({"drugs": ["baclofen"]}, None, "baclofen"), ({"drugs": ["baclofen"]}, "morphine", "morphine"),
+    ({"drugs": ["baclofen", "clonidine"]}, None, None), ({}, None, None), (None, None, None),
+])
+def test_a_dose_change_without_a_drug_is_of_the_profiles_one_medicine(profile, given, stored):
+    event = model.new_event("me", "dose-change", NOW, NOW,
+                            {"drug": given, "dose": "0.5", "unit": "mg/day"}, profile)
+    assert event.details.get("drug") == stored
+
+
+def test_events_are_filtered_by_date_in_the_library(journal):
+    from pumpjournal import Event, Journal
+
+    with Journal(journal).transaction() as tx:
+        for day in ("2026-11-01", "2026-11-10", "2026-11-20"):
+            tx.add_event(Event("me", "visit", day, {}))
+    view = Journal(journal).read()
+    assert [e.date for e in view.events("me", since=date(2026, 11, 10))] == [
+        "2026-11-10", "2026-11-20"]
+    assert [e.date for e in view.events("me", (), date(2026, 11, 2), date(2026, 11, 10))] == [
+        "2026-11-10"]
