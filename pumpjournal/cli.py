@@ -133,22 +133,6 @@ def debug_setting(strict: bool = True) -> bool:
     return text in _ON
 
 
-def lock_timeout() -> float | None:
-    """PUMPJOURNAL_LOCK_TIMEOUT: seconds to wait for another process's change (None: the
-    default)."""
-    text = os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT", "").strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 <= seconds <= 3600:  # also refuses nan
-        raise InputError("PUMPJOURNAL_LOCK_TIMEOUT must be a number of seconds from 0 to "
-                         f"3600; got {quote(text, 20)}.")
-    return seconds
-
-
 def say(message: str) -> None:
     """A message for the person (stderr), never mixed with results; text that could drive
     the terminal is shown escaped."""
@@ -254,11 +238,14 @@ def open_journal(ctx: typer.Context, option: Path | None):
     from .store import Journal
 
     passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
-    journal = Journal(journal_path(ctx, option), lock_timeout(), passphrase=passphrase,
+    journal = Journal(journal_path(ctx, option), passphrase=passphrase,
                       require_encrypted=passphrase is not None)
     if journal.exposed():
         say(f"Warning: other users can read your journal {journal.path}; "
             f"fix it with: chmod 600 {journal.path}")
+    for folder in journal.open_folders():
+        say(f"Warning: other users can write to the folder {folder}, so they could swap or "
+            f"plant files there; fix it with: chmod go-w {folder}")
     if journal.passphrase is None and interactive() and journal.encrypted:
         journal.passphrase = typer.prompt("Passphrase", hide_input=True, err=True)
     return journal
@@ -884,18 +871,17 @@ def demo():
         data = queries.summary_data(view, who, last, demo_data.IMPLANT, None)
         out("\n".join(render.summary_lines(data, demo_data.NAME, last)))
         from . import report
-        from .files import make_folder
 
-        folder = Path(tempfile.gettempdir()) / "pumpjournal-demo"
-        make_folder(folder)
+        # a new private folder (0700) made for this run: nobody can plant files in it first
+        reports_folder = Path(tempfile.mkdtemp(prefix="pumpjournal-demo-reports-"))
         made = report.prepare(view, who, dates.today(), demo_data.IMPLANT, last.isoformat())
         written = []
         for fmt in ("html", "pdf"):
-            target = folder / made.default_name(fmt)
-            report.save(target, made.render(fmt), force=True)
+            target = reports_folder / made.default_name(fmt)
+            report.save(target, made.render(fmt))
             written.append(str(target))
         out("\n== The caregiver's report (pumpjournal report) ==")
-        out("Written to:\n  " + "\n  ".join(written))
+        out(f"Written to a new private folder, {reports_folder}:\n  " + "\n  ".join(written))
         out("\nStart your own journal with: pumpjournal log")
 
 
@@ -979,7 +965,7 @@ def profile(
         emit_json({"patient": who, **{k: facts.get(k) for k in model.PROFILE_FIELDS}})
         return
     shown = [f"{model.PROFILE_FIELDS[k]}: {profile_value(k, v)}"
-             for k, v in facts.items() if k in model.PROFILE_FIELDS]
+             for k, v in facts.items() if k in model.PROFILE_FIELDS and v is not None]
     out("\n".join([f"Profile of {who}:"] + ["  " + line for line in shown]) if shown else
         f"No profile yet for {who}. Add facts with options, e.g. "
         "pumpjournal profile --implant-date 2026-11-20 --care-phone 555-0142")
@@ -1218,7 +1204,8 @@ def make_report(
     from . import report
 
     fmt = formats.to_write(output, fmt, report.check_format, "pdf")
-    view = open_journal(ctx, journal).read()
+    store = open_journal(ctx, journal)
+    view = store.read()
     who = queries.choose_patient(view, patient)
     made = report.prepare(view, who, dates.today(), since, until, redact)
     data = made.render(fmt)
@@ -1227,7 +1214,7 @@ def make_report(
         sys.stdout.flush()
         return
     path = Path(output) if output else Path(made.default_name(fmt))
-    report.save(path, data, force)
+    report.save(path, data, force, protected=journal_files(store, path))
     out(str(path))
 
 
@@ -1311,7 +1298,11 @@ def import_entries(
         help="Import the good rows; write the bad ones to the --rejects file.")] = False,
     rejects: Annotated[Optional[Path], typer.Option(
         metavar="FILE", help="Where bad rows go with --skip-invalid (default: "
-        "<name>-rejects.<format> in the current folder).")] = None,
+        "<name>-rejects.<format> in the current folder, or a numbered name when that "
+        "exists).")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Replace an existing --rejects file (never the journal, a backup or the input)."
+    )] = False,
     dry_run: Annotated[bool, typer.Option(help="Check and report; write nothing.")] = False,
     template: Annotated[bool, typer.Option(
         "--template", help="Print a sample CSV with every column and exit.")] = False,
@@ -1338,6 +1329,7 @@ def import_entries(
     stream = open_input(source)
     bar, tick = progress_counter() if not as_json else (None, None)
     rejected_rows: list = []
+    written = None
     try:
         with stream, (bar or nullcontext()):
             rows = transfer.read_rows(stream, kind, delimiter)
@@ -1354,17 +1346,48 @@ def import_entries(
                 with store.transaction(backup="import") as tx:
                     result = transfer.import_rows(
                         tx, rows, default_patient=import_patient(tx, patient), **kwargs)
+                    if skip_invalid and rejected_rows:  # written before the import commits
+                        written = write_import_rejects(store, source, rejects, force,
+                                                       rejected_rows, kind, delimiter)
+                        result.rejects_file = str(written)
     except UnicodeDecodeError:
         raise InputError(f"{source} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
                          "spreadsheet).") from None
     except csv.Error as exc:
         raise InputError(f"{source} is not readable CSV: {exc}.") from None
-    if skip_invalid and rejected_rows and not dry_run:
-        stem = "stdin" if source == "-" else Path(source).stem
-        target = rejects or Path(f"{stem}-rejects.{kind}")
-        transfer.write_rejects(target, rejected_rows, kind, delimiter)
-        result.rejects_file = str(target)
+    except PumpjournalError as exc:
+        if written is not None:  # the journal was not changed, but the rejects file was made
+            raise type(exc)(f"{exc} The rejected rows were written to {written}.") from None
+        raise
     report_import(result, as_json, skip_invalid)
+
+
+def journal_files(store, target: Path | None) -> list:
+    """The journal's own files, which no report, export or reject file may replace, even with
+    --force: the journal (by any path), its lock and its backups folder."""
+    if target is not None and os.path.realpath(target.parent) == os.path.realpath(
+            store.backup_folder):
+        raise InputError(f"{target} is in the journal's backups folder; choose another file "
+                         "name.")
+    return [(store.path, "the journal"), (store.real_path, "the journal"),
+            (store.lock_path, "the journal's lock file")]
+
+
+def write_import_rejects(store, source: str, rejects: Path | None, force: bool, rows: list,
+                         kind: str, delimiter: str) -> Path:
+    """The rejected rows to --rejects FILE (or <name>-rejects.<format>, numbered when taken),
+    never over the journal, its backups, its lock or the input file."""
+    from . import transfer
+
+    target = rejects.expanduser() if rejects else None
+    protected = journal_files(store, target)
+    if source != "-":
+        protected.append((Path(source), "the file being imported"))
+    stem = "stdin" if source == "-" else Path(source).stem
+    return transfer.write_rejects(target or Path(f"{stem}-rejects.{kind}"), rows, kind,
+                                  delimiter, force=force, renumber=target is None,
+                                  protected=protected)
+    return written
 
 
 def import_patient(view, option: str | None) -> str | None:
@@ -1446,7 +1469,8 @@ def export(
     fmt = formats.to_write(output, fmt, transfer.check_format_out, "csv")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
-    view = open_journal(ctx, journal).read()
+    store = open_journal(ctx, journal)
+    view = store.read()
     if who is not None and who not in view.patients():
         people = ", ".join(view.patients()[:8]) or "nobody yet"
         raise InputError(f"this journal has no person '{who}'; it holds: {people}.")
@@ -1459,7 +1483,7 @@ def export(
     elif output == "-":  # a pipe or a file: the data exactly as stored
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
-        with private_text(Path(output), force) as stream:
+        with private_text(Path(output), force, journal_files(store, Path(output))) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
         say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
 
@@ -1560,14 +1584,14 @@ def init(
             say("Warning: a plain journal at that path is now accepted without a word.")
         return
     if not encrypt:
-        store = Journal(journal_path(ctx, journal), lock_timeout(), passphrase=passphrase,
+        store = Journal(journal_path(ctx, journal), passphrase=passphrase,
                         require_encrypted=passphrase is not None)
         if store.create():
             out(f"Created the {'encrypted ' if store.encrypted else ''}journal {store.path}.")
         else:
             say(f"The journal {store.path} exists already; nothing was changed.")
         return
-    store = Journal(journal_path(ctx, journal), lock_timeout())
+    store = Journal(journal_path(ctx, journal))
     if not passphrase:
         if not interactive():
             raise InputError("set PUMPJOURNAL_PASSPHRASE, or run at a terminal to be asked "

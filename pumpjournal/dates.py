@@ -20,6 +20,20 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 9000  # the years a stored date may have
+
+
+def in_range(day: date, what: str = "date") -> date:
+    """``day`` if its year is from FIRST_YEAR to LAST_YEAR, else InputError."""
+    if day.year < FIRST_YEAR:
+        raise InputError(f"{what} {day.isoformat()} is too far in the past; use a year from "
+                         f"{FIRST_YEAR}.")
+    if day.year > LAST_YEAR:
+        raise InputError(f"{what} {day.isoformat()} is too far ahead; use a year up to "
+                         f"{LAST_YEAR}.")
+    return day
+
+
 def today() -> date:
     return date.today()
 
@@ -67,9 +81,7 @@ def parse_entry_date(text: str | None, *, now: date | None = None) -> date:
     if day > now:
         raise InputError(f"date {day.isoformat()} is in the future; "
                          f"a journal entry can be for today ({now.isoformat()}) or earlier.")
-    if day.year < 1900:
-        raise InputError(f"date {day.isoformat()} is too far in the past; use a year from 1900.")
-    return day
+    return in_range(day)
 
 
 def check_range(since: date | None, until: date | None) -> None:

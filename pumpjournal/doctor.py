@@ -18,10 +18,13 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     try:
         view = journal.read()
     except PumpjournalError as exc:
-        return [str(exc)], notes
+        return [str(exc)], _stale(journal)
     if journal.exposed():
         problems.append(f"the journal can be read by other users; fix with: chmod 600 "
                         f"{journal.path}")
+    for folder in journal.open_folders():
+        problems.append(f"other users can write to the folder {folder}; fix with: chmod go-w "
+                        f"{folder}")
     seen: dict[tuple[str, str], int] = {}
     count = 0
     for doc_id, doc in view.raw_entries():
@@ -52,10 +55,23 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
                  f"{'event' if events == 1 else 'events'}, {len(people)} "
                  f"{'person' if len(people) == 1 else 'people'}; "
                  f"{'encrypted' if journal.encrypted else 'not encrypted'}.")
-    backups = sorted(journal.backup_folder.glob(f"{journal.path.stem}.*"))
-    notes.append(f"{len(backups)} backup copies in {journal.backup_folder}" if backups else
+    backups = journal.backups()
+    notes.append(f"{len(backups)} backup {'copy' if len(backups) == 1 else 'copies'} of this "
+                 f"journal in {journal.backup_folder}" if backups else
                  "no backup copies yet (`pumpjournal backup` makes one).")
-    return problems, notes
+    return problems, notes + _stale(journal)
+
+
+def _stale(journal) -> list[str]:
+    """A note on the temporary copies interrupted writes left behind, if there are any."""
+    stale = journal.stale_files()
+    if not stale:
+        return []
+    size = sum(_size(p) for p in stale)
+    return [f"{len(stale)} temporary {'copy' if len(stale) == 1 else 'copies'} of the journal "
+            f"left by an interrupted write ({_megabytes(size)}): "
+            f"{', '.join(str(p) for p in stale[:5])}{' ...' if len(stale) > 5 else ''}; the "
+            "next change to the journal removes them, or delete them."]
 
 
 def _check_entry(doc: dict, today: date) -> None:
@@ -100,3 +116,14 @@ def _profile_problems(who: str, facts: dict, today: date) -> list[str]:
                             "pumpjournal accepts; set it again with `pumpjournal profile` or "
                             f"remove it with `pumpjournal profile --clear {key}`")
     return problems
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{max(1, round(size / 1000))} KB"
+
+
+def _size(path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -63,10 +63,11 @@ def observations(entry: dict) -> list[dict]:
                       {"valueQuantity": {"value": entry["temperature_c"], "unit": "Cel",
                                          "system": UCUM, "code": "Cel"}}))
     for sid in entry["symptoms"]:
-        symptom = cat.BY_ID[sid]
-        code = symptom.snomed.split(" ")[0]
+        symptom = cat.BY_ID.get(sid)  # an id not in the catalogue (a hand-edited journal)
+        code = symptom.snomed.split(" ")[0] if symptom else ""
         coding = {"system": SNOMED, "code": code} if code else None
-        found.append(("survey", coding, symptom.label, {"valueBoolean": True}))
+        found.append(("survey", coding, symptom.label if symptom else sid,
+                      {"valueBoolean": True}))
     return [_observation(n, patient, day, *item) for n, item in enumerate(found)]
 
 

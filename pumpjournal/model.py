@@ -74,9 +74,9 @@ class Entry:
         data = dict(_DEFAULTS)
         data.update(doc if doc.keys() <= _FIELD_SET else
                     {k: v for k, v in doc.items() if k in _FIELD_SET})
-        data["symptoms"] = list(data["symptoms"])
-        data["worse"] = list(data["worse"])
-        data["questions"] = list(data["questions"])
+        data["symptoms"] = list(data["symptoms"] or ())  # null in a hand-edited journal: none
+        data["worse"] = list(data["worse"] or ())
+        data["questions"] = list(data["questions"] or ())
         entry.__dict__ = data
         return entry
 
@@ -454,8 +454,14 @@ def parse_event_kind(value) -> str:
 
 def new_event(patient: str, kind: str, day: date, today: date, details: dict,
               profile: dict | None = None) -> Event:
-    """Validate an event: future dates only for what can be scheduled, details by kind. A
-    dose change without a drug is of the one medicine in the ``profile``, when it has one."""
+    """Validate an event: from 1900 on, future dates only for what can be scheduled, details
+    by kind. A dose change without a drug is of the one medicine in the ``profile``, when it
+    has one."""
+    from .dates import in_range
+
+    in_range(day, "the event date")
+    if isinstance(details.get("next_due"), date):
+        in_range(details["next_due"], "the next refill")
     drugs = (profile or {}).get("drugs") or []
     if kind == "dose-change" and details.get("drug") is None and len(drugs) == 1:
         details = {**details, "drug": drugs[0]}
@@ -558,7 +564,8 @@ def validate_profile(raw: dict, today: date, current: dict | None = None,
         elif key in _PROFILE_TEXTS:
             values[key] = parse_text(value, word, _PROFILE_TEXTS[key])
         elif key in _PROFILE_DATES:
-            day = value if isinstance(value, date) else dates.parse_date(str(value), what=word)
+            day = dates.in_range(value if isinstance(value, date) else dates.parse_date(
+                str(value), what=word), f"the {word}")
             if key in _PROFILE_PAST_DATES + PROFILE_MARKS and day > today:
                 raise InputError(f"the {word} {day.isoformat()} is in the future; record it "
                                  "once it has happened (a planned visit, refill or MRI goes in "

@@ -212,7 +212,7 @@ BEFORE_WORDS = "30 days"
 
 def sparkline(values: list[float | None]) -> str:
     """0-10 scores as bars; a missing day is a dot (never drawn as 0)."""
-    return "".join("·" if v is None else BARS[min(7, round(v * 7 / 10))] for v in values)
+    return "".join("·" if v is None else BARS[max(0, min(7, round(v * 7 / 10)))] for v in values)
 
 
 def daily_series(daily: list[dict], since: date, until: date, key: str = "pain") -> list:

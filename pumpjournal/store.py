@@ -7,15 +7,20 @@
 * A write goes to a temporary file in the same folder, is flushed and fsynced, replaces the
   journal with ``os.replace`` and the folder is fsynced. New files are 0600, new folders 0700.
 * A file that cannot be understood raises JournalCorrupt and is never written to.
+* A journal path that is a symbolic link stays one: the file it points to is the journal
+  (``Journal.real_path``), and its lock, temporary files and backups sit beside that file.
 """
 
 from __future__ import annotations
 
+import errno
+import math
 import os
+import re
 import stat
 import time
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timezone
 from itertools import chain
 from pathlib import Path
 from typing import Iterator
@@ -25,15 +30,18 @@ from tinydb import TinyDB, where
 from tinydb.storages import Storage
 
 from . import model
+from .dates import FIRST_YEAR, LAST_YEAR
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
-from .escape import quote, shorten
 from .crypto import MAGIC
-from .files import atomic_writer, make_folder, reason
+from .escape import quote, shorten
+from .files import (O_NOFOLLOW, O_NONBLOCK, atomic_writer, kind, make_folder, others_can_write,
+                    read_regular, reason, remove_files, temp_files)
 from .model import Entry, Event
 
 SCHEMA_VERSION = 1
 TABLES = ("meta", "entries", "events", "profile", "questions")
-LOCK_TIMEOUT = 10.0  # seconds to wait for another process's change (the CLI: $PUMPJOURNAL_LOCK_TIMEOUT)
+LOCK_TIMEOUT = 10.0  # seconds; PUMPJOURNAL_LOCK_TIMEOUT changes it
+MAX_LOCK_TIMEOUT = 86400.0
 WAY_OUT = ("restore a copy from the backups folder next to the journal (`pumpjournal backup` "
            "makes one), or see what is wrong with `pumpjournal doctor`")
 
@@ -58,17 +66,44 @@ def corrupt(path: Path, why: str) -> JournalCorrupt:
                           f"{WAY_OUT}.")
 
 
+def lock_wait(value: float | None = None) -> float:
+    """Seconds to wait for the lock: ``value``, else $PUMPJOURNAL_LOCK_TIMEOUT, else 10. Read
+    when a lock is taken; anything but a positive finite number is an InputError."""
+    if value is None:
+        text = os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT")
+        if text is None:
+            return LOCK_TIMEOUT
+        try:
+            value = float(text.strip())
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= MAX_LOCK_TIMEOUT):
+            shown = text[:20].encode("ascii", "backslashreplace").decode()
+            raise InputError(f"PUMPJOURNAL_LOCK_TIMEOUT {shown!r} is not a number of seconds; "
+                             f"use a positive number up to {MAX_LOCK_TIMEOUT:g}, such as 10.")
+        return value
+    value = float(value)
+    if not (math.isfinite(value) and 0 <= value <= MAX_LOCK_TIMEOUT):
+        raise InputError(f"the lock timeout must be 0 to {MAX_LOCK_TIMEOUT:g} seconds.")
+    return value
+
+
 def read_raw(path: Path) -> bytes | None:
-    """The journal file's bytes, or None when there is no journal yet."""
+    """The journal file's bytes, or None when there is no journal yet. A pipe or a device is
+    refused at once, never read."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise JournalError(f"the journal path {path} is a folder, not a file; give a file name "
                            "with --journal or PUMPJOURNAL_PATH.") from None
+    except InputError:
+        mode = os.stat(path).st_mode
+        raise JournalError(f"the journal path {path} is {kind(mode)}, not a regular file; "
+                           "give a journal file with --journal or PUMPJOURNAL_PATH.") from None
     except OSError as exc:
-        raise JournalError(f"the journal {path} cannot be read: {exc.strerror}.") from None
+        raise JournalError(f"the journal {path} cannot be read: {reason(exc)}.") from None
 
 
 def load_file(path: Path) -> dict | None:
@@ -92,6 +127,8 @@ def check_shape(path: Path, raw: bytes) -> dict:
     version = meta.get("schema")
     if not isinstance(version, int) or version < 1:
         raise corrupt(path, f"its schema version {quote(version)} is not valid")
+    if not isinstance(meta.get("last_event_id", 0), int) or meta.get("last_event_id", 0) < 0:
+        raise corrupt(path, "its last event id is not a whole number")
     if version > SCHEMA_VERSION:
         raise JournalError(f"the journal {path} was written by a newer pumpjournal (schema "
                            f"{version}; this one reads up to {SCHEMA_VERSION}). It was left "
@@ -116,22 +153,61 @@ _KINDS = {key: frozenset(kinds + ((type(None),) if key not in ("patient", "date"
 _ALLOWED = frozenset((key, kind) for key, kinds in _KINDS.items() for kind in kinds)
 
 
+
+
 def _day(value) -> bool:
     try:
-        return len(value) == 10 and value[4] == "-" and date.fromisoformat(value) is not None
+        return (len(value) == 10 and value[4] == "-" and date.fromisoformat(value) is not None
+                and FIRST_YEAR <= int(value[:4]) <= LAST_YEAR)
     except (TypeError, ValueError):
         return False
+
+
+def _texts(value) -> bool:
+    """None, or a list of strings."""
+    return value is None or (value.__class__ is list and all(v.__class__ is str for v in value))
+
+
+def _number(value) -> bool:
+    return value.__class__ in (int, float)
+
+
+def _doc_id(key) -> bool:
+    return key.__class__ is str and key.isdigit() and key.isascii() and int(key) >= 1 \
+        and str(int(key)) == key
+
+
+_PROFILE_CHECKS = {  # field -> (the check, what it should be)
+    **{key: (_day, "a date (YYYY-MM-DD)") for key in (
+        "trial_start", "trial_end", "implant_date", "next_refill", "fever_threshold_set_on")},
+    "drugs": (_texts, "a list of medicine names"),
+    **{key: (_number, "a number") for key in ("fever_threshold_c", "low_threshold_c")},
+    **{key: (lambda v: v.__class__ is str, "text") for key in (
+        "name", "initials", "pump_make", "care_team", "care_phone", "after_hours_phone",
+        "emergency_number", "fever_threshold_set_by")},
+}
+_DETAIL_CHECKS = {
+    "next_due": (_day, "a date (YYYY-MM-DD)"), "dose": (_number, "a number"),
+    **{key: (lambda v: v.__class__ is str, "text") for key in (
+        "drug", "unit", "relief", "alarm", "note")},
+}
 
 
 def check_records(path: Path, data: dict) -> None:
     """Every record has the types the commands rely on; values are checked by `doctor`.
     Entries are checked a field at a time over all of them (fast), and only when something
     is wrong one by one, to name the record."""
+    for table in TABLES[1:]:
+        bad_id = next((key for key in data.get(table, {}) if not _doc_id(key)), None)
+        if bad_id is not None:
+            raise corrupt(path, f"its {table} table has a record id that is not a whole number "
+                                f"from 1 ({bad_id[:20]!r})")
     docs = data.get("entries", {})
     seen_keys = set(chain.from_iterable(docs.values()))
     sound = seen_keys <= _TYPES.keys() and all(
         {type(doc.get(key)) for doc in docs.values()} <= _KINDS[key] for key in _TYPES)
-    if not (sound and all(_day(doc["date"]) for doc in docs.values())):
+    if not (sound and all(_day(doc["date"]) and _texts(doc.get("symptoms"))
+                          and _texts(doc.get("questions")) for doc in docs.values())):
         for doc_id, doc in docs.items():
             bad = next((key for key, value in doc.items()
                         if (key, value.__class__) not in _ALLOWED), None)
@@ -139,6 +215,10 @@ def check_records(path: Path, data: dict) -> None:
                 bad = "patient or date"
             elif "pain" not in doc:
                 bad = "pain"
+            elif not _texts(doc.get("symptoms")):
+                bad = "symptoms"
+            elif not _texts(doc.get("questions")):
+                bad = "questions"
             if bad:
                 raise corrupt(path, f"entry {doc_id} ({shorten(doc.get('patient'), 20)}, "
                                     f"{shorten(doc.get('date'), 20)}) "
@@ -148,10 +228,31 @@ def check_records(path: Path, data: dict) -> None:
                 or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
             raise corrupt(path, f"event {doc_id} (kind {quote(doc.get('kind'), 20)}, date "
                                 f"{quote(doc.get('date'), 20)}) lacks a kind, person or valid "
-                                "date")
+                                f"date (from {FIRST_YEAR})")
+        for key, value in doc.get("details", {}).items():
+            check, what = _DETAIL_CHECKS.get(key, (lambda v: True, ""))
+            if value is not None and not check(value):
+                raise corrupt(path, f"event {doc_id} ({quote(doc['kind'], 20)}, {doc['date']}) "
+                                    f"has a {key} that is not {what}")
     for doc_id, doc in data.get("profile", {}).items():
         if not isinstance(doc.get("patient"), str):
             raise corrupt(path, f"profile {doc_id} names no person")
+        for key, value in doc.items():
+            check, what = _PROFILE_CHECKS.get(key, (lambda v: True, ""))
+            if value is not None and not check(value):
+                raise corrupt(path, f"the profile of {doc['patient']} has a {key} that is not "
+                                    f"{what}" + (f" (from {FIRST_YEAR})" if "date" in what else ""))
+    for doc_id, doc in data.get("questions", {}).items():
+        if (not isinstance(doc.get("patient"), str) or not _day(doc.get("date"))
+                or not isinstance(doc.get("question"), str)):
+            raise corrupt(path, f"question {doc_id} lacks a person, a valid date or its text")
+
+
+def _shown(value) -> str:
+    """A stored value for a message: short, and only when it is a plain number or date."""
+    text = repr(value)
+    return text if len(text) <= 14 and all(ch.isascii() and ch.isprintable() for ch in text) \
+        else "(not shown)"
 
 
 def empty_data() -> dict:
@@ -179,10 +280,22 @@ class FileLock:
     def __enter__(self):
         try:
             make_folder(self.path.parent)
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            # never through a link, never blocking on a pipe; a regular file only
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600)
+            info = os.fstat(self.fd)
+            mode = info.st_mode
         except OSError as exc:
+            if exc.errno == errno.ELOOP or os.path.islink(self.path):
+                raise JournalError(f"the journal's lock file {self.path} is a symbolic link; "
+                                   "pumpjournal does not follow it. Remove the link. Nothing was "
+                                   "changed.") from None
             raise JournalError(f"could not open the journal's lock file {self.path}: "
                                f"{reason(exc)}. Nothing was changed.") from None
+        if not stat.S_ISREG(mode) or info.st_nlink > 1:  # a hard link would write elsewhere
+            os.close(self.fd)
+            what = kind(mode) if not stat.S_ISREG(mode) else "a second name of another file"
+            raise JournalError(f"the journal's lock file {self.path} is {what}, not a "
+                               "regular file of its own; remove it. Nothing was changed.")
         deadline, pause = time.monotonic() + self.timeout, 0.002
         while not self._try():
             if time.monotonic() >= deadline:
@@ -193,8 +306,10 @@ class FileLock:
                     f"waited {self.timeout:g} s. Nothing was changed; try again when it ends.")
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
-        os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        pid = str(os.getpid()).ljust(12).encode()  # one write of a fixed width: a process
+        os.pwrite(self.fd, pid, 0)  # that reads it sees the old pid or the new, never a mix
+        if os.fstat(self.fd).st_size > len(pid):
+            os.ftruncate(self.fd, len(pid))
         return self
 
     def _try(self) -> bool:
@@ -353,8 +468,18 @@ class View:
         return current
 
     def add_event(self, event: Event) -> Event:
-        event.id = self.events_table.insert({"patient": event.patient, "kind": event.kind,
-                                             "date": event.date, "details": event.details})
+        """Store the event under a new id: higher than any id this journal ever gave, so an id
+        from an earlier `event list` never names a different event (the last id given is kept
+        in the meta table)."""
+        from tinydb.table import Document
+
+        meta = self.storage.data.setdefault("meta", {}).setdefault("1", {})
+        ids = [int(k) for k in self.storage.data.get("events", {})]
+        event.id = max([meta.get("last_event_id", 0), *ids]) + 1
+        self.events_table.insert(Document({"patient": event.patient, "kind": event.kind,
+                                           "date": event.date, "details": event.details},
+                                          doc_id=event.id))
+        self.storage.data["meta"]["1"]["last_event_id"] = event.id
         return event
 
     def delete_event(self, patient: str, event_id: int) -> Event:
@@ -367,16 +492,20 @@ class View:
 
 
 BACKUPS_KEPT = 5
+_STAMP = r"\d{4}-\d\d-\d\dT\d{6}(?:\.\d{6})?"
 
 
 class Journal:
     """A journal file. ``Journal(path).read()`` for queries, ``with journal.transaction()``
-    to change it (locked, written once, atomically). ``passphrase`` opens an encrypted one."""
+    to change it (locked, written once, atomically). ``passphrase`` opens an encrypted one.
+
+    ``path`` is the path as given; ``real_path`` the file it resolves to (through symbolic
+    links), which is the one written, locked and backed up."""
 
     def __init__(self, path: str | os.PathLike, lock_timeout: float | None = None,
                  passphrase: str | None = None, require_encrypted: bool = False):
         self.path = Path(path).expanduser()
-        self.lock_timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+        self.lock_timeout = None if lock_timeout is None else lock_wait(lock_timeout)
         self.passphrase = passphrase
         # a plain journal is refused when this is set (the CLI sets it when
         # PUMPJOURNAL_PASSPHRASE is), as it is at a path remembered as encrypted
@@ -430,6 +559,21 @@ class Journal:
             pass
 
     @property
+    def real_path(self) -> Path:
+        """The journal file itself: ``path`` with every symbolic link resolved."""
+        return Path(os.path.realpath(self.path))
+
+    @property
+    def lock_path(self) -> Path:
+        """``<journal>.lock`` beside the journal file (a very long name shortened, with a
+        hash, to stay within the file system's limit)."""
+        from .files import _temp_stem
+
+        real = self.real_path
+        long = len(real.name.encode("utf-8", "surrogateescape")) > 250
+        return real.with_name((_temp_stem(real.name) if long else real.name) + ".lock")
+
+    @property
     def exists(self) -> bool:
         return self.path.exists()
 
@@ -438,9 +582,8 @@ class Journal:
         from .crypto import MAGIC
 
         try:
-            with open(self.path, "rb") as handle:
-                return handle.read(len(MAGIC)) == MAGIC
-        except OSError:
+            return read_regular(self.path, len(MAGIC)) == MAGIC
+        except (OSError, InputError):
             return False
 
     def exposed(self) -> bool:
@@ -450,6 +593,12 @@ class Journal:
             return os.name != "nt" and stat.S_ISREG(mode) and bool(mode & 0o077)
         except OSError:
             return False
+
+    def open_folders(self) -> list[Path]:
+        """The journal's folder and its backups folder, where others can write (they could
+        plant links or swap the journal there)."""
+        return [folder for folder in (self.real_path.parent, self.backup_folder)
+                if others_can_write(folder)]
 
     def decode(self, raw: bytes) -> dict:
         from .crypto import decrypt, is_encrypted
@@ -478,11 +627,20 @@ class Journal:
         return View(empty_data() if raw is None else self.decode(raw))
 
     @contextmanager
+    def locked(self) -> Iterator[Path]:
+        """Hold the journal's lock; yield the journal file's own path. Temporary copies that
+        an interrupted write left behind are removed first: they are only ever made under this
+        lock, so any there now are stale."""
+        with FileLock(self.lock_path, lock_wait(self.lock_timeout)):
+            remove_files(self.stale_files())
+            yield self.real_path
+
+    @contextmanager
     def transaction(self, backup: str | None = None) -> Iterator[View]:
         """Lock, load, yield the view, and write it once if it changed. With ``backup`` (a
         reason such as "import"), a copy of the old journal is kept first."""
-        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            raw = read_raw(self.path)
+        with self.locked() as real:
+            raw = read_raw(real)
             if raw is None:
                 self._new_payload(None)  # refuse a plain journal where one must be encrypted
             view = View(empty_data() if raw is None else self.decode(raw))
@@ -491,55 +649,120 @@ class Journal:
                 if backup and raw is not None:
                     self.keep_backup(raw, backup)
                 payload = self.encode(view.storage.data, raw)
-                write_file(self.path, payload)
+                write_file(real, payload)
                 if raw is None and payload.startswith(MAGIC):
                     self._remember()
 
+    def stale_files(self) -> list[Path]:
+        """Temporary copies of the journal or of its backups left by an interrupted write."""
+        real = self.real_path
+        found = temp_files(real.parent, [real.name])
+        own = self._backup_name()
+
+        def own_temp(name: str) -> bool:
+            match = re.fullmatch(r"\.(.+)\.\d+(?:\.[0-9a-f]{12})?\.tmp", name)
+            return bool(match and own.fullmatch(match[1]))
+
+        return found + temp_files(self.backup_folder, match=own_temp)
+
     @property
     def backup_folder(self) -> Path:
-        return self.path.parent / "backups"
+        return self.real_path.parent / "backups"
+
+    def _backup_name(self) -> re.Pattern:
+        """This journal's backup names, and no other's: ``<stem>.<sequence>.<UTC time>Z.
+        <reason><suffix>`` (and the older ``<stem>.<local time>.<reason><suffix>``)."""
+        real = self.real_path
+        return re.compile(rf"{re.escape(_stem(real))}\.(?:(?P<seq>\d{{6,}})\.{_STAMP}Z|"
+                          rf"(?P<old>{_STAMP}))\.(?P<reason>[a-z]+){re.escape(real.suffix)}")
+
+    def backups(self, reason: str | None = None) -> list[Path]:
+        """This journal's backup copies, oldest first (by their sequence number, whatever the
+        clock said), optionally only those kept for ``reason``."""
+        pattern = self._backup_name()
+        found = []
+        try:
+            names = [e.name for e in os.scandir(self.backup_folder) if e.is_file(
+                follow_symlinks=False)]
+        except OSError:
+            return []
+        for name in names:
+            match = pattern.fullmatch(name)
+            if match and (reason is None or match["reason"] == reason):
+                found.append((int(match["seq"] or 0), match["old"] or "", name))
+        return [self.backup_folder / name for *_, name in sorted(found)]
 
     def keep_backup(self, raw: bytes, reason: str) -> Path:
-        """A dated copy in backups/ next to the journal (0600); the last few per reason."""
-        from .files import write_private
-
-        from datetime import datetime
-
-        stamp = datetime.now().strftime("%Y-%m-%dT%H%M%S.%f")  # sorts in time order
-        target = self.backup_folder / f"{self.path.stem}.{stamp}.{reason}{self.path.suffix}"
-        write_private(target, raw)
-        old = sorted(self.backup_folder.glob(f"{self.path.stem}.*.{reason}{self.path.suffix}"))
-        for extra in old[:-BACKUPS_KEPT]:
-            extra.unlink(missing_ok=True)
+        """A copy in backups/ next to the journal (0600, created new, never through a link);
+        the last few per reason are kept. Names carry a sequence number and the UTC time, so
+        they sort in the order they were made whatever the clock or time zone did. Called
+        under the journal's lock (``transaction``, ``backup``), like every write of its files."""
+        folder = self.backup_folder
+        if folder.is_symlink():
+            raise JournalError(f"the backups folder {folder} is a symbolic link; pumpjournal "
+                               "does not follow it, so no copy was made and nothing was "
+                               "changed. Make it a real folder.")
+        if folder.exists() and not folder.is_dir():
+            raise JournalError(f"{folder} is not a folder, so no backup copy was made; nothing "
+                               "was changed.")
+        pattern = self._backup_name()
+        real = self.real_path
+        last = max((int(m["seq"] or 0) for m in map(pattern.fullmatch, _names(folder)) if m),
+                   default=0)
+        now = utc_now().astimezone(timezone.utc).replace(tzinfo=None)
+        stamp = now.isoformat(timespec="microseconds").replace(":", "") + "Z"  # 4-digit year
+        for seq in range(last + 1, last + 100):
+            target = folder / f"{_stem(real)}.{seq:06d}.{stamp}.{reason}{real.suffix}"
+            try:
+                with atomic_writer(target, replace=False, follow_folder=False) as handle:
+                    handle.write(raw)
+                break
+            except FileExistsError:
+                continue
+            except InputError as exc:
+                raise JournalError(f"no backup copy was made: {exc}") from None
+            except OSError as exc:
+                raise JournalError(f"could not write the backup copy {target}: {why(exc)}."
+                                   " Nothing was changed.") from None
+        else:  # pragma: no cover - a hundred names taken at once
+            raise JournalError(f"could not name a new backup copy in {folder}.")
+        kept = self.backups(reason)
+        remove_files(p for p in kept[:-BACKUPS_KEPT] if p != target)
         return target
 
     def backup(self) -> Path:
         """Keep a copy of the journal as it is now (the last few manual copies are kept)."""
-        raw = read_raw(self.path)
-        if raw is None:
+        if read_raw(self.path) is None:  # no lock file (or folder) made for nothing
             raise InputError(f"there is no journal at {self.path} to back up yet.")
-        return self.keep_backup(raw, "manual")
+        with self.locked() as real:
+            raw = read_raw(real)
+            if raw is None:
+                raise InputError(f"there is no journal at {self.path} to back up yet.")
+            return self.keep_backup(raw, "manual")
 
     def create(self) -> bool:
         """Write an empty journal if there is none; False when one exists already."""
-        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            if self.path.exists():
+        with self.locked() as real:
+            if real.exists():
+                if not stat.S_ISREG(os.stat(real).st_mode):
+                    read_raw(real)  # a folder, pipe or device: refused, never read
                 return False
             payload = self._new_payload(orjson.dumps(empty_data()))
-            write_file(self.path, payload)
+            write_file(real, payload)
             if payload.startswith(MAGIC):
                 self._remember()
             return True
 
     def encrypt(self, passphrase: str) -> None:
         """Encrypt the journal (a new one if it does not exist) with ``passphrase``, and
-        remember that it is encrypted."""
+        remember that it is encrypted; plain temporary copies left by interrupted writes are
+        removed under the lock first."""
         from . import remembered
         from .crypto import check_passphrase, encrypt, is_encrypted
 
         check_passphrase(passphrase)
-        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            raw = read_raw(self.path)
+        with self.locked() as real:
+            raw = read_raw(real)
             if raw is not None and is_encrypted(raw):
                 raise InputError(f"the journal {self.path} is encrypted already.")
             data = empty_data() if raw is None else check_shape(self.path, raw)
@@ -548,7 +771,7 @@ class Journal:
             known = remembered.is_encrypted(self.path)
             remembered.remember(self.path)  # first: a plain file is never left unguarded
             try:
-                write_file(self.path, payload)
+                write_file(real, payload)
             except JournalError:
                 if not known:
                     remembered.forget(self.path)
@@ -561,8 +784,8 @@ class Journal:
         from . import remembered
         from .crypto import decrypt, is_encrypted
 
-        with FileLock(self.path.with_name(self.path.name + ".lock"), self.lock_timeout):
-            raw = read_raw(self.path)
+        with self.locked() as real:
+            raw = read_raw(real)
             if raw is None or not is_encrypted(raw):
                 if not remembered.is_encrypted(self.path):
                     raise InputError(f"the journal {self.path} is not encrypted"
@@ -573,7 +796,7 @@ class Journal:
                 return "forgotten"
             plain = decrypt(raw, self.passphrase, self.path)
             check_shape(self.path, plain)
-            write_file(self.path, plain)
+            write_file(real, plain)
             remembered.forget(self.path)
             return "decrypted"
 
@@ -588,3 +811,27 @@ class Journal:
 
     def patients(self) -> list[str]:
         return self.read().patients()
+
+
+def _stem(path: Path) -> str:
+    """The journal's name in its backup names: a very long one shortened (with a hash, so two
+    long names stay apart) to leave room for the sequence number and time."""
+    from .files import _temp_stem
+
+    name = path.stem
+    return name if len(name.encode("utf-8", "surrogateescape")) <= 150 else _temp_stem(name)
+
+
+def utc_now() -> datetime:
+    """The time in backup names (UTC: no time zone or clock change moves it)."""
+    return datetime.now(timezone.utc)
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
+why = reason  # keep_backup's argument is called reason

@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator
 
 from . import model
@@ -612,8 +613,12 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     return len(keys)
 
 
-def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",") -> None:
-    """The rejected rows as they came, plus an _error column, ready to fix and import."""
+def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",", force: bool = False,
+                  renumber: bool = False, protected=()):
+    """The rejected rows as they came, plus an _error column, ready to fix and import; returns
+    the path written. An existing file is replaced only with ``force``, never one of
+    ``protected`` ((path, what it is) pairs: the journal, its backups, the input); with
+    ``renumber`` a taken name gives way to a numbered one (``x-rejects-2.csv``)."""
     from .files import write_private
 
     buffer = io.StringIO()
@@ -627,4 +632,5 @@ def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",") -> Non
         buffer.writelines(json_safe(json.dumps(row, ensure_ascii=False)) + "\n" for row in rows)
     else:  # json_safe: text that was not UTF-8 (lone surrogates) kept as \u escapes
         buffer.write(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)))
-    write_private(path, buffer.getvalue().encode("utf-8"))
+    return write_private(Path(path), buffer.getvalue().encode("utf-8"), force=force,
+                         renumber=renumber, protected=protected)

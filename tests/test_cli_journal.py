@@ -779,7 +779,6 @@ def test_a_bad_setting_is_one_line_and_exit_2(proc, journal, name, value, args):
 
 
 @pytest.mark.parametrize("name, value", [("PUMPJOURNAL_LOCK_TIMEOUT", " 2.5 "),
-                                         ("PUMPJOURNAL_LOCK_TIMEOUT", ""),
                                          ("PUMPJOURNAL_DEBUG", "0")])
 def test_a_good_setting_is_taken(proc, name, value):
     assert proc("log", "--pain", "3", env={name: value}).returncode == 0

@@ -426,3 +426,154 @@ def test_library_reads_what_the_cli_wrote(cli, journal):
     assert (entry.date, entry.pain, entry.worst, entry.symptoms, entry.temperature_c) == (
         "2025-03-01", 4, 6, ["fever"], 38.22)
     assert entry.least is None  # a skipped score is missing, never 0
+
+
+# hand-edited journals: sound means usable by every command ---------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from conftest import BASE_ENV  # noqa: E402
+
+
+def _base_journal(path: Path) -> dict:
+    from pumpjournal import Event
+
+    today = date.today()
+    with Journal(path).transaction() as tx:
+        tx.set_profile("me", {"implant_date": (today - timedelta(days=40)).isoformat(),
+                              "drugs": ["morphine"], "name": "Jane", "care_phone": "555-0100",
+                              "fever_threshold_c": 38.2, "fever_threshold_set_by": "Dr A",
+                              "next_refill": (today + timedelta(days=20)).isoformat()})
+        tx.log("me", today - timedelta(days=3), {
+            "pain": 4, "worst": 6, "least": 2, "average": 3, "symptoms": ["fever"],
+            "temperature_c": 38.5, "temperature": "38.5 C", "note": "seed", "questions": ["q?"],
+            "sleep": 7.0, "mood": 5, "boluses": 1}, STAMP)
+        tx.log("me", today - timedelta(days=2), {"pain": 2}, STAMP)
+        tx.add_event(Event("me", "visit", (today - timedelta(days=5)).isoformat()))
+        tx.add_event(Event("me", "refill", (today - timedelta(days=6)).isoformat(),
+                           {"next_due": (today + timedelta(days=30)).isoformat()}))
+        tx.add_event(Event("me", "dose-change", (today - timedelta(days=1)).isoformat(),
+                           {"dose": 1.0, "unit": "mg/day", "drug": "morphine"}))
+        tx.add_question("me", today - timedelta(days=1), "A question?")
+    return json.loads(path.read_bytes())
+
+
+FIELDS = {
+    "entries": ["patient", "date", "pain", "worst", "least", "average", "symptoms",
+                "temperature_c", "temperature", "temperature_site", "boluses", "sleep", "mood",
+                "note", "questions", "contacted", "logged_at", "updated_at"],
+    "profile": ["patient", "implant_date", "trial_start", "trial_end", "drugs",
+                "fever_threshold_c", "low_threshold_c", "next_refill", "care_phone", "name",
+                "pump_make", "fever_threshold_set_by", "fever_threshold_set_on"],
+    "events": ["kind", "date", "patient", "details", "details.next_due", "details.dose",
+               "details.unit", "details.drug", "details.relief", "details.alarm",
+               "details.note"],
+    "questions": ["date", "question", "patient"],
+}
+DAYS = ["0001-01-01", "1899-12-31", "1900-01-01", "2026-02-30", "9000-12-31", "9999-12-31",
+        (date.today() - timedelta(days=10)).isoformat(),
+        (date.today() + timedelta(days=10)).isoformat(), "2026-1-1", "20261101"]
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20),
+                    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12),
+                    st.sampled_from(DAYS + ["fever", "visit", "me", "morphine", "mg/day", "yes",
+                                            "critical", "oral", "37.5 C"]))
+VALUES = st.one_of(SCALARS, st.lists(SCALARS, max_size=3),
+                   st.dictionaries(st.text(max_size=4), SCALARS, max_size=2))
+EDITS = st.one_of(
+    st.tuples(st.just("set"), st.sampled_from(sorted(FIELDS)), st.integers(0, 2),
+              st.integers(0, 20), VALUES),
+    st.tuples(st.just("drop"), st.sampled_from(sorted(FIELDS)), st.integers(0, 2),
+              st.integers(0, 20), st.none()),
+    st.tuples(st.just("id"), st.sampled_from(sorted(FIELDS)), st.integers(0, 2),
+              st.integers(0, 0), st.sampled_from(["abc", "0", "-1", "1.5", "", " 1", "01",
+                                                  "٣", "99999999999999999999"])),
+)
+
+
+def _edit(data: dict, change) -> None:
+    op, table, record, field_no, value = change
+    docs = data[table]
+    if not docs:
+        return
+    key = sorted(docs)[record % len(docs)]
+    if op == "id":
+        docs[value] = docs.pop(key)
+        return
+    field = FIELDS[table][field_no % len(FIELDS[table])]
+    doc = docs[key]
+    if field.startswith("details."):
+        if not isinstance(doc.get("details"), dict):
+            return
+        doc, field = doc["details"], field[len("details."):]
+    if op == "drop":
+        doc.pop(field, None)
+    else:
+        doc[field] = value
+
+
+READS = [[], ["list"], ["list", "--json"], ["summary"], ["summary", "--json"], ["flags"],
+         ["cohort"], ["event", "list"], ["profile"], ["export", "--format", "csv"],
+         ["export", "--format", "json"], ["export", "--format", "fhir"],
+         ["report", "--format", "md", "--output", "-"],
+         ["report", "--format", "txt", "--output", "-"]]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(EDITS, min_size=1, max_size=3))
+def test_a_journal_doctor_calls_sound_works_with_every_command(cli, journal, tmp_path_factory,
+                                                               changes):
+    """Sound (doctor exit 0) means list, show, summary, flags, report, export and cohort all
+    run; a journal a command cannot use is refused by the load check, with the record named,
+    never an "unexpected" error."""
+    check_edited_journal(cli, journal, tmp_path_factory, changes)
+
+
+@pytest.mark.slow
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.lists(EDITS, min_size=1, max_size=5))
+def test_many_edited_journals_doctor_calls_sound_work_with_every_command(
+        cli, journal, tmp_path_factory, changes):
+    check_edited_journal(cli, journal, tmp_path_factory, changes)
+
+
+def check_edited_journal(cli, journal, tmp_path_factory, changes) -> None:
+    base = tmp_path_factory.getbasetemp() / "base-journal.json"
+    if not base.exists():
+        _base_journal(base)
+    data = json.loads(base.read_bytes())
+    for change in changes:
+        _edit(data, change)
+    raw = json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    journal.parent.mkdir(exist_ok=True)
+    journal.write_bytes(raw)
+    doctor = cli("doctor")
+    assert doctor.exit_code in (0, 1) and "unexpected" not in doctor.output
+    shown = [doc["date"] for doc in data["entries"].values()
+             if isinstance(doc.get("date"), str) and doc.get("patient") == "me"][:1]
+    for args in READS + [["show", day] for day in shown]:
+        result = cli(*args)
+        assert "unexpected" not in result.output, (args, result.output)
+        if doctor.exit_code == 0:
+            assert result.exit_code == 0, (args, result.output)
+        elif result.exit_code == 1:
+            assert "cannot be read" in result.stderr, (args, result.stderr)
+        assert journal.read_bytes() == raw
+
+
+@pytest.mark.parametrize("field", ["pain", "worst", "least", "average", "mood", "boluses",
+                                   "sleep", "temperature_c"])
+def test_numbers_out_of_range_in_a_hand_edited_journal_break_no_command(cli, journal,
+                                                                         tmp_path, field):
+    """doctor names them; every other command still runs."""
+    data = _base_journal(tmp_path / "base.json")
+    for value in (-13, 10**6):
+        for doc in data["entries"].values():
+            doc[field] = value
+        journal.parent.mkdir(exist_ok=True)
+        journal.write_bytes(json.dumps(data).encode())
+        assert cli("doctor").exit_code == 1
+        for args in READS:
+            result = cli(*args)
+            assert "unexpected" not in result.output, (args, value, result.output)
+            assert result.exit_code == 0, (args, value, result.output)

@@ -29,9 +29,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from ..errors import InputError, JournalError
+from ..errors import InputError
 from ..escape import quote
-from ..files import atomic_writer, reason
+from ..files import atomic_writer, check_new, output_error
 from . import content
 
 FORMATS = ("pdf", "html", "md", "txt")
@@ -108,27 +108,15 @@ def default_name(patient_label: str, since: date, until: date, today: date, fmt:
             f"{until.isoformat()}-made-{today.isoformat()}.{check_format(fmt)}")
 
 
-def save(path: Path, data: bytes, force: bool = False) -> None:
-    """Write a report readable only by its owner (0600), atomically: a temporary file in the
-    same folder, flushed and fsynced, then renamed into place. An existing file is replaced
-    only with ``force``; otherwise InputError, and nothing is written."""
+def save(path: Path, data: bytes, force: bool = False, protected=()) -> None:
+    """Write a report readable only by its owner (0600), atomically: a new temporary file in
+    the same folder, flushed and fsynced, then renamed into place. An existing file is replaced
+    only with ``force`` and only when it is a regular file, never one of ``protected`` ((path,
+    what it is) pairs); otherwise InputError, and nothing is written."""
     path = Path(path).expanduser()
-    if path.is_dir():
-        raise InputError(f"{path} is a folder; give a file name for the report. "
-                         "Nothing was written.")
-    if not force and path.exists():
-        raise InputError(f"{path} already exists; use --force to replace it, or choose "
-                         "another name with --output. Nothing was written.")
-    folder = path.parent
-    if not folder.is_dir():
-        raise InputError(f"the folder {folder} does not exist; create it first or choose "
-                         "another --output. Nothing was written.")
+    check_new(path, force, protected)
     try:
         with atomic_writer(path, replace=force) as handle:
             handle.write(data)
-    except FileExistsError:
-        raise InputError(f"{path} already exists; use --force to replace it, or choose "
-                         "another name with --output. Nothing was written.") from None
     except OSError as exc:
-        raise JournalError(f"could not write the report {path}: {reason(exc)}. "
-                           "Nothing was written.") from None
+        raise output_error(path, exc, "report") from None
