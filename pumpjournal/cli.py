@@ -31,11 +31,12 @@ def examples(*lines: str) -> str:
 _USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer vendors it
 
 
-# The commands that write. A refusal of bad input (exit 2) by one of them ends with "Nothing
-# was changed."; the exit point adds it, so no message says it itself, and a command that only
-# reads never says it.
-WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export", "init",
-                    "backup", "event add", "event delete"})
+# The commands that write (the journal, or a file). A refusal of bad input (exit 2) by one of
+# them ends with its error's ``ending`` ("Nothing was changed.", or "Nothing was written." for
+# an output file); the exit point adds it, so no message says it itself, and a command that
+# only reads never says it.
+WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export", "report",
+                    "init", "backup", "event add", "event delete"})
 
 
 def command_name(ctx) -> str:
@@ -54,7 +55,7 @@ class Group(TyperGroup):
                 raise
             message = str(exc)
             if isinstance(exc, InputError) and command_name(ctx) in WRITES:
-                message += " Nothing was changed."
+                message += " " + exc.ending
             say(f"Error: {message}")
             raise typer.Exit(exc.exit_code) from None
         except (KeyboardInterrupt, typer.Abort):

@@ -712,14 +712,14 @@ def test_commands_suggested_in_output_exist(cli, journal):
 READ_REFUSALS = [["list", "--since", "nonsense"], ["history", "--until", "nonsense"],
                  ["show", "nonsense"], ["flags", "--since", "nonsense"],
                  ["summary", "--since", "nonsense"], ["cohort", "--since", "nonsense"],
-                 ["event", "list", "--since", "nonsense"], ["event", "list", "--kind", "party"],
-                 ["report", "--since", "nonsense"]]
+                 ["event", "list", "--since", "nonsense"], ["event", "list", "--kind", "party"]]
 WRITE_REFUSALS = [["log", "--pain", "11"], ["edit", "today", "--pain", "11"],
                   ["edit", "today"], ["delete", "today"], ["delete", "nonsense"],
                   ["profile", "--care-phone", "call me"], ["profile", "--set-by", "Dr Ames"],
                   ["ask", " "], ["event", "add", "party"], ["event", "delete", "1"],
                   ["import", "no-such-file.csv"], ["export", "--format", "xls"],
-                  ["init", "--encrypt", "--decrypt"]]
+                  ["init", "--encrypt", "--decrypt"], ["report", "--since", "nonsense"],
+                  ["report", "--output", "."], ["export", "--output", "."]]
 
 
 @pytest.mark.parametrize("args", READ_REFUSALS + WRITE_REFUSALS, ids=" ".join)
@@ -730,8 +730,10 @@ def test_nothing_was_changed_is_said_once_by_commands_that_write(cli, args):
     result = cli(*args)
     assert result.exit_code == 2, result.output
     line = one_line_error(result)
-    said = line.lower().count("nothing was changed")
+    said = line.lower().count("nothing was")
     assert said == (1 if args in WRITE_REFUSALS else 0), line
+    if args[-1] == ".":
+        assert line.endswith("Nothing was written.")
 
 
 # Warning panels: stdout in text mode, stderr with --json (stdout stays pure JSON) -------------
@@ -769,7 +771,8 @@ def test_warnings_go_to_one_stream_for_every_command(cli, setup, args, words, as
     ("PUMPJOURNAL_LOCK_TIMEOUT", "nan"), ("PUMPJOURNAL_LOCK_TIMEOUT", "1e9"),
     ("PUMPJOURNAL_DEBUG", "maybe"),
 ])
-@pytest.mark.parametrize("args", [["log", "--pain", "3"], ["list"], ["init"]], ids=" ".join)
+@pytest.mark.parametrize("args", [["log", "--pain", "3"], ["profile", "--name", "Sam"]],
+                         ids=" ".join)
 def test_a_bad_setting_is_one_line_and_exit_2(proc, journal, name, value, args):
     result = proc(*args, env={name: value})
     assert result.returncode == 2, result.stderr
@@ -782,3 +785,8 @@ def test_a_bad_setting_is_one_line_and_exit_2(proc, journal, name, value, args):
                                          ("PUMPJOURNAL_DEBUG", "0")])
 def test_a_good_setting_is_taken(proc, name, value):
     assert proc("log", "--pain", "3", env={name: value}).returncode == 0
+
+
+def test_a_setting_a_command_does_not_use_is_not_read(proc):
+    assert proc("list", env={"PUMPJOURNAL_LOCK_TIMEOUT": "soon"}).returncode == 0
+    assert proc("list", env={"PUMPJOURNAL_DEBUG": "maybe"}).returncode == 2

@@ -775,16 +775,16 @@ def test_fuzz_event_add_date(cli, journal, no_passphrase, kind):
 
 # A stored profile the checks would refuse (a hand-edited or older file) ------------------------
 
-HAND_EDITED_PROFILES = [
-    {"fever_threshold_c": "high", "fever_threshold_set_by": "Dr Ames"},
+HAND_EDITED_PROFILES = [  # values of the right kind that the profile checks refuse
+    {"fever_threshold_c": 45.0, "fever_threshold_set_by": "Dr Ames"},
     {"fever_threshold_c": 37.8},
-    {"low_threshold_c": [36]},
-    {"implant_date": "last spring"},
-    {"trial_start": 20261120},
-    {"drugs": 5},
+    {"low_threshold_c": 38.5},
+    {"implant_date": "2999-01-01"},
+    {"trial_start": "2026-W10-1"},
     {"baseline_symptoms": "fever"},
+    {"baseline_symptoms": ["seizure"]},
     {"care_phone": "call me"},
-    {"next_refill": "soon", "drugs": ["baclofen"]},
+    {"name": "x" * 300},
 ]
 
 
