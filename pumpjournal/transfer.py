@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import IO, Callable, Iterable, Iterator
 from . import model
 from . import symptoms as cat
 from .errors import InputError
+from .queries import choose_patient
 from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
@@ -110,6 +112,44 @@ def check_format_out(given: str) -> str:
         raise InputError(f"unknown export format {quote(given)}; use "
                          f"{', '.join(FORMATS_OUT)}.")
     return fmt
+
+
+# Opening an import source ---------------------------------------------------------------
+
+def open_input(source: str):
+    """A text stream for a file or - (stdin), reading UTF-8 with or without a byte-order mark."""
+    if source == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    try:
+        return open(source, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError(f"no such file: {source}.") from None
+    except IsADirectoryError:
+        raise InputError(f"{source} is a folder, not a file.") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}.") from None
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """``--map COLUMN=FIELD`` pairs as {column: field}."""
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise InputError(f"--map {quote(pair)} is not COLUMN=FIELD (e.g. --map "
+                             "'Pain score=pain').")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+def import_patient(view, option: str | None) -> str | None:
+    """The person for rows without a patient column (None: the journal holds several)."""
+    try:
+        return choose_patient(view, option)
+    except InputError:
+        if option:
+            raise
+        return None
 
 
 class Rows:
