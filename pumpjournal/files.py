@@ -267,7 +267,7 @@ def output_path(text: str, what: str = "--output") -> Path:
     """The file a person named for pumpjournal to write. A name ending in a folder separator
     names a folder, never a file to create under the folder's name."""
     if text.endswith(("/", os.sep)) or text in (".", ".."):
-        raise InputError(f"{what} {quote(text)} names a folder; name a file in it instead.")
+        raise NotWritten(f"{what} {quote(text)} names a folder; name a file in it instead.")
     return Path(text).expanduser()
 
 
