@@ -4,6 +4,9 @@ The rules take the person's profile, events and earlier days when they are known
 journal cannot be read (damaged, locked, a folder, a full or read-only disk), the signs that
 were typed are still checked on their own, and the check says which rules could not run. An
 error inside the rules never stops an entry from being saved: the check says so instead.
+
+Logging a day (``log_day``) is one operation for the command line and the library alike: it
+saves the day, then evaluates the rules on what was saved.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from . import symptoms as cat
+from .errors import JournalError
 
 # What the rules could not look at when only the typed signs are known.
 NOT_CHECKED = ("rules that need your profile or earlier days were not checked (your "
@@ -21,6 +25,7 @@ NOT_CHECKED = ("rules that need your profile or earlier days were not checked (y
                "recent leg, bladder or bowel signs).")
 RULES_FAILED = ("the warning-sign rules could not be checked because of an error in "
                 "pumpjournal; if you logged a symptom that worries you, contact your care team.")
+LOOK_BACK = timedelta(days=7)  # the 7-day rules (W-NEURO, W-TREND) look back this far
 
 
 @dataclass
@@ -72,7 +77,7 @@ def check(symptoms: Iterable[str], temperature_c: float | None, day: date,
 def check_entry(view, entry) -> Check:
     """The flags of a stored entry, with the person's profile, events and the week before."""
     try:
-        week = view.entries(entry.patient, entry.day - timedelta(days=7), entry.day)
+        week = view.entries(entry.patient, entry.day - LOOK_BACK, entry.day)
         profile, events = view.profile(entry.patient), view.events(entry.patient)
     except Exception:
         found = check(entry.symptoms, entry.temperature_c, entry.day, entry.worse)
@@ -89,9 +94,104 @@ def check_values(values: dict, day: date, view=None, patient: str | None = None)
     temperature_c = values.get("temperature_c")
     if view is not None and patient is not None:
         try:
-            week = view.entries(patient, day - timedelta(days=7), day)
+            week = view.entries(patient, day - LOOK_BACK, day)
             return check(symptoms, temperature_c, day, worse, profile=view.profile(patient),
                          events=view.events(patient), history=week)
         except Exception:
             pass
     return check(symptoms, temperature_c, day, worse)
+
+
+# Logging a day: save first, then evaluate ------------------------------------------------------
+
+@dataclass
+class Logged:
+    """A day written to the journal and what its rules found on what was saved."""
+
+    entry: object  # model.Entry
+    changes: list  # (field, old, new)
+    created: bool
+    check: Check
+    profile: dict
+    watch: object = None  # timeline.Watch running today, or None
+
+
+class NotSaved(JournalError):
+    """The journal could not be read or written: nothing was saved. ``check`` holds the flags
+    of the values given (with the person's facts when they were read)."""
+
+    def __init__(self, why: str, check: Check, profile: dict):
+        super().__init__(why)
+        self.check, self.profile = check, profile
+
+
+def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *,
+            remove: tuple[str, ...] = (), clear: tuple[str, ...] = (), edit: bool = False,
+            today: date | None = None) -> Logged:
+    """Create or add to a person's entry for ``day`` (``edit``: change an existing one), save
+    it, then evaluate its warning-sign rules on what was saved.
+
+    The rules run after the write and never raise, so an error in them (or in a stored
+    profile) cannot keep an entry from being saved; the check says so instead. Bad values are
+    an InputError; a journal that cannot be read or written is NotSaved."""
+    from .queries import choose_patient
+
+    view = entry = None
+    try:
+        with journal.transaction() as tx:
+            view = tx
+            who = choose_patient(tx, patient)
+            if edit:
+                entry, changes = tx.edit(who, day, values, stamp, remove, clear)
+                created = False
+            else:
+                entry, changes, created = tx.log(who, day, values, stamp)
+    except (JournalError, OSError) as exc:
+        why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
+        if entry is None:
+            raise NotSaved(why, check_values(values, day), {}) from exc
+        found = check_entry(view, entry)
+        raise NotSaved(why, found, _profile(view, entry.patient)) from exc
+    return Logged(entry, changes, created, check_entry(view, entry),
+                  _profile(view, entry.patient), watch_today(view, entry.patient, today))
+
+
+def record_contacted(journal, patient: str, day: date, answer: bool, stamp: str) -> bool:
+    """Record whether the care team was contacted about a day's signs; False when the day's
+    entry is gone (deleted meanwhile)."""
+    with journal.transaction() as tx:
+        if tx.entry(patient, day) is None:
+            return False
+        tx.log(patient, day, {"contacted": answer}, stamp)
+    return True
+
+
+def watch_today(view, patient: str, today: date | None = None):
+    """The 48-hour watch running on ``today``, or None (also when the stored facts cannot be
+    read: the watch never stops a save)."""
+    from .timeline import watch_on
+
+    try:
+        return watch_on(view.profile(patient), view.events(patient), today or date.today())
+    except Exception:
+        return None
+
+
+def _profile(view, patient: str) -> dict:
+    try:
+        return view.profile(patient)
+    except Exception:
+        return {}
+
+
+def entry_flags(view, patient: str, entries: list) -> list[list[cat.Flag]]:
+    """Each entry's flags (one person's entries); the 7-day rules look back on the week before
+    the earliest one."""
+    from .timeline import assess_entries
+
+    if not entries:
+        return []
+    first = min(e.day for e in entries) - LOOK_BACK
+    last = max(e.day for e in entries)
+    history = view.entries(patient, first, last)
+    return assess_entries(entries, view.profile(patient), view.events(patient), history)

@@ -48,6 +48,8 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
         except (TypeError, ValueError):
             problems.append(f"event {event.id}: date {quote(event.date, 30)} is not YYYY-MM-DD")
     people = view.patients()
+    for who in people:
+        problems += _profile_problems(who, view.profile(who), today)
     events = len(view.events())
     notes.append(f"{count} {'entry' if count == 1 else 'entries'}, {events} "
                  f"{'event' if events == 1 else 'events'}, {len(people)} "
@@ -89,6 +91,31 @@ def _check_entry(doc: dict, today: date) -> None:
     if checked["symptoms"] != list(doc.get("symptoms") or []):
         raise InputError("its symptom list is not in catalogue order or has repeats")
     model.check_scores(checked.get("worst"), checked.get("least"), checked.get("average"))
+
+
+def _profile_problems(who: str, facts: dict, today: date) -> list[str]:
+    """Stored profile values the profile command would refuse, by field (the values are not
+    quoted: they can be free text)."""
+    problems = []
+    for key, value in facts.items():
+        if key in ("fever_threshold_set_by", "fever_threshold_set_on"):
+            continue  # checked with the fever line
+        raw = {key: value}
+        if key == "fever_threshold_c":
+            raw.update((k, facts.get(k)) for k in ("fever_threshold_set_by",
+                                                   "fever_threshold_set_on"))
+        word = model.PROFILE_FIELDS.get(key)
+        if word is None:
+            continue  # a field this version does not know is left alone
+        try:  # sound: accepted, and stored in the form the checks store it
+            sound = model.validate_profile(raw, today).get(key) == value
+        except InputError:
+            sound = False
+        if not sound:
+            problems.append(f"profile of {shorten(who, 30)}: the {word} is not a value "
+                            "pumpjournal accepts; set it again with `pumpjournal profile` or "
+                            f"remove it with `pumpjournal profile --clear {key}`")
+    return problems
 
 
 def _megabytes(size: int) -> str:

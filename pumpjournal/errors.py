@@ -10,9 +10,18 @@ class PumpjournalError(Exception):
 
 
 class InputError(PumpjournalError, ValueError):
-    """Bad input from a person or a file: nothing was changed (exit 2)."""
+    """Bad input from a person or a file: nothing was changed (exit 2). ``ending`` is what the
+    command line adds when the refused command is one that writes."""
 
     exit_code = 2
+    ending = "Nothing was changed."
+
+
+class NotWritten(InputError):
+    """An output file that cannot be written where it was asked for (a folder, a link, an
+    existing file without --force): nothing was written (exit 2)."""
+
+    ending = "Nothing was written."
 
 
 class JournalError(PumpjournalError):

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from .errors import InputError, JournalError
+from .errors import InputError, JournalError, NotWritten
 from .escape import quote
 
 REASONS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
@@ -227,8 +227,8 @@ class _Folder:
 def _check_replaceable(folder: _Folder, name: str) -> None:
     info = folder.lstat(name)
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise InputError(f"{folder.path / name} is {kind(info.st_mode)}, not a regular file; "
-                         "pumpjournal replaces only regular files. Nothing was written.")
+        raise NotWritten(f"{folder.path / name} is {kind(info.st_mode)}, not a regular file; "
+                         "pumpjournal replaces only regular files.")
 
 
 @contextmanager
@@ -267,7 +267,7 @@ def output_path(text: str, what: str = "--output") -> Path:
     """The file a person named for pumpjournal to write. A name ending in a folder separator
     names a folder, never a file to create under the folder's name."""
     if text.endswith(("/", os.sep)) or text in (".", ".."):
-        raise InputError(f"{what} {quote(text)} names a folder; name a file in it instead.")
+        raise NotWritten(f"{what} {quote(text)} names a folder; name a file in it instead.")
     return Path(text).expanduser()
 
 
@@ -282,7 +282,7 @@ def same_file(a: Path, b: Path) -> bool:
 
 
 def _refused(message: str) -> InputError:
-    return InputError(message + " Nothing was written.")
+    return NotWritten(message)
 
 
 def check_new(path: Path, force: bool, protected: Iterable[tuple[Path, str]] = ()) -> None:
@@ -328,10 +328,9 @@ def output_error(path: Path, exc: OSError, what: str = "") -> Exception:
     (exit 2); a disk that fails is exit 1. Either way nothing was written."""
     label = f"the {what} {path}" if what else str(path)
     if isinstance(exc, FileExistsError):
-        return InputError(f"{path} already exists; use --force to replace it. Nothing was "
-                          "written.")
+        return NotWritten(f"{path} already exists; use --force to replace it.")
     if exc.errno in PATH_ERRNOS:
-        return InputError(f"cannot write {label}: {reason(exc)}. Nothing was written.")
+        return NotWritten(f"cannot write {label}: {reason(exc)}.")
     return JournalError(f"could not write {label}: {reason(exc)}. Nothing was written.")
 
 

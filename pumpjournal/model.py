@@ -328,7 +328,7 @@ def check_scores(worst: int | None, least: int | None, average: int | None) -> N
 def new_entry(patient: str, day: date, values: dict, stamp: str) -> Entry:
     """A new entry from validated values (see validate_fields); pain is required."""
     if "pain" not in values:
-        raise InputError(f"pain now is required for a new entry: a whole number from 0 to 10 "
+        raise InputError(f"--pain is required for a new entry: a whole number from 0 to 10 "
                          f"({PAIN_SCALE}).")
     entry = Entry(patient=patient, date=day.isoformat(), logged_at=stamp, updated_at=stamp,
                   **values)
@@ -462,14 +462,19 @@ def parse_event_kind(value) -> str:
     return kind
 
 
-def new_event(patient: str, kind: str, day: date, today: date, details: dict) -> Event:
+def new_event(patient: str, kind: str, day: date, today: date, details: dict,
+              profile: dict | None = None) -> Event:
     """Validate an event: from 1900 on, future dates only for what can be scheduled, details
-    by kind."""
+    by kind. A dose change without a drug is of the one medicine in the ``profile``, when it
+    has one."""
     from .dates import in_range
 
     in_range(day, "the event date")
     if isinstance(details.get("next_due"), date):
         in_range(details["next_due"], "the next refill")
+    drugs = (profile or {}).get("drugs") or []
+    if kind == "dose-change" and details.get("drug") is None and len(drugs) == 1:
+        details = {**details, "drug": drugs[0]}
     if day > today and kind not in SCHEDULABLE:
         article = "an" if kind[0] in "aeiou" else "a"
         raise InputError(f"{article} {kind} event cannot be in the future ({day.isoformat()}); "
@@ -514,3 +519,124 @@ def _choice(value, options: tuple[str, ...], name: str) -> str:
     if text not in options:
         raise InputError(f"{name} {quote(value)} is not one of {', '.join(options)}.")
     return text
+
+
+# The profile: every way in (the `profile` command, the library, the implant-date question)
+# is checked by validate_profile, so no stored value can break the rules later.
+_PROFILE_TEXTS = {"name": 100, "initials": 100, "pump_make": 100, "care_team": 100,
+                  "fever_threshold_set_by": 100}
+_PROFILE_PAST_DATES = ("trial_start", "trial_end", "implant_date")
+_PROFILE_DATES = _PROFILE_PAST_DATES + ("next_refill", "fever_threshold_set_on",
+                                        "implant_date_asked")
+_PROFILE_PHONES = ("care_phone", "after_hours_phone", "emergency_number")
+_PROFILE_WORDS = {"fever_threshold_set_by": "set by"}  # the words of its error messages
+LOW_RANGE_C = (30.0, 37.0)
+# Other names a person may use for a field (the options' names and --clear's words).
+PROFILE_ALIASES = {"fever_threshold": "fever_threshold_c", "low_threshold": "low_threshold_c",
+                   "drug": "drugs", "baseline_symptom": "baseline_symptoms",
+                   "set_by": "fever_threshold_set_by"}
+# Stored next to the fields a person sets, never shown as facts.
+PROFILE_MARKS = ("implant_date_asked",)
+
+
+def profile_field(name) -> str:
+    """The stored name of a profile field given by its name, its option's name or an alias."""
+    key = str(name).strip().lower().replace("-", "_")
+    key = PROFILE_ALIASES.get(key, key)
+    if key not in PROFILE_FIELDS and key not in PROFILE_MARKS:
+        raise InputError(f"unknown profile field {quote(name)}; the fields are "
+                         f"{', '.join(PROFILE_FIELDS)}.")
+    return key
+
+
+def validate_profile(raw: dict, today: date, current: dict | None = None,
+                     clear=()) -> dict:
+    """Checked profile values to merge into the stored profile; None removes a fact.
+
+    ``raw`` holds the values given (by field name or alias); ``clear`` names fields to remove.
+    A fever line needs who set it (and is dated today unless a date is given); clearing it
+    clears both. ``baseline_symptom`` adds to the ``current`` list, ``baseline_symptoms``
+    replaces it. Raises InputError naming the first value that is not accepted."""
+    from . import dates
+
+    given = {profile_field(key): value for key, value in raw.items()}
+    added = "baseline_symptom" in {str(k).strip().lower().replace("-", "_") for k in raw}
+    if given.get("fever_threshold_c") is not None and not given.get("fever_threshold_set_by"):
+        raise InputError("say who on your care team set the fever line with --set-by, "
+                         "e.g. --set-by 'Dr Ames'.")
+    if given.get("fever_threshold_set_by") is not None and "fever_threshold_c" not in given:
+        raise InputError("--set-by goes with --fever-threshold.")
+    values: dict = {}
+    for key, value in given.items():
+        word = _PROFILE_WORDS.get(key, key.replace("_", " "))
+        if value is None:
+            values[key] = None
+        elif key in _PROFILE_TEXTS:
+            values[key] = parse_text(value, word, _PROFILE_TEXTS[key])
+        elif key in _PROFILE_DATES:
+            day = dates.in_range(value if isinstance(value, date) else dates.parse_date(
+                str(value), what=word), f"the {word}")
+            if key in _PROFILE_PAST_DATES + PROFILE_MARKS and day > today:
+                raise InputError(f"the {word} {day.isoformat()} is in the future; record it "
+                                 "once it has happened (a planned visit, refill or MRI goes in "
+                                 "with `pumpjournal event add`).")
+            values[key] = day.isoformat()
+        elif key in _PROFILE_PHONES:
+            values[key] = parse_phone(value, word)
+        elif key == "drugs":
+            values[key] = [d for d in (parse_text(x, "drug", 60) for x in _items(value, word))
+                           if d]
+        elif key == "fever_threshold_c":
+            values[key] = parse_threshold(value, "the fever line", *FEVER_RANGE_C)
+        elif key == "low_threshold_c":
+            values[key] = parse_threshold(value, "the low line", *LOW_RANGE_C)
+        elif key == "baseline_symptoms":
+            values[key] = _baseline(_items(value, word))
+    if values.get("fever_threshold_c") is not None:
+        values.setdefault("fever_threshold_set_on", today.isoformat())
+    for key in clear or ():
+        field = profile_field(key)
+        values[field] = None
+        if field == "fever_threshold_c":
+            values["fever_threshold_set_by"] = values["fever_threshold_set_on"] = None
+    if added and values.get("baseline_symptoms") and "baseline_symptoms" not in {
+            profile_field(k) for k in clear or ()}:
+        had = set((current or {}).get("baseline_symptoms") or []) | set(
+            values["baseline_symptoms"])
+        values["baseline_symptoms"] = [s.id for s in catalogue.SYMPTOMS if s.id in had]
+    return values
+
+
+def _items(value, word: str) -> list:
+    """A list given as a list, or as one text."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    raise InputError(f"{word} must be a list of names or one text.")
+
+
+def _baseline(items: list) -> list[str]:
+    known = parse_symptoms(items)
+    refused = [sid for sid in known if not catalogue.can_be_baseline(sid)]
+    if refused:
+        raise InputError(f"{', '.join(refused)} ({catalogue.label(refused[0])}) is an emergency "
+                         "sign, so it cannot be recorded as present before the implant: it "
+                         "always needs emergency help.")
+    return known
+
+
+def profile_notes(values: dict) -> list[str]:
+    """What the person should know about values that were accepted: a medicine or a pump make
+    pumpjournal does not know."""
+    notes = []
+    unknown = [d for d in values.get("drugs") or [] if not catalogue.known_drug(d)]
+    if unknown:
+        notes.append(f"{', '.join(unknown)} is not a medicine pumpjournal knows, so no "
+                     "medicine-specific warning signs are watched for it. Known: "
+                     f"{', '.join(catalogue.KNOWN_DRUGS)}.")
+    if values.get("pump_make") and not catalogue.pump_make_known(values["pump_make"]):
+        notes.append("this make names no pump maker pumpjournal knows, so before an MRI it is "
+                     "treated as unknown (contact your care team first). Known: "
+                     f"{', '.join(sorted(catalogue.PUMP_MAKERS))}.")
+    return notes

@@ -381,12 +381,16 @@ class View:
         doc = self.profile_table.get(where("patient") == patient)
         return {k: v for k, v in (doc or {}).items() if k != "patient"}
 
-    def events(self, patient: str | None = None, kinds: tuple[str, ...] = ()) -> list[Event]:
+    def events(self, patient: str | None = None, kinds: tuple[str, ...] = (),
+               since: date | None = None, until: date | None = None) -> list[Event]:
+        """Events (of these kinds) dated in the range (inclusive), oldest first."""
+        low = since.isoformat() if since else ""
+        high = until.isoformat() if until else "9999"
         found = [Event(doc["patient"], doc["kind"], doc["date"], doc.get("details", {}),
                        doc.doc_id)
                  for doc in self.events_table
                  if (patient is None or doc["patient"] == patient)
-                 and (not kinds or doc["kind"] in kinds)]
+                 and (not kinds or doc["kind"] in kinds) and low <= str(doc["date"]) <= high]
         found.sort(key=lambda e: (e.date, e.id))
         return found
 
@@ -447,9 +451,13 @@ class View:
                              f"--date {day.isoformat()}` logs that day.")
         return entry
 
-    def set_profile(self, patient: str, values: dict) -> dict:
-        """Merge ``values`` into the person's profile; a value of None removes that fact."""
+    def set_profile(self, patient: str, values: dict, clear=(), today: date | None = None
+                    ) -> dict:
+        """Merge ``values`` into the person's profile; a value of None (or a field named in
+        ``clear``) removes that fact. Every value is checked as `pumpjournal profile` checks
+        it (``model.validate_profile``): a bad one is an InputError and nothing changes."""
         current = self.profile(patient)
+        values = model.validate_profile(values, today or date.today(), current, clear)
         for key, value in values.items():
             if value is None:
                 current.pop(key, None)

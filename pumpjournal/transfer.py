@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from . import model
 from . import symptoms as cat
 from .errors import InputError
 from .dates import in_range
+from .queries import choose_patient
 from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
@@ -79,6 +81,7 @@ class ImportResult:
     written: bool = False
     dry_run: bool = False
     rejects_file: str | None = None
+    rules_failed: bool = False  # the warning signs could not be counted (rows still went in)
 
     def to_json(self) -> dict:
         return {"rows": self.rows, "imported": self.imported, "updated": self.updated,
@@ -93,20 +96,61 @@ class ImportResult:
 # Reading ------------------------------------------------------------------------------------
 
 
-def guess_format(name: str | None, given: str | None) -> str:
-    if given:
-        fmt = given.lower()
-        if fmt not in FORMATS_IN:
-            raise InputError(f"unknown import format {quote(given)}; use "
-                             f"{', '.join(FORMATS_IN)}.")
-        return fmt
-    suffix = (name or "").rsplit(".", 1)[-1].lower() if name and "." in name else ""
-    if suffix in FORMATS_IN:
-        return suffix
-    if suffix == "ndjson":
-        return "jsonl"
-    raise InputError("cannot tell the format from the file name; give --format csv, json or "
-                     "jsonl (reading from - always needs it).")
+def check_format_in(given: str) -> str:
+    """An import format named by --format or a file's suffix (``ndjson`` is jsonl)."""
+    fmt = str(given).strip().lower().lstrip(".")
+    fmt = {"ndjson": "jsonl"}.get(fmt, fmt)
+    if fmt not in FORMATS_IN:
+        raise InputError(f"unknown import format {quote(given)}; use {', '.join(FORMATS_IN)}.")
+    return fmt
+
+
+def check_format_out(given: str) -> str:
+    """An export format named by --format or a file's suffix (``ndjson`` is jsonl)."""
+    fmt = str(given).strip().lower().lstrip(".")
+    fmt = {"ndjson": "jsonl"}.get(fmt, fmt)
+    if fmt not in FORMATS_OUT:
+        raise InputError(f"unknown export format {quote(given)}; use "
+                         f"{', '.join(FORMATS_OUT)}.")
+    return fmt
+
+
+# Opening an import source ---------------------------------------------------------------
+
+def open_input(source: str):
+    """A text stream for a file or - (stdin), reading UTF-8 with or without a byte-order mark."""
+    if source == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+    try:
+        return open(source, encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise InputError(f"no such file: {source}.") from None
+    except IsADirectoryError:
+        raise InputError(f"{source} is a folder, not a file.") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror}.") from None
+
+
+def parse_mapping(pairs: list[str]) -> dict[str, str]:
+    """``--map COLUMN=FIELD`` pairs as {column: field}."""
+    mapping = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise InputError(f"--map {quote(pair)} is not COLUMN=FIELD (e.g. --map "
+                             "'Pain score=pain').")
+        mapping[column.strip()] = target.strip()
+    return mapping
+
+
+def import_patient(view, option: str | None) -> str | None:
+    """The person for rows without a patient column (None: the journal holds several)."""
+    try:
+        return choose_patient(view, option)
+    except InputError:
+        if option:
+            raise
+        return None
 
 
 class Rows:
@@ -533,13 +577,16 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     result.rejected = len(result.errors)
     if result.errors and not (skip_invalid or dry_run):
         return result
-    result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
-    result.warning_signs = result.emergency + result.urgent
     if not dry_run and new_docs:
         if replace_ids:
             view.entries_table.remove(doc_ids=replace_ids)
         view.entries_table.insert_multiple(new_docs)
         result.written = True
+    try:  # after the write: an error in the rules (or a stored profile) never stops an import
+        result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
+    except Exception:
+        result.rules_failed = True
+    result.warning_signs = result.emergency + result.urgent
     return result
 
 
@@ -602,9 +649,7 @@ _RISKY = frozenset(FORMULA_START + ("'",))
 def export(view, out: IO[str], fmt: str, patient: str | None = None,
            since: date | None = None, until: date | None = None) -> int:
     """Write entries (oldest first, by person) to ``out``; return how many."""
-    if fmt not in FORMATS_OUT:
-        raise InputError(f"unknown export format {quote(fmt)}; use "
-                         f"{', '.join(FORMATS_OUT)}.")
+    fmt = check_format_out(fmt)
     import orjson
 
     low = since.isoformat() if since else ""

@@ -663,6 +663,15 @@ def test_help_has_examples(cli, command):
     assert "$ pumpjournal " + " ".join(shown.get(c, c) for c in command) in out
 
 
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: " ".join(c) or "pumpjournal")
+def test_every_option_and_argument_has_help(command):
+    found = typer.main.get_command(app)
+    for name in command:
+        found = found.commands[name]
+    missing = [p.name for p in found.params if not getattr(p, "help", None)]
+    assert missing == [], f"pumpjournal {' '.join(command)}: no help for {missing}"
+
+
 @pytest.mark.parametrize("args, where", [
     (["event", "add"], "pumpjournal event add --help"),
     (["event", "add", "visit", "--nope"], "pumpjournal event add --help"),
@@ -724,3 +733,88 @@ def test_a_temperature_is_shown_as_typed_with_the_unit_it_was_read_in(cli, cli_j
     out = ok(cli("show", "today")).stdout
     assert f"temperature as entered: {shown}" in out
     assert "C (read" not in out and " C C" not in out
+
+
+# "Nothing was changed." once, and only where a command writes -------------------------------
+
+READ_REFUSALS = [["list", "--since", "nonsense"], ["history", "--until", "nonsense"],
+                 ["show", "nonsense"], ["flags", "--since", "nonsense"],
+                 ["summary", "--since", "nonsense"], ["cohort", "--since", "nonsense"],
+                 ["event", "list", "--since", "nonsense"], ["event", "list", "--kind", "party"]]
+WRITE_REFUSALS = [["log", "--pain", "11"], ["edit", "today", "--pain", "11"],
+                  ["edit", "today"], ["delete", "today"], ["delete", "nonsense"],
+                  ["profile", "--care-phone", "call me"], ["profile", "--set-by", "Dr Ames"],
+                  ["ask", " "], ["event", "add", "party"], ["event", "delete", "1"],
+                  ["import", "no-such-file.csv"], ["export", "--format", "xls"],
+                  ["init", "--encrypt", "--decrypt"], ["report", "--since", "nonsense"],
+                  ["report", "--output", "."], ["export", "--output", "."]]
+
+
+@pytest.mark.parametrize("args", READ_REFUSALS + WRITE_REFUSALS, ids=" ".join)
+def test_nothing_was_changed_is_said_once_by_commands_that_write(cli, args):
+    if args[0] in ("edit", "delete", "event") and args[1:2] != ["list"]:
+        ok(cli("log", "--pain", "3"))
+        ok(cli("event", "add", "visit"))
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    line = one_line_error(result)
+    said = line.lower().count("nothing was")
+    assert said == (1 if args in WRITE_REFUSALS else 0), line
+    if args[-1] == ".":
+        assert line.endswith("Nothing was written.")
+
+
+# Warning panels: stdout in text mode, stderr with --json (stdout stays pure JSON) -------------
+
+PANEL_COMMANDS = [  # (set-up commands, the command, words of its warning)
+    ([], ["log", "--pain", "4", "--symptom", "fever", "--temperature", "39"], "[!] URGENT:"),
+    ([["log", "--pain", "4", "--symptom", "fever", "--temperature", "39"]],
+     ["show", "today"], "[!] URGENT:"),
+    ([["log", "--pain", "4"]], ["edit", "today", "--symptom", "fever", "--temperature", "39"],
+     "[!] URGENT:"),
+    ([], ["event", "add", "alarm", "--alarm", "critical"], "[!] URGENT:"),
+    ([], ["event", "add", "refill"], "overdose watch"),
+    ([], ["profile", "--implant-date", "today"], "overdose watch"),
+]
+
+
+@pytest.mark.parametrize("setup, args, words", PANEL_COMMANDS, ids=lambda v: " ".join(v[:3])
+                         if isinstance(v, list) and v and isinstance(v[0], str) else None)
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_warnings_go_to_one_stream_for_every_command(cli, setup, args, words, as_json):
+    for command in setup:
+        ok(cli(*command))
+    result = ok(cli(*args, *(["--json"] if as_json else [])))
+    if as_json:
+        json.loads(result.stdout)
+        assert words in plain(result.stderr) and words not in result.stdout
+    else:
+        assert words in plain(result.stdout)
+
+
+# Settings from the environment: checked when used, a bad one is one line and exit 2 ----------
+
+@pytest.mark.parametrize("name, value", [
+    ("PUMPJOURNAL_LOCK_TIMEOUT", "soon"), ("PUMPJOURNAL_LOCK_TIMEOUT", "-1"),
+    ("PUMPJOURNAL_LOCK_TIMEOUT", "nan"), ("PUMPJOURNAL_LOCK_TIMEOUT", "1e9"),
+    ("PUMPJOURNAL_DEBUG", "maybe"),
+])
+@pytest.mark.parametrize("args", [["log", "--pain", "3"], ["profile", "--name", "Sam"]],
+                         ids=" ".join)
+def test_a_bad_setting_is_one_line_and_exit_2(proc, journal, name, value, args):
+    result = proc(*args, env={name: value})
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert name in result.stderr and "Traceback" not in result.stderr
+    assert not journal.exists()
+
+
+@pytest.mark.parametrize("name, value", [("PUMPJOURNAL_LOCK_TIMEOUT", " 2.5 "),
+                                         ("PUMPJOURNAL_DEBUG", "0")])
+def test_a_good_setting_is_taken(proc, name, value):
+    assert proc("log", "--pain", "3", env={name: value}).returncode == 0
+
+
+def test_a_setting_a_command_does_not_use_is_not_read(proc):
+    assert proc("list", env={"PUMPJOURNAL_LOCK_TIMEOUT": "soon"}).returncode == 0
+    assert proc("list", env={"PUMPJOURNAL_DEBUG": "maybe"}).returncode == 2

@@ -146,7 +146,8 @@ EVIL = "\x1b[2J\x1b]0;t\x07\x9b31m \u202eexe.txt \x85"
 def received(journal):
     """A journal from someone else, with terminal controls in every text it holds."""
     with Journal(journal).transaction() as tx:
-        tx.set_profile("me", {"name": "Sam" + EVIL, "initials": "S" + EVIL,
+        # written past the checks of set_profile, as a file made elsewhere can hold anything
+        tx.profile_table.insert({"patient": "me", "name": "Sam" + EVIL, "initials": "S" + EVIL,
                               "pump_make": "Pump" + EVIL, "care_team": "Team" + EVIL,
                               "care_phone": "555" + EVIL, "after_hours_phone": "556" + EVIL,
                               "emergency_number": "911" + EVIL, "drugs": ["morphine" + EVIL],

@@ -419,3 +419,96 @@ def test_merge_symptoms_is_a_set_union_minus_removed(first, added, removed):
 
 def test_context_default_fever_line_is_38():
     assert Context().fever_c == 38.0
+
+
+# The profile: one check for every way in ------------------------------------------------------
+
+BAD_PROFILES = [  # (values given through the library, words of the refusal)
+    ({"fever_threshold_c": "high", "fever_threshold_set_by": "Dr Ames"}, "not understood"),
+    ({"fever_threshold_c": 41.0, "fever_threshold_set_by": "Dr Ames"}, "the fever line"),
+    ({"fever_threshold_c": 37.8}, "--set-by"),
+    ({"fever_threshold_set_by": "Dr Ames"}, "--set-by goes with --fever-threshold"),
+    ({"low_threshold_c": 38.0}, "the low line"),
+    ({"low_threshold_c": [1]}, "not understood"),
+    ({"implant_date": "2999-01-01"}, "in the future"),
+    ({"trial_start": "soon"}, "trial start"),
+    ({"care_phone": "call me"}, "not a phone number"),
+    ({"emergency_number": 911.5j}, "not a phone number"),
+    ({"name": "x" * 101}, "the limit is 100"),
+    ({"name": "Sam\x1b[2J"}, "name"),
+    ({"drugs": ["morphine\x07"]}, "drug"),
+    ({"baseline_symptoms": ["not-a-symptom"]}, "not-a-symptom"),
+    ({"baseline_symptoms": ["seizure"]}, "emergency sign"),
+    ({"favourite_colour": "blue"}, "unknown profile field"),
+]
+
+
+@pytest.mark.parametrize("values, words", BAD_PROFILES, ids=lambda v: str(v)[:40])
+def test_a_profile_written_through_the_library_is_checked(journal, values, words):
+    from pumpjournal import Journal
+
+    store = Journal(journal)
+    with pytest.raises(InputError, match=words.replace("(", r"\(")) as caught:
+        with store.transaction() as tx:
+            tx.set_profile("me", values)
+    assert caught.value.exit_code == 2
+    assert not journal.exists() or store.read().profile("me") == {}
+
+
+@pytest.mark.parametrize("values, stored", [
+    ({"fever_threshold_c": "100.4F", "fever_threshold_set_by": " Dr Ames "},
+     {"fever_threshold_c": 38.0, "fever_threshold_set_by": "Dr Ames",
+      "fever_threshold_set_on": NOW.isoformat()}),
+    ({"fever_threshold": 37.8, "set_by": "Dr Ames", "fever_threshold_set_on": "2026-11-01"},
+     {"fever_threshold_c": 37.8, "fever_threshold_set_by": "Dr Ames",
+      "fever_threshold_set_on": "2026-11-01"}),
+    ({"implant_date": date(2026, 11, 20), "next_refill": "2027-02-10"},
+     {"implant_date": "2026-11-20", "next_refill": "2027-02-10"}),
+    ({"drug": "Morphine", "care_phone": " 555-0142 "},
+     {"drugs": ["Morphine"], "care_phone": "555-0142"}),
+    ({"baseline_symptoms": "leg numbness, headache"},
+     {"baseline_symptoms": ["leg-numbness", "headache"]}),  # in catalogue order
+    ({"name": "", "initials": None}, {"name": None, "initials": None}),
+])
+def test_profile_values_are_stored_as_the_command_would_store_them(values, stored):
+    assert model.validate_profile(values, NOW) == stored
+
+
+def test_clearing_the_fever_line_clears_who_set_it_and_aliases_name_fields():
+    assert model.validate_profile({}, NOW, clear=["fever-threshold", "drug", "baseline_symptom"]
+                                  ) == {"fever_threshold_c": None, "fever_threshold_set_by": None,
+                                        "fever_threshold_set_on": None, "drugs": None,
+                                        "baseline_symptoms": None}
+    with pytest.raises(InputError, match="unknown profile field"):
+        model.validate_profile({}, NOW, clear=["colour"])
+
+
+def test_a_baseline_symptom_adds_to_the_list_and_baseline_symptoms_replaces_it():
+    current = {"baseline_symptoms": ["leg-numbness"]}
+    assert model.validate_profile({"baseline_symptom": ["headache"]}, NOW, current) == {
+        "baseline_symptoms": ["leg-numbness", "headache"]}
+    assert model.validate_profile({"baseline_symptoms": ["headache"]}, NOW, current) == {
+        "baseline_symptoms": ["headache"]}
+
+
+@pytest.mark.parametrize("profile, given, stored", [
+    ({"drugs": ["baclofen"]}, None, "baclofen"), ({"drugs": ["baclofen"]}, "morphine", "morphine"),
+    ({"drugs": ["baclofen", "clonidine"]}, None, None), ({}, None, None), (None, None, None),
+])
+def test_a_dose_change_without_a_drug_is_of_the_profiles_one_medicine(profile, given, stored):
+    event = model.new_event("me", "dose-change", NOW, NOW,
+                            {"drug": given, "dose": "0.5", "unit": "mg/day"}, profile)
+    assert event.details.get("drug") == stored
+
+
+def test_events_are_filtered_by_date_in_the_library(journal):
+    from pumpjournal import Event, Journal
+
+    with Journal(journal).transaction() as tx:
+        for day in ("2026-11-01", "2026-11-10", "2026-11-20"):
+            tx.add_event(Event("me", "visit", day, {}))
+    view = Journal(journal).read()
+    assert [e.date for e in view.events("me", since=date(2026, 11, 10))] == [
+        "2026-11-10", "2026-11-20"]
+    assert [e.date for e in view.events("me", (), date(2026, 11, 2), date(2026, 11, 10))] == [
+        "2026-11-10"]

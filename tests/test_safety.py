@@ -771,3 +771,36 @@ def test_fuzz_profile_fever_threshold(cli, journal, no_passphrase):
 @pytest.mark.parametrize("kind", ["visit", "implant", "refill"])
 def test_fuzz_event_add_date(cli, journal, no_passphrase, kind):
     fuzz(cli, journal, lambda value: ["event", "add", kind, f"--date={value}"])
+
+
+# A stored profile the checks would refuse (a hand-edited or older file) ------------------------
+
+HAND_EDITED_PROFILES = [  # values of the right kind that the profile checks refuse
+    {"fever_threshold_c": 45.0, "fever_threshold_set_by": "Dr Ames"},
+    {"fever_threshold_c": 37.8},
+    {"low_threshold_c": 38.5},
+    {"implant_date": "2999-01-01"},
+    {"trial_start": "2026-W10-1"},
+    {"baseline_symptoms": "fever"},
+    {"baseline_symptoms": ["seizure"]},
+    {"care_phone": "call me"},
+    {"name": "x" * 300},
+]
+
+
+@pytest.mark.parametrize("facts", HAND_EDITED_PROFILES, ids=lambda f: ",".join(f))
+def test_a_bad_stored_profile_never_stops_a_log_and_doctor_names_it(cli, journal, facts,
+                                                                   no_passphrase):
+    from pumpjournal import Journal
+
+    with Journal(journal).transaction() as tx:  # past set_profile's checks, as a file can be
+        tx.profile_table.insert({"patient": "me", "name": "Secret Name", **facts})
+    result = cli("log", "--pain", "4", "--temperature", "38.6", "--symptom", "fever")
+    assert result.exit_code == 0, result.output
+    assert "Logged" in result.stdout and "Traceback" not in result.output
+    assert [e.pain for e in Journal(journal).read().entries("me")] == [4]
+    found = cli("doctor")
+    assert found.exit_code == 1, found.stdout
+    field = next(k for k in facts if k != "fever_threshold_set_by")
+    assert f"--clear {field}" in found.stdout
+    assert "Secret Name" not in found.stdout and "high" not in found.stdout

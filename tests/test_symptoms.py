@@ -274,7 +274,7 @@ def test_log_uses_the_fever_line_from_the_profile(cli, journal):
     out = logged(cli, "--temperature", "37.6")
     assert "URGENT" not in out and panel_count(out) == 0
 
-    set_profile(journal, fever_threshold_c=37.5)
+    set_profile(journal, fever_threshold_c=37.5, fever_threshold_set_by="Dr Ames")
     out = logged(cli, "--temperature", "37.6", "--date", "yesterday")
     text = plain(out)
     assert "[!] URGENT" in out and "W-TEMP" in text
@@ -282,7 +282,7 @@ def test_log_uses_the_fever_line_from_the_profile(cli, journal):
 
 
 def test_log_with_a_higher_fever_line_does_not_flag_38_2(cli, journal):
-    set_profile(journal, fever_threshold_c=38.5)
+    set_profile(journal, fever_threshold_c=38.5, fever_threshold_set_by="Dr Ames")
     out = logged(cli, "--temperature", "38.2")
     assert "W-TEMP" not in out and "URGENT" not in out
 

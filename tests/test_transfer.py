@@ -1430,3 +1430,53 @@ def test_round_trip_csv_gives_the_same_bytes_and_the_same_entries(rows):
     first_view, second_view, first = round_trip(rows, "csv")
     assert export_text(second_view, "csv") == first
     assert export_text(second_view, "jsonl") == export_text(first_view, "jsonl")
+
+
+# The format from --format, else the file's name: one rule per direction ----------------------
+
+@pytest.mark.parametrize("name, given, expected", [
+    ("diary.csv", None, "csv"), ("DIARY.CSV", None, "csv"), ("rows.jsonl", None, "jsonl"),
+    ("rows.ndjson", None, "jsonl"), ("a.b/rows.json", None, "json"), ("rows.txt", "csv", "csv"),
+    ("-", "JSONL", "jsonl"), ("rows.csv", ".json", "json"),
+])
+def test_the_import_format_comes_from_format_else_the_name(name, given, expected):
+    from pumpjournal import formats, transfer
+
+    assert formats.to_read(name, given, transfer.check_format_in,
+                           transfer.FORMATS_IN) == expected
+
+
+@pytest.mark.parametrize("name, given", [("-", None), ("rows", None), ("rows.xlsx", None),
+                                         ("a.csv/rows", None), ("rows.csv", "xlsx")])
+def test_an_import_format_that_cannot_be_told_is_refused(name, given):
+    from pumpjournal import formats, transfer
+
+    with pytest.raises(InputError, match="format"):
+        formats.to_read(name, given, transfer.check_format_in, transfer.FORMATS_IN)
+
+
+@pytest.mark.parametrize("args, first", [
+    (["--output", "out.jsonl"], "{"), (["--output", "out.ndjson"], "{"),
+    (["--output", "out.CSV"], "patient"), (["--output", "out.fhir"], "{"),
+    (["--output", "out.data"], "patient"), (["--output", "out.csv", "--format", "jsonl"], "{"),
+])
+def test_export_takes_the_format_from_the_file_name_else_csv(cli, tmp_path, args, first):
+    assert cli("log", "--pain", "3").exit_code == 0
+    target = tmp_path / args[1]
+    args = [target if a == args[1] else a for a in args]
+    result = cli("export", *map(str, args))
+    assert result.exit_code == 0, result.output
+    assert target.read_text().startswith(first)
+
+
+@pytest.mark.parametrize("name, fmt", [("visit.html", "html"), ("visit.HTM", "html"),
+                                       ("visit.md", "md"), ("visit.markdown", "md"),
+                                       ("visit.txt", "txt"), ("visit.report", "pdf"),
+                                       ("visit", "pdf")])
+def test_report_takes_the_format_from_the_file_name_else_pdf(cli, tmp_path, name, fmt):
+    assert cli("log", "--pain", "3").exit_code == 0
+    target = tmp_path / name
+    assert cli("report", "--output", str(target)).exit_code == 0
+    head = target.read_bytes()[:20]
+    assert head.startswith(b"%PDF") == (fmt == "pdf")
+    assert (b"<!" in head or b"<html" in head.lower()) == (fmt == "html")
