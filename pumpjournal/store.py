@@ -30,7 +30,7 @@ from tinydb import TinyDB, where
 from tinydb.storages import Storage
 
 from . import model
-from .dates import FIRST_YEAR, LAST_YEAR
+from .dates import FIRST_YEAR, LAST_YEAR, STORED_DAY
 from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
 from .crypto import MAGIC
 from .escape import quote, shorten
@@ -106,12 +106,6 @@ def read_raw(path: Path) -> bytes | None:
         raise JournalError(f"the journal {path} cannot be read: {reason(exc)}.") from None
 
 
-def load_file(path: Path) -> dict | None:
-    """The journal's tables (plain journals), or None when there is no journal yet."""
-    raw = read_raw(path)
-    return None if raw is None else check_shape(path, raw)
-
-
 def check_shape(path: Path, raw: bytes) -> dict:
     if not raw.strip():
         raise corrupt(path, "the file is empty (it may have been truncated)")
@@ -157,7 +151,7 @@ _ALLOWED = frozenset((key, kind) for key, kinds in _KINDS.items() for kind in ki
 
 def _day(value) -> bool:
     try:
-        return (len(value) == 10 and value[4] == "-" and date.fromisoformat(value) is not None
+        return (STORED_DAY.fullmatch(value) is not None and date.fromisoformat(value) is not None
                 and FIRST_YEAR <= int(value[:4]) <= LAST_YEAR)
     except (TypeError, ValueError):
         return False
@@ -272,7 +266,9 @@ def write_file(path: Path, payload: bytes) -> None:
 
 
 class FileLock:
-    """An exclusive lock on ``<journal>.lock`` (flock), holding the owner's pid for messages."""
+    """An exclusive lock on ``<journal>.lock`` (flock, POSIX only), holding the owner's pid for
+    the timeout message. The file is opened without following a link and must be a regular
+    file of its own."""
 
     def __init__(self, path: Path, timeout: float):
         self.path, self.timeout, self.fd = path, timeout, None
@@ -313,15 +309,7 @@ class FileLock:
         return self
 
     def _try(self) -> bool:
-        if os.name == "nt":  # pragma: no cover - exercised on Windows only
-            import msvcrt
-
-            try:
-                msvcrt.locking(self.fd, msvcrt.LK_NBLCK, 1)
-                return True
-            except OSError:
-                return False
-        import fcntl
+        import fcntl  # POSIX only (Linux, macOS), as the README says
 
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -18,7 +18,6 @@ from typing import Iterable
 from .errors import InputError
 from .escape import quote
 
-CATALOGUE_VERSION = 1
 NOT_ADVICE = ("pumpjournal is not medical advice; "
               "in an emergency call your local emergency number.")
 

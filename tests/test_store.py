@@ -196,6 +196,22 @@ def test_way_out_named_for_a_damaged_journal_exists(cli, journal):
             f"exist: {help_result.output.strip()}")
 
 
+@pytest.mark.parametrize("day", ["2025-W10-1", "2025-W10", "2025-061", "20250303",
+                                 "2025-03-0\u0663", "2025-3-3", "2025-03-03\n", "2025_03_03",
+                                 "2025-02-30"])
+def test_stored_date_that_is_not_yyyy_mm_dd_is_a_damaged_journal(journal, day):
+    """A hand-edited date must be exactly YYYY-MM-DD: a week date or an ordinal date that
+    Python's fromisoformat would take is refused by the load check, with the file untouched."""
+    from pumpjournal import JournalCorrupt
+
+    put(journal, json.dumps({"meta": {"1": {"app": "pumpjournal", "schema": 1}},
+                             "entries": {"1": {"patient": "me", "date": day, "pain": 3}}}).encode())
+    before = journal.read_bytes()
+    with pytest.raises(JournalCorrupt, match="entry 1"):
+        Journal(journal).read()
+    assert journal.read_bytes() == before
+
+
 def test_damaged_journal_is_refused_by_the_library(journal):
     from pumpjournal import JournalCorrupt
 
