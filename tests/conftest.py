@@ -40,6 +40,24 @@ def private_home(tmp_path_factory, monkeypatch) -> Path:
     return home
 
 
+# scrypt at the product's cost (n=2^17) takes about 0.5 s a key. In-process tests derive keys
+# at a cheap cost instead, by replacing the module's constants for the test only; nothing a user
+# can set lowers the cost. Tests marked real_kdf (and every real process) use the real one.
+CHEAP_SCRYPT = {"n": 2**4, "r": 8, "p": 1}
+CHEAP_OLDER = ({"n": 2**3, "r": 8, "p": 1},)
+
+
+@pytest.fixture(autouse=True)
+def cheap_kdf(request, monkeypatch):
+    if request.node.get_closest_marker("real_kdf"):
+        return
+    from pumpjournal import crypto
+
+    monkeypatch.setattr(crypto, "SCRYPT", CHEAP_SCRYPT)
+    monkeypatch.setattr(crypto, "OLDER", CHEAP_OLDER)
+    monkeypatch.setattr(crypto, "WRITTEN", (CHEAP_SCRYPT, *CHEAP_OLDER))
+
+
 @pytest.fixture
 def journal(tmp_path) -> Path:
     """Path of a journal that does not exist yet, in a private temporary folder."""
