@@ -114,8 +114,10 @@ def proc(journal):
 
 
 # Hypothesis: no example database on disk (nothing written outside tests/), no per-example
-# deadline (the first call of a parser may import dateutil), a modest number of examples.
+# deadline (the first call of a parser may import dateutil). The default run draws a few
+# examples per property ("ci"); HYPOTHESIS_PROFILE=full draws many (use it with -m slow).
 from hypothesis import settings  # noqa: E402
 
-settings.register_profile("pumpjournal", database=None, deadline=None, max_examples=100)
-settings.load_profile("pumpjournal")
+settings.register_profile("ci", database=None, deadline=None, max_examples=15)
+settings.register_profile("full", database=None, deadline=None, max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -300,7 +300,6 @@ def test_a_huge_or_deep_header_is_a_clear_error(encrypted, cli, header):
     assert "damaged" in line
 
 
-@settings(max_examples=60)
 @given(st.dictionaries(st.sampled_from(["n", "r", "p", "x"]),
                        st.one_of(st.integers(), st.floats(), st.booleans(), st.text(max_size=3),
                                  st.none()), max_size=4))

@@ -103,7 +103,6 @@ STAMPS = st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetim
 
 @given(times=STAMPS, kinds=st.lists(st.sampled_from(["manual", "import"]), min_size=12,
                                     max_size=12))
-@settings(max_examples=40)
 def test_backups_kept_are_the_newest_made_whatever_the_clock_says(tmp_path_factory, times,
                                                                    kinds):
     """Clocks that jump back (a flight west, the autumn clock change, a wrong clock): the copy
@@ -114,7 +113,6 @@ def test_backups_kept_are_the_newest_made_whatever_the_clock_says(tmp_path_facto
 @pytest.mark.slow
 @given(times=st.lists(st.datetimes(timezones=st.just(timezone.utc)), min_size=20, max_size=40),
     kinds=st.lists(st.sampled_from(["manual", "import"]), min_size=40, max_size=40))
-@settings(max_examples=200)
 def test_many_backups_under_a_wild_clock(tmp_path_factory, times, kinds):
     check_backups_under_a_clock(tmp_path_factory, times, kinds)
 

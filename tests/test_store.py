@@ -535,7 +535,7 @@ READS = [[], ["list"], ["list", "--json"], ["summary"], ["summary", "--json"], [
          ["report", "--format", "txt", "--output", "-"]]
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(changes=st.lists(EDITS, min_size=1, max_size=3))
 def test_a_journal_doctor_calls_sound_works_with_every_command(cli, journal, tmp_path_factory,
                                                                changes):

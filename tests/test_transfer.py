@@ -1305,7 +1305,7 @@ def run_import(rows, **options):
     return view, result
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(ROW, min_size=1, max_size=8))
 def test_random_rows_all_go_in_or_none_and_only_input_errors_are_raised(rows):
     view, result = run_import(rows)  # anything but InputError fails the test here
@@ -1318,7 +1318,7 @@ def test_random_rows_all_go_in_or_none_and_only_input_errors_are_raised(rows):
         assert result.rejected == 0
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(ROW, min_size=1, max_size=8))
 @example(rows=[{"date": "2025-01-01", "pain": True}, {"date": "2025-01-02", "pain": 1}])
 @example(rows=[{"date": "2025-01-01", "pain": 1}, {"date": "2025-01-02", "pain": True}])
@@ -1414,7 +1414,6 @@ def one_entry(**values) -> list[dict]:
     return [{**row, **values}]
 
 
-@settings(max_examples=120)
 @given(rows=valid_entries())
 @example(rows=one_entry(note="'=not a formula"))
 def test_round_trip_jsonl_gives_the_same_bytes(rows):
@@ -1422,7 +1421,6 @@ def test_round_trip_jsonl_gives_the_same_bytes(rows):
     assert export_text(second_view, "jsonl") == first
 
 
-@settings(max_examples=120)
 @given(rows=valid_entries())
 @example(rows=one_entry(note="'-- felt better"))
 @example(rows=one_entry(questions=["Is this normal?\nIt began on Monday."]))
