@@ -45,9 +45,11 @@ def journal_dates(journal: Path) -> list[str]:
 # 8 real processes -----------------------------------------------------------------------------
 
 
-def test_eight_processes_log_at_once(journal, cli):
+@pytest.mark.parametrize("count", [pytest.param(4, id="4 processes"),
+                                   pytest.param(8, id="8 processes", marks=pytest.mark.slow)])
+def test_processes_log_at_once(journal, cli, count):
     journal.parent.mkdir(mode=0o700)
-    days = [(START + timedelta(days=n)).isoformat() for n in range(8)]
+    days = [(START + timedelta(days=n)).isoformat() for n in range(count)]
     writers = [start_cli(["log", "--pain", str(n), "--note", f"writer {n}", "--date", day],
                          journal) for n, day in enumerate(days)]
     # a caregiver's reads while they write: a real process, and many in-process reads
@@ -177,6 +179,11 @@ def run_workers(journal: Path, tmp_path: Path, workers: int, days: int) -> None:
     assert list(journal.parent.glob(".journal.json.*.tmp")) == []
 
 
+def test_three_workers_log_four_days_each_with_reads_between(journal, tmp_path):
+    run_workers(journal, tmp_path, workers=3, days=4)
+
+
+@pytest.mark.slow
 def test_eight_workers_log_ten_days_each_with_reads_between(journal, tmp_path):
     run_workers(journal, tmp_path, workers=8, days=10)
 
