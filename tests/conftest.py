@@ -14,8 +14,8 @@ import typer.testing
 from typer.testing import CliRunner
 
 from pumpjournal.cli import app
+from pjtest import ENV, child_env
 
-BASE_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
 _BUILT: dict = {}
 
 
@@ -59,6 +59,14 @@ def cheap_kdf(request, monkeypatch):
 
 
 @pytest.fixture
+def open_umask():
+    """The most permissive umask, so the modes checked are the ones pumpjournal asks for."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+@pytest.fixture
 def journal(tmp_path) -> Path:
     """Path of a journal that does not exist yet, in a private temporary folder."""
     return tmp_path / "data" / "journal.json"
@@ -68,7 +76,7 @@ def journal(tmp_path) -> Path:
 def cli(journal, monkeypatch):
     """Run the CLI in-process: cli("log", "--pain", "4") -> Result (stdout, stderr, exit_code)."""
     monkeypatch.setenv("PUMPJOURNAL_PATH", str(journal))
-    for key, value in BASE_ENV.items():
+    for key, value in ENV.items():
         monkeypatch.setenv(key, value)
     runner = CliRunner()
     # Building the Click command from the Typer app takes most of an in-process run; build it
@@ -96,8 +104,7 @@ def cli_json(cli):
 
 def run_process(args: list[str], journal: Path, **kwargs) -> subprocess.CompletedProcess:
     """Run the installed CLI as a separate process (python -m pumpjournal), stdin closed."""
-    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PATH": str(journal)}
-    env.update(kwargs.pop("env", {}))
+    env = child_env(journal, **kwargs.pop("env", {}))
     return subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=env,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=kwargs.pop("timeout", 60), **kwargs)

@@ -21,15 +21,9 @@ import pytest
 
 from pumpjournal import Journal
 from pumpjournal.store import FileLock
+from pjtest import child_env
 
-ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
 START = date(2025, 1, 1)
-
-
-def child_env(journal: Path, **extra: str) -> dict:
-    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal), **extra}
-    env.pop("PUMPJOURNAL_DEBUG", None)
-    return env
 
 
 def start_cli(args: list[str], journal: Path, **extra: str) -> subprocess.Popen:

@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 
 from pumpjournal import Journal
+from pjtest import child_env
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
-ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
 FIRST_DAY = date(2000, 1, 1)
 STAMP = "2026-01-01T09:00:00+00:00"
 PREFILLED = 300
@@ -58,11 +58,6 @@ for _ in range(100000):
         n = len(tx.entries_table) + 1
         tx.log("me", first + timedelta(days=n - 1), values(n), stamp)
 '''
-
-def child_env(journal: Path) -> dict:
-    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal)}
-    env.pop("PUMPJOURNAL_DEBUG", None)
-    return env
 
 
 def prefill(journal: Path) -> None:

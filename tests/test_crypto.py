@@ -20,24 +20,9 @@ from hypothesis import given, settings, strategies as st
 
 from pumpjournal import Journal, JournalCorrupt, crypto, remembered
 from pumpjournal.model import new_entry
-from pjtest import iso, snapshot
+from pjtest import ENV, iso, ok, refused, snapshot
 
 PASSPHRASE = "correct horse battery"
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
-
-
-def refused(result, code: int = 1) -> str:
-    """A one-line error, nothing on stdout, no bug message."""
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert "unexpected" not in result.output and "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    assert result.stdout == ""
-    return lines[0]
 
 
 @pytest.fixture
@@ -390,9 +375,7 @@ def test_a_passphrase_with_bytes_that_are_not_utf8_works(journal, tmp_path, priv
     import subprocess
     import sys
 
-    from conftest import BASE_ENV
-
-    env = {**BASE_ENV, "PATH": "/usr/bin:/bin", "HOME": str(private_home),
+    env = {**ENV, "PATH": "/usr/bin:/bin", "HOME": str(private_home),
            "XDG_CONFIG_HOME": str(private_home / ".config")}
     env_b = {k.encode(): v.encode() for k, v in env.items()}
     env_b[b"PUMPJOURNAL_PASSPHRASE"] = b"caf\xe9 au lait, sans sucre"
@@ -428,9 +411,7 @@ def test_journals_encrypted_at_the_same_time_are_all_remembered(tmp_path, privat
     import subprocess
     import sys
 
-    from conftest import BASE_ENV
-
-    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PASSPHRASE": PASSPHRASE}
+    env = {**os.environ, **ENV, "PUMPJOURNAL_PASSPHRASE": PASSPHRASE}
     paths = [tmp_path / f"j{n}.json" for n in range(3)]
     children = [subprocess.Popen([sys.executable, "-m", "pumpjournal", "--journal", str(p),
                                   "init", "--encrypt"], env=env, stdin=subprocess.DEVNULL,

@@ -20,16 +20,10 @@ from pumpjournal import Journal, store
 from pumpjournal.errors import InputError, JournalError, JournalLocked
 from pumpjournal.files import atomic_writer, temp_name
 
-from conftest import BASE_ENV
-from pjtest import iso, snapshot
+from pjtest import ENV, iso, ok, snapshot
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX file system")
-
-
-def ok(result):
-    assert result.exit_code == 0, result.output
-    return result
 
 
 def one_line(result, code: int) -> str:
@@ -478,7 +472,7 @@ def test_a_fifo_journal_is_refused_at_once(proc, journal, args):
 @posix_only
 def test_a_device_journal_is_never_read(tmp_path):
     done = subprocess.run([sys.executable, "-m", "pumpjournal", "--journal", "/dev/zero",
-                           "list"], env={**os.environ, **BASE_ENV}, capture_output=True,
+                           "list"], env={**os.environ, **ENV}, capture_output=True,
                           text=True, timeout=20, stdin=subprocess.DEVNULL)
     assert done.returncode == 1 and "a device, not a regular file" in done.stderr
 
@@ -567,7 +561,7 @@ def test_demo_writes_into_a_new_private_folder_each_run(tmp_path):
     planted = shared / "pumpjournal-demo"
     planted.mkdir()
     os.chmod(planted, 0o777)  # made by someone else first
-    env = {**os.environ, **BASE_ENV, "TMPDIR": str(shared), "HOME": str(tmp_path)}
+    env = {**os.environ, **ENV, "TMPDIR": str(shared), "HOME": str(tmp_path)}
     env.pop("PUMPJOURNAL_PATH", None)
     folders = []
     for _ in range(2):

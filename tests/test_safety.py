@@ -21,14 +21,9 @@ from hypothesis import given, settings, strategies as st
 from pumpjournal import Journal
 from pumpjournal import dates as dates_module
 from pumpjournal.crypto import MAGIC
-from pjtest import iso, snapshot
+from pjtest import iso, ok, refused, snapshot
 
 PASSPHRASE = "correct horse battery"
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
 
 
 def failed(result, code: int) -> str:
@@ -38,14 +33,6 @@ def failed(result, code: int) -> str:
     assert "Error: unexpected" not in result.output  # the words of a bug in pumpjournal
     return result.stderr
 
-
-def one_error_line(result, code: int) -> str:
-    err = failed(result, code)
-    assert result.stdout == ""
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("Error: ")
-    return lines[0]
 
 
 def command_id(args: list[str]) -> str:
@@ -77,14 +64,6 @@ def put_json(journal: Path, data: dict) -> bytes:
     journal.write_bytes(raw)
     journal.chmod(0o600)
     return raw
-
-
-@pytest.fixture
-def open_umask():
-    """The most permissive umask, so the modes checked are the ones pumpjournal asks for."""
-    old = os.umask(0)
-    yield
-    os.umask(old)
 
 
 @pytest.fixture
@@ -412,7 +391,7 @@ def test_an_import_that_writes_nothing_keeps_no_backup(cli, journal, tmp_path, n
 
 
 def test_backup_without_a_journal_is_refused(cli, journal, no_passphrase):
-    line = one_error_line(cli("backup"), 2)
+    line = refused(cli("backup"), 2)
     assert "no journal" in line
     assert not journal.parent.exists()
 
@@ -421,7 +400,7 @@ def test_backup_of_a_damaged_journal_is_refused_and_copies_nothing(cli, journal,
     journal.parent.mkdir(mode=0o700, parents=True)
     journal.write_bytes(b"{not json")
     journal.chmod(0o600)
-    line = one_error_line(cli("backup"), 1)
+    line = refused(cli("backup"), 1)
     assert str(journal) in line
     assert not (journal.parent / "backups").exists()
     assert journal.read_bytes() == b"{not json"
@@ -513,7 +492,7 @@ def test_a_wrong_passphrase_is_a_clear_error_and_changes_nothing(encrypted, cli,
     if args == ["doctor"]:
         assert "wrong passphrase" in result.stdout
     else:
-        line = one_error_line(result, 1)
+        line = refused(result, 1)
         assert "wrong passphrase" in line and str(encrypted) in line
     assert "secret-note-xyz" not in result.output
     assert encrypted.read_bytes() == before
@@ -524,7 +503,7 @@ def test_a_wrong_passphrase_is_a_clear_error_and_changes_nothing(encrypted, cli,
 def test_no_passphrase_and_no_terminal_names_the_variable(encrypted, cli, monkeypatch, args):
     before = encrypted.read_bytes()
     monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
-    line = one_error_line(cli(*args), 1)
+    line = refused(cli(*args), 1)
     assert "PUMPJOURNAL_PASSPHRASE" in line and "encrypted" in line
     assert encrypted.read_bytes() == before
 
@@ -542,7 +521,7 @@ def test_no_passphrase_in_a_real_process_does_not_wait_for_one(encrypted, proc, 
 
 def test_encrypting_an_encrypted_journal_is_refused(encrypted, cli):
     before = encrypted.read_bytes()
-    line = one_error_line(cli("init", "--encrypt"), 2)
+    line = refused(cli("init", "--encrypt"), 2)
     assert "encrypted already" in line
     assert encrypted.read_bytes() == before
 
@@ -554,14 +533,14 @@ def test_a_new_passphrase_shorter_than_12_is_refused(cli, journal, monkeypatch, 
         fill(cli)
     before = snapshot(journal)
     monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", "12345678901")
-    line = one_error_line(cli("init", "--encrypt"), 2)
+    line = refused(cli("init", "--encrypt"), 2)
     assert "12 characters" in line
     assert snapshot(journal) == before
 
 
 def test_init_encrypt_without_a_passphrase_and_no_terminal_is_refused(cli, journal,
                                                                       no_passphrase):
-    line = one_error_line(cli("init", "--encrypt"), 2)
+    line = refused(cli("init", "--encrypt"), 2)
     assert "PUMPJOURNAL_PASSPHRASE" in line
     assert not journal.exists()
 
@@ -615,7 +594,7 @@ def test_a_tampered_byte_is_a_clear_error_never_garbled_data(encrypted, cli):
         encrypted.write_bytes(tampered)
         for args in (["list"], ["log", "--pain", "9"], ["export", "--format", "jsonl"]):
             result = cli(*args)
-            line = one_error_line(result, 1)
+            line = refused(result, 1)
             assert str(encrypted) in line, (name, line)
             assert any(word in line for word in ("changed", "damaged", "cannot be read")), (
                 name, line)

@@ -13,8 +13,8 @@ from hypothesis import given, strategies as st
 
 from pumpjournal import symptoms as cat
 from pumpjournal.symptoms import Context, Urgency, assess, drug_tags, top_urgency
-from pjtest import (NOT_ADVICE, add_event, days_ago, headline_count, iso, panel_count, plain,
-                    set_profile)
+from pjtest import (NOT_ADVICE, add_event, days_ago, headline_count, iso, ok, panel_count,
+                    plain, set_profile)
 
 DAY = date(2026, 11, 25)
 CATALOGUE = Path(__file__).resolve().parents[1] / "docs" / "catalogue.md"
@@ -34,11 +34,6 @@ ZICONOTIDE = Context(drugs=frozenset("Z"), drugs_known=True)
 
 def rules(flags) -> dict[str, Urgency]:
     return {f.rule: f.urgency for f in flags}
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
 
 
 def logged(cli, *args) -> str:
