@@ -673,6 +673,19 @@ SURPRISES = [
     "--pain", "-", "=", "'", '"', "\\", "%s", "{}", "{0}", "null", "None", "true",
 ]
 
+# The default run tries one or two values of each kind above; -m slow tries them all.
+SHORT = ["", " ", "10", "11", "-1", "+3", "4.0", "4,5", "1e1", "nan", "0x10", "٣", "３", "1_0",
+         "9" * 50, "38,2 C", "100.4F", "yesterday", "tomorrow", "99999 years", "0000-01-01",
+         "2026-02-30", "fever", "fever;chills", ",", "\x00", "\x1b[31mred", "a\nb", "\u202eevil",
+         "🙂", "x" * 6000, "--pain", "{0}", "null"]
+assert set(SHORT) <= set(SURPRISES)
+
+
+@pytest.fixture(params=["short", pytest.param("all", marks=pytest.mark.slow)])
+def surprises(request) -> list[str]:
+    return SHORT if request.param == "short" else SURPRISES
+
+
 VALUES = st.one_of(st.sampled_from(SURPRISES), st.text(max_size=40),
                    st.integers().map(str), st.floats().map(str),
                    st.from_regex(r"\A-?[0-9]{1,3}([.,][0-9]{0,3})?\s?(°?[CcFf])?\Z"),
@@ -772,7 +785,7 @@ def check_outcome(result, journal: Path, before: bytes, args: list[str],
         assert stored(journal, option) == want, (where, stored(journal, option))
 
 
-def fuzz(cli, journal, make_args, option: str | None = None) -> None:
+def fuzz(cli, journal, surprises, make_args, option: str | None = None) -> None:
     """Run the command for every surprising value, then for random ones; each run starts from
     the same journal. ``option`` names the option the value goes to, for the expected outcome
     (None: only "refused and unchanged, or accepted and readable")."""
@@ -783,9 +796,13 @@ def fuzz(cli, journal, make_args, option: str | None = None) -> None:
         args = make_args(value)
         check_outcome(cli(*args), journal, before, args, option, value)
 
-    for value in SURPRISES:
+    for value in surprises:
         attempt(value)
 
+    # a few random draws by default, the profile's full count with every surprise
+    draws = settings.default.max_examples if surprises is SURPRISES else 5
+
+    @settings(max_examples=draws)
     @given(value=VALUES)
     def random_values(value):
         attempt(value)
@@ -799,26 +816,26 @@ LOG_OPTIONS = ["--pain", "--worst", "--least", "--average", "--symptom", "--temp
 
 
 @pytest.mark.parametrize("option", LOG_OPTIONS)
-def test_fuzz_log_options(cli, journal, no_passphrase, option):
+def test_fuzz_log_options(cli, journal, no_passphrase, surprises, option):
     pain = [] if option == "--pain" else ["--pain", "4"]
-    fuzz(cli, journal, lambda value: ["log", *pain, f"{option}={value}"], option)
+    fuzz(cli, journal, surprises, lambda value: ["log", *pain, f"{option}={value}"], option)
 
 
 @pytest.mark.parametrize("option", [o for o in LOG_OPTIONS if o != "--date"]
                          + ["--remove-symptom", "--clear"])
-def test_fuzz_edit_options(cli, journal, no_passphrase, option):
-    fuzz(cli, journal, lambda value: ["edit", "today", f"{option}={value}"], option)
+def test_fuzz_edit_options(cli, journal, no_passphrase, surprises, option):
+    fuzz(cli, journal, surprises, lambda value: ["edit", "today", f"{option}={value}"], option)
 
 
-def test_fuzz_edit_day(cli, journal, no_passphrase):
-    fuzz(cli, journal, lambda value: ["edit", "--note", "changed", "--", value])
+def test_fuzz_edit_day(cli, journal, no_passphrase, surprises):
+    fuzz(cli, journal, surprises, lambda value: ["edit", "--note", "changed", "--", value])
 
 
-def test_fuzz_profile_fever_threshold(cli, journal, no_passphrase):
-    fuzz(cli, journal, lambda value: ["profile", f"--fever-threshold={value}",
+def test_fuzz_profile_fever_threshold(cli, journal, no_passphrase, surprises):
+    fuzz(cli, journal, surprises, lambda value: ["profile", f"--fever-threshold={value}",
                                       "--set-by", "Dr Ames"])
 
 
 @pytest.mark.parametrize("kind", ["visit", "implant", "refill"])
-def test_fuzz_event_add_date(cli, journal, no_passphrase, kind):
-    fuzz(cli, journal, lambda value: ["event", "add", kind, f"--date={value}"])
+def test_fuzz_event_add_date(cli, journal, no_passphrase, surprises, kind):
+    fuzz(cli, journal, surprises, lambda value: ["event", "add", kind, f"--date={value}"])
