@@ -554,21 +554,21 @@ def test_atomic_writer_refuses_a_non_regular_target(tmp_path):
 
 
 @posix_only
-def test_demo_writes_into_a_new_private_folder_each_run(tmp_path):
+def test_demo_writes_into_a_new_private_folder_each_run(cli, tmp_path, monkeypatch):
+    import tempfile
+
     shared = tmp_path / "tmp"
     shared.mkdir()
     os.chmod(shared, 0o1777)
     planted = shared / "pumpjournal-demo"
     planted.mkdir()
     os.chmod(planted, 0o777)  # made by someone else first
-    env = {**os.environ, **ENV, "TMPDIR": str(shared), "HOME": str(tmp_path)}
-    env.pop("PUMPJOURNAL_PATH", None)
+    monkeypatch.setenv("TMPDIR", str(shared))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again, as a new process would
+    monkeypatch.delenv("PUMPJOURNAL_PATH")
     folders = []
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-m", "pumpjournal", "demo"], env=env,
-                              capture_output=True, text=True, timeout=120,
-                              stdin=subprocess.DEVNULL)
-        assert done.returncode == 0, done.stderr
+        done = ok(cli("demo"))
         line = next(x for x in done.stdout.splitlines() if "new private folder" in x)
         folder = Path(line.split("new private folder, ")[1].rstrip(":"))
         assert folder.parent == shared and folder != planted

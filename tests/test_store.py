@@ -128,8 +128,9 @@ def test_damaged_journal_is_refused_and_left_untouched(tmp_path, journal, cli, c
     assert temp_files(journal) == []
 
 
-@pytest.mark.parametrize("case", ["empty file", "truncated JSON", "TinyDB default format",
-                                  "newer schema version"])
+@pytest.mark.parametrize("case", ["truncated JSON"] + [
+    pytest.param(case, marks=pytest.mark.slow)
+    for case in ("empty file", "TinyDB default format", "newer schema version")])
 def test_damaged_journal_in_a_real_process(tmp_path, journal, case):
     """The same, as a separate process: exactly what a person sees on the terminal."""
     put(journal, CORRUPT_CASES[case](_valid_journal_bytes(tmp_path)))
