@@ -345,6 +345,9 @@ class RowParser:
         symptoms: list[str] = []
         for column, name, memo in plan:
             value = raw.get(column)
+            # the memo holds one parse per distinct cell (benchmarks/cohort.py: 100,000 rows
+            # of a few distinct values each); a non-text value is keyed with its type, so
+            # JSON true and 1 never share a slot (True == 1 in Python)
             key = value if value.__class__ is str else (value.__class__, value)
             try:
                 found = memo[key]
