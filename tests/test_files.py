@@ -20,18 +20,11 @@ from pumpjournal import Journal, store
 from pumpjournal.errors import InputError, JournalError, JournalLocked
 from pumpjournal.files import atomic_writer, temp_name
 
-from pjtest import ENV, iso, ok, snapshot
+from pjtest import ENV, iso, ok, refused, snapshot
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX file system")
 
-
-def one_line(result, code: int) -> str:
-    assert result.exit_code == code, result.output
-    lines = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
-    assert len(lines) == 1, result.stderr
-    assert "unexpected" not in result.stderr
-    return lines[0]
 
 
 def log(path: Path, n: int = 1) -> None:
@@ -199,7 +192,7 @@ def test_rejects_never_replace_the_journal_its_backups_or_the_input(cli, journal
         before = {p: snapshot(p) for p in [journal, rows, target]}
         result = cli("import", str(rows), "--skip-invalid", "--rejects", str(target),
                      *(["--force"] if force else []))
-        line = one_line(result, 2)
+        line = refused(result, 2)
         assert "Nothing was" in line, what
         assert {p: snapshot(p) for p in before} == before, f"{what} was changed"
 
@@ -213,7 +206,7 @@ def test_reports_and_exports_never_replace_the_journal_or_its_backups(cli, journ
     del targets["the input"]
     for what, target in targets.items():
         before = {p: snapshot(p) for p in [journal, target]}
-        line = one_line(cli(*command, str(target), "--force"), 2)
+        line = refused(cli(*command, str(target), "--force"), 2)
         assert "Nothing was" in line, what
         assert {p: snapshot(p) for p in before} == before, f"{what} was changed"
 
@@ -223,7 +216,7 @@ def test_an_existing_rejects_file_is_replaced_only_with_force(cli, journal, rows
     mine = tmp_path / "fixing.csv"
     mine.write_text("half fixed\n", encoding="utf-8")
     before = snapshot(journal)
-    line = one_line(cli("import", str(rows), "--skip-invalid", "--rejects", str(mine)), 2)
+    line = refused(cli("import", str(rows), "--skip-invalid", "--rejects", str(mine)), 2)
     assert "already exists; use --force" in line
     assert mine.read_text(encoding="utf-8") == "half fixed\n" and snapshot(journal) == before
     result = cli("import", str(rows), "--skip-invalid", "--rejects", str(mine), "--force")
@@ -258,7 +251,7 @@ def test_an_unusable_rejects_path_imports_nothing(cli, journal, rows, tmp_path):
     ok(cli("log", "--pain", "3"))
     before = snapshot(journal)
     for what, target in unusable_paths(tmp_path).items():
-        line = one_line(cli("import", str(rows), "--skip-invalid", "--rejects", str(target)), 2)
+        line = refused(cli("import", str(rows), "--skip-invalid", "--rejects", str(target)), 2)
         assert "Nothing was" in line, what
         assert snapshot(journal) == before, f"{what}: the good rows went in anyway"
 
@@ -275,7 +268,7 @@ def test_rejects_are_written_before_the_import_commits(cli, journal, rows, tmp_p
 
     monkeypatch.setattr(store, "write_file", fail)
     target = tmp_path / "bad.csv"
-    line = one_line(cli("import", str(rows), "--skip-invalid", "--rejects", str(target)), 1)
+    line = refused(cli("import", str(rows), "--skip-invalid", "--rejects", str(target)), 1)
     assert f"The rejected rows were written to {target}" in line
     assert target.exists() and snapshot(journal) == before
 
@@ -406,7 +399,7 @@ def test_outputs_are_never_written_through_a_link(cli, journal, tmp_path, force)
         decoy.write_text("keep me\n", encoding="utf-8")
         target.symlink_to(decoy)
         before = snapshot(journal)
-        line = one_line(cli(*args, str(target), *(["--force"] if force else [])), 2)
+        line = refused(cli(*args, str(target), *(["--force"] if force else [])), 2)
         assert "link" in line or "exists" in line, what
         assert decoy.read_text(encoding="utf-8") == "keep me\n", f"{what} wrote through a link"
         assert target.is_symlink() and snapshot(journal) == before
@@ -418,13 +411,13 @@ def test_a_fifo_or_device_output_is_refused_even_with_force(cli, journal, tmp_pa
     ok(cli("log", "--pain", "3", "--date", "2026-11-01"))
     for what, (args, target) in outputs(tmp_path).items():
         os.mkfifo(target)
-        line = one_line(cli(*args, str(target), "--force"), 2)
+        line = refused(cli(*args, str(target), "--force"), 2)
         assert "named pipe" in line, what
         assert stat.S_ISFIFO(os.lstat(target).st_mode)
         target.unlink()
         if ROOT:
             os.mknod(target, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
-            line = one_line(cli(*args, str(target), "--force"), 2)
+            line = refused(cli(*args, str(target), "--force"), 2)
             assert "device" in line
             assert stat.S_ISCHR(os.lstat(target).st_mode), f"{what} replaced the device"
             target.unlink()
@@ -444,7 +437,7 @@ def test_unusable_output_paths_are_one_line_errors(cli, journal, tmp_path):
     ok(cli("log", "--pain", "3", "--date", "2026-11-01"))
     for what, target in unusable_paths(tmp_path).items():
         for args in (["report", "--format", "md", "--output"], ["export", "--output"]):
-            one_line(cli(*args, str(target)), 2)
+            refused(cli(*args, str(target)), 2)
         assert not (tmp_path / "nope").exists(), what
 
 
@@ -454,7 +447,7 @@ def test_an_output_folder_without_permission_is_a_one_line_error(cli, journal, t
     ok(cli("log", "--pain", "3", "--date", "2026-11-01"))
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    line = one_line(cli("export", "--output", str(locked / "x.csv")), 2)
+    line = refused(cli("export", "--output", str(locked / "x.csv")), 2)
     assert "permission denied" in line
 
 
@@ -492,7 +485,7 @@ def test_a_planted_lock_file_is_refused_and_followed_nowhere(cli, journal, tmp_p
     else:
         os.mkfifo(lock)
     before = snapshot(journal)
-    line = one_line(cli("log", "--pain", "4"), 1)
+    line = refused(cli("log", "--pain", "4"), 1)
     assert "lock file" in line
     assert decoy.read_text(encoding="utf-8") == "alias ll='ls -l'\n" and snapshot(journal) == before
 
@@ -524,7 +517,7 @@ def test_a_backups_folder_that_is_a_link_is_not_followed(cli, journal, tmp_path,
     before = snapshot(journal)
     for args in (["backup"], ["import", str(rows), "--skip-invalid", "--rejects",
                               str(tmp_path / "r.csv")]):
-        line = one_line(cli(*args), 1)
+        line = refused(cli(*args), 1)
         assert "backups folder" in line and "symbolic link" in line
         assert list(elsewhere.iterdir()) == [] and snapshot(journal) == before
 
@@ -593,7 +586,7 @@ def test_demo_writes_into_a_new_private_folder_each_run(cli, tmp_path, monkeypat
 def test_dates_outside_the_journal_years_are_refused(cli, journal, args):
     ok(cli("log", "--pain", "3"))
     before = snapshot(journal)
-    one_line(cli(*args), 2)
+    refused(cli(*args), 2)
     assert snapshot(journal) == before
     for command in (["summary"], ["flags"], ["report", "--format", "txt", "--output", "-"]):
         ok(cli(*command))
@@ -627,7 +620,7 @@ def test_a_bad_lock_timeout_is_a_one_line_error(cli, journal, monkeypatch, value
     ok(cli("log", "--pain", "3", "--date", "2026-11-01"))
     before = snapshot(journal)
     monkeypatch.setenv("PUMPJOURNAL_LOCK_TIMEOUT", value)
-    line = one_line(cli("log", "--pain", "4"), 2)
+    line = refused(cli("log", "--pain", "4"), 2)
     assert "PUMPJOURNAL_LOCK_TIMEOUT" in line and "positive number" in line
     assert snapshot(journal) == before
     ok(cli("list"))  # read when a lock is taken: reading needs none
