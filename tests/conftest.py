@@ -14,7 +14,7 @@ import typer.testing
 from typer.testing import CliRunner
 
 from pumpjournal.cli import app
-from pjtest import ENV, child_env
+from pjtest import CHEAP_OLDER, CHEAP_SCRYPT, ENV, child_env
 
 _BUILT: dict = {}
 
@@ -40,11 +40,8 @@ def private_home(tmp_path_factory, monkeypatch) -> Path:
     return home
 
 
-# scrypt at the product's cost (n=2^17) takes about 0.5 s a key. In-process tests derive keys
-# at a cheap cost instead, by replacing the module's constants for the test only; nothing a user
-# can set lowers the cost. Tests marked real_kdf (and every real process) use the real one.
-CHEAP_SCRYPT = {"n": 2**4, "r": 8, "p": 1}
-CHEAP_OLDER = ({"n": 2**3, "r": 8, "p": 1},)
+# In-process tests derive keys at pjtest's cheap scrypt cost; tests marked real_kdf use the
+# product's (as does every real process not started with pjtest.CHEAP_KDF_CHILD).
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,19 @@ from pumpjournal import Event, Journal
 
 # the environment of every run of the CLI: no colour, a fixed width, a plain terminal
 ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+# scrypt at the product's cost (n=2^17) takes about 0.5 s a key: tests derive keys at this
+# cheap cost instead (conftest.cheap_kdf in-process, CHEAP_KDF_CHILD in a real process), by
+# replacing the module's constants for the test only; nothing a user can set lowers the cost
+CHEAP_SCRYPT = {"n": 2**4, "r": 8, "p": 1}
+CHEAP_OLDER = ({"n": 2**3, "r": 8, "p": 1},)
+CHEAP_KDF_CHILD = f"""
+import sys
+from pumpjournal import crypto
+crypto.SCRYPT, crypto.OLDER = {CHEAP_SCRYPT!r}, {CHEAP_OLDER!r}
+crypto.WRITTEN = (crypto.SCRYPT, *crypto.OLDER)
+from pumpjournal.cli import main
+main()
+"""  # run as [sys.executable, "-c", CHEAP_KDF_CHILD, *args]: pumpjournal with those args
 BOX = "│╭╮╰╯─┃━"
 HEADLINE = re.compile(r"\[!{1,2}\] (?:EMERGENCY|URGENT): |\[i\] ROUTINE: ")
 NOT_ADVICE = "pumpjournal is not medical advice; in an emergency call your local emergency number."

@@ -39,7 +39,7 @@ def journal_dates(journal: Path) -> list[str]:
 # 8 real processes -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("count", [pytest.param(4, id="4 processes"),
+@pytest.mark.parametrize("count", [pytest.param(3, id="3 processes"),
                                    pytest.param(8, id="8 processes", marks=pytest.mark.slow)])
 def test_processes_log_at_once(journal, cli, count):
     journal.parent.mkdir(mode=0o700)

@@ -20,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 
 from pumpjournal import Journal, JournalCorrupt, crypto, remembered
 from pumpjournal.model import new_entry
-from pjtest import ENV, iso, ok, refused, snapshot
+from pjtest import CHEAP_KDF_CHILD, ENV, iso, ok, refused, snapshot
 
 PASSPHRASE = "correct horse battery"
 
@@ -381,7 +381,7 @@ def test_a_passphrase_with_bytes_that_are_not_utf8_works(journal, tmp_path, priv
     env_b[b"PUMPJOURNAL_PASSPHRASE"] = b"caf\xe9 au lait, sans sucre"
     env_b[b"PUMPJOURNAL_PATH"] = str(journal).encode()
     for args in (["init", "--encrypt"], ["log", "--pain", "3"], ["list"]):
-        done = subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=env_b,
+        done = subprocess.run([sys.executable, "-c", CHEAP_KDF_CHILD, *args], env=env_b,
                               capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
         assert done.returncode == 0, done.stderr
     assert journal.read_bytes().startswith(crypto.MAGIC)
@@ -413,7 +413,7 @@ def test_journals_encrypted_at_the_same_time_are_all_remembered(tmp_path, privat
 
     env = {**os.environ, **ENV, "PUMPJOURNAL_PASSPHRASE": PASSPHRASE}
     paths = [tmp_path / f"j{n}.json" for n in range(3)]
-    children = [subprocess.Popen([sys.executable, "-m", "pumpjournal", "--journal", str(p),
+    children = [subprocess.Popen([sys.executable, "-c", CHEAP_KDF_CHILD, "--journal", str(p),
                                   "init", "--encrypt"], env=env, stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                 for p in paths]

@@ -21,7 +21,7 @@ from hypothesis import given, settings, strategies as st
 from pumpjournal import Journal
 from pumpjournal import dates as dates_module
 from pumpjournal.crypto import MAGIC
-from pjtest import iso, ok, refused, snapshot
+from pjtest import CHEAP_KDF_CHILD, child_env, iso, ok, refused, snapshot
 
 PASSPHRASE = "correct horse battery"
 
@@ -508,11 +508,15 @@ def test_no_passphrase_and_no_terminal_names_the_variable(encrypted, cli, monkey
     assert encrypted.read_bytes() == before
 
 
-@pytest.mark.real_kdf
-def test_no_passphrase_in_a_real_process_does_not_wait_for_one(encrypted, proc, monkeypatch):
+def test_no_passphrase_in_a_real_process_does_not_wait_for_one(encrypted, monkeypatch):
+    import subprocess
+    import sys
+
     before = encrypted.read_bytes()
     monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
-    done = proc("list", timeout=30)
+    done = subprocess.run([sys.executable, "-c", CHEAP_KDF_CHILD, "list"],
+                          env=child_env(encrypted), capture_output=True, text=True, timeout=30,
+                          stdin=subprocess.DEVNULL)
     assert done.returncode == 1, done.stderr
     assert "PUMPJOURNAL_PASSPHRASE" in done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
