@@ -19,6 +19,7 @@ from . import dates, model, queries, words
 from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
+from .files import output_path
 
 EXAMPLES = "\n\n[b]Examples[/b]\n\n"
 
@@ -147,7 +148,7 @@ def console(stderr: bool = False):
 # Options shared by commands -----------------------------------------------------------------
 
 JournalOpt = Annotated[Optional[Path], typer.Option(
-    "--journal", "-j", metavar="PATH", show_default=False,
+    "--journal", "-j", metavar="PATH", show_default=False, readable=False,  # the store says why
     help="Journal file. Default: $PUMPJOURNAL_PATH, else journal.json in your user data folder.")]
 PatientOpt = Annotated[Optional[str], typer.Option(
     "--patient", "-P", metavar="ID", help="Whose entries, in a journal that holds several people.")]
@@ -1280,7 +1281,7 @@ def make_report(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    path = Path(output) if output else Path(made.default_name(fmt))
+    path = output_path(output) if output else Path(made.default_name(fmt))
     report.save(path, data, force, protected=journal_files(store, path))
     out(str(path))
 
@@ -1362,7 +1363,7 @@ def import_entries(
     ] = "fail",
     skip_invalid: Annotated[bool, typer.Option(
         help="Import the good rows; write the bad ones to the --rejects file.")] = False,
-    rejects: Annotated[Optional[Path], typer.Option(
+    rejects: Annotated[Optional[str], typer.Option(
         metavar="FILE", help="Where bad rows go with --skip-invalid (default: "
         "<name>-rejects.<format> in the current folder, or a numbered name when that "
         "exists).")] = None,
@@ -1412,7 +1413,9 @@ def import_entries(
                 with store.transaction(backup="import") as tx:
                     result = transfer.import_rows(
                         tx, rows, default_patient=import_patient(tx, patient), **kwargs)
-                    if skip_invalid and rejected_rows:  # written before the import commits
+                    # written before the import commits, and only when it will: an import
+                    # refused for its conflicts writes nothing at all
+                    if skip_invalid and rejected_rows and not result.conflicts:
                         written = write_import_rejects(store, source, rejects, force,
                                                        rejected_rows, kind, delimiter)
                         result.rejects_file = str(written)
@@ -1445,7 +1448,7 @@ def write_import_rejects(store, source: str, rejects: Path | None, force: bool, 
     never over the journal, its backups, its lock or the input file."""
     from . import transfer
 
-    target = rejects.expanduser() if rejects else None
+    target = output_path(rejects, "--rejects") if rejects else None
     protected = journal_files(store, target)
     if source != "-":
         protected.append((Path(source), "the file being imported"))
@@ -1453,7 +1456,6 @@ def write_import_rejects(store, source: str, rejects: Path | None, force: bool, 
     return transfer.write_rejects(target or Path(f"{stem}-rejects.{kind}"), rows, kind,
                                   delimiter, force=force, renumber=target is None,
                                   protected=protected)
-    return written
 
 
 def import_patient(view, option: str | None) -> str | None:
@@ -1553,7 +1555,8 @@ def export(
     elif output == "-":  # a pipe or a file: the data exactly as stored
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
-        with private_text(Path(output), force, journal_files(store, Path(output))) as stream:
+        target = output_path(output)
+        with private_text(target, force, journal_files(store, target)) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
         say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
 

@@ -42,8 +42,16 @@ def today() -> date:
 
 
 def parse_date(text: str, *, now: date | None = None, what: str = "date") -> date:
-    """Return the calendar date ``text`` names; raise InputError saying what is accepted."""
-    now = now or today()
+    """Return the calendar date ``text`` names, from FIRST_YEAR to LAST_YEAR; raise InputError
+    saying what is accepted."""
+    try:
+        day = _named_day(text, now or today(), what)
+    except OverflowError:  # "99999999 days ago"
+        day = date.min
+    return in_range(day, what)
+
+
+def _named_day(text: str, now: date, what: str) -> date:
     raw = text.strip().lower()
     match = _ISO.match(raw)
     if match:
@@ -70,7 +78,7 @@ def parse_date(text: str, *, now: date | None = None, what: str = "date") -> dat
 
         try:
             return now - relativedelta(**{unit: amount})
-        except (ValueError, OverflowError):
+        except ValueError:
             pass
     raise InputError(f"{what} {quote(text)} is not understood; use {ACCEPTED}.")
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from .errors import InputError, JournalError
+from .escape import quote
 
 REASONS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
            errno.EACCES: "permission denied", errno.EPERM: "permission denied",
@@ -260,6 +261,14 @@ def atomic_writer(path: Path, replace: bool = True,
         folder.sync()
     finally:
         folder.close()
+
+
+def output_path(text: str, what: str = "--output") -> Path:
+    """The file a person named for pumpjournal to write. A name ending in a folder separator
+    names a folder, never a file to create under the folder's name."""
+    if text.endswith(("/", os.sep)) or text in (".", ".."):
+        raise InputError(f"{what} {quote(text)} names a folder; name a file in it instead.")
+    return Path(text).expanduser()
 
 
 def same_file(a: Path, b: Path) -> bool:

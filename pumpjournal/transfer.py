@@ -20,6 +20,7 @@ from . import model
 from . import symptoms as cat
 from .dates import STORED_DAY
 from .errors import InputError
+from .dates import in_range
 from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
@@ -151,7 +152,7 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
     else:
         text = stream.read().lstrip("\ufeff")
         try:
-            data = json.loads(text) if text.strip() else None
+            data = json.loads(text, object_pairs_hook=_pairs) if text.strip() else None
         except (ValueError, RecursionError) as exc:
             raise InputError(f"the file is not valid JSON ({_json_problem(exc)}).") from None
         if isinstance(data, dict) and isinstance(data.get("entries"), list):
@@ -172,9 +173,19 @@ def _json_problem(exc: Exception) -> str:
     return "it holds a number too long to read"  # int() refuses more than 4,300 digits
 
 
+def _pairs(pairs: list) -> dict:
+    """A JSON object; one that names a key twice is a row problem, never "the last one wins"."""
+    item = dict(pairs)
+    if len(item) < len(pairs):
+        seen: set = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        return {"\0bad": f"the key {quote(twice)} is given twice"}
+    return item
+
+
 def _json_object(line: str, number: int) -> dict:
     try:
-        item = json.loads(line)
+        item = json.loads(line, object_pairs_hook=_pairs)
     except (ValueError, RecursionError) as exc:
         return {"\0bad": f"not valid JSON ({_json_problem(exc)})"}
     return item if isinstance(item, dict) else {"\0bad": item}
@@ -237,8 +248,10 @@ def _questions(value) -> list:
     """A list, or one question per line; a CSV cell holding a JSON list (questions that span
     lines) is read as that list."""
     if isinstance(value, list):
+        if not all(isinstance(q, str) for q in value):
+            raise InputError("questions must be text: a list of strings, or one per line")
         return value
-    text = str(value)
+    text = _text(value, "questions")
     if text.startswith("["):
         try:
             items = json.loads(text)
@@ -247,6 +260,27 @@ def _questions(value) -> list:
         except ValueError:
             pass
     return text.split(QUESTION_SEP)
+
+
+def _stamp(value) -> str:
+    """A time stamp as stored: ISO 8601 with its UTC offset, in the years a journal holds."""
+    try:
+        stamp = datetime.fromisoformat(_text(value, "the time stamp"))
+    except ValueError:  # its message would repeat the whole cell
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise InputError("not an ISO 8601 date and time with its offset, e.g. "
+                         "2026-11-24T20:15:00+01:00")
+    in_range(stamp.date(), "the time stamp")
+    return stamp.isoformat()
+
+
+def _text(value, name: str) -> str:
+    """A cell meant as text: a JSON object, list or true/false there is a row problem, never
+    stored as its Python spelling."""
+    if isinstance(value, (dict, list, bool)):
+        raise InputError(f"{name} must be text, not {type(value).__name__}")
+    return str(value)
 
 
 def _flag(value) -> bool:
@@ -325,11 +359,9 @@ class RowParser:
         if name == "contacted":
             return {name: value if isinstance(value, bool) else _flag(value)}
         if name in ("logged_at", "updated_at"):
-            try:
-                return {name: datetime.fromisoformat(str(value)).isoformat()}
-            except ValueError:  # its message would repeat the whole cell
-                raise InputError("not an ISO 8601 date and time, e.g. "
-                                 "2026-11-24T20:15:00+01:00") from None
+            return {name: _stamp(value)}
+        if name == "note":
+            value = _text(value, name)
         return model.validate_fields({name: value})
 
     def __call__(self, raw: dict, number: int) -> dict:

@@ -120,6 +120,16 @@ def test_an_accepted_pain_is_the_number_typed(cli_json, typed, stored):
     assert cli_json("log", "--pain", typed)["entry"]["pain"] == stored
 
 
+@pytest.mark.parametrize("command", [
+    ["summary"], ["summary", "--json"], ["report", "--format", "md", "--output", "-"],
+    ["list"], ["flags"], ["cohort"], ["export", "--output", "-"]])
+@pytest.mark.parametrize("since", ["0001-01-01", "0001-01-08", "1899-12-31"])
+def test_a_period_from_before_1900_is_refused_in_one_line(cli, command, since):
+    ok(cli("log", "--pain", "3"))
+    line = refused(cli(*command, "--since", since))
+    assert "too far in the past" in line and "unexpected" not in line
+
+
 def test_log_updating_a_day_needs_no_pain(cli, cli_json):
     ok(cli("log", "--pain", "3"))
     ok(cli("log", "--symptom", "nausea"))

@@ -244,7 +244,10 @@ def unusable_paths(tmp_path: Path) -> dict:
     (tmp_path / "folder").mkdir()
     return {"a folder": tmp_path / "folder", "a missing folder": tmp_path / "nope" / "x.csv",
             "a file as folder": tmp_path / "afile" / "x.csv",
-            "a name too long": tmp_path / ("x" * 300 + ".csv")}
+            "a name too long": tmp_path / ("x" * 300 + ".csv"),
+            # a name ending in a separator names a folder, made or not: never a file by its name
+            "a folder not made yet": f"{tmp_path / 'newdir'}{os.sep}",
+            "the backups folder": f"{tmp_path / 'data' / 'backups'}{os.sep}", "here": "."}
 
 
 def test_an_unusable_rejects_path_imports_nothing(cli, journal, rows, tmp_path):
@@ -254,6 +257,22 @@ def test_an_unusable_rejects_path_imports_nothing(cli, journal, rows, tmp_path):
         line = refused(cli("import", str(rows), "--skip-invalid", "--rejects", str(target)), 2)
         assert "Nothing was" in line, what
         assert snapshot(journal) == before, f"{what}: the good rows went in anyway"
+    assert not (tmp_path / "newdir").exists() and not (journal.parent / "backups").is_file()
+
+
+def test_an_import_refused_for_its_conflicts_writes_no_rejects_file(cli, journal, rows,
+                                                                  tmp_path, monkeypatch):
+    """Nothing was changed means nothing: the second import of the same rows conflicts, so
+    neither the journal nor a rejects file is written."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("import", str(rows), "--skip-invalid").exit_code == 2  # 1 good row in, 1 rejected
+    made = sorted(p.name for p in tmp_path.glob("rows-rejects*"))
+    before = snapshot(journal)
+    again = cli("import", str(rows), "--skip-invalid")
+    assert again.exit_code == 2 and "already have entries" in again.stderr
+    assert "Nothing was changed" in again.stderr
+    assert sorted(p.name for p in tmp_path.glob("rows-rejects*")) == made
+    assert "Rejected rows written" not in again.stdout and snapshot(journal) == before
 
 
 def test_rejects_are_written_before_the_import_commits(cli, journal, rows, tmp_path,
@@ -439,6 +458,7 @@ def test_unusable_output_paths_are_one_line_errors(cli, journal, tmp_path):
         for args in (["report", "--format", "md", "--output"], ["export", "--output"]):
             refused(cli(*args, str(target)), 2)
         assert not (tmp_path / "nope").exists(), what
+        assert not (tmp_path / "newdir").exists(), what
 
 
 @posix_only

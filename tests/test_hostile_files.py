@@ -1,7 +1,8 @@
 """Files built to break a parser are clear errors, and reports leave no live links.
 
-Deeply nested JSON, integers too long to convert, lone surrogates and duplicate CSV columns are
-each a one-line error (a row error where it is a row), exit 2, with nothing changed.
+Deeply nested JSON, integers too long to convert, lone surrogates, duplicate CSV columns and
+duplicate JSON keys, objects where text belongs and time stamps without an offset are each a
+one-line error (a row error where it is a row), exit 2, with nothing changed.
 """
 
 from __future__ import annotations
@@ -42,6 +43,20 @@ CASES = {
     "CSV pain twice": ("twice.csv", f"date,pain,pain\n{iso(1)},3,9\n", "file"),
     "CSV note twice": ("note.csv", f"date,pain,note,note\n{iso(1)},3,a,b\n", "file"),
     "CSV date twice, spaced": ("date.csv", f"date,pain, date\n{iso(1)},3,{iso(2)}\n", "file"),
+    # silent choices are row errors too: a key given twice, an object where text belongs, a
+    # time stamp without its offset
+    "JSON pain twice": ("k2.json", f'[{{"date":"{iso(1)}","pain":11,"pain":3}}]', "row"),
+    "JSONL pain twice": ("k2.jsonl", f'{{"date":"{iso(1)}","pain":3,"pain":3}}\n', "row"),
+    "JSON object as a note": ("o.json", f'[{{"date":"{iso(1)}","pain":3,"note":{{"a":1}}}}]',
+                              "row"),
+    "JSON questions not text": ("q.json", f'[{{"date":"{iso(1)}","pain":3,'
+                                '"questions":[null,1,{}]}]', "row"),
+    "JSON logged_at a bare date": ("t.json", f'[{{"date":"{iso(1)}","pain":3,'
+                                   '"logged_at":"2026-11-20"}]', "row"),
+    "JSON logged_at without offset": ("t2.json", f'[{{"date":"{iso(1)}","pain":3,'
+                                      '"logged_at":"2026-11-20T10:00:00"}]', "row"),
+    "CSV logged_at in year 1": ("t.csv", f"date,pain,logged_at\n{iso(1)},3,"
+                                "0001-01-01T00:00:00+00:00\n", "row"),
 }
 
 

@@ -230,6 +230,17 @@ def test_parse_date_refuses_invalid_dates(text):
     assert "2026-11-24" in str(caught.value)  # says what is accepted
 
 
+@given(st.dates())
+def test_a_typed_date_is_from_1900_to_9000_or_refused(day):
+    """Every date a person types (an entry's day, --since, --until, an event) is held to the
+    years a journal stores, so no later date arithmetic can overflow."""
+    if 1900 <= day.year <= 9000:
+        assert dates.parse_date(day.isoformat(), now=NOW) == day
+    else:
+        with pytest.raises(InputError, match="too far"):
+            dates.parse_date(day.isoformat(), now=NOW)
+
+
 @given(st.text())
 @example("99999 years")
 @example("99999 months ago")

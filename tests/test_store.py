@@ -349,6 +349,26 @@ def test_read_only_folder_reads_but_refuses_writes_clearly(cli, journal, monkeyp
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="root reads every file")
+@pytest.mark.parametrize("where", ["option", "environment"])
+def test_unreadable_journal_is_exit_1_however_it_is_named(cli, journal, monkeypatch, where):
+    """An unreadable journal is a journal that cannot be read (exit 1), whether it is named by
+    --journal or by PUMPJOURNAL_PATH, never a usage error."""
+    assert cli("log", "--pain", "3").exit_code == 0
+    journal.chmod(0o000)
+    try:
+        if where == "option":
+            monkeypatch.delenv("PUMPJOURNAL_PATH")
+            listed = cli("--journal", str(journal), "list")
+        else:
+            listed = cli("list")
+    finally:
+        journal.chmod(0o600)
+    assert listed.exit_code == 1, listed.output
+    assert "permission denied" in assert_one_error_line(listed.stderr, journal)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
                     reason="root ignores folder permissions")
 def test_folder_without_write_permission(cli, journal):
     assert cli("log", "--pain", "3", "--date", "2025-03-01").exit_code == 0
