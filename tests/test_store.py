@@ -143,32 +143,30 @@ def test_damaged_journal_in_a_real_process(tmp_path, journal, case):
     assert temp_files(journal) == []
 
 
-def test_journal_path_that_is_a_folder_is_refused(journal):
+def test_journal_path_that_is_a_folder_is_refused(journal, cli):
     journal.parent.mkdir(mode=0o700)
     journal.mkdir(mode=0o755)  # an ordinary folder, made by someone by mistake
     (journal / "keep.txt").write_text("not mine")
     before = file_state(journal)
-    running = {name: start(args, journal) for name, args in COMMANDS.items()}
-    for name, process in running.items():
-        code, out, err = finish(process)
-        assert code == 1, f"{name}: exit {code}\n{err}"
-        assert out == ""
-        line = assert_one_error_line(err, journal)
+    for name, args in COMMANDS.items():
+        result = cli(*args)
+        assert result.exit_code == 1, f"{name}: exit {result.exit_code}\n{result.stderr}"
+        assert result.stdout == ""
+        line = assert_one_error_line(result.stderr, journal)
         assert "folder" in line
     assert file_state(journal) == before
     assert (journal / "keep.txt").read_text() == "not mine"
 
 
-def test_record_without_required_fields_is_reported_as_damaged_file(journal):
+def test_record_without_required_fields_is_reported_as_damaged_file(journal, cli):
     """A journal whose entry lacks its date and person (hand-edited, or a bad import)."""
     put(journal, json.dumps({"meta": {"1": {"app": "pumpjournal", "schema": 1}},
                              "entries": {"1": {"pain": 3}}}).encode())
     before = file_state(journal)
-    running = {name: start(args, journal) for name, args in COMMANDS.items()}
-    for name, process in running.items():
-        code, out, err = finish(process)
-        assert code == 1, f"{name}: exit {code}\n{err}"
-        assert_one_error_line(err, journal)
+    for name, args in COMMANDS.items():
+        result = cli(*args)
+        assert result.exit_code == 1, f"{name}: exit {result.exit_code}\n{result.stderr}"
+        assert_one_error_line(result.stderr, journal)
     assert file_state(journal) == before
 
 
