@@ -126,9 +126,8 @@ def assert_temp_files_are_not_the_journal(journal: Path, cli) -> None:
     assert len(Journal(journal).entries()) == k + 1
     assert not planted.exists()  # the write removed the leftovers of the killed writers
     assert Journal(journal).stale_files() == []
-    listed = subprocess.run([sys.executable, "-m", "pumpjournal", "list", "--json"],
-                            env=child_env(journal), capture_output=True, text=True, timeout=60)
-    assert listed.returncode == 0, listed.stderr
+    listed = cli("list", "--json")
+    assert listed.exit_code == 0, listed.stderr
     assert len(json.loads(listed.stdout)) == k + 1
 
 
