@@ -20,6 +20,7 @@ from . import symptoms as cat
 from .errors import InputError, JournalError, PumpjournalError
 from .escape import escape, json_safe, quote
 from .files import output_path
+from .words import fit, screen_width
 
 EXAMPLES = "\n\n[b]Examples[/b]\n\n"
 
@@ -120,8 +121,25 @@ def say(message: str) -> None:
     print(escape(message, lines=True), file=sys.stderr)
 
 
+def tell(message: str) -> None:
+    """A message for the person (stderr) in the flow of a conversation at the terminal,
+    wrapped at word boundaries to the screen (an error stays one line: ``say``)."""
+    say(fit(message, screen_width()))
+
+
 def out(text: str = "") -> None:
     print(escape(text, lines=True))
+
+
+def screen(text: str = "") -> None:
+    """A result for reading on the screen (entries, warning signs, summaries): long lines
+    wrap at word boundaries with a hanging indent to the terminal's width."""
+    print(fit(escape(text, lines=True), screen_width()))
+
+
+def asking(text: str) -> str:
+    """A question's text, wrapped so that it and the answer typed after it fit the screen."""
+    return fit(text, screen_width() - 12)
 
 
 def emit_json(data) -> None:
@@ -255,14 +273,16 @@ def current_watch(view, who: str, day: date | None = None):
     return watch_on(view.profile(who), view.events(who), day or dates.today())
 
 
-def print_watch(watch, *, stderr: bool = False, note: bool = True) -> None:
+def print_watch(watch, *, stderr: bool = False, note: bool = True,
+                profile: dict | None = None) -> None:
     """The overdose signs while a 48-hour watch runs, then (``note``) the not-medical-advice
     line."""
     if watch is None:
         return
     from .render import wrap
 
-    lines = wrap([("", line) for line in watch.lines], 79) + ([cat.NOT_ADVICE] if note else [])
+    lines = wrap([("", line) for line in watch.lines], 79) + (
+        [cat.not_advice(profile)] if note else [])
     print(escape("\n".join(lines), lines=True), file=sys.stderr if stderr else sys.stdout)
 
 
@@ -293,7 +313,7 @@ def show_status(ctx: typer.Context, journal_opt: Path | None) -> None:
     journal = open_journal(ctx, journal_opt)
     view = journal.read()
     patient = queries.choose_patient(view, None)
-    out("\n".join(status.status_lines(view, patient, dates.today(), journal.path)))
+    screen("\n".join(status.status_lines(view, patient, dates.today(), journal.path)))
 
 
 # Daily journal -----------------------------------------------------------------------------
@@ -302,19 +322,19 @@ def show_status(ctx: typer.Context, journal_opt: Path | None) -> None:
 def _ask(text: str, parse, *, optional: bool = True):
     """Ask until the answer parses; Enter skips an optional question."""
     while True:
-        answer = typer.prompt(text, default="", show_default=False, err=True).strip()
+        answer = typer.prompt(asking(text), default="", show_default=False, err=True).strip()
         if not answer and optional:
             return None
         try:
             return parse(answer)
         except InputError as exc:
-            say(f"  {exc}")
+            tell(f"  {exc}")
 
 
 def yes_no(text: str) -> bool:
     """A y/N question; Enter is no, anything else is asked again in plain words."""
     while True:
-        answer = typer.prompt(f"{text} [y/N]", default="", show_default=False,
+        answer = typer.prompt(asking(f"{text} [y/N]"), default="", show_default=False,
                               err=True).strip().lower()
         if answer in ("", "n", "no"):
             return False
@@ -337,9 +357,10 @@ def choose_symptom(word: str) -> str | None:
             say(f"  '{word}' is not a symptom pumpjournal knows." +
                 (" The closest:" if options else " `pumpjournal symptoms` lists them all."))
         for n, sid in enumerate(options, 1):
-            say(f"    {n}) {sid}: {cat.BY_ID[sid].label}")
-        answer = typer.prompt("  Which one? A number, an id or other words (Enter to leave it "
-                              "out)", default="", show_default=False, err=True).strip()
+            tell(f"    {n}) {sid}: {cat.BY_ID[sid].label}")
+        answer = typer.prompt(asking("  Which one? A number, an id or other words (Enter to "
+                                     "leave it out)"), default="", show_default=False,
+                              err=True).strip()
         if not answer:
             say(f"  Left out '{word}'.")
             return None
@@ -409,13 +430,13 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
             break
         except InputError as exc:
             say(f"  {exc} Please answer these again.")
-    say("Since yesterday, have you had any of these, new or worse? (y/n, Enter = no)")
+    tell("Since yesterday, have you had any of these, new or worse? (y/n, Enter = no)")
     for s in cat.DAILY:
         if yes_no(f"  {s.label}"):
             answers.append(s.id)
-    text = typer.prompt("Anything else? Describe it in a few words or give symptom ids, "
-                        "separated by commas (e.g. stiff neck, vomiting; Enter for none)",
-                        default="", show_default=False, err=True).strip()
+    text = typer.prompt(asking("Anything else? Describe it in a few words or give symptom ids, "
+                               "separated by commas (e.g. stiff neck, vomiting; Enter for "
+                               "none)"), default="", show_default=False, err=True).strip()
     answers += [sid for sid in choose_symptoms([text]) if sid not in answers]
     raw["symptoms"] = list(answers)
     raw["worse"] = ask_worse([sid for sid in answers if sid in baseline])
@@ -525,7 +546,7 @@ def log(
     if interactive() and not as_json:
         after_logging(store, entry, found, profile, "contacted" in values)
     # the watch comes after any question, so it never pushes the panel's headline away
-    print_watch(watch, stderr=as_json,
+    print_watch(watch, stderr=as_json, profile=profile,
                 note=(found.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
@@ -605,7 +626,7 @@ def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
         if top is not None and top > cat.Urgency.EXPECTED and not answered and (
                 entry.contacted is not True):
             if head:
-                say(head)
+                tell(head)
             answer = yes_no("Have you contacted your care team?")
             if answer or entry.contacted is None:
                 with store.transaction() as tx:
@@ -613,7 +634,7 @@ def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
                     if saved is not None:
                         saved.contacted = answer
                         tx.save_entry(saved)
-            say(render.contacted_reply(found.flags, profile, answer))
+            tell(render.contacted_reply(found.flags, profile, answer))
         if found.complete and found.ctx.day0 is None and not profile.get("implant_date") \
                 and not profile.get("implant_date_asked"):
             ask_implant_date(store, entry.patient, head)
@@ -625,7 +646,7 @@ def after_logging(store, entry, found, profile: dict, answered: bool) -> None:
 def ask_implant_date(store, who: str, head: str | None) -> None:
     """Once per journal: the implant date, so the first week's soreness counts as expected."""
     if head:
-        say(head)
+        tell(head)
 
     def parse(text: str):
         day = dates.parse_date(text, what="implant date")
@@ -655,10 +676,10 @@ def report_logged(entry, changes, created, found, profile, as_json) -> None:
         print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
         return
     if created:
-        out(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
+        screen(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
     elif changes:
         out(f"Updated {entry.date} for {entry.patient}:")
-        out("\n".join(render.changes_text(changes)))
+        screen("\n".join(render.changes_text(changes)))
     else:
         out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
     print_panel(found, entry.day, entry.temperature_c, profile)
@@ -688,9 +709,9 @@ def list_entries(
     lines = []
     for entry, fl in zip(entries, flags):
         lines += render.entry_lines(entry, fl)
-    out("\n".join(lines))
+    screen("\n".join(lines))
     if any(cat.top_urgency(fl) or 0 for fl in flags):
-        out(cat.NOT_ADVICE)
+        screen(cat.not_advice(view.profile(who)))
 
 
 LIST_HELP = ("Show entries, newest first, with warning signs marked in words and symbols "
@@ -716,9 +737,9 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
         emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
         print_entry_panel(view, entry, stderr=True)
         return
-    out("\n".join(render.entry_lines(entry, flags, full=True)))
+    screen("\n".join(render.entry_lines(entry, flags, full=True)))
     print_entry_panel(view, entry)
-    print_watch(current_watch(view, who, entry.day),
+    print_watch(current_watch(view, who, entry.day), profile=view.profile(who),
                 note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
@@ -796,7 +817,7 @@ def edit(
                    "flags": [f.to_json() for f in found.flags]})
     elif changes:
         out(f"Changed {entry.date} for {entry.patient}:")
-        out("\n".join(render.changes_text(changes)))
+        screen("\n".join(render.changes_text(changes)))
     else:
         out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
     if signs_changed:  # the same panel as `log` for the day's warning signs
@@ -838,20 +859,17 @@ def delete(
 def symptoms(as_json: JsonOpt = False):
     if as_json:
         emit_json([{"id": s.id, "label": s.label, "category": s.category,
-                    "warning_sign": s.warning_sign, "urgency": s.alone, "rules": list(s.rules),
+                    "warning_sign": s.warning_sign,
+                    "warning_sign_when": cat.warning_sign_when(s.id),
+                    "urgency": s.alone, "rules": list(s.rules),
                     "daily": s in cat.DAILY, "snomed": s.snomed or None,
                     "aliases": cat.aliases_of(s.id),
                     "can_be_baseline": cat.can_be_baseline(s.id)} for s in cat.SYMPTOMS])
         return
-    width = max(len(s.id) for s in cat.SYMPTOMS)
-    lines = [f"{'id':<{width}}  {'category':<12}  {'warning sign':<12}  urgency"]
-    for s in cat.SYMPTOMS:
-        sign = "yes" if s.warning_sign and "combo" not in s.alone else (
-            "in combos" if s.warning_sign else "no")
-        lines.append(f"{s.id:<{width}}  {s.category:<12}  {sign:<12}  {s.alone}")
-        lines.append(f"{'':<{width}}  {s.label}")
-    out("\n".join(lines))
-    out("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
+    from .render import symptom_lines
+
+    screen("\n".join(symptom_lines()))
+    screen("\nThe daily prompt asks the first 14; log the others with --symptom ID or in plain "
         "words (redness, pus, shivers, pins and needles, weak legs, ...). A word that could "
         "mean two items is asked about, never guessed.")
 
@@ -1022,7 +1040,7 @@ def profile(
             say("Note: this make names no pump maker pumpjournal knows, so before an MRI it "
                 "is treated as unknown (contact your care team first). Known: "
                 f"{', '.join(sorted(cat.PUMP_MAKERS))}.")
-        print_watch(watch, stderr=as_json)
+        print_watch(watch, stderr=as_json, profile=facts)
     else:
         facts = store.read().profile(who)
     if as_json:
@@ -1094,7 +1112,7 @@ def event_add(
     if as_json:
         emit_json(event.to_json())
     else:
-        out(f"Added event {event.id}: {render.event_text(event.to_json())}")
+        screen(f"Added event {event.id}: {render.event_text(event.to_json())}")
     show_event_advice(store.read(), who, event, stderr=as_json)
 
 
@@ -1109,10 +1127,10 @@ def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
         from .render import wrap
 
         text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
-        text.append(cat.NOT_ADVICE)
+        text.append(cat.not_advice(view.profile(who)))
         print(escape("\n".join(text), lines=True), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
-        print_watch(current_watch(view, who), stderr=stderr)
+        print_watch(current_watch(view, who), stderr=stderr, profile=view.profile(who))
 
 
 @event_app.command("list", help="List events, oldest first." + examples(
@@ -1188,10 +1206,10 @@ def flags(
         say("No warning signs logged in that period." if (low or high) else
             "No warning signs logged.")
     else:
-        out("\n".join(render.episode_lines(found)))
+        screen("\n".join(render.episode_lines(found, profile=view.profile(who))))
     print_watch(watch, note=False)
     if found or watch:
-        out(cat.NOT_ADVICE)
+        screen(cat.not_advice(view.profile(who)))
 
 
 @app.command(help="The follow-up summary for a visit, on one screen: pain figures and trend, "
@@ -1217,7 +1235,7 @@ def summary(
         return
     facts = view.profile(who)
     name = facts.get("name") or facts.get("initials")
-    out("\n".join(render.summary_lines(data, f"{name} ({who})" if name else who,
+    screen("\n".join(render.summary_lines(data, f"{name} ({who})" if name else who,
                                        dates.today())))
 
 
@@ -1584,9 +1602,9 @@ def cohort(
         lines.append(f"{r['patient']:<{width}}  {r['days_logged']:>5}  {r['first'] or '-':<10}"
                      f"  {r['last'] or '-':<10}  {mean_pain:>9}  {r['episodes']}"
                      f" ({r['urgent_episodes']})")
-    out("\n".join(lines))
+    screen("\n".join(lines))
     if any(r["episodes"] for r in rows):
-        out(cat.NOT_ADVICE)
+        screen(cat.NOT_ADVICE)
 
 
 # Keeping the journal safe ------------------------------------------------------------------

@@ -32,6 +32,10 @@ class Episode:
     days: list[date] = field(default_factory=list)
     # other rules fired by the same items on the same days: (rule, urgency, advice)
     also: list[tuple[str, Urgency, str]] = field(default_factory=list)
+    # the items that fired a rule of this episode, day by day
+    day_items: dict[date, set[str]] = field(default_factory=dict)
+    # (rule, day) for every rule of this episode on each day it fired
+    fired: set[tuple[str, date]] = field(default_factory=set)
 
     @property
     def rules(self) -> list[str]:
@@ -63,30 +67,54 @@ class Episode:
 
 
 def one_finding(found: list[Episode]) -> list[Episode]:
-    """Rules fired by the same items on the same days are one finding, one episode: an episode
-    whose items and days all lie within another's joins it (a temperature at or above the line
-    fires W-TEMP and W-INF: one episode). The most urgent rule leads; ``rules`` names all."""
-    kept: list[Episode] = []
-    by_day: dict[date, list[Episode]] = {}
+    """One finding, one episode: episodes that share an item and a logged day join, and the
+    joining carries on over every episode joined (a temperature at or above the line fires
+    W-TEMP and W-INF; a fever with a stiff neck and a red incision fires W-MEN and W-INF: one
+    episode each). So an item is in one episode only over the days it lasts, and every rule
+    fired on a day is named by exactly one episode. The most urgent rule leads; ``rules``
+    names all."""
     order = {rule: n for n, rule in enumerate(cat.RULES)}  # ties: the catalogue's order
-    for ep in sorted(found, key=lambda e: (-len(e.items), -len(e.days), -e.urgency,
-                                           order[e.rule])):
-        items, days = set(ep.items), set(ep.days)
-        home = next((k for k in by_day.get(ep.first, ())
-                     if items <= set(k.items) and days <= set(k.days)), None)
-        if home is None:
-            kept.append(ep)
-            for day in ep.days:
-                by_day.setdefault(day, []).append(ep)
-            continue
-        parts = ep.advice_by_rule
-        if ep.urgency > home.urgency:
-            home.also.insert(0, (home.rule, home.urgency, home.advice))
-            home.rule, home.urgency, home.advice = parts[0]
-            parts = parts[1:]
-        home.also += parts
-    for ep in kept:
-        ep.also.sort(key=lambda part: (-part[1], order[part[0]]))
+    parent = list(range(len(found)))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for ep in found:
+        ep.fired = ep.fired or {(ep.rule, day) for day in ep.days}
+    # join until nothing more joins: a joined episode's items and days may meet another's
+    groups = [[ep] for ep in found]
+    while True:
+        seen: dict[tuple[date, str], int] = {}
+        for n, group in enumerate(groups):
+            items = {i for ep in group for day_items in ep.day_items.values() for i in day_items}
+            for day in {d for ep in group for d in ep.day_items}:
+                for item in items:
+                    parent[root(n)] = root(seen.setdefault((day, item), n))
+        joined: dict[int, list[Episode]] = {}
+        for n, group in enumerate(groups):
+            joined.setdefault(root(n), []).extend(group)
+        if len(joined) == len(groups):
+            break
+        groups = list(joined.values())
+        parent = list(range(len(groups)))
+    kept = []
+    for group in groups:
+        group.sort(key=lambda e: (-e.urgency, order[e.rule], e.first))
+        lead = group[0]
+        lead.fired = set().union(*(ep.fired for ep in group))
+        for ep in group[1:]:
+            lead.also += ep.advice_by_rule
+            lead.first, lead.last = min(lead.first, ep.first), max(lead.last, ep.last)
+            lead.days = sorted(set(lead.days) | set(ep.days))
+            lead.items += [i for i in ep.items if i not in lead.items]
+            for day, items in ep.day_items.items():
+                lead.day_items.setdefault(day, set()).update(items)
+        lead.also = [part for part in lead.also if part[0] != lead.rule]
+        lead.also.sort(key=lambda part: (-part[1], order[part[0]]))
+        kept.append(lead)
     return kept
 
 
@@ -211,13 +239,15 @@ def episodes(patient: str, entries: list[Entry], profile: dict, events: list[Eve
                 current.last = entry.day
                 current.days.append(entry.day)
                 current.items += [i for i in flag.items if i not in current.items]
+                current.day_items[entry.day] = set(flag.items)
                 if flag.urgency > current.urgency:
                     current.urgency, current.advice = flag.urgency, flag.advice
                 continue
             if current:
                 done.append(current)
             open_[rule] = Episode(patient, rule, flag.urgency, entry.day, entry.day,
-                                  list(flag.items), flag.advice, [entry.day])
+                                  list(flag.items), flag.advice, [entry.day],
+                                  day_items={entry.day: set(flag.items)})
     done += open_.values()
     for day, flag in calendar_flags(profile, events, today):
         done.append(Episode(patient, flag.rule, flag.urgency, day, day, list(flag.items),

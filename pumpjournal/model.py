@@ -165,7 +165,17 @@ def parse_temperature(value) -> tuple[float, str]:
         hint = " (add C or F to say which)" if not match.group(2) else ""
         raise InputError(f"temperature {quote(value)} is outside the range a body can have{hint}; "
                          f"use {accepted}.")
-    return float(celsius.quantize(Decimal("0.01"))), f"{number} {unit}"
+    typed = f"{number} {unit}" if match.group(2) else f"{number}"  # the unit only if typed
+    return float(celsius.quantize(Decimal("0.01"))), typed
+
+
+def temperature_read_as(typed: str) -> str | None:
+    """The unit a temperature typed without one was read in ("°C" or "°F"); None when the
+    unit was typed (or the text is not a temperature)."""
+    match = _TEMP.match(str(typed).strip())
+    if not match or match.group(2):
+        return None
+    return "°C" if Decimal(match.group(1).replace(",", ".")) <= 45 else "°F"
 
 
 def parse_site(value) -> str:

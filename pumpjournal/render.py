@@ -12,7 +12,7 @@ from datetime import date
 from . import symptoms as cat
 from . import words
 from .escape import escape
-from .model import FIELD_WORDS, Entry
+from .model import FIELD_WORDS, Entry, temperature_read_as
 from .symptoms import NOT_ADVICE, Flag, Urgency
 from .words import due_text, event_text, in_days, plural
 
@@ -88,6 +88,19 @@ def expected_line(flags: list[Flag], day: date, ctx: cat.Context) -> str:
 PANEL_LINES = 20  # an URGENT or EMERGENCY panel longer than this repeats its headline last
 
 
+ON_CALL = "After hours, use the on-call number."
+
+
+def advice_text(text: str, profile: dict) -> str:
+    """A rule's advice for this person: the on-call number only where the profile has one."""
+    if ON_CALL not in text:
+        return text
+    after = profile.get("after_hours_phone")
+    said = (f"After hours, use the on-call number ({escape(after)})." if after else
+            "Ask your clinic for its after-hours number.")
+    return text.replace(ON_CALL, said)
+
+
 def action_text(flags: list[Flag], profile: dict) -> str:
     """The panel's one thing to do: the advice of its most urgent rule (a measured temperature
     gives way to the rule that names the sign), with the emergency number where it says call."""
@@ -95,7 +108,7 @@ def action_text(flags: list[Flag], profile: dict) -> str:
     first = [f for f in flags if f.urgency == top]
     chosen = next((f for f in first if f.rule != "W-TEMP"), first[0])
     number = profile.get("emergency_number") or "your local emergency number"
-    text = chosen.advice
+    text = advice_text(chosen.advice, profile)
     if "Call emergency services now" in text and top is Urgency.EMERGENCY:
         text = text.replace("Call emergency services now", f"Call emergency services now "
                             f"({number})", 1)
@@ -130,7 +143,7 @@ def panel_lines(flags: list[Flag], day: date, temperature_c: float | None, ctx: 
     rows += [("", note) for note in notes]
     rules = [f"{f.rule} · {', '.join(f.sources)}" for f in flags]
     rows.append(("Rule " if len(rules) == 1 else "Rules: ", "; ".join(rules)))
-    rows.append(("", NOT_ADVICE))
+    rows.append(("", cat.not_advice(profile)))
     lines = wrap([("", head)], width) + wrap(rows, width, hang=12)
     if top >= Urgency.URGENT and len(lines) + 2 > PANEL_LINES:
         lines += wrap([("", head)], width)
@@ -193,12 +206,14 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
         lines.append(pad + ", ".join(extra))
     if entry.note:
         note = escape(entry.note, lines=True) if full else escape(
-            (entry.note.splitlines() or [""])[0][:100])
+            words.clip((entry.note.splitlines() or [""])[0], 100))
         lines.append(f"{pad}note: {note}")
     if full:
         if entry.temperature:
             site = f", {entry.temperature_site}" if entry.temperature_site else ""
-            lines.append(f"{pad}temperature as entered: {escape(entry.temperature + site)}")
+            read_as = temperature_read_as(entry.temperature)
+            typed = entry.temperature + (f" (read as {read_as})" if read_as else "")
+            lines.append(f"{pad}temperature as entered: {escape(typed + site)}")
         lines += [f"{pad}question for the visit: {escape(q)}" for q in entry.questions]
         if entry.contacted is not None:
             lines.append(f"{pad}contacted the care team: {'yes' if entry.contacted else 'no'}")
@@ -236,18 +251,20 @@ def episode_line(ep) -> str:
                   f"({' and '.join(parts)})")
     else:
         logged = f", {plural(ep['days_logged'], 'day')} logged" if ep["days_logged"] > 1 else ""
-    items = ", ".join(ep["items"])
+    items = ", ".join(cat.item_name(i) for i in ep["items"])
     rules = ", ".join(ep.get("rules") or [ep["rule"]])
     return escape(f"{ep['symbol']} {ep['urgency']} {span}{logged}: {items} ({rules})")
 
 
-def episode_lines(episodes: list[dict], *, full: bool = True) -> list[str]:
+def episode_lines(episodes: list[dict], *, full: bool = True,
+                  profile: dict | None = None) -> list[str]:
     lines = []
     for ep in episodes:
         lines.append(episode_line(ep))
         if full:
             parts = ep.get("advice_by_rule") or [{"rule": ep["rule"], "advice": ep["advice"]}]
-            advice = list(dict.fromkeys(part["advice"] for part in parts))
+            advice = list(dict.fromkeys(advice_text(part["advice"], profile or {})
+                                        for part in parts))
             rules = "; ".join(f"{part['rule']} · {', '.join(cat.RULES[part['rule']].sources)}"
                               for part in parts)
             lines += wrap([("    ", text) for text in advice]
@@ -356,5 +373,18 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
         lines += wrap([("", line) for line in watch["lines"]], 78)
     if data["episodes"] or data.get("before_period") or watch or any(
             mri["urgency"] != "ROUTINE" for mri in (data.get("coming_up") or {}).get("mri", [])):
-        lines.append(NOT_ADVICE)
+        lines.append(data.get("not_advice") or NOT_ADVICE)
+    return lines
+
+
+def symptom_lines(width: int = 80) -> list[str]:
+    """The catalogue's items: id, category, whether (and when) it is a warning sign, the label
+    and the urgency, wrapped to ``width``."""
+    pad = max(len(s.id) for s in cat.SYMPTOMS) + 2
+    lines = [f"{'id':<{pad}}{'category':<14}warning sign (URGENT or EMERGENCY)"]
+    for s in cat.SYMPTOMS:
+        lines += words.wrap(cat.warning_sign_words(s.id), width,
+                            f"{s.id:<{pad}}{s.category:<14}", " " * (pad + 14))
+        lines += words.wrap(s.label, width, " " * pad, " " * pad)
+        lines += words.wrap(f"urgency: {s.alone}", width, " " * pad, " " * (pad + 2))
     return lines

@@ -82,7 +82,7 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
                 number = profile.get("emergency_number") or "your local emergency number"
                 act = f". {ep.urgency.headline} ({number})."
             lines.append(f"  {ep.urgency.symbol} {ep.urgency.name} {span}: "
-                         f"{escape(', '.join(ep.items))}{escape(act)}")
+                         f"{escape(', '.join(cat.item_name(i) for i in ep.items))}{escape(act)}")
         more = f" ({len(week) - SHOWN} more)" if len(week) > SHOWN else ""
         lines.append(f"See them in full with: pumpjournal flags{more}")
     else:
@@ -91,6 +91,6 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     if watch:
         lines += watch.lines
     if week or watch:
-        lines.append(cat.NOT_ADVICE)
+        lines.append(cat.not_advice(profile))
     return [part for line in lines for part in (wrap([("", line)], 79) if len(line) > 79
                                                  else [line])]

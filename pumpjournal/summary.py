@@ -122,7 +122,7 @@ def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode]
         "questions": sorted(asked, key=lambda q: q["date"]),
         "next_refill": due.isoformat() if due else None,
         "coming_up": coming_up(profile, events, today or until),
-        "not_advice": cat.NOT_ADVICE,
+        "not_advice": cat.not_advice(profile),
     }
 
 

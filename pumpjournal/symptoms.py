@@ -9,6 +9,7 @@ source advises (contact the care team, or call emergency services).
 from __future__ import annotations
 
 import difflib
+import os
 from collections import Counter
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,14 @@ from .escape import quote
 
 NOT_ADVICE = ("pumpjournal is not medical advice; "
               "in an emergency call your local emergency number.")
+
+
+def not_advice(profile: dict | None = None) -> str:
+    """The not-medical-advice line, naming the profile's emergency number when it has one."""
+    number = str((profile or {}).get("emergency_number") or "").strip()
+    if not number:
+        return NOT_ADVICE
+    return f"pumpjournal is not medical advice; in an emergency call {number}."
 
 
 class Urgency(IntEnum):
@@ -57,8 +66,8 @@ class Symptom:
 
     @property
     def warning_sign(self) -> bool:
-        """URGENT or EMERGENCY alone (or with the pump's drug), or part of a combination."""
-        return any(word in self.alone for word in ("URGENT", "EMERGENCY", "combo"))
+        """URGENT or EMERGENCY in some case: alone, with other signs, a drug or the watch."""
+        return bool(warning_sign_when(self.id))
 
 
 def _s(id, label, category, alone, rules, snomed=""):
@@ -88,8 +97,8 @@ SYMPTOMS: tuple[Symptom, ...] = (
        "neurological", "URGENT", "W-NEURO"),
     _s("incision-soreness", "Mild soreness, tenderness or pressure at an incision", "recovery",
        "EXPECTED to day 7, then ROUTINE", "W-SORE"),
-    _s("headache", "Headache", "neurological", "combo; ROUTINE", "W-MEN, W-SIDE", "25064002"),
-    _s("nausea", "Feeling sick (nausea)", "medication", "ROUTINE", "W-SIDE", "422587007"),
+    _s("headache", "Headache", "neurological", "combo; ROUTINE", "W-MEN, W-INF, W-SIDE", "25064002"),
+    _s("nausea", "Feeling sick (nausea)", "medication", "ROUTINE", "W-SIDE, W-CSF", "422587007"),
     _s("incision-warmth", "An incision feels warm or hard", "infection", "URGENT", "W-INF"),
     _s("incision-pain-worse", "Pain at an incision that is getting worse, not better",
        "infection", "URGENT", "W-INF"),
@@ -98,12 +107,12 @@ SYMPTOMS: tuple[Symptom, ...] = (
     _s("cannot-walk", "Suddenly unable to walk or stand", "neurological", "EMERGENCY",
        "W-NEURO-SEVERE", "282145008 (broader)"),
     _s("headache-upright", "Headache that is worse sitting or standing and eases lying flat",
-       "neurological", "URGENT", "W-CSF, W-MEN", "25064002 (broader)"),
+       "neurological", "URGENT", "W-CSF, W-MEN, W-INF", "25064002 (broader)"),
     _s("stiff-neck", "Stiff neck: it hurts to put your chin to your chest", "neurological",
        "combo; ROUTINE", "W-MEN, W-SIDE", "161882006"),
     _s("light-sensitivity", "Bright light hurts your eyes", "neurological", "combo; ROUTINE",
        "W-MEN, W-SIDE"),
-    _s("vomiting", "Vomiting (being sick)", "medication", "combo; ROUTINE", "W-MEN, W-SIDE",
+    _s("vomiting", "Vomiting (being sick)", "medication", "combo; ROUTINE", "W-MEN, W-CSF, W-SIDE",
        "422400008"),
     _s("confusion", "New confusion, muddled thinking or memory trouble", "neurological",
        "URGENT; baclofen: EMERGENCY", "W-MEN, W-WD-BAC, W-ZIC, W-ANY"),
@@ -123,16 +132,16 @@ SYMPTOMS: tuple[Symptom, ...] = (
        "404640003"),
     _s("drowsy", "Sleepier than usual, but easy to wake", "medication",
        "ROUTINE; within 48 h of a refill, dose change or surgery: URGENT",
-       "W-SIDE, W-WATCH, W-MEN"),
+       "W-SIDE, W-WATCH"),
     _s("itching", "Itching without a rash", "medication", "ROUTINE; baclofen: URGENT",
        "W-SIDE, W-WD-BAC"),
     _s("spasms-return", "Muscle stiffness or spasms coming back or worse", "medication",
-       "ROUTINE; baclofen: URGENT", "W-WD-BAC, W-MASS"),
+       "ROUTINE; baclofen: URGENT", "W-WD-BAC, W-MASS, W-SIDE"),
     _s("rigid-muscles", "Muscles suddenly very stiff or rigid", "medication",
        "URGENT; baclofen: EMERGENCY", "W-WD-BAC, W-ANY"),
     _s("withdrawal-feeling",
        "Pain coming back, with withdrawal-like feelings (sweaty, restless, runny nose)",
-       "medication", "opioid: URGENT; else ROUTINE", "W-WD-OPI"),
+       "medication", "opioid: URGENT; else ROUTINE", "W-WD-OPI, W-SIDE"),
     _s("mood-change", "Big change in mood: low, anxious, irritable", "medication",
        "ROUTINE; ziconotide: URGENT", "W-ZIC, W-SIDE", "106131003"),
     _s("constipation", "Constipation", "medication", "ROUTINE", "W-SIDE", "14760008"),
@@ -156,6 +165,23 @@ class Rule:
     advice: dict  # Urgency -> advice text
     sources: tuple[str, ...]
     why: str = ""
+
+
+# Each rule in a few plain words, for a clinician reading a rule code in a report.
+RULE_NAMES = {
+    "W-INF": "signs of infection", "W-NEURO": "new nerve or spinal cord signs",
+    "W-SORE": "incision soreness", "W-TEMP": "temperature at or above the fever line",
+    "W-NEURO-SEVERE": "sudden inability to walk or stand",
+    "W-MEN": "signs that together can mean meningitis",
+    "W-CSF": "signs of a spinal fluid leak", "W-INJ": "pain during a refill",
+    "W-OD": "signs of too much medicine", "W-WATCH": "signs within 48 h of a dose change",
+    "W-WD-BAC": "signs of baclofen withdrawal", "W-WD-OPI": "signs of opioid withdrawal",
+    "W-ZIC": "ziconotide mental or mood effects", "W-ANY": "unexplained mental or muscle signs",
+    "W-MASS": "pain relief fading or new pain (catheter tip mass)",
+    "W-TREND": "average pain rising since the last visit", "W-SIDE": "a possible side effect",
+    "W-ALARM": "a pump alarm", "W-REFILL": "refill due or overdue", "W-BASE": "a known symptom",
+    "W-MRI": "an MRI planned",
+}
 
 
 _SEED_WHY = "your clinic's aftercare advice lists {this} as {a}warning sign{s}."
@@ -314,7 +340,11 @@ ALIASES: dict[str, tuple[str, ...]] = {_word_key(word): tuple(ids.split()) for w
     ("swelling", "incision-swelling leg-swelling"), ("swollen", "incision-swelling leg-swelling"),
     ("drainage", "incision-drainage"), ("pus", "incision-drainage"),
     ("oozing", "incision-drainage"), ("discharge", "incision-drainage"),
-    ("weeping wound", "incision-drainage"),
+    ("weeping wound", "incision-drainage"), ("weeping", "incision-drainage"),
+    ("oozing wound", "incision-drainage"), ("wet wound", "incision-drainage"),
+    ("leaking wound", "incision-drainage"), ("sore wound", "incision-soreness"),
+    ("wound", "incision-redness incision-swelling incision-drainage incision-warmth "
+              "incision-pain-worse incision-soreness"),
     ("leaking", "incision-drainage bladder-change bowel-change"),
     ("leak", "incision-drainage bladder-change bowel-change"),
     ("fever", "fever"), ("feverish", "fever"), ("high temperature", "fever"),
@@ -333,7 +363,8 @@ ALIASES: dict[str, tuple[str, ...]] = {_word_key(word): tuple(ids.split()) for w
     ("cant walk", "difficulty-walking cannot-walk"),
     ("unable to walk", "difficulty-walking cannot-walk"),
     ("bladder", "bladder-change"), ("urine", "bladder-change"),
-    ("peeing", "bladder-change"), ("bowel", "bowel-change"), ("bowels", "bowel-change"),
+    ("peeing", "bladder-change"), ("pee", "bladder-change"), ("wee", "bladder-change"),
+    ("weeing", "bladder-change"), ("can't pee", "bladder-change"), ("cant pee", "bladder-change"), ("bowel", "bowel-change"), ("bowels", "bowel-change"),
     ("incontinence", "bladder-change bowel-change"),
     ("incontinent", "bladder-change bowel-change"),
     ("dizzy", "dizziness"), ("itchy", "itching"), ("constipated", "constipation"),
@@ -370,7 +401,7 @@ class UnknownSymptom(InputError):
 
 
 _STOP = frozenset("a an and or the my in of at on to is i im it feel feeling have has had "
-                  "new worse very bit some".split())
+                  "new worse very bit some cant can't cannot dont don't not no".split())
 
 
 def _vocabulary(symptom: Symptom) -> set[str]:
@@ -385,7 +416,9 @@ _VOCAB: dict[str, set[str]] = {}
 
 
 def suggest(text: str, n: int = 3) -> list[str]:
-    """The ids closest to the words typed, best first (``redness`` -> incision-redness)."""
+    """The ids closest to the words typed, best first (``redness`` -> incision-redness):
+    every word of the phrase is matched against each item's id, label and aliases, and an
+    item ranks by the sum of its words' matches, so one known word in a phrase is enough."""
     typed = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _STOP]
     if not typed:
         return []
@@ -410,12 +443,14 @@ def suggest(text: str, n: int = 3) -> list[str]:
                 if len(word) >= 3 and len(known) >= 3 and (known.startswith(word)
                                                            or word.startswith(known)):
                     ratio = max(ratio, 0.9)
+                elif len(os.path.commonprefix([word, known])) >= 4:  # weepy, weeping
+                    ratio = max(ratio, 0.8)
                 best = max(best, ratio)
             total += times * best if best >= 0.7 else 0.0
         whole = difflib.SequenceMatcher(None, key, symptom.id).ratio() \
             if len(key) <= 3 * len(symptom.id) else 0.0
-        score = total / len(typed) + (0.2 * whole if whole >= 0.6 else 0.0)
-        if score >= 0.6:
+        score = total + (0.2 * whole if whole >= 0.6 else 0.0)
+        if total >= 0.7:
             scores.append((-score, order, symptom.id))
     return [sid for *_, sid in sorted(scores)[:n]]
 
@@ -553,6 +588,18 @@ def why_groups(flags: Iterable[Flag]) -> list[tuple[tuple[str, ...], str]]:
     return out
 
 
+def item_name(item: str) -> str:
+    """An item as a list shows it, in plain words ("stiff neck", "high temperature"); ids stay
+    in --json. Text that is not an item (an alarm, a planned MRI) is kept."""
+    if item == TEMPERATURE:
+        return "high temperature"
+    if item == LOW_TEMPERATURE:
+        return "low temperature"
+    if item in BY_ID or item == "average-pain":
+        return item.replace("-", " ")
+    return item
+
+
 def short_name(item: str) -> str:
     """An item in a few words, for naming it in a sentence ("incision redness")."""
     if item == TEMPERATURE:
@@ -663,6 +710,50 @@ def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
 
 # Rules a known (baseline) symptom never softens: a combination, or the watch after a dose.
 _KEEP_FOR_BASELINE = frozenset({"W-MEN", "W-WATCH", "W-TEMP"})
+
+
+# When an item is a warning sign (URGENT or EMERGENCY), found by trying the rules themselves:
+# alone; with one other item (or a fever and one other item, or a high temperature); alone
+# with each drug of the pump; alone within the 48-hour watch.
+WHEN_WORDS = {"alone": "yes", "other-signs": "with other signs", "baclofen": "with baclofen",
+              "opioid": "with an opioid", "ziconotide": "with ziconotide",
+              "watch": "within 48 h of a refill, dose change or surgery"}
+_PROBE_DAY = date(2000, 1, 1)
+
+
+def _urgent_with(item: str, others: Iterable[str] = (), temperature: float | None = None,
+                 ctx: Context = Context()) -> bool:
+    return any(f.urgency >= Urgency.URGENT and item in f.items
+               for f in assess({item, *others}, temperature, _PROBE_DAY, ctx))
+
+
+def warning_sign_when(item: str) -> list[str]:
+    """The cases (keys of WHEN_WORDS) in which ``item`` is part of an URGENT or EMERGENCY
+    flag; ["alone"] when it is one on its own, [] when it never is."""
+    if item not in _WHEN:
+        if _urgent_with(item):
+            _WHEN[item] = ["alone"]
+            return _WHEN[item]
+        found = []
+        others = [()] + [(o,) for o in BY_ID if o != item] + [("fever", o) for o in BY_ID]
+        if any(_urgent_with(item, c, t) for c in others for t in (None, 40.0)):
+            found.append("other-signs")
+        for key, tag in (("baclofen", "B"), ("opioid", "O"), ("ziconotide", "Z")):
+            if _urgent_with(item, ctx=Context(drugs=frozenset(tag), drugs_known=True)):
+                found.append(key)
+        if _urgent_with(item, ctx=Context(watch=True)):
+            found.append("watch")
+        _WHEN[item] = found
+    return _WHEN[item]
+
+
+_WHEN: dict[str, list[str]] = {}
+
+
+def warning_sign_words(item: str) -> str:
+    """"yes", "no", or the cases joined: "with other signs or with baclofen"."""
+    when = warning_sign_when(item)
+    return " or ".join(WHEN_WORDS[w] for w in when) if when else "no"
 
 
 def _as_baseline(out: _Firing, known: set[str]) -> list[Flag]:

@@ -77,6 +77,38 @@ def wrap(text: str, width: int, prefix: str = "", indent: str | None = None) -> 
     hang = " " * len(prefix) if indent is None else indent
     for n, part in enumerate(str(text).splitlines() or [""]):
         lines += textwrap.wrap(part, width, initial_indent=prefix if n == 0 else hang,
-                               subsequent_indent=hang, break_on_hyphens=False) or [
+                               subsequent_indent=hang, break_on_hyphens=False,
+                               break_long_words=False) or [
                                    prefix if n == 0 else hang]
     return lines
+
+
+def screen_width() -> int:
+    """The terminal's columns ($COLUMNS first), 80 when unknown."""
+    import shutil
+
+    return max(40, shutil.get_terminal_size((80, 24)).columns)
+
+
+def fit(text: str, width: int) -> str:
+    """Every line of ``text`` longer than ``width`` wrapped at word boundaries, its later
+    lines indented as far as the line itself plus four columns (at most twelve)."""
+    lines = str(text).split("\n")
+    if all(len(line) <= width for line in lines):
+        return text
+    out = []
+    for line in lines:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        lead = line[:len(line) - len(line.lstrip(" "))]
+        out += wrap(line.strip(" "), width, lead, " " * min(len(lead) + 4, 12))
+    return "\n".join(out)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with "..." when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 3].rsplit(" ", 1)[0] if " " in text[:limit - 3] else text[:limit - 3]
+    return cut.rstrip(" ,;:") + "..."

@@ -231,7 +231,7 @@ def test_interactive_bad_temperature_is_asked_again(terminal, journal):
     term.ask(IMPLANT, "")
     assert term.finish() == 0
     entry = stored(journal)
-    assert entry.temperature_c == 37.2 and entry.temperature == "37.2 C"
+    assert entry.temperature_c == 37.2 and entry.temperature == "37.2"
 
 
 def test_interactive_anything_else_takes_symptom_ids(terminal, journal):
@@ -521,3 +521,30 @@ def test_a_known_symptom_given_as_an_option_is_asked_about_too(terminal, journal
     assert "worse than usual?" not in term.text
     term.answer("y")
     assert term.finish() == 0
+
+
+def test_an_interactive_log_fits_80_columns(terminal, journal):
+    from test_cli_columns import assert_fits
+
+    first = terminal("log", "--pain", "4", "-s", "cannot-walk", "-s", "leg-swelling", cols=80)
+    first.ask(CONTACTED, "no")
+    first.ask(IMPLANT, "")
+    assert first.finish() == 0
+    again = terminal("log", "--pain", "5", "-s", "incision-redness", "-s", "leg-swelling",
+                     "-s", "difficulty-walking", cols=80)
+    again.ask(CONTACTED, "no")
+    assert again.finish() == 0
+    yesterday = date.fromordinal(date.today().toordinal() - 1).isoformat()
+    checklist = terminal("log", "--date", yesterday, cols=80)
+    checklist.ask(PAIN, "3")
+    for question in (WORST, LEAST, AVERAGE):
+        checklist.ask(question, "")
+    checklist.expect(CHECKLIST)
+    for s in cat.DAILY:  # a long label wraps: its first words, then the [y/N]
+        checklist.expect(s.label[:20])
+        checklist.ask("[y/N]", "")
+    for question in (ANYTHING, TEMPERATURE, NOTE):
+        checklist.ask(question, "")
+    assert checklist.finish() == 0
+    for term in (first, again, checklist):
+        assert_fits(term.text)

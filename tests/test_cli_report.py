@@ -51,3 +51,71 @@ def test_bad_format_is_refused(cli, logged, tmp_path):
     result = cli("report", "--format", "docx", "--output", str(tmp_path / "x.docx"))
     assert result.exit_code == 2 and "pdf" in result.stderr
     assert not os.path.exists(tmp_path / "x.docx")
+
+
+# Each urgency its own shade and word; words for the clinician --------------------------------
+
+def three_levels(cli) -> None:
+    from pjtest import iso
+
+    cli("profile", "--name", "Alex Morgan")
+    for n, args in ((3, ["-s", "constipation"]), (2, ["-s", "incision-redness"]),
+                    (1, ["-s", "cannot-walk"])):
+        assert cli("log", "--pain", "4", "--date", iso(n), *args).exit_code == 0
+
+
+def report_of(cli, fmt: str, *args: str) -> str:
+    result = cli("report", "--format", fmt, "--output", "-", *args)
+    assert result.exit_code == 0, result.stderr
+    if fmt != "pdf":
+        return result.stdout
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(result.stdout_bytes)).pages)
+
+
+def test_html_day_rows_differ_by_urgency_in_class_and_words(cli):
+    import re
+
+    three_levels(cli)
+    page = report_of(cli, "html")
+    rows = re.findall(r'<tr class="flagged (\w+)">(.*?)</tr>', page, re.S)
+    assert [level for level, _ in rows] == ["routine", "urgent", "emergency"]
+    for (level, cells), word in zip(rows, ("[i] ROUTINE", "[!] URGENT", "[!!] EMERGENCY")):
+        assert word in cells, level
+    shades = {level: re.search(rf"tr\.{level} td {{ background: (#\w+)", page).group(1)
+              for level in ("routine", "urgent", "emergency")}
+    assert len(set(shades.values())) == 3
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html", "pdf"])
+def test_reports_say_the_day_level_and_name_each_rule_in_words(cli, fmt):
+    three_levels(cli)
+    text = " ".join(report_of(cli, fmt).replace("**", "").split())
+    for word in ("ROUTINE W-SIDE", "URGENT W-INF", "EMERGENCY W-NEURO-SEVERE"):
+        # a PDF cell wraps its words, and the text read back may take them apart
+        assert all(w in text for w in word.split()) if fmt == "pdf" else word in text, word
+    for code in ("W-SIDE", "W-INF", "W-NEURO-SEVERE"):
+        from pumpjournal.symptoms import RULE_NAMES
+
+        assert f"{code}: {RULE_NAMES[code]}" in text, code
+    assert "Source advice to the patient: Contact your care team right away" in text
+    assert "What the sources advise the patient to do" in text
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html", "pdf"])
+@pytest.mark.parametrize("people, patient, shown", [
+    (["me"], None, "Alex Morgan"), (["sam"], "sam", "Alex Morgan (sam)"),
+    (["me", "sam"], "me", "Alex Morgan (me)")])
+def test_the_person_id_is_shown_only_when_it_tells_something(cli, fmt, people, patient,
+                                                             shown):
+    import re
+
+    for who in people:
+        assert cli("profile", "--patient", who, "--name", "Alex Morgan").exit_code == 0
+        assert cli("log", "--patient", who, "--pain", "4").exit_code == 0
+    text = report_of(cli, fmt, *(["--patient", patient] if patient else []))
+    text = " ".join(re.sub(r"<[^>]+>", " ", text).replace("**", "").split())
+    assert re.search(r"Person:? " + re.escape(shown) + r"(?! \()", text), text[:300]

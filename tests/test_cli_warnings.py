@@ -198,12 +198,40 @@ def test_a_word_with_two_meanings_is_never_guessed(cli, journal, word, ids):
                                           ("numbnes", "leg-numbness"),
                                           ("shiverring", "chills"),
                                           ("bladdr", "bladder-change"),
-                                          ("tinglin legs", "leg-tingling")])
+                                          ("tinglin legs", "leg-tingling"),
+                                          # one known word in a phrase is enough
+                                          ("hurts to pee", "bladder-change"),
+                                          ("cant wee properly", "bladder-change"),
+                                          ("my wound is weepy", "incision-drainage"),
+                                          ("sore wound area", "incision-soreness"),
+                                          ("numb foot", "leg-numbness"),
+                                          ("feeling sicky", "nausea")])
 def test_suggestions_are_ranked_by_the_words_typed(cli, journal, typed, first):
     result = cli("log", "--pain", "3", "--symptom", typed)
     assert result.exit_code == 2 and not journal.exists()
     assert f"did you mean {first}" in result.stderr
     assert result.stderr.strip().endswith("Nothing was changed.")
+
+
+@pytest.mark.parametrize("typed, sid", [("cant pee", "bladder-change"), ("pee", "bladder-change"),
+                                       ("wee", "bladder-change"),
+                                       ("wet wound", "incision-drainage"),
+                                       ("oozing", "incision-drainage"),
+                                       ("weeping", "incision-drainage")])
+def test_everyday_words_for_the_signs_are_accepted(cli, typed, sid):
+    ok(cli("log", "--pain", "3", "--symptom", typed))
+    assert json.loads(ok(cli("show", "today", "--json")).stdout)["symptoms"] == [sid]
+
+
+def test_a_wound_is_asked_about_never_guessed(cli, journal):
+    result = cli("log", "--pain", "3", "--symptom", "wound")
+    assert result.exit_code == 2 and not journal.exists()
+    assert "incision-redness" in result.stderr and "incision-drainage" in result.stderr
+
+
+def test_a_word_nothing_comes_close_to_gets_no_suggestion(cli, journal):
+    result = cli("log", "--pain", "3", "--symptom", "xyzzy")
+    assert result.exit_code == 2 and "no symptom comes close" in result.stderr
 
 
 @given(st.sampled_from(sorted(cat.ALIASES)))
@@ -444,3 +472,68 @@ def test_an_id_with_a_letter_missing_is_suggested_first(sid, data):
     with pytest.raises(cat.UnknownSymptom) as exc:
         cat.parse_symptom(typo)
     assert exc.value.suggestions[0] == sid
+
+
+# The not-medical-advice line names the profile's emergency number ---------------------------
+
+SCREENS_WITH_THE_LINE = [  # every command that ends with the line for one person
+    ("log", "--pain", "3", "-s", "fever", "--date", iso(1)),
+    ("list",), ("flags",), ("summary",), ("show", iso(1)), (),
+    ("event", "add", "mri", "--date", iso(-10)),
+    ("report", "--format", "txt", "--output", "-"),
+    ("report", "--format", "md", "--output", "-"),
+    ("report", "--format", "html", "--output", "-"),
+]
+
+
+@pytest.mark.parametrize("args", SCREENS_WITH_THE_LINE, ids=" ".join)
+@pytest.mark.parametrize("number", ["911", "112"])
+def test_the_not_advice_line_names_the_emergency_number(cli, args, number):
+    ok(cli("profile", "--emergency-number", number))
+    ok(cli("log", "--pain", "3", "-s", "fever", "--date", iso(1)))
+    said = plain(ok(cli(*args)).stdout.replace("**", ""))
+    assert f"not medical advice; in an emergency call {number}." in said
+    assert "your local emergency number" not in said.split("not medical advice")[-1][:60]
+
+
+def test_without_a_number_the_line_says_the_local_number(cli):
+    ok(cli("log", "--pain", "3", "-s", "fever"))
+    assert NOT_ADVICE in plain(ok(cli("flags")).stdout)
+
+
+# Plain names on the screens that list episodes; the on-call number only where known --------
+
+NAMED = [  # (symptoms logged, the ids kept in --json, the plain names shown)
+    (["stiff-neck", "fever"], ["fever", "stiff-neck"], ["fever, stiff neck"]),
+    (["difficulty-walking"], ["difficulty-walking"], ["difficulty walking"]),
+    (["incision-redness", "leg-numbness"], ["incision-redness"], ["incision redness"]),
+]
+
+
+@pytest.mark.parametrize("symptoms, ids, names", NAMED)
+def test_flags_and_status_name_items_in_plain_words(cli, monkeypatch, symptoms, ids, names):
+    monkeypatch.setenv("COLUMNS", "80")
+    ok(cli("log", "--pain", "3", *[x for s in symptoms for x in ("-s", s)]))
+    found = json.loads(ok(cli("flags", "--json")).stdout)
+    assert any(set(ids) <= set(ep["items"]) for ep in found)
+    for screen in (ok(cli("flags")).stdout, ok(cli()).stdout, ok(cli("summary")).stdout):
+        listed = [line for line in screen.splitlines() if "[!" in line or "[i]" in line]
+        for sid in (s for s in symptoms if "-" in s):
+            assert not any(f" {sid}" in line or f":{sid}" in line for line in listed), screen
+        for name in names:
+            assert name in plain(screen)
+
+
+@pytest.mark.parametrize("numbers, said, unsaid", [
+    (["--care-phone", "555-0142"], "Ask your clinic for its after-hours number.",
+     "use the on-call number"),
+    ([], "Ask your clinic for its after-hours number.", "use the on-call number"),
+    (["--after-hours-phone", "555-0199"], "After hours, use the on-call number (555-0199).", None),
+])
+def test_the_on_call_number_is_offered_only_when_known(cli, numbers, said, unsaid):
+    if numbers:
+        ok(cli("profile", *numbers))
+    for out in (ok(cli("log", "--pain", "3", "-s", "incision-redness")).stdout,
+                ok(cli("flags")).stdout, ok(cli("show", "today")).stdout):
+        assert said in plain(out)
+        assert unsaid is None or unsaid not in plain(out)

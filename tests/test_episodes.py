@@ -242,6 +242,26 @@ def test_rules_fired_by_the_same_items_are_one_episode(cli, monkeypatch, profile
     assert "1 (1)" in text(cli("cohort"))
 
 
+JOINED = [  # rules that share an item on a day join, over every rule they share one with
+    (["-s", "fever", "-s", "stiff-neck", "-s", "incision-redness"], {"W-MEN", "W-INF"}, "W-MEN"),
+    (["-t", "38.3", "-s", "confusion", "-s", "incision-redness"],
+     {"W-MEN", "W-TEMP", "W-INF"}, "W-MEN"),
+    (["-s", "fever", "-s", "stiff-neck", "-s", "leg-numbness"], {"W-MEN", "W-INF"}, "W-MEN"),
+]
+
+
+@pytest.mark.parametrize("args, rules, lead", JOINED)
+def test_an_item_shared_by_two_findings_joins_them(cli, monkeypatch, args, rules, lead):
+    ok(cli("log", "--pain", "3", *args))
+    (ep,) = [e for e in flags_json(cli) if set(e["rules"]) & rules]
+    assert ep["rule"] == lead and rules <= set(ep["rules"])
+    urgent = [e for e in flags_json(cli) if e["urgency"] in ("URGENT", "EMERGENCY")]
+    for screen in (ok(cli("flags")).stdout, status(cli, monkeypatch)):
+        assert len(re.findall(r"\[!!?\] (URGENT|EMERGENCY)", screen)) == len(urgent), screen
+    summary = json.loads(ok(cli("summary", "--json")).stdout)["episodes"]
+    assert len([e for e in summary if set(e["rules"]) & rules]) == 1
+
+
 def test_different_findings_stay_apart(cli):
     ok(cli("log", "--pain", "4", "-s", "relief-fading", "-s", "leg-numbness"))
     ok(cli("log", "--pain", "4", "-s", "fever", "--date", iso(1)))
@@ -506,6 +526,21 @@ def test_no_episode_repeats_another_finding(days, drugs):
         for b in found:
             if a is not b:
                 assert not (set(a.items) <= set(b.items) and set(a.days) <= set(b.days))
+    # no item of a day is in two episodes
+    homes: dict = {}
+    for n, ep in enumerate(found):
+        for day, items in ep.day_items.items():
+            for item in items:
+                assert homes.setdefault((day, item), n) == n, (day, item)
+        assert {rule for rule, _ in ep.fired} == set(ep.rules)
+    # every rule fired on a day is named by exactly one episode
+    from pumpjournal.timeline import assess_entries
+
+    for entry, flags in zip(entries, assess_entries(entries, {"drugs": drugs}, [])):
+        for flag in flags:
+            if flag.urgency > cat.Urgency.EXPECTED:
+                named = [ep for ep in found if (flag.rule, entry.day) in ep.fired]
+                assert len(named) == 1, (flag.rule, entry.day)
 
 
 @pytest.mark.parametrize("make, noted", [("not sure", True), ("?", True),

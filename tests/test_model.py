@@ -97,12 +97,12 @@ def test_score_error_says_what_is_accepted():
     ("38.2 c", 38.2, "38.2 C"),
     ("38.2C", 38.2, "38.2 C"),
     ("38.2°C", 38.2, "38.2 C"),
-    ("37,9", 37.9, "37.9 C"),
+    ("37,9", 37.9, "37.9"),  # no unit typed: none stored
     ("37,9 c", 37.9, "37.9 C"),
-    ("37.8", 37.8, "37.8 C"),
-    ("45", 45.0, "45 C"),  # 45 or below without a unit: °C
-    ("86", 30.0, "86 F"),  # above 45 without a unit: °F
-    ("98.6", 37.0, "98.6 F"),
+    ("37.8", 37.8, "37.8"),
+    ("45", 45.0, "45"),  # 45 or below without a unit: read as °C
+    ("86", 30.0, "86"),  # above 45 without a unit: read as °F
+    ("98.6", 37.0, "98.6"),
     ("113F", 45.0, "113 F"),
     ("30c", 30.0, "30 C"),
 ])
@@ -154,8 +154,10 @@ def test_celsius_values_round_trip(value):
     for text in (str(value), f"{value}C", f"{value} °c", str(value).replace(".", ",")):
         celsius, as_entered = model.parse_temperature(text)
         assert celsius == float(value), text
-        assert as_entered.endswith(" C")
-        assert Decimal(as_entered[:-2]) == value
+        assert as_entered.endswith(" C") == (text != str(value) and "," not in text)
+        assert Decimal(as_entered.removesuffix(" C")) == value
+        assert model.temperature_read_as(as_entered) == (
+            "°C" if not as_entered.endswith(" C") else None)
 
 
 @given(st.decimals(min_value=Decimal("30"), max_value=Decimal("45"), places=2))

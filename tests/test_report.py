@@ -24,7 +24,7 @@ from pumpjournal.report import chart as chart_mod
 from pumpjournal.report.content import num
 from pumpjournal.report.html import PAPER_MARK
 from pumpjournal.report.text import md
-from pumpjournal.symptoms import NOT_ADVICE
+from pumpjournal.symptoms import NOT_ADVICE, not_advice
 
 TODAY = date(2026, 11, 25)
 SINCE, UNTIL = "2026-09-15", "2026-10-20"
@@ -96,11 +96,13 @@ def test_pdf_holds_key_figures_and_flagged_dates(demo_view):
     for ep in figures["episodes"]:
         assert ep["first"] in text and ep["rule"] in text
     assert "[!] URGENT" in text and "Belly incision looks pinker" in text
-    assert "Sam Rivera (sam)" in text and NOT_ADVICE in text
+    line = not_advice(demo_view.profile("sam"))  # the line names the profile's number
+    assert "Sam Rivera (sam)" in text and line in text
     assert "Made on 2026-11-25" in text and "15 Sep" in text  # the chart's axis
-    body = text.replace(NOT_ADVICE, "", text.count(NOT_ADVICE) - 1)  # page footers
-    assert [body.index(s) for s in SECTIONS] == sorted(body.index(s) for s in SECTIONS)
-    assert all(NOT_ADVICE in " ".join(page.split()) for page in pdf_pages(data))
+    body = text.replace(line, "", text.count(line) - 1)  # page footers
+    sections = [line if s == NOT_ADVICE else s for s in SECTIONS]
+    assert [body.index(s) for s in sections] == sorted(body.index(s) for s in sections)
+    assert all(line in " ".join(page.split()) for page in pdf_pages(data))
 
 
 def test_every_format_keeps_the_order_clinicians_read_in(demo_view):

@@ -589,3 +589,49 @@ def test_suggestions_for_a_long_value_compare_only_words_that_could_match(monkey
     assert cat.suggest("\x1b[31m" + "x" * 100_000) == []
     assert max(seen, default=0) < 200
     assert cat.suggest("feverrrr " * 3000)[:1] == ["fever"]
+
+
+# When an item is a warning sign, and the rules each row names ---------------------------
+
+WHEN = [  # (item, what `symptoms` says, the JSON cases)
+    ("fever", "yes", ["alone"]),
+    ("cannot-walk", "yes", ["alone"]),
+    ("relief-fading", "with other signs", ["other-signs"]),
+    ("new-pain", "with other signs", ["other-signs"]),
+    ("stiff-neck", "with other signs", ["other-signs"]),
+    ("nausea", "with other signs", ["other-signs"]),
+    ("itching", "with baclofen", ["baclofen"]),
+    ("withdrawal-feeling", "with an opioid", ["opioid"]),
+    ("mood-change", "with ziconotide", ["ziconotide"]),
+    ("drowsy", "within 48 h of a refill, dose change or surgery", ["watch"]),
+    ("constipation", "no", []),
+    ("incision-soreness", "no", []),
+]
+
+
+@pytest.mark.parametrize("item, words, when", WHEN)
+def test_symptoms_says_truthfully_when_an_item_is_a_warning_sign(cli, item, words, when):
+    shown = {s["id"]: s for s in json.loads(ok(cli("symptoms", "--json")).stdout)}[item]
+    assert shown["warning_sign_when"] == when and shown["warning_sign"] == bool(when)
+    lines = ok(cli("symptoms")).stdout.splitlines()
+    (row,) = [n for n, line in enumerate(lines) if line.split()[:1] == [item]]
+    said = " ".join(" ".join(lines[row:row + 3]).split()[2:])
+    assert said.startswith(words + " " + cat.BY_ID[item].label), said
+
+
+def test_each_catalogue_row_names_the_rules_its_item_fires():
+    """Every rule an item takes part in, in any case tried (alone, with one other item or a
+    fever and one other, a high temperature, each drug, the watch, a recent neurological sign,
+    soon after the implant) is on its row, and every rule on the row fires with it (a fever's
+    W-TEMP fires from the temperature reading)."""
+    contexts = [Context(), Context(watch=True), Context(recent_neuro=True),
+                Context(day0=date(2026, 11, 1))] + [
+        Context(drugs=frozenset(t), drugs_known=True) for t in "BOZ"]
+    ids = [s.id for s in cat.SYMPTOMS]
+    companions = [()] + [(o,) for o in ids] + [("fever", o) for o in ids]
+    for symptom in cat.SYMPTOMS:
+        fired = {f.rule for ctx in contexts for c in companions for t in (None, 39.0)
+                 for f in assess({symptom.id, *c}, t, date(2026, 11, 1), ctx)
+                 if symptom.id in f.items}
+        fired |= {"W-TEMP"} if symptom.id == "fever" else set()
+        assert fired == set(symptom.rules), symptom.id

@@ -179,7 +179,7 @@ def test_every_warning_panel_shows_the_care_team_numbers(with_numbers, args, lev
     out = plain(ok(with_numbers("log", "--pain", "4", *args)).stdout)
     assert level in out
     assert "Care team: 555-0142 (after hours 555-0199)" in out
-    assert NOT_ADVICE in out
+    assert "pumpjournal is not medical advice; in an emergency call 112." in out
     shown = plain(ok(with_numbers("show", "today")).stdout)  # the same panel again
     assert "Care team: 555-0142 (after hours 555-0199)" in shown
 
@@ -584,7 +584,7 @@ def test_a_sign_on_consecutive_days_is_one_episode(cli):
                   "rules": ["W-NEURO"], "advice_by_rule": ep["advice_by_rule"]}
     assert ep["advice"].startswith("Contact your care team right away")
     out = ok(cli("flags")).stdout
-    assert f"[!] URGENT {iso(4)} to {iso(2)}, 3 days logged: leg-tingling (W-NEURO)" in out
+    assert f"[!] URGENT {iso(4)} to {iso(2)}, 3 days logged: leg tingling (W-NEURO)" in out
     assert out.count("W-NEURO") == 2  # the episode line and its rule line, once
     assert NOT_ADVICE in out
 
@@ -668,7 +668,7 @@ def test_status_screen_fits_80_by_24_and_shows_what_matters(cli, monkeypatch):
     assert f"Next refill due: {ahead(12)} (in 12 days)." in out
     assert "Open warning signs" in out and "[!] URGENT" in out
     assert "See them in full with: pumpjournal flags" in out
-    assert NOT_ADVICE in out
+    assert "pumpjournal is not medical advice; in an emergency call 911." in out
 
 
 def test_status_screen_with_today_logged(cli, monkeypatch):
@@ -746,7 +746,7 @@ def test_status_never_hides_yesterdays_emergency_behind_older_signs(cli, monkeyp
         ok(cli("log", "--pain", "5", "--symptom", sign, "--date", iso(days)))
     screen = status(cli, monkeypatch)
     assert_fits(screen)
-    assert f"[!!] EMERGENCY {iso(1)}: cannot-walk" in screen, (
+    assert f"[!!] EMERGENCY {iso(1)}: cannot walk" in screen, (
         "the emergency logged yesterday is not on the status screen:\n" + screen)
 
 
@@ -833,7 +833,7 @@ def test_summary_lists_episodes_events_and_the_next_refill(cli, cli_json):
     ok(cli("log", "--pain", "4", "--symptom", "leg-numbness", "--date", iso(2)))
     text = plain(ok(cli("summary")).stdout)
     assert "Follow-up summary: Pat Doe (me)" in text
-    assert f"[!] URGENT {iso(3)} to {iso(2)}, 2 days logged: leg-numbness (W-NEURO)" in text
+    assert f"[!] URGENT {iso(3)} to {iso(2)}, 2 days logged: leg numbness (W-NEURO)" in text
     assert "pump refilled" in text
     assert f"Next refill due: {ahead(50)} (in 50 days)." in text
     assert "left foot odd" in text  # the note of a flagged day

@@ -83,7 +83,8 @@ def prepare(view, patient: str, today: date, since: str | None, until: str | Non
     high = date.fromisoformat(data["period"]["until"])
     entries = view.entries(patient, low, high)
     made = content.make(data, entries, view.profile(patient), patient, today, redact,
-                        REDACTED_LABEL, view.events(patient, ("dose-change",)))
+                        REDACTED_LABEL, view.events(patient, ("dose-change",)),
+                        several=len(view.patients()) > 1)
     return Report(**vars(made))
 
 

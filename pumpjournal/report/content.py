@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from .. import symptoms as cat
-from ..model import Entry
+from ..model import DEFAULT_PATIENT, Entry
 from ..symptoms import NOT_ADVICE, Urgency
 from ..words import MISSING, care_team_line, due_text, event_text, num, plural, span_text
 
 TITLE = "Pain pump recovery report"
+ADVICE_HEADING = "What the sources advise the patient to do"
+TO_PATIENT = "Source advice to the patient: "  # the advice speaks to the patient, not the reader
 
 
 @dataclass
@@ -72,6 +74,8 @@ class DayRow:
     cells: list[str]  # as DAY_HEADS without Symptoms
     symptoms: list[str]
     flagged: bool
+    urgency: str = ""  # the day's highest warning-sign level (ROUTINE and above), else ""
+    rules: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -129,7 +133,7 @@ class Report:
         levels = ", ".join(f"{counts[u.name]} {u.name}" for u in sorted(Urgency, reverse=True)
                            if counts[u.name])
         return (f"{plural(self.count, 'warning-sign episode')} ({levels}), oldest first."
-                + earlier + " What the sources advise follows the list.")
+                + earlier + " What the sources advise the patient to do follows the list.")
 
     @property
     def made(self) -> str:
@@ -139,7 +143,7 @@ class Report:
 
     @property
     def not_advice(self) -> str:
-        return NOT_ADVICE
+        return self.data.get("not_advice") or NOT_ADVICE
 
 def item_label(item: str, entries: list[Entry]) -> str:
     if item in cat.BY_ID:
@@ -187,7 +191,8 @@ def redact_data(data: dict, label: str) -> dict:
     return out
 
 
-def day_rows(entries: list[Entry], since: date, until: date, flags: dict[str, str]) -> list:
+def day_rows(entries: list[Entry], since: date, until: date,
+             flags: dict[str, tuple[Urgency, list[str]]]) -> list:
     rows: list = []
     expected = since
     for entry in entries:
@@ -196,10 +201,12 @@ def day_rows(entries: list[Entry], since: date, until: date, flags: dict[str, st
                             (entry.day - expected).days))
         temp = MISSING if entry.temperature_c is None else f"{entry.temperature_c:.1f}"
         sleep = MISSING if entry.sleep is None else f"{entry.sleep:g}"
-        flag = flags.get(entry.date, "")
+        level, rules = flags.get(entry.date, (None, []))
+        flag = f"{level.symbol} {level.name} {', '.join(rules)}" if level else ""
         cells = [entry.date, num(entry.pain), num(entry.worst), num(entry.least),
                  num(entry.average), temp, num(entry.boluses), sleep, num(entry.mood), flag]
-        rows.append(DayRow(entry.date, cells, list(entry.symptoms), bool(flag)))
+        rows.append(DayRow(entry.date, cells, list(entry.symptoms), bool(flag),
+                           level.name if level else "", list(rules)))
         expected = entry.day + timedelta(days=1)
     if expected <= until:
         rows.append(Gap(expected.isoformat(), until.isoformat(), (until - expected).days + 1))
@@ -218,7 +225,9 @@ def current_dose(doses: list, until: date) -> str | None:
 
 
 def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: date,
-         redact: bool, redacted_label: str, doses: list = ()) -> Report:
+         redact: bool, redacted_label: str, doses: list = (), several: bool = False) -> Report:
+    """The report's content. The person's id is shown beside the name only when it tells
+    something: not the default id, or a journal that holds several people."""
     since = date.fromisoformat(data["period"]["since"])
     until = date.fromisoformat(data["period"]["until"])
     entries = sorted(entries, key=lambda e: e.date)
@@ -227,7 +236,8 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
         who = label = redacted_label
         data = redact_data(data, redacted_label)
     else:
-        who = f"{name} ({patient})" if name else patient
+        show_id = several or patient != DEFAULT_PATIENT
+        who = (f"{name} ({patient})" if show_id else str(name)) if name else patient
         label = patient
         data = {**data, "patient": patient}  # as summary --json prints it
     period = data["period"]
@@ -282,16 +292,15 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
             flags[entry.date] = (max(top, level), list(dict.fromkeys(rules + [ep["rule"]])))
         chart_flags.append((max(since, date.fromisoformat(ep["first"])),
                             min(until, date.fromisoformat(ep["last"]))))
-    flag_text = {d: f"{lvl.symbol} {', '.join(rules)}" for d, (lvl, rules) in flags.items()}
     advice_list = []
     for (rule, urgency), texts in advice.items():
         if len(set(texts)) > 1:  # worded for each episode (a date, a rise in %): show it there
             for ep, raw in zip(episodes, listed):
                 if (raw["rule"], raw["urgency"]) == (rule, urgency):
-                    ep.advice = raw["advice"]
+                    ep.advice = TO_PATIENT + raw["advice"]
             text = "as worded for each episode above."
         else:
-            text = texts[0]
+            text = TO_PATIENT + texts[0]
         level = Urgency[urgency]
         advice_list.append(Advice(level.symbol, urgency, rule, text,
                                   ", ".join(cat.RULES[rule].sources)))
@@ -301,7 +310,7 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
         who=who, label=label, since=since, until=until, today=today,
         data=data, facts=facts, care_team=None if redact else care_team_line(profile),
         episodes=episodes, advice=advice_list,
-        rows=day_rows(entries, since, until, flag_text),
+        rows=day_rows(entries, since, until, flags),
         questions=None if redact else [(q["date"], q["question"]) for q in data["questions"]],
         notes=None if redact else [(e.date, e.note, e.date in flags) for e in entries
                                    if e.note],

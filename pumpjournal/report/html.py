@@ -13,8 +13,8 @@ import html
 
 from ..escape import escape
 from . import chart as charts
-from .content import Gap, Report
-from .layout import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
+from .content import ADVICE_HEADING, Gap, Report
+from .layout import (DAY_HEADS, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
                      Facts, Figures, Items, Para, episode_details, figure_lines, num,
                      pain_rows, sections, weekly_rows)
 
@@ -74,7 +74,10 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 table.pain { width: auto; break-inside: avoid; page-break-inside: avoid; }
 table.days { font-size: 8.2pt; font-variant-numeric: tabular-nums; }
 table.days td.date, table.days td.warn { white-space: nowrap; }
-table.days tr.flagged td { background: #fbe3e0; font-weight: 700; }
+table.days tr.flagged td { font-weight: 700; }
+table.days tr.routine td { background: #fdf3d8; }
+table.days tr.urgent td { background: #fbe3e0; }
+table.days tr.emergency td { background: #f0beb7; }
 table.days tr.gap td { color: #555; font-style: italic; text-align: left; background: #f6f6f6;
   padding-top: .2mm; padding-bottom: .2mm; }
 ul.figures { margin: 1mm 0; padding-left: 4mm; }
@@ -208,7 +211,7 @@ def _html_episodes(block: Episodes) -> list[str]:
                    f'<td class="l level">{esc(ep.level)}</td><td class="l">{details}</td>'
                    f'<td class="l rule">{"<br>".join(esc(r) for r in ep.rules or [ep.rule])}'
                    '</td></tr>')
-    out += ["</tbody></table>", '<h3>What the sources advise</h3>', '<ul class="advice">']
+    out += ["</tbody></table>", f'<h3>{ADVICE_HEADING}</h3>', '<ul class="advice">']
     out += [f'<li class="{a.urgency.lower()}"><b>{esc(a.head)}:</b> {esc(a.text)}</li>'
             for a in block.advice]
     return out + ["</ul>"]
@@ -269,8 +272,9 @@ def _html_days(block: Days) -> list[str]:
         cells = row.cells + [", ".join(row.symptoms)]
         tds = "".join(f"<td{CELL_CLASS.get(h, '')}>{esc(c)}</td>"
                       for h, c in zip(DAY_HEADS, cells))
-        out.append(f"<tr{' class=flagged' if row.flagged else ''}>{tds}</tr>")
-    return out + ["</tbody></table>", f'<p class="key">{esc(DAY_KEY)}</p>']
+        level = f' class="flagged {row.urgency.lower()}"' if row.flagged else ""
+        out.append(f"<tr{level}>{tds}</tr>")
+    return out + ["</tbody></table>", f'<p class="key">{esc(block.key)}</p>']
 
 
 HTML = {Facts: _html_facts, Para: _html_para, Items: _html_items, Episodes: _html_episodes,

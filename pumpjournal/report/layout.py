@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, NamedTuple
 
+from .. import symptoms as cat
 from ..words import num, plural
 from .content import TITLE, Advice, DayRow, Episode, Gap, Report
 
@@ -74,8 +75,19 @@ class Figures(NamedTuple):
 
 
 class Days(NamedTuple):
-    """The day-by-day table: DayRow and Gap, oldest first."""
+    """The day-by-day table: DayRow and Gap, oldest first, and its key."""
     rows: list[DayRow | Gap]
+
+    @property
+    def key(self) -> str:
+        """DAY_KEY, then the Warning column's levels and each rule code in it in words."""
+        codes = list(dict.fromkeys(r for row in self.rows if isinstance(row, DayRow)
+                                   for r in row.rules))
+        if not codes:
+            return DAY_KEY
+        named = "; ".join(f"{c}: {cat.RULE_NAMES.get(c, c)}" for c in codes)
+        return (DAY_KEY + " Warning: the day's highest level ([!!] EMERGENCY, [!] URGENT, "
+                "[i] ROUTINE) and its rules (" + named + ").")
 
 
 # The sections, in the order clinicians read them -------------------------------------------

@@ -17,8 +17,8 @@ from datetime import datetime, time, timezone
 
 from ..escape import escape
 from . import chart as charts
-from .content import TITLE, Gap, Report
-from .layout import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
+from .content import ADVICE_HEADING, TITLE, Gap, Report
+from .layout import (DAY_HEADS, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
                      Facts, Figures, Items, Para, days_logged, episode_details, figure_lines,
                      num, pain_rows, sections, weekly_rows)
 
@@ -225,7 +225,7 @@ def render_pdf(report: Report) -> bytes:
         grid(out, list(EPISODE_HEADS), rows, (38, 24, 96, 22), "LLLL", 9)
         pdf.ln(2)
         out.room(14)
-        out.para("What the sources advise", size=10, style="B", h=5)
+        out.para(ADVICE_HEADING, size=10, style="B", h=5)
         for advice in block.advice:
             out.room(9)
             out.para(advice.head + ":", size=9.5, style="B", h=4.4)
@@ -265,12 +265,12 @@ def render_pdf(report: Report) -> bytes:
 
     def days(block: Days) -> None:
         rows = [([row.text], "gap") if isinstance(row, Gap) else
-                (row.cells + [", ".join(row.symptoms)], "flag" if row.flagged else None)
+                (row.cells + [", ".join(row.symptoms)], DAY_KIND.get(row.urgency))
                 for row in block.rows]
         grid(out, list(DAY_HEADS), rows,
              (19, 8.5, 10, 10, 8.5, 14, 8.5, 10, 10, 22, 59.5), "LRRRRRRRRLL", 7.8)
         pdf.ln(1)
-        out.para(DAY_KEY, size=7.5, h=3.4)
+        out.para(block.key, size=7.5, h=3.4)
 
     drawers = {Facts: facts, Para: para, Items: items, Episodes: episodes, Chart: draw,
                Figures: figures, Days: days}
@@ -295,6 +295,7 @@ def render_pdf(report: Report) -> bytes:
     return bytes(pdf.output())
 
 
+DAY_KIND = {"ROUTINE": "routine", "URGENT": "flag", "EMERGENCY": "emergency"}  # shade by level
 PARA_STYLE = {"lead": "B", "none": "I", "advice": "B"}
 BOLD = ("head", "flag", "emergency")
 FILLS = {"head": HEAD_FILL, "flag": FLAG_FILL, "urgent": FLAG_FILL, "emergency": EMERGENCY_FILL,

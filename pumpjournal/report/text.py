@@ -11,8 +11,8 @@ import re
 from .. import words
 from ..escape import escape
 from .chart import text_chart
-from .content import Gap, Report
-from .layout import (DAY_HEADS, DAY_KEY, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
+from .content import ADVICE_HEADING, Gap, Report
+from .layout import (DAY_HEADS, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
                      Facts, Figures, Items, Para, days_logged, episode_details, figure_lines,
                      num, pain_rows, sections, weekly_rows)
 
@@ -63,7 +63,7 @@ def _txt_episodes(block: Episodes) -> list[str]:
         out += wrap(f"{ep.level}  {ep.when}  {ep.rule_text}", "", " " * 4)
         for line in episode_details(ep):
             out += wrap(line, "    ", " " * 6)
-    out += ["", "What the sources advise:"]
+    out += ["", ADVICE_HEADING + ":"]
     for advice in block.advice:
         out += wrap(advice.head)
         out += wrap(advice.text, "    ")
@@ -119,7 +119,7 @@ def _txt_days(block: Days) -> list[str]:
             out.append(head.rstrip())
             head = indent = " " * 10
         out += wrap(", ".join(row.symptoms), head, indent)
-    return out + wrap("Wst, Lst: worst, least. Slp: sleep. " + DAY_KEY)
+    return out + wrap("Wst, Lst: worst, least. Slp: sleep. " + block.key)
 
 
 TXT = {Facts: _txt_facts, Para: _txt_para, Items: _txt_items, Episodes: _txt_episodes,
@@ -211,7 +211,7 @@ def _md_episodes(block: Episodes) -> list[str]:
         details = "<br>".join(md_cell(line) for line in episode_details(ep))
         rows.append([md_cell(ep.when), f"**{md_cell(ep.level)}**", details,
                      md_cell(ep.rule_text)])
-    return (md_table(rows, "llll") + ["", "**What the sources advise:**", ""]
+    return (md_table(rows, "llll") + ["", f"**{ADVICE_HEADING}:**", ""]
             + [f"- **{md(a.head)}:** {md(a.text)}" for a in block.advice])
 
 
@@ -247,7 +247,7 @@ def _md_days(block: Days) -> list[str]:
         if row.flagged:
             cells[0], cells[-2] = f"**{cells[0]}**", f"**{cells[-2]}**"
         rows.append(cells)
-    return md_table(rows, "lrrrrrrrrll") + ["", f"*{md(DAY_KEY)}*"]
+    return md_table(rows, "lrrrrrrrrll") + ["", f"*{md(block.key)}*"]
 
 
 MD = {Facts: _md_facts, Para: _md_para, Items: _md_items, Episodes: _md_episodes,
