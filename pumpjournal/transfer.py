@@ -19,6 +19,7 @@ from typing import IO, Callable, Iterable, Iterator
 
 from . import model
 from . import symptoms as cat
+from .dates import STORED_DAY
 from .errors import InputError
 from .dates import in_range
 from .queries import choose_patient
@@ -40,7 +41,6 @@ ERROR_COLUMN = "_error"  # written in reject files; ignored on import
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FREE_TEXT = ("note", "questions")  # a row error never quotes these cells (health data)
 QUESTION_SEP = "\n"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE, _FALSE = {"1", "yes", "y", "true", "x"}, {"0", "no", "n", "false", ""}
 
 
@@ -421,6 +421,9 @@ class RowParser:
         symptoms: list[str] = []
         for column, name, memo in plan:
             value = raw.get(column)
+            # the memo holds one parse per distinct cell (benchmarks/cohort.py: 100,000 rows
+            # of a few distinct values each); a non-text value is keyed with its type, so
+            # JSON true and 1 never share a slot (True == 1 in Python)
             key = value if value.__class__ is str else (value.__class__, value)
             try:
                 found = memo[key]
@@ -482,7 +485,7 @@ def parse_import_date(value: str, date_format: str | None, today: date) -> date:
         except ValueError:
             raise InputError(f"date does not match --date-format {shorten(date_format)}") from None
     else:
-        if not _ISO_DATE.match(text):
+        if not STORED_DAY.fullmatch(text):
             raise InputError("dates are YYYY-MM-DD (ISO 8601); give --date-format for others, "
                              "e.g. --date-format %d.%m.%Y")
         try:

@@ -14,8 +14,8 @@ import typer.testing
 from typer.testing import CliRunner
 
 from pumpjournal.cli import app
+from pjtest import CHEAP_OLDER, CHEAP_SCRYPT, ENV, child_env
 
-BASE_ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
 _BUILT: dict = {}
 
 
@@ -40,6 +40,29 @@ def private_home(tmp_path_factory, monkeypatch) -> Path:
     return home
 
 
+# In-process tests derive keys at pjtest's cheap scrypt cost; tests marked real_kdf use the
+# product's (as does every real process not started with pjtest.CHEAP_KDF_CHILD).
+
+
+@pytest.fixture(autouse=True)
+def cheap_kdf(request, monkeypatch):
+    if request.node.get_closest_marker("real_kdf"):
+        return
+    from pumpjournal import crypto
+
+    monkeypatch.setattr(crypto, "SCRYPT", CHEAP_SCRYPT)
+    monkeypatch.setattr(crypto, "OLDER", CHEAP_OLDER)
+    monkeypatch.setattr(crypto, "WRITTEN", (CHEAP_SCRYPT, *CHEAP_OLDER))
+
+
+@pytest.fixture
+def open_umask():
+    """The most permissive umask, so the modes checked are the ones pumpjournal asks for."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
 @pytest.fixture
 def journal(tmp_path) -> Path:
     """Path of a journal that does not exist yet, in a private temporary folder."""
@@ -50,7 +73,7 @@ def journal(tmp_path) -> Path:
 def cli(journal, monkeypatch):
     """Run the CLI in-process: cli("log", "--pain", "4") -> Result (stdout, stderr, exit_code)."""
     monkeypatch.setenv("PUMPJOURNAL_PATH", str(journal))
-    for key, value in BASE_ENV.items():
+    for key, value in ENV.items():
         monkeypatch.setenv(key, value)
     runner = CliRunner()
     # Building the Click command from the Typer app takes most of an in-process run; build it
@@ -78,8 +101,7 @@ def cli_json(cli):
 
 def run_process(args: list[str], journal: Path, **kwargs) -> subprocess.CompletedProcess:
     """Run the installed CLI as a separate process (python -m pumpjournal), stdin closed."""
-    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PATH": str(journal)}
-    env.update(kwargs.pop("env", {}))
+    env = child_env(journal, **kwargs.pop("env", {}))
     return subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=env,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL,
                           timeout=kwargs.pop("timeout", 60), **kwargs)
@@ -96,8 +118,10 @@ def proc(journal):
 
 
 # Hypothesis: no example database on disk (nothing written outside tests/), no per-example
-# deadline (the first call of a parser may import dateutil), a modest number of examples.
+# deadline (the first call of a parser may import dateutil). The default run draws a few
+# examples per property ("ci"); HYPOTHESIS_PROFILE=full draws many (use it with -m slow).
 from hypothesis import settings  # noqa: E402
 
-settings.register_profile("pumpjournal", database=None, deadline=None, max_examples=100)
-settings.load_profile("pumpjournal")
+settings.register_profile("ci", database=None, deadline=None, max_examples=15)
+settings.register_profile("full", database=None, deadline=None, max_examples=300)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

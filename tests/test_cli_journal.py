@@ -20,7 +20,7 @@ import typer
 
 from pumpjournal import symptoms as cat
 from pumpjournal.cli import app
-from pjtest import NOT_ADVICE, iso, plain, set_profile, snapshot
+from pjtest import NOT_ADVICE, iso, ok, plain, refused, set_profile, snapshot
 
 ENTRY_KEYS = {"patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
               "temperature_c", "temperature", "temperature_site", "boluses", "sleep", "mood",
@@ -32,24 +32,6 @@ FULL_LOG = ("log", "--pain", "4", "--worst", "6", "--least", "2", "--average", "
             "--symptom", "fever", "--symptom", "leg-numbness", "--temperature", "38.4",
             "--note", "walked to the mailbox", "--date", "yesterday")
 
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
-
-
-def one_line_error(result, code: int = 2, panel: bool = False) -> str:
-    """The error of a refused command: exit code, one line on stderr, nothing on stdout (but
-    the warning panel of the valid signs typed, with ``panel``)."""
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    if panel:
-        assert "[!] URGENT" in result.stdout
-    else:
-        assert result.stdout == ""
-    return lines[0]
 
 
 # log -----------------------------------------------------------------------------------------
@@ -128,7 +110,7 @@ def test_log_without_pain_in_a_real_process_does_not_hang(proc, journal):
     ("--boluses", "1_0"), ("--sleep", "7e0"), ("--mood", "٥")])
 def test_numbers_in_other_forms_are_refused_and_nothing_is_written(cli, journal, option, value):
     args = ("log", option, value) if option == "--pain" else ("log", "--pain", "3", option, value)
-    line = one_line_error(cli(*args))
+    line = refused(cli(*args))
     assert "Nothing was changed" in line
     assert not journal.exists()
 
@@ -144,7 +126,7 @@ def test_an_accepted_pain_is_the_number_typed(cli_json, typed, stored):
 @pytest.mark.parametrize("since", ["0001-01-01", "0001-01-08", "1899-12-31"])
 def test_a_period_from_before_1900_is_refused_in_one_line(cli, command, since):
     ok(cli("log", "--pain", "3"))
-    line = one_line_error(cli(*command, "--since", since))
+    line = refused(cli(*command, "--since", since))
     assert "too far in the past" in line and "unexpected" not in line
 
 
@@ -222,12 +204,12 @@ def test_list_since_and_until(five_days, args, expected):
 
 
 def test_list_since_after_until_is_refused(five_days):
-    line = one_line_error(five_days("list", "--since", "today", "--until", "yesterday"))
+    line = refused(five_days("list", "--since", "today", "--until", "yesterday"))
     assert "Nothing was changed" not in line  # a read-only command changes nothing anyway
 
 
 def test_list_with_a_bad_date_is_refused(five_days):
-    line = one_line_error(five_days("list", "--since", "the other day"))
+    line = refused(five_days("list", "--since", "the other day"))
     assert "the other day" in line and "Nothing was changed" not in line
 
 
@@ -299,7 +281,7 @@ def test_show_a_day_in_full(cli):
 
 def test_show_a_missing_day_is_refused(cli, journal):
     ok(cli("log", "--pain", "2"))
-    line = one_line_error(cli("show", "yesterday"))
+    line = refused(cli("show", "yesterday"))
     assert iso(1) in line and "Nothing was changed" not in line
     assert f"pumpjournal log --date {iso(1)}" in line
 
@@ -350,7 +332,7 @@ def test_edit_json(cli):
 def test_edit_of_a_missing_day_is_refused(cli, journal):
     ok(cli("log", "--pain", "4"))
     before = snapshot(journal)
-    line = one_line_error(cli("edit", "yesterday", "--pain", "5"))
+    line = refused(cli("edit", "yesterday", "--pain", "5"))
     assert "no entry" in line and iso(1) in line and "Nothing was changed" in line
     assert snapshot(journal) == before
 
@@ -358,7 +340,7 @@ def test_edit_of_a_missing_day_is_refused(cli, journal):
 def test_edit_with_nothing_to_change_is_refused(cli, journal):
     ok(cli("log", "--pain", "4"))
     before = snapshot(journal)
-    line = one_line_error(cli("edit", "today"))
+    line = refused(cli("edit", "today"))
     assert "Nothing was changed" in line
     assert snapshot(journal) == before
 
@@ -366,7 +348,7 @@ def test_edit_with_nothing_to_change_is_refused(cli, journal):
 def test_edit_cannot_clear_pain(cli, journal):
     ok(cli("log", "--pain", "4"))
     before = snapshot(journal)
-    line = one_line_error(cli("edit", "today", "--clear", "pain"))
+    line = refused(cli("edit", "today", "--clear", "pain"))
     assert "pain" in line and "Nothing was changed" in line
     assert snapshot(journal) == before
 
@@ -385,7 +367,7 @@ def test_delete_with_yes_removes_the_entry(cli, cli_json):
 def test_delete_without_yes_and_without_terminal_keeps_the_entry(cli, cli_json, journal):
     ok(cli("log", "--pain", "4"))
     before = snapshot(journal)
-    line = one_line_error(cli("delete", "today"))
+    line = refused(cli("delete", "today"))
     assert "--yes" in line and "Nothing was changed" in line
     assert snapshot(journal) == before
     assert len(cli_json("list")) == 1
@@ -394,7 +376,7 @@ def test_delete_without_yes_and_without_terminal_keeps_the_entry(cli, cli_json, 
 def test_delete_a_missing_day_is_refused(cli, journal):
     ok(cli("log", "--pain", "4"))
     before = snapshot(journal)
-    one_line_error(cli("delete", "yesterday", "--yes"))
+    refused(cli("delete", "yesterday", "--yes"))
     assert snapshot(journal) == before
 
 
@@ -476,7 +458,7 @@ def test_bad_input_is_refused_and_nothing_changes(cli, journal, args, words, exi
     before = snapshot(journal)
     result = cli("log", *args)
     # a valid warning sign typed with the mistake is still shown (the temperature of 38)
-    line = one_line_error(result, panel="--temperature" in args and "38" in args)
+    line = refused(result, panel="--temperature" in args and "38" in args)
     assert line.startswith("Error: ")
     assert "Nothing was changed" in line
     for word in words:
@@ -489,7 +471,7 @@ def test_bad_edit_is_refused_and_nothing_changes(cli, journal):
     before = snapshot(journal)
     for args in (["--pain", "11"], ["--temperature", "60"], ["--least", "7"],
                  ["--remove-symptom", "feverr"], ["--clear", "colour"]):
-        line = one_line_error(cli("edit", "today", *args))
+        line = refused(cli("edit", "today", *args))
         assert "Nothing was changed" in line, args
         assert snapshot(journal) == before, args
 
@@ -585,15 +567,15 @@ def test_default_journal_is_in_the_user_data_folder(tmp_path):
 def test_a_journal_with_two_people_needs_patient(cli, journal):
     ok(cli("log", "--pain", "3", "--patient", "a"))
     ok(cli("log", "--pain", "7", "--patient", "b", "--symptom", "fever"))
-    line = one_line_error(cli("list"))
+    line = refused(cli("list"))
     assert "2 people" in line and "a, b" in line and "--patient" in line
     only_a = json.loads(ok(cli("list", "--patient", "a", "--json")).stdout)
     assert [(e["patient"], e["pain"]) for e in only_a] == [("a", 3)]
     only_b = ok(cli("list", "--patient", "b")).stdout
     assert "pain 7" in only_b and "pain 3" not in only_b and "[!] URGENT" in only_b
     assert ok(cli("show", "today", "--patient", "a")).stdout.startswith(iso(0))
-    one_line_error(cli("show", "today"))
-    one_line_error(cli("log", "--pain", "1"))
+    refused(cli("show", "today"))
+    refused(cli("log", "--pain", "1"))
 
 
 # status screen ---------------------------------------------------------------------------
@@ -681,7 +663,7 @@ def test_every_option_and_argument_has_help(command):
     (["lgo"], "pumpjournal --help"),
 ])
 def test_usage_errors_are_one_line_naming_the_real_command(cli, args, where):
-    line = one_line_error(cli(*args))
+    line = refused(cli(*args))
     assert line.startswith("Error: ") and line.endswith(f"See: {where}")
 
 
@@ -757,7 +739,7 @@ def test_nothing_was_changed_is_said_once_by_commands_that_write(cli, args):
         ok(cli("event", "add", "visit"))
     result = cli(*args)
     assert result.exit_code == 2, result.output
-    line = one_line_error(result)
+    line = refused(result)
     said = line.lower().count("nothing was")
     assert said == (1 if args in WRITE_REFUSALS else 0), line
     if args[-1] == ".":

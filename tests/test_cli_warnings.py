@@ -17,15 +17,9 @@ from pumpjournal import render
 from pumpjournal import symptoms as cat
 from pumpjournal.checks import check
 from pumpjournal.store import FileLock
-from conftest import BASE_ENV
-from pjtest import NOT_ADVICE, days_ago, iso, plain, snapshot
+from pjtest import ENV, NOT_ADVICE, days_ago, iso, ok, plain, snapshot
 
 FEVER_AND_STIFF_NECK = ("log", "--pain", "3", "--symptom", "fever", "--symptom", "stiff-neck")
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
 
 
 def panel(result) -> str:
@@ -98,7 +92,7 @@ def test_the_panel_comes_when_the_disk_is_full_with_the_profile(cli, journal, mo
 
 def test_panel_first_then_one_line_not_saved_in_a_real_process(journal):
     journal.mkdir(parents=True)  # a folder where the journal should be
-    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PATH": str(journal)}
+    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal)}
     done = subprocess.run([sys.executable, "-m", "pumpjournal", *FEVER_AND_STIFF_NECK],
                           env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=60)

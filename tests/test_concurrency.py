@@ -21,15 +21,9 @@ import pytest
 
 from pumpjournal import Journal
 from pumpjournal.store import FileLock
+from pjtest import child_env
 
-ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
 START = date(2025, 1, 1)
-
-
-def child_env(journal: Path, **extra: str) -> dict:
-    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal), **extra}
-    env.pop("PUMPJOURNAL_DEBUG", None)
-    return env
 
 
 def start_cli(args: list[str], journal: Path, **extra: str) -> subprocess.Popen:
@@ -45,9 +39,11 @@ def journal_dates(journal: Path) -> list[str]:
 # 8 real processes -----------------------------------------------------------------------------
 
 
-def test_eight_processes_log_at_once(journal, cli):
+@pytest.mark.parametrize("count", [pytest.param(3, id="3 processes"),
+                                   pytest.param(8, id="8 processes", marks=pytest.mark.slow)])
+def test_processes_log_at_once(journal, cli, count):
     journal.parent.mkdir(mode=0o700)
-    days = [(START + timedelta(days=n)).isoformat() for n in range(8)]
+    days = [(START + timedelta(days=n)).isoformat() for n in range(count)]
     writers = [start_cli(["log", "--pain", str(n), "--note", f"writer {n}", "--date", day],
                          journal) for n, day in enumerate(days)]
     # a caregiver's reads while they write: a real process, and many in-process reads
@@ -69,9 +65,7 @@ def test_eight_processes_log_at_once(journal, cli):
     assert isinstance(json.loads(out), list)
 
     assert journal_dates(journal) == days
-    listed = json.loads(subprocess.run(
-        [sys.executable, "-m", "pumpjournal", "list", "--json"], env=child_env(journal),
-        capture_output=True, text=True, timeout=60, check=True).stdout)
+    listed = json.loads(cli("list", "--json").stdout)
     assert sorted((e["date"], e["pain"], e["note"]) for e in listed) == [
         (day, n, f"writer {n}") for n, day in enumerate(days)]
 
@@ -171,12 +165,14 @@ def run_workers(journal: Path, tmp_path: Path, workers: int, days: int) -> None:
         worker, i = divmod((e.day - date(2020, 1, 1)).days, days)
         assert (e.pain, e.note, e.symptoms) == ((worker + i) % 11, f"w{worker} d{i}",
                                                ["headache"])
-    listed = subprocess.run([sys.executable, "-m", "pumpjournal", "list", "--json"], env=env,
-                            capture_output=True, text=True, timeout=120, check=True)
-    assert len(json.loads(listed.stdout)) == workers * days
     assert list(journal.parent.glob(".journal.json.*.tmp")) == []
 
 
+def test_three_workers_log_four_days_each_with_reads_between(journal, tmp_path):
+    run_workers(journal, tmp_path, workers=3, days=4)
+
+
+@pytest.mark.slow
 def test_eight_workers_log_ten_days_each_with_reads_between(journal, tmp_path):
     run_workers(journal, tmp_path, workers=8, days=10)
 

@@ -19,14 +19,9 @@ from hypothesis import given, strategies as st
 
 from pumpjournal import symptoms as cat
 from pumpjournal.model import Event
-from pjtest import NOT_ADVICE, iso, plain
+from pjtest import NOT_ADVICE, iso, ok, plain
 
 ODS = "call emergency services now for great sleepiness"  # the watch's W-OD line, in words
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
 
 
 def ahead(n: int) -> str:

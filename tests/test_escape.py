@@ -18,8 +18,7 @@ from hypothesis import given, strategies as st
 from pumpjournal import Event, Journal
 from pumpjournal.escape import escape, problem, quote
 from pumpjournal.model import Entry
-from conftest import BASE_ENV
-from pjtest import iso, snapshot
+from pjtest import ENV, iso, ok, refused, snapshot
 
 # what a terminal acts on: ESC (CSI, OSC), the 8-bit CSI, NEL, DEL, bidi overrides and
 # isolates, the line separator, and a byte that was not UTF-8 (as Python decodes argv)
@@ -42,18 +41,11 @@ def no_raw(result) -> None:
     assert raw_unsafe(result.stderr) == [], result.stderr
 
 
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
-
-
 def one_line_error(result, code: int = 2) -> str:
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert "unexpected" not in result.output and "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    """A refused command (pjtest.refused) whose output holds no raw control character."""
+    line = refused(result, code)
     no_raw(result)
-    return lines[0]
+    return line
 
 
 # the escaping function ----------------------------------------------------------------------
@@ -127,7 +119,7 @@ def test_a_refused_value_is_quoted_escaped_and_short(cli, journal, args, name):
 @pytest.mark.parametrize("args", [["log", "--pain", "3", "--note"], ["ask"],
                                   ["profile", "--name"], ["log", "--pain"]], ids=" ".join)
 def test_bytes_that_are_not_utf8_in_a_real_command_line_are_a_clear_error(journal, args):
-    env = {**BASE_ENV, "PUMPJOURNAL_PATH": str(journal), "PATH": "/usr/bin:/bin",
+    env = {**ENV, "PUMPJOURNAL_PATH": str(journal), "PATH": "/usr/bin:/bin",
            "HOME": str(journal.parent)}
     done = subprocess.run([sys.executable, "-m", "pumpjournal", *args, b"\xff\xfe bad bytes"],
                           env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
@@ -315,7 +307,7 @@ def test_any_typed_note_is_stored_as_typed_or_refused(text):
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "j.json"
-        env = {**BASE_ENV, "PUMPJOURNAL_PATH": str(path),
+        env = {**ENV, "PUMPJOURNAL_PATH": str(path),
                "PUMPJOURNAL_CONFIG_DIR": str(Path(folder) / "config")}
         runner = CliRunner(env=env)
         result = runner.invoke(app, ["log", "--pain", "3", "--note", text])
@@ -335,7 +327,7 @@ def test_an_export_to_a_terminal_shows_controls_escaped_and_to_a_pipe_keeps_them
     import os
     import pty
 
-    env = {**os.environ, **BASE_ENV, "PUMPJOURNAL_PATH": str(received)}
+    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(received)}
     args = [sys.executable, "-m", "pumpjournal", "export", "--format", "csv"]
     piped = subprocess.run(args, env=env, capture_output=True, stdin=subprocess.DEVNULL,
                            timeout=60)

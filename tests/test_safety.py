@@ -9,7 +9,6 @@ crashes are in test_store.py, test_concurrency.py and test_crash.py.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import stat
 from datetime import date, timedelta
@@ -21,14 +20,9 @@ from hypothesis import given, settings, strategies as st
 from pumpjournal import Journal
 from pumpjournal import dates as dates_module
 from pumpjournal.crypto import MAGIC
-from pjtest import iso, snapshot
+from pjtest import CHEAP_KDF_CHILD, child_env, iso, ok, refused, snapshot
 
 PASSPHRASE = "correct horse battery"
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
 
 
 def failed(result, code: int) -> str:
@@ -38,14 +32,6 @@ def failed(result, code: int) -> str:
     assert "Error: unexpected" not in result.output  # the words of a bug in pumpjournal
     return result.stderr
 
-
-def one_error_line(result, code: int) -> str:
-    err = failed(result, code)
-    assert result.stdout == ""
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("Error: ")
-    return lines[0]
 
 
 def command_id(args: list[str]) -> str:
@@ -77,14 +63,6 @@ def put_json(journal: Path, data: dict) -> bytes:
     journal.write_bytes(raw)
     journal.chmod(0o600)
     return raw
-
-
-@pytest.fixture
-def open_umask():
-    """The most permissive umask, so the modes checked are the ones pumpjournal asks for."""
-    old = os.umask(0)
-    yield
-    os.umask(old)
 
 
 @pytest.fixture
@@ -412,7 +390,7 @@ def test_an_import_that_writes_nothing_keeps_no_backup(cli, journal, tmp_path, n
 
 
 def test_backup_without_a_journal_is_refused(cli, journal, no_passphrase):
-    line = one_error_line(cli("backup"), 2)
+    line = refused(cli("backup"), 2)
     assert "no journal" in line
     assert not journal.parent.exists()
 
@@ -421,7 +399,7 @@ def test_backup_of_a_damaged_journal_is_refused_and_copies_nothing(cli, journal,
     journal.parent.mkdir(mode=0o700, parents=True)
     journal.write_bytes(b"{not json")
     journal.chmod(0o600)
-    line = one_error_line(cli("backup"), 1)
+    line = refused(cli("backup"), 1)
     assert str(journal) in line
     assert not (journal.parent / "backups").exists()
     assert journal.read_bytes() == b"{not json"
@@ -513,7 +491,7 @@ def test_a_wrong_passphrase_is_a_clear_error_and_changes_nothing(encrypted, cli,
     if args == ["doctor"]:
         assert "wrong passphrase" in result.stdout
     else:
-        line = one_error_line(result, 1)
+        line = refused(result, 1)
         assert "wrong passphrase" in line and str(encrypted) in line
     assert "secret-note-xyz" not in result.output
     assert encrypted.read_bytes() == before
@@ -524,15 +502,20 @@ def test_a_wrong_passphrase_is_a_clear_error_and_changes_nothing(encrypted, cli,
 def test_no_passphrase_and_no_terminal_names_the_variable(encrypted, cli, monkeypatch, args):
     before = encrypted.read_bytes()
     monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
-    line = one_error_line(cli(*args), 1)
+    line = refused(cli(*args), 1)
     assert "PUMPJOURNAL_PASSPHRASE" in line and "encrypted" in line
     assert encrypted.read_bytes() == before
 
 
-def test_no_passphrase_in_a_real_process_does_not_wait_for_one(encrypted, proc, monkeypatch):
+def test_no_passphrase_in_a_real_process_does_not_wait_for_one(encrypted, monkeypatch):
+    import subprocess
+    import sys
+
     before = encrypted.read_bytes()
     monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
-    done = proc("list", timeout=30)
+    done = subprocess.run([sys.executable, "-c", CHEAP_KDF_CHILD, "list"],
+                          env=child_env(encrypted), capture_output=True, text=True, timeout=30,
+                          stdin=subprocess.DEVNULL)
     assert done.returncode == 1, done.stderr
     assert "PUMPJOURNAL_PASSPHRASE" in done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
@@ -541,7 +524,7 @@ def test_no_passphrase_in_a_real_process_does_not_wait_for_one(encrypted, proc, 
 
 def test_encrypting_an_encrypted_journal_is_refused(encrypted, cli):
     before = encrypted.read_bytes()
-    line = one_error_line(cli("init", "--encrypt"), 2)
+    line = refused(cli("init", "--encrypt"), 2)
     assert "encrypted already" in line
     assert encrypted.read_bytes() == before
 
@@ -553,14 +536,14 @@ def test_a_new_passphrase_shorter_than_12_is_refused(cli, journal, monkeypatch, 
         fill(cli)
     before = snapshot(journal)
     monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", "12345678901")
-    line = one_error_line(cli("init", "--encrypt"), 2)
+    line = refused(cli("init", "--encrypt"), 2)
     assert "12 characters" in line
     assert snapshot(journal) == before
 
 
 def test_init_encrypt_without_a_passphrase_and_no_terminal_is_refused(cli, journal,
                                                                       no_passphrase):
-    line = one_error_line(cli("init", "--encrypt"), 2)
+    line = refused(cli("init", "--encrypt"), 2)
     assert "PUMPJOURNAL_PASSPHRASE" in line
     assert not journal.exists()
 
@@ -614,7 +597,7 @@ def test_a_tampered_byte_is_a_clear_error_never_garbled_data(encrypted, cli):
         encrypted.write_bytes(tampered)
         for args in (["list"], ["log", "--pain", "9"], ["export", "--format", "jsonl"]):
             result = cli(*args)
-            line = one_error_line(result, 1)
+            line = refused(result, 1)
             assert str(encrypted) in line, (name, line)
             assert any(word in line for word in ("changed", "damaged", "cannot be read")), (
                 name, line)
@@ -693,6 +676,19 @@ SURPRISES = [
     "--pain", "-", "=", "'", '"', "\\", "%s", "{}", "{0}", "null", "None", "true",
 ]
 
+# The default run tries one or two values of each kind above; -m slow tries them all.
+SHORT = ["", " ", "10", "11", "-1", "+3", "4.0", "4,5", "1e1", "nan", "0x10", "٣", "３", "1_0",
+         "9" * 50, "38,2 C", "100.4F", "yesterday", "tomorrow", "99999 years", "0000-01-01",
+         "2026-02-30", "fever", "fever;chills", ",", "\x00", "\x1b[31mred", "a\nb", "\u202eevil",
+         "🙂", "x" * 6000, "--pain", "{0}", "null"]
+assert set(SHORT) <= set(SURPRISES)
+
+
+@pytest.fixture(params=["short", pytest.param("all", marks=pytest.mark.slow)])
+def surprises(request) -> list[str]:
+    return SHORT if request.param == "short" else SURPRISES
+
+
 VALUES = st.one_of(st.sampled_from(SURPRISES), st.text(max_size=40),
                    st.integers().map(str), st.floats().map(str),
                    st.from_regex(r"\A-?[0-9]{1,3}([.,][0-9]{0,3})?\s?(°?[CcFf])?\Z"),
@@ -709,32 +705,107 @@ def baseline(cli, journal) -> bytes:
     return journal.read_bytes()
 
 
-def check_outcome(result, journal: Path, before: bytes, args: list[str]) -> None:
+# What each option must do with a value, worked out here without pumpjournal's parsers:
+# numbers are ASCII digits only (no sign, underscore, exponent, "٣" or "３"), in range, and
+# stored as the number typed; free text is stored as typed (trimmed) unless it holds a
+# character that could drive a terminal. Every option refuses a NUL, an escape sequence and a
+# right-to-left override.
+import re  # noqa: E402
+import unicodedata  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+_ASCII_WHOLE = re.compile(r"[0-9]+(?:\.0+)?", re.ASCII)
+_ASCII_DECIMAL = re.compile(r"[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+NUMBERS = {"--pain": (0, 10), "--worst": (0, 10), "--least": (0, 10), "--average": (0, 10),
+           "--mood": (0, 10), "--boluses": (0, 100)}
+TEXTS = {"--note": "note", "--question": "questions"}
+ALWAYS_REFUSED = ["\x00", "\x1b[31mred", "\u202eevil"]
+
+
+def expected(option: str | None, value: str):
+    """None when the value must be refused; else the stored value it must give, or ANY
+    when this table does not say (a date, a symptom, a temperature)."""
+    text = value.strip()
+    if any(bad in value for bad in ALWAYS_REFUSED):
+        return None
+    if option in NUMBERS:
+        low, high = NUMBERS[option]
+        if len(text) > 20 or not _ASCII_WHOLE.fullmatch(text):
+            return None
+        return int(Decimal(text)) if low <= int(Decimal(text)) <= high else None
+    if option == "--sleep":
+        if len(text) > 20 or not _ASCII_DECIMAL.fullmatch(text):
+            return None
+        hours = Decimal(text.replace(",", "."))
+        return round(float(hours), 2) if 0 <= hours <= 24 else None
+    if option in TEXTS:
+        typed = value.replace("\r\n", "\n").strip()
+        if len(typed) > (500 if option == "--question" else 5000) or any(
+                unsafe(ch) for ch in typed):
+            return None
+        return ANY if not typed else typed
+    return ANY
+
+
+ANY = object()
+DIRECTION = {"LEFT-TO-RIGHT MARK", "RIGHT-TO-LEFT MARK", "ARABIC LETTER MARK",
+             "LEFT-TO-RIGHT EMBEDDING", "RIGHT-TO-LEFT EMBEDDING", "POP DIRECTIONAL FORMATTING",
+             "LEFT-TO-RIGHT OVERRIDE", "RIGHT-TO-LEFT OVERRIDE", "LEFT-TO-RIGHT ISOLATE",
+             "RIGHT-TO-LEFT ISOLATE", "FIRST STRONG ISOLATE", "POP DIRECTIONAL ISOLATE"}
+
+
+def unsafe(ch: str) -> bool:
+    """A control character (not tab or newline), a line or paragraph separator, a lone
+    surrogate or a text-direction control: text that could drive a terminal."""
+    return (unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") and ch not in "\t\n") \
+        or unicodedata.name(ch, "") in DIRECTION
+
+
+def stored(journal: Path, option: str):
+    entry = Journal(journal).read().entry("me", date.today())
+    if option == "--question":
+        return entry.questions[-1] if entry.questions else None
+    return getattr(entry, option.lstrip("-").replace("-", "_"))
+
+
+def check_outcome(result, journal: Path, before: bytes, args: list[str],
+                  option: str | None = None, value: str | None = None) -> None:
     where = f"{args!r:.300}"
     assert result.exit_code in (0, 2), (where, result.exit_code, result.output[-2000:])
     assert "Traceback" not in result.output, where
     assert "Error: unexpected" not in result.output, (where, result.output[-2000:])
+    want = ANY if value is None else expected(option, value)
     if result.exit_code == 2:
         assert journal.read_bytes() == before, f"{where}: refused, but the journal changed"
         assert "Error" in result.stderr or "Usage" in result.output, where
-    else:
-        Journal(journal).read()  # what was stored can be read back
+        # a number in range may still be refused when it contradicts another score
+        assert want is None or want is ANY or option in ("--worst", "--least", "--average"), \
+            f"{where}: refused, but it is a value this option accepts"
+        return
+    assert want is not None, f"{where}: accepted, but this option must refuse it"
+    Journal(journal).read()  # what was stored can be read back
+    if want is not ANY:
+        assert stored(journal, option) == want, (where, stored(journal, option))
 
 
-def fuzz(cli, journal, make_args, max_examples: int = 40) -> None:
+def fuzz(cli, journal, surprises, make_args, option: str | None = None) -> None:
     """Run the command for every surprising value, then for random ones; each run starts from
-    the same journal."""
+    the same journal. ``option`` names the option the value goes to, for the expected outcome
+    (None: only "refused and unchanged, or accepted and readable")."""
     before = baseline(cli, journal)
 
     def attempt(value: str) -> None:
         journal.write_bytes(before)
         args = make_args(value)
-        check_outcome(cli(*args), journal, before, args)
+        check_outcome(cli(*args), journal, before, args, option, value)
 
-    for value in SURPRISES:
+    for value in surprises:
         attempt(value)
 
-    @settings(max_examples=max_examples, database=None, deadline=None)
+    # a few random draws by default, the profile's full count with every surprise
+    draws = settings.default.max_examples if surprises is SURPRISES else 5
+
+    @settings(max_examples=draws)
     @given(value=VALUES)
     def random_values(value):
         attempt(value)
@@ -748,29 +819,29 @@ LOG_OPTIONS = ["--pain", "--worst", "--least", "--average", "--symptom", "--temp
 
 
 @pytest.mark.parametrize("option", LOG_OPTIONS)
-def test_fuzz_log_options(cli, journal, no_passphrase, option):
+def test_fuzz_log_options(cli, journal, no_passphrase, surprises, option):
     pain = [] if option == "--pain" else ["--pain", "4"]
-    fuzz(cli, journal, lambda value: ["log", *pain, f"{option}={value}"])
+    fuzz(cli, journal, surprises, lambda value: ["log", *pain, f"{option}={value}"], option)
 
 
 @pytest.mark.parametrize("option", [o for o in LOG_OPTIONS if o != "--date"]
                          + ["--remove-symptom", "--clear"])
-def test_fuzz_edit_options(cli, journal, no_passphrase, option):
-    fuzz(cli, journal, lambda value: ["edit", "today", f"{option}={value}"])
+def test_fuzz_edit_options(cli, journal, no_passphrase, surprises, option):
+    fuzz(cli, journal, surprises, lambda value: ["edit", "today", f"{option}={value}"], option)
 
 
-def test_fuzz_edit_day(cli, journal, no_passphrase):
-    fuzz(cli, journal, lambda value: ["edit", "--note", "changed", "--", value])
+def test_fuzz_edit_day(cli, journal, no_passphrase, surprises):
+    fuzz(cli, journal, surprises, lambda value: ["edit", "--note", "changed", "--", value])
 
 
-def test_fuzz_profile_fever_threshold(cli, journal, no_passphrase):
-    fuzz(cli, journal, lambda value: ["profile", f"--fever-threshold={value}",
+def test_fuzz_profile_fever_threshold(cli, journal, no_passphrase, surprises):
+    fuzz(cli, journal, surprises, lambda value: ["profile", f"--fever-threshold={value}",
                                       "--set-by", "Dr Ames"])
 
 
 @pytest.mark.parametrize("kind", ["visit", "implant", "refill"])
-def test_fuzz_event_add_date(cli, journal, no_passphrase, kind):
-    fuzz(cli, journal, lambda value: ["event", "add", kind, f"--date={value}"])
+def test_fuzz_event_add_date(cli, journal, no_passphrase, surprises, kind):
+    fuzz(cli, journal, surprises, lambda value: ["event", "add", kind, f"--date={value}"])
 
 
 # A stored profile the checks would refuse (a hand-edited or older file) ------------------------
@@ -780,7 +851,7 @@ HAND_EDITED_PROFILES = [  # values of the right kind that the profile checks ref
     {"fever_threshold_c": 37.8},
     {"low_threshold_c": 38.5},
     {"implant_date": "2999-01-01"},
-    {"trial_start": "2026-W10-1"},
+    {"trial_start": "2099-01-01"},  # (a date not written YYYY-MM-DD is refused on load)
     {"baseline_symptoms": "fever"},
     {"baseline_symptoms": ["seizure"]},
     {"care_phone": "call me"},

@@ -13,8 +13,8 @@ from hypothesis import given, strategies as st
 
 from pumpjournal import symptoms as cat
 from pumpjournal.symptoms import Context, Urgency, assess, drug_tags, top_urgency
-from pjtest import (NOT_ADVICE, add_event, days_ago, headline_count, iso, panel_count, plain,
-                    set_profile)
+from pjtest import (NOT_ADVICE, add_event, days_ago, headline_count, iso, ok, panel_count,
+                    plain, set_profile)
 
 DAY = date(2026, 11, 25)
 CATALOGUE = Path(__file__).resolve().parents[1] / "docs" / "catalogue.md"
@@ -34,11 +34,6 @@ ZICONOTIDE = Context(drugs=frozenset("Z"), drugs_known=True)
 
 def rules(flags) -> dict[str, Urgency]:
     return {f.rule: f.urgency for f in flags}
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
 
 
 def logged(cli, *args) -> str:
@@ -570,6 +565,30 @@ def test_code_matches_the_catalogue_document():
     for row in rule_rows:
         rule = cat.RULES[row[0].strip("*")]
         assert tokens(row[-1]) == tokens(", ".join(rule.sources)), rule.id
+
+
+def test_suggestions_for_a_long_value_compare_only_words_that_could_match(monkeypatch):
+    """A pasted 100,000-letter value or an imported cell of 5,000 words is answered "no
+    symptom comes close" without comparing the huge text letter by letter, and a word repeated
+    costs what it costs once: the error comes at once, as for a short word."""
+    import difflib
+
+    seen: list[int] = []
+
+    class Counting(difflib.SequenceMatcher):
+        def __init__(self, isjunk=None, a="", b="", autojunk=True):
+            seen.append(max(len(a), len(b)))
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(difflib, "SequenceMatcher", Counting)
+    assert cat.suggest("private") == []
+    once, seen[:] = len(seen), []
+    assert cat.suggest("private " * 5000) == []
+    assert len(seen) <= once
+    seen.clear()
+    assert cat.suggest("\x1b[31m" + "x" * 100_000) == []
+    assert max(seen, default=0) < 200
+    assert cat.suggest("feverrrr " * 3000)[:1] == ["fever"]
 
 
 # When an item is a warning sign, and the rules each row names ---------------------------

@@ -17,23 +17,7 @@ from datetime import date, timedelta
 import pytest
 
 from pumpjournal import model
-from pjtest import NOT_ADVICE, iso, plain, snapshot
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    return result
-
-
-def refused(result, code: int = 2) -> str:
-    """A refused command: the exit code, one line on stderr, no traceback, nothing on stdout."""
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    return lines[0]
+from pjtest import NOT_ADVICE, iso, ok, plain, refused, snapshot
 
 
 def ahead(n: int) -> str:
