@@ -288,6 +288,8 @@ def print_panel(found, day: date, temperature_c, profile: dict, *,
     """The warning-sign panel of a check (ROUTINE and above), the one-line EXPECTED record, and
     any note on rules that could not be checked."""
     top = found.top
+    if top is None and not found.failed:
+        return  # nothing to show: Rich's console costs `log` about 20 ms to import
     con = console(stderr)
     if top is None or top == cat.Urgency.EXPECTED:
         if top is not None:
