@@ -14,33 +14,27 @@ from typing import Callable
 from .errors import InputError
 
 
-def _suffix(name: str | None) -> str:
-    return PurePath(name).suffix if name and name != "-" else ""
+def _from_name(name: str | None, check: Callable[[str], str]) -> str | None:
+    """The format the file's name says, or None when it says none that ``check`` knows."""
+    suffix = PurePath(name).suffix if name and name != "-" else ""
+    try:
+        return check(suffix) if suffix else None
+    except InputError:
+        return None
 
 
 def to_read(name: str | None, given: str | None, check: Callable[[str], str],
             formats: tuple[str, ...]) -> str:
     """The format of a file to read (``name`` None or ``-``: stdin, which needs --format)."""
-    if given:
-        return check(given)
-    if _suffix(name):
-        try:
-            return check(_suffix(name))
-        except InputError:
-            pass
-    raise InputError(f"cannot tell the format from the file name; give --format "
-                     f"{', '.join(formats[:-1])} or {formats[-1]} (reading from - always "
-                     "needs it).")
+    found = check(given) if given else _from_name(name, check)
+    if found is None:
+        raise InputError(f"cannot tell the format from the file name; give --format "
+                         f"{', '.join(formats[:-1])} or {formats[-1]} (reading from - always "
+                         "needs it).")
+    return found
 
 
 def to_write(name: str | None, given: str | None, check: Callable[[str], str],
              default: str) -> str:
     """The format of a file to write: --format, else the name's, else ``default``."""
-    if given:
-        return check(given)
-    if _suffix(name):
-        try:
-            return check(_suffix(name))
-        except InputError:
-            pass
-    return default
+    return check(given) if given else (_from_name(name, check) or default)
