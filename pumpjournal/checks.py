@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
+from . import dates
 from . import symptoms as cat
 from .errors import JournalError
 
@@ -59,9 +60,9 @@ def check(symptoms: Iterable[str], temperature_c: float | None, day: date,
     symptoms, worse = list(symptoms), list(worse)
     if profile is not None:
         try:
-            from .timeline import Contexts, neuro_days
+            from .timeline import context_for, neuro_days
 
-            ctx = Contexts(profile, list(events), neuro_days(history or [])).at(day)
+            ctx = context_for(profile, list(events), neuro_days(history or []), day)
             return Check(cat.assess(symptoms, temperature_c, day, ctx, worse), ctx)
         except Exception:  # a rules error: fall back on the typed signs, and say so
             found = check(symptoms, temperature_c, day, worse)
@@ -172,7 +173,7 @@ def watch_today(view, patient: str, today: date | None = None):
     from .timeline import watch_on
 
     try:
-        return watch_on(view.profile(patient), view.events(patient), today or date.today())
+        return watch_on(view.profile(patient), view.events(patient), today or dates.today())
     except Exception:
         return None
 

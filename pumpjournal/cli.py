@@ -319,13 +319,6 @@ def print_entry_panel(view, entry, *, stderr: bool = False) -> None:
                 stderr=stderr)
 
 
-def current_watch(view, who: str, day: date | None = None):
-    """The 48-hour watch (W-WATCH) running today (or on ``day``), or None."""
-    from .timeline import watch_on
-
-    return watch_on(view.profile(who), view.events(who), day or dates.today())
-
-
 def print_watch(watch, *, stderr: bool = False, note: bool = True,
                 profile: dict | None = None) -> None:
     """The overdose signs while a 48-hour watch runs, then (``note``) the not-medical-advice
@@ -730,14 +723,15 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
     entry = view.require_entry(who, when)
-    flags = checks.entry_flags(view, who, [entry])[0]
+    found = checks.check_entry(view, entry)  # the rules run once for the entry and its panel
+    flags, profile = found.flags, view.profile(who)
     if as_json:
         emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
-        print_entry_panel(view, entry, stderr=True)
+        print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
         return
     screen("\n".join(render.entry_lines(entry, flags, full=True)))
-    print_entry_panel(view, entry)
-    print_watch(current_watch(view, who, entry.day), profile=view.profile(who),
+    print_panel(found, entry.day, entry.temperature_c, profile)
+    print_watch(checks.watch_today(view, who, entry.day), profile=profile,
                 note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
@@ -958,7 +952,7 @@ def profile(
         with store.transaction() as tx:
             facts = tx.set_profile(who, raw, clear or (), dates.today())
             starts = {"implant_date", "trial_start"} & set(values)
-            watch = current_watch(tx, who) if starts else None
+            watch = checks.watch_today(tx, who) if starts else None
         say(f"Profile of {who} saved.")
         for note in model.profile_notes(values):
             say(f"Note: {note}")
@@ -1044,7 +1038,7 @@ def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
         text.append(cat.not_advice(view.profile(who)))
         print(escape("\n".join(text), lines=True), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
-        print_watch(current_watch(view, who), stderr=stderr, profile=view.profile(who))
+        print_watch(checks.watch_today(view, who), stderr=stderr, profile=view.profile(who))
 
 
 @event_app.command("list", help="List events, oldest first." + examples(
@@ -1109,7 +1103,7 @@ def flags(
     if as_json:
         emit_json(found)
         return
-    watch = current_watch(view, who)
+    watch = checks.watch_today(view, who)
     if not found:
         say("No warning signs logged in that period." if (low or high) else
             "No warning signs logged.")

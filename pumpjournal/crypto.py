@@ -73,7 +73,7 @@ def _bytes(value, size: int, what: str, path) -> bytes:
 def _header(raw: bytes, path) -> tuple[dict, bytes, bytes, bytes, bytes]:
     """(settings, header line, body, salt, nonce), checked against what pumpjournal writes
     before any key is derived: a changed header is an error, never a long or huge derivation."""
-    line, newline, body = raw[len(MAGIC):len(MAGIC) + _HEADER_MAX + 1].partition(b"\n")
+    line, newline, _ = raw[len(MAGIC):len(MAGIC) + _HEADER_MAX + 1].partition(b"\n")
     if not newline:
         raise _damaged(path, "its header cannot be read")
     body = raw[len(MAGIC) + len(line) + 1:]

@@ -7,6 +7,7 @@ from datetime import date
 from . import model
 from .errors import InputError, PumpjournalError
 from .escape import quote, shorten
+from .words import plural
 
 
 def check(journal, today: date) -> tuple[list[str], list[str]]:
@@ -51,12 +52,11 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     for who in people:
         problems += _profile_problems(who, view.profile(who), today)
     events = len(view.events())
-    notes.append(f"{count} {'entry' if count == 1 else 'entries'}, {events} "
-                 f"{'event' if events == 1 else 'events'}, {len(people)} "
-                 f"{'person' if len(people) == 1 else 'people'}; "
+    notes.append(f"{plural(count, 'entry', 'entries')}, {plural(events, 'event')}, "
+                 f"{plural(len(people), 'person', 'people')}; "
                  f"{'encrypted' if journal.encrypted else 'not encrypted'}.")
     backups = journal.backups()
-    notes.append(f"{len(backups)} backup {'copy' if len(backups) == 1 else 'copies'} of this "
+    notes.append(f"{plural(len(backups), 'backup copy', 'backup copies')} of this "
                  f"journal in {journal.backup_folder}" if backups else
                  "no backup copies yet (`pumpjournal backup` makes one).")
     return problems, notes + _stale(journal)
@@ -68,7 +68,7 @@ def _stale(journal) -> list[str]:
     if not stale:
         return []
     size = sum(_size(p) for p in stale)
-    return [f"{len(stale)} temporary {'copy' if len(stale) == 1 else 'copies'} of the journal "
+    return [f"{plural(len(stale), 'temporary copy', 'temporary copies')} of the journal "
             f"left by an interrupted write ({_megabytes(size)}): "
             f"{', '.join(str(p) for p in stale[:5])}{' ...' if len(stale) > 5 else ''}; the "
             "next change to the journal removes them, or delete them."]

@@ -44,8 +44,10 @@ def _problem(why: str) -> JournalError:
 
 def load() -> set[str]:
     """The real paths of the journals known to be encrypted."""
+    from .files import read_regular
+
     try:
-        raw = record_path().read_bytes()
+        raw = read_regular(record_path())  # a pipe planted there is refused, never waited on
     except FileNotFoundError:
         return set()
     except OSError as exc:
@@ -73,14 +75,11 @@ def forget(path) -> None:
 
 def _change(name: str, add: bool) -> None:
     from .files import atomic_writer, reason
-    from .store import LOCK_TIMEOUT, FileLock
+    from .store import FileLock, lock_wait
 
     target = record_path()
     try:
-        from .files import make_folder
-
-        make_folder(target.parent)
-        with FileLock(target.with_name(NAME + ".lock"), LOCK_TIMEOUT):
+        with FileLock(target.with_name(NAME + ".lock"), lock_wait()):
             paths = load()
             if (name in paths) == add:
                 return

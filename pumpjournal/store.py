@@ -245,13 +245,6 @@ def check_records(path: Path, data: dict) -> None:
             raise corrupt(path, f"question {doc_id} lacks a person, a valid date or its text")
 
 
-def _shown(value) -> str:
-    """A stored value for a message: short, and only when it is a plain number or date."""
-    text = repr(value)
-    return text if len(text) <= 14 and all(ch.isascii() and ch.isprintable() for ch in text) \
-        else "(not shown)"
-
-
 def empty_data() -> dict:
     data = {name: {} for name in TABLES}
     data["meta"] = {"1": {"app": "pumpjournal", "schema": SCHEMA_VERSION}}
@@ -580,7 +573,6 @@ class Journal:
 
     @property
     def encrypted(self) -> bool:
-        from .crypto import MAGIC
 
         try:
             return read_regular(self.path, len(MAGIC)) == MAGIC

@@ -159,6 +159,20 @@ def test_a_damaged_record_is_a_clear_error(encrypted, cli, private_home, monkeyp
     assert not other.exists()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_pipe_planted_as_the_record_is_refused_at_once(encrypted, cli, private_home,
+                                                        monkeypatch):
+    """The record is read like the journal: a FIFO there would hang every command."""
+    path = private_home / ".config" / "pumpjournal" / remembered.NAME
+    path.unlink()
+    os.mkfifo(path)
+    monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
+    other = encrypted.parent / "other.json"
+    result = cli("--journal", str(other), "log", "--pain", "3")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output
+    assert "not a regular file" in result.stderr and not other.exists()
+
+
 # the passphrase set: plain journals are refused --------------------------------------------
 
 
