@@ -14,6 +14,7 @@ from . import symptoms as cat
 from .model import Entry, Event
 from .symptoms import Flag, Urgency
 from .timeline import assess_entries
+from .words import num
 
 MAX_GAP_DAYS = 2
 TREND_LOW_BASELINE, TREND_LOW_RISE = 1.0, 2.0  # W-TREND from a baseline mean below 1 (H)
@@ -137,7 +138,7 @@ def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag
     if mean_then < TREND_LOW_BASELINE:  # a percentage of almost nothing means nothing (H)
         if mean_now - mean_then < TREND_LOW_RISE:
             return None
-        rise = f"from {_short(mean_then)} to {_short(mean_now)}"
+        rise = f"from {num(float(mean_then))} to {num(float(mean_now))}"
     elif mean_now < mean_then * 1.3:
         return None
     else:
@@ -145,10 +146,6 @@ def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag
     advice = cat.RULES["W-TREND"].advice[Urgency.ROUTINE].format(rise=rise,
                                                                  date=visit.isoformat())
     return Flag("W-TREND", Urgency.ROUTINE, ("average-pain",), advice)
-
-
-def _short(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def refill_due(profile: dict, events: list[Event]) -> date | None:

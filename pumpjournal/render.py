@@ -75,7 +75,7 @@ def care_team_text(profile: dict) -> str:
 def headline(level: Urgency, profile: dict) -> str:
     text = f"{level.symbol} {level.name}: {level.headline}"
     if level is Urgency.EMERGENCY:
-        text += f" ({escape(profile.get('emergency_number') or 'your local emergency number')})"
+        text += f" ({escape(cat.emergency_number(profile))})"
     return text
 
 
@@ -107,7 +107,7 @@ def action_text(flags: list[Flag], profile: dict) -> str:
     top = cat.top_urgency(flags)
     first = [f for f in flags if f.urgency == top]
     chosen = next((f for f in first if f.rule != "W-TEMP"), first[0])
-    number = profile.get("emergency_number") or "your local emergency number"
+    number = cat.emergency_number(profile)
     text = advice_text(chosen.advice, profile)
     if "Call emergency services now" in text and top is Urgency.EMERGENCY:
         text = text.replace("Call emergency services now", f"Call emergency services now "
@@ -162,7 +162,7 @@ def contacted_reply(flags: list[Flag], profile: dict, answer: bool) -> str:
     top = cat.top_urgency(flags)
     text = "Saved for your visit summary."
     if top is Urgency.EMERGENCY:
-        number = profile.get("emergency_number") or "your local emergency number"
+        number = cat.emergency_number(profile)
         return text + (f" If you have not called emergency services yet, call now ({number})."
                        if answer else " " + action_text(flags, profile))
     if answer:

@@ -79,7 +79,7 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
             span = ep.first.isoformat() + ("" if ep.first == ep.last else f" to {ep.last}")
             act = ""
             if ep.urgency == cat.Urgency.EMERGENCY:
-                number = profile.get("emergency_number") or "your local emergency number"
+                number = cat.emergency_number(profile)
                 act = f". {ep.urgency.headline} ({number})."
             lines.append(f"  {ep.urgency.symbol} {ep.urgency.name} {span}: "
                          f"{escape(', '.join(cat.item_name(i) for i in ep.items))}{escape(act)}")

@@ -24,12 +24,15 @@ NOT_ADVICE = ("pumpjournal is not medical advice; "
               "in an emergency call your local emergency number.")
 
 
+def emergency_number(profile: dict | None) -> str:
+    """The profile's emergency number, or words that stand for the local one."""
+    return str((profile or {}).get("emergency_number") or "").strip() or \
+        "your local emergency number"
+
+
 def not_advice(profile: dict | None = None) -> str:
     """The not-medical-advice line, naming the profile's emergency number when it has one."""
-    number = str((profile or {}).get("emergency_number") or "").strip()
-    if not number:
-        return NOT_ADVICE
-    return f"pumpjournal is not medical advice; in an emergency call {number}."
+    return f"pumpjournal is not medical advice; in an emergency call {emergency_number(profile)}."
 
 
 class Urgency(IntEnum):

@@ -96,23 +96,21 @@ class ImportResult:
 # Reading ------------------------------------------------------------------------------------
 
 
-def check_format_in(given: str) -> str:
-    """An import format named by --format or a file's suffix (``ndjson`` is jsonl)."""
+def _check_format(given: str, formats: tuple[str, ...], what: str) -> str:
+    """A format named by --format or a file's suffix (``ndjson`` is jsonl)."""
     fmt = str(given).strip().lower().lstrip(".")
     fmt = {"ndjson": "jsonl"}.get(fmt, fmt)
-    if fmt not in FORMATS_IN:
-        raise InputError(f"unknown import format {quote(given)}; use {', '.join(FORMATS_IN)}.")
+    if fmt not in formats:
+        raise InputError(f"unknown {what} format {quote(given)}; use {', '.join(formats)}.")
     return fmt
+
+
+def check_format_in(given: str) -> str:
+    return _check_format(given, FORMATS_IN, "import")
 
 
 def check_format_out(given: str) -> str:
-    """An export format named by --format or a file's suffix (``ndjson`` is jsonl)."""
-    fmt = str(given).strip().lower().lstrip(".")
-    fmt = {"ndjson": "jsonl"}.get(fmt, fmt)
-    if fmt not in FORMATS_OUT:
-        raise InputError(f"unknown export format {quote(given)}; use "
-                         f"{', '.join(FORMATS_OUT)}.")
-    return fmt
+    return _check_format(given, FORMATS_OUT, "export")
 
 
 # Opening an import source ---------------------------------------------------------------

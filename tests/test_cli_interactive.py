@@ -349,15 +349,21 @@ def test_an_unknown_word_is_asked_again_and_the_entry_is_kept(terminal, journal)
     assert entry.pain == 5 and entry.symptoms == ["incision-redness", "nausea"]
 
 
-def test_a_known_symptom_asks_worse_than_usual(terminal, journal, cli):
-    cli("profile", "--baseline-symptom", "leg-numbness", "--implant-date", "2026-01-01")
-    term = terminal("log")
+def log_known_numbness(terminal, worse: str, *args: str):
+    """Log leg numbness at a terminal, answering "worse than usual?" with ``worse``; returns
+    the terminal and the panel shown before "contacted?"."""
+    term = terminal(*args)
     answer_pain_only(term, "3", {"leg-numbness"})
     term.ask(ANYTHING, "")
-    term.ask("Is it worse than usual? [y/N]", "")
+    term.ask("Is it worse than usual? [y/N]", worse)
     term.ask(TEMPERATURE, "")
     term.ask(NOTE, "")
-    panel = term.expect(CONTACTED)
+    return term, term.expect(CONTACTED)
+
+
+def test_a_known_symptom_asks_worse_than_usual(terminal, journal, cli):
+    cli("profile", "--baseline-symptom", "leg-numbness", "--implant-date", "2026-01-01")
+    term, panel = log_known_numbness(terminal, "", "log")
     assert "[i] ROUTINE" in panel and "before the implant" in panel
     assert "[!]" not in panel
     term.answer("n")
@@ -366,13 +372,7 @@ def test_a_known_symptom_asks_worse_than_usual(terminal, journal, cli):
     assert "Mention it at your next visit" in reply and "call" not in reply.lower()
     assert stored(journal).worse == []
 
-    term = terminal("log", "--date", "yesterday")
-    answer_pain_only(term, "3", {"leg-numbness"})
-    term.ask(ANYTHING, "")
-    term.ask("Is it worse than usual? [y/N]", "y")
-    term.ask(TEMPERATURE, "")
-    term.ask(NOTE, "")
-    panel = term.expect(CONTACTED)
+    term, panel = log_known_numbness(terminal, "y", "log", "--date", "yesterday")
     assert "[!] URGENT" in panel and "W-NEURO" in panel
     term.answer("y")
     assert term.finish() == 0
