@@ -145,6 +145,7 @@ _TYPES = {"patient": (str,), "date": (str,), "pain": (int,), "worst": (int,),
 _KINDS = {key: frozenset(kinds + ((type(None),) if key not in ("patient", "date", "pain")
                                   else ())) for key, kinds in _TYPES.items()}
 _ALLOWED = frozenset((key, kind) for key, kinds in _KINDS.items() for kind in kinds)
+_LISTS = tuple(key for key, kinds in _TYPES.items() if kinds == (list,))  # lists of text
 
 
 
@@ -175,6 +176,7 @@ _PROFILE_CHECKS = {  # field -> (the check, what it should be)
     **{key: (_day, "a date (YYYY-MM-DD)") for key in (
         "trial_start", "trial_end", "implant_date", "next_refill", "fever_threshold_set_on")},
     "drugs": (_texts, "a list of medicine names"),
+    "baseline_symptoms": (_texts, "a list of symptom ids"),
     **{key: (_number, "a number") for key in ("fever_threshold_c", "low_threshold_c")},
     **{key: (lambda v: v.__class__ is str, "text") for key in (
         "name", "initials", "pump_make", "care_team", "care_phone", "after_hours_phone",
@@ -203,8 +205,8 @@ def check_records(path: Path, data: dict) -> None:
     seen_keys = set(chain.from_iterable(docs.values()))
     sound = seen_keys <= _TYPES.keys() and all(
         {type(doc.get(key)) for doc in docs.values()} <= _KINDS[key] for key in _TYPES)
-    if not (sound and all(_day(doc["date"]) and _texts(doc.get("symptoms"))
-                          and _texts(doc.get("questions")) for doc in docs.values())):
+    if not (sound and all(_day(doc["date"]) and all(_texts(doc.get(key)) for key in _LISTS)
+                          for doc in docs.values())):
         for doc_id, doc in docs.items():
             bad = next((key for key, value in doc.items()
                         if (key, value.__class__) not in _ALLOWED), None)
@@ -212,10 +214,8 @@ def check_records(path: Path, data: dict) -> None:
                 bad = "patient or date"
             elif "pain" not in doc:
                 bad = "pain"
-            elif not _texts(doc.get("symptoms")):
-                bad = "symptoms"
-            elif not _texts(doc.get("questions")):
-                bad = "questions"
+            else:
+                bad = next((key for key in _LISTS if not _texts(doc.get(key))), bad)
             if bad:
                 raise corrupt(path, f"entry {doc_id} ({shorten(doc.get('patient'), 20)}, "
                                     f"{shorten(doc.get('date'), 20)}) "
