@@ -4,7 +4,8 @@ A plain file swapped in for an encrypted journal would otherwise be read, and ev
 entry written in plain text. The record is a small JSON file in the user's config folder
 (``$PUMPJOURNAL_CONFIG_DIR``, else the platform's: ``~/.config/pumpjournal`` on Linux), mode
 0600 in a 0700 folder, replaced atomically under a lock. Journals are named by their real path
-(symlinks resolved), so every path to one journal shares its record.
+(symlinks resolved), so every path to one journal shares its record, and by the path as given,
+so a symlink swapped in for an encrypted journal is refused too.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ def record_path() -> Path:
     return folder() / NAME
 
 
-def key(path) -> str:
-    return os.path.realpath(Path(path).expanduser())
+def keys(path) -> set[str]:
+    """The journal's real path and the path as given: a symlink later put where an encrypted
+    journal was, pointing at a plain file, still names a remembered path."""
+    given = Path(path).expanduser()
+    return {os.path.realpath(given), os.path.abspath(given)}
 
 
 def _problem(why: str) -> JournalError:
@@ -62,18 +66,18 @@ def load() -> set[str]:
 
 
 def is_encrypted(path) -> bool:
-    return key(path) in load()
+    return not keys(path).isdisjoint(load())
 
 
 def remember(path) -> None:
-    _change(key(path), add=True)
+    _change(keys(path), add=True)
 
 
 def forget(path) -> None:
-    _change(key(path), add=False)
+    _change(keys(path), add=False)
 
 
-def _change(name: str, add: bool) -> None:
+def _change(names: set[str], add: bool) -> None:
     from .files import atomic_writer, reason
     from .store import FileLock, lock_wait
 
@@ -81,9 +85,9 @@ def _change(name: str, add: bool) -> None:
     try:
         with FileLock(target.with_name(NAME + ".lock"), lock_wait()):
             paths = load()
-            if (name in paths) == add:
+            if (names <= paths) if add else paths.isdisjoint(names):
                 return
-            paths = paths | {name} if add else paths - {name}
+            paths = paths | names if add else paths - names
             data = json.dumps({"encrypted": sorted(paths)}, indent=1)  # ASCII: any file name
             with atomic_writer(target) as handle:
                 handle.write(data.encode() + b"\n")

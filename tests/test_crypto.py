@@ -123,6 +123,24 @@ def test_a_symlinked_journal_shares_its_record_with_its_target(cli, journal, tmp
         assert "was encrypted" in line
 
 
+@pytest.mark.parametrize("passphrase", [True, False], ids=["passphrase set", "no passphrase"])
+def test_a_symlink_to_a_plain_file_swapped_in_for_an_encrypted_journal_is_refused(
+        encrypted, cli, monkeypatch, tmp_path, passphrase):
+    """The record names the path as given too, so a link put there leads nowhere plain."""
+    planted = tmp_path / "elsewhere" / "plain.json"
+    planted.parent.mkdir()
+    planted.write_bytes(plain_journal(encrypted))
+    planted.chmod(0o600)
+    before = planted.read_bytes()
+    encrypted.unlink()
+    encrypted.symlink_to(planted)
+    if not passphrase:
+        monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
+    line = refused(cli("log", "--pain", "7", "--note", "new secret"), 1)
+    assert "was encrypted" in line
+    assert planted.read_bytes() == before
+
+
 def test_a_missing_encrypted_journal_is_made_encrypted_again(encrypted, cli):
     encrypted.unlink()
     ok(cli("log", "--pain", "5", "--note", "after the loss"))
