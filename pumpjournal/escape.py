@@ -56,6 +56,8 @@ def problem(text: str, lines: bool = True) -> str | None:
         return None
     if 0xD800 <= ord(found.group()) <= 0xDFFF:
         return "contains bytes that are not UTF-8 text; use plain text"
+    if found.group() in "\t\n":
+        return f"contains a tab or line break ({_written(found)}); use plain text on one line"
     return (f"contains a control or text-direction character ({_written(found)}); use plain "
             "text")
 

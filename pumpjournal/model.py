@@ -505,7 +505,7 @@ def new_event(patient: str, kind: str, day: date, today: date, details: dict,
         elif key == "next_due":
             clean[key] = value.isoformat() if isinstance(value, date) else str(value)
         else:
-            text = parse_text(value, key, 500)
+            text = parse_text(value, key, 500, lines=key == "note")  # one line but a note
             if text:
                 clean[key] = text
     if kind == "dose-change" and not {"dose", "unit"} <= clean.keys():
@@ -572,7 +572,7 @@ def validate_profile(raw: dict, today: date, current: dict | None = None,
         if value is None:
             values[key] = None
         elif key in _PROFILE_TEXTS:
-            values[key] = parse_text(value, word, _PROFILE_TEXTS[key])
+            values[key] = parse_text(value, word, _PROFILE_TEXTS[key], lines=False)
         elif key in _PROFILE_DATES:
             day = dates.in_range(value if isinstance(value, date) else dates.parse_date(
                 str(value), what=word), f"the {word}")
@@ -584,8 +584,8 @@ def validate_profile(raw: dict, today: date, current: dict | None = None,
         elif key in _PROFILE_PHONES:
             values[key] = parse_phone(value, word)
         elif key == "drugs":
-            values[key] = [d for d in (parse_text(x, "drug", 60) for x in _items(value, word))
-                           if d]
+            values[key] = [d for d in (parse_text(x, "drug", 60, lines=False)
+                                       for x in _items(value, word)) if d]
         elif key == "fever_threshold_c":
             values[key] = parse_threshold(value, "the fever line", *FEVER_RANGE_C)
         elif key == "low_threshold_c":

@@ -74,12 +74,13 @@ def test_escapes_say_which_character_it_was():
 
 # typed text is refused ----------------------------------------------------------------------
 
-TEXT_OPTIONS = [["log", "--pain", "3", "--note"], ["log", "--pain", "3", "--question"],
-                ["ask"], ["event", "add", "visit", "--note"],
-                ["event", "add", "dose-change", "--dose", "1", "--unit", "mg/day", "--drug"],
-                ["profile", "--name"], ["profile", "--initials"], ["profile", "--care-team"],
-                ["profile", "--pump-make"], ["profile", "--drug"],
-                ["profile", "--fever-threshold", "38", "--set-by"]]
+NOTE_OPTIONS = [["log", "--pain", "3", "--note"], ["log", "--pain", "3", "--question"],
+                ["ask"], ["event", "add", "visit", "--note"]]
+ONE_LINE_OPTIONS = [["event", "add", "dose-change", "--dose", "1", "--unit", "mg/day", "--drug"],
+                    ["profile", "--name"], ["profile", "--initials"], ["profile", "--care-team"],
+                    ["profile", "--pump-make"], ["profile", "--drug"],
+                    ["profile", "--fever-threshold", "38", "--set-by"]]
+TEXT_OPTIONS = NOTE_OPTIONS + ONE_LINE_OPTIONS
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
@@ -92,9 +93,19 @@ def test_typed_text_that_could_drive_the_terminal_is_refused(cli, journal, args,
     assert snapshot(journal) == before
 
 
-@pytest.mark.parametrize("args", TEXT_OPTIONS, ids=" ".join)
+@pytest.mark.parametrize("args", NOTE_OPTIONS, ids=" ".join)
 def test_a_note_may_hold_newlines_and_tabs_where_a_note_has_them(cli, args):
-    ok(cli(*args, "line one\tcolumn"))
+    ok(cli(*args, "line one\tcolumn\nline two"))
+
+
+@pytest.mark.parametrize("args", ONE_LINE_OPTIONS, ids=" ".join)
+@pytest.mark.parametrize("space", ["\t", "\n"], ids=["tab", "newline"])
+def test_a_one_line_value_refuses_tabs_and_newlines(cli, journal, args, space):
+    """A name, a medicine or a pump make is one line: a newline in it would start a new line
+    of every screen and report that shows it."""
+    line = one_line_error(cli(*args, f"Dr{space}Ames"), 2)
+    assert "plain text" in line and "Nothing was changed" in line
+    assert not journal.exists()
 
 
 NUMBER_OPTIONS = [["log", "--pain"], ["log", "--pain", "3", "--temperature"],
