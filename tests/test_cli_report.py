@@ -6,6 +6,7 @@ import os
 import stat
 
 import pytest
+from pjtest import ok
 
 
 @pytest.fixture
@@ -45,6 +46,16 @@ def test_report_to_stdout_and_redacted(cli, logged):
     assert result.exit_code == 0
     assert "Robin" not in result.stdout and "bold" not in result.stdout
     assert "incision" in result.stdout.lower()
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt", "html"])
+def test_a_redacted_report_leaves_out_the_emergency_number(cli, logged, fmt):
+    """The not-advice line names the profile's number; redacted, it names no number."""
+    ok(cli("profile", "--emergency-number", "0800 555 0177"))
+    assert "0800 555 0177" in ok(cli("report", "--format", fmt, "--output", "-")).stdout
+    redacted = " ".join(ok(cli("report", "--format", fmt, "--output", "-", "--redact"))
+                        .stdout.split())  # the text report wraps its lines
+    assert "0800 555 0177" not in redacted and "your local emergency number" in redacted
 
 
 def test_bad_format_is_refused(cli, logged, tmp_path):

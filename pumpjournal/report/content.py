@@ -178,7 +178,8 @@ def profile_facts(profile: dict) -> list[tuple[str, str]]:
 
 
 def redact_data(data: dict, label: str) -> dict:
-    """The figures with the person's id, free-text notes and questions taken out."""
+    """The figures with the person's id, free-text notes, questions and phone numbers taken
+    out."""
     out = dict(data)
     out["patient"] = label
     out["episodes"] = [{**ep, "patient": label} for ep in data["episodes"]]
@@ -188,6 +189,7 @@ def redact_data(data: dict, label: str) -> dict:
                                   if k != "note"}} for ev in data["events"]]
     out["flagged_notes"] = []
     out["questions"] = []
+    out["not_advice"] = NOT_ADVICE  # the profile's emergency number is a phone number too
     return out
 
 
