@@ -166,27 +166,39 @@ def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Rows:
     return Rows(_records(stream, fmt, delimiter), fmt)
 
 
+def _csv_records(reader) -> Iterator[tuple[int, dict]]:
+    header = next(reader, None)
+    if header is None:
+        raise InputError("the file is empty: a CSV import needs a header row naming the "
+                         "columns (see `pumpjournal import --template`).")
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    twice = next((h for n, h in enumerate(header) if h and h in header[:n]), None)
+    if twice is not None:
+        raise InputError(f"the header names the column {quote(twice)} twice, so it is not "
+                         "clear which cells to use; rename or remove one of them.")
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            yield number, {"\0extra": row[len(header):], **dict(zip(header, row))}
+        else:
+            yield number, dict(zip(header, row))
+
+
 def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, dict]]:
     if fmt == "csv":
         if len(delimiter) != 1:
             raise InputError(f"--delimiter must be one character; got {quote(delimiter)}.")
-        reader = csv.reader(stream, delimiter=delimiter)
-        header = next(reader, None)
-        if header is None:
-            raise InputError("the file is empty: a CSV import needs a header row naming the "
-                             "columns (see `pumpjournal import --template`).")
-        header = [h.lstrip("\ufeff").strip() for h in header]
-        twice = next((h for n, h in enumerate(header) if h and h in header[:n]), None)
-        if twice is not None:
-            raise InputError(f"the header names the column {quote(twice)} twice, so it is not "
-                             "clear which cells to use; rename or remove one of them.")
-        for number, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(header):
-                yield number, {"\0extra": row[len(header):], **dict(zip(header, row))}
-            else:
-                yield number, dict(zip(header, row))
+        # strict: a stray or unclosed quote is an error, never a cell quietly read some way
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
+        try:
+            yield from _csv_records(reader)
+        except csv.Error as exc:
+            what = ("a quote is never closed" if "end of data" in str(exc)
+                    else "a quote is not where a cell starts or ends")
+            raise InputError(f"the CSV is broken at line {reader.line_num}: {what}. Put quotes "
+                             "around the whole cell and write a quote inside it twice "
+                             "(\"\").") from None
     elif fmt == "jsonl":
         for number, line in enumerate(stream, start=1):
             if line.strip():

@@ -55,6 +55,10 @@ CASES = {
                                    '"logged_at":"2026-11-20"}]', "row"),
     "JSON logged_at without offset": ("t2.json", f'[{{"date":"{iso(1)}","pain":3,'
                                       '"logged_at":"2026-11-20T10:00:00"}]', "row"),
+    "CSV quote never closed": ("q1.csv", f"date,pain,note\n{iso(2)},2,ok\n{iso(1)},3,\"open\n",
+                               "file"),
+    "CSV text after a closing quote": ("q2.csv", f'date,pain,note\n{iso(1)},3,"a"b"\n',
+                                       "file"),
     "CSV logged_at in year 1": ("t.csv", f"date,pain,logged_at\n{iso(1)},3,"
                                 "0001-01-01T00:00:00+00:00\n", "row"),
 }
