@@ -27,7 +27,8 @@ _keys: dict[tuple[str, bytes, str], bytes] = {}
 
 
 def is_encrypted(raw: bytes) -> bool:
-    return raw.startswith(MAGIC)
+    """An encrypted journal, or one cut short inside its first line (then reported damaged)."""
+    return raw.startswith(MAGIC) or (0 < len(raw) < len(MAGIC) and MAGIC.startswith(raw))
 
 
 def check_passphrase(passphrase: str) -> None:

@@ -317,6 +317,25 @@ def test_a_huge_or_deep_header_is_a_clear_error(encrypted, cli, header):
     assert "damaged" in line
 
 
+@pytest.mark.parametrize("size,passphrase", [
+    (1, False), (10, False), (len(crypto.MAGIC) - 1, False), (1, True),
+    (len(crypto.MAGIC) - 1, True), (len(crypto.MAGIC), True), (60, True)])
+def test_an_encrypted_journal_cut_short_is_reported_damaged(encrypted, cli, monkeypatch, size,
+                                                             passphrase):
+    """Cut anywhere in its first lines, even inside the first, it is an encrypted journal that
+    is damaged: not 'not JSON', not 'replaced by plain text'. (Cut in the body, the cipher
+    cannot tell a cut from a wrong passphrase: its message says both.)"""
+    cut = encrypted.read_bytes()[:size]
+    encrypted.write_bytes(cut)
+    if not passphrase:
+        monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
+    for args in (["list"], ["log", "--pain", "9"]):
+        line = refused(cli(*args), 1)
+        assert "encrypted journal" in line and "damaged" in line, line
+        assert "plain text" not in line and "JSON" not in line
+    assert encrypted.read_bytes() == cut
+
+
 @given(st.dictionaries(st.sampled_from(["n", "r", "p", "x"]),
                        st.one_of(st.integers(), st.floats(), st.booleans(), st.text(max_size=3),
                                  st.none()), max_size=4))
