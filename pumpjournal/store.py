@@ -632,6 +632,7 @@ class Journal:
     def transaction(self, backup: str | None = None) -> Iterator[View]:
         """Lock, load, yield the view, and write it once if it changed. With ``backup`` (a
         reason such as "import"), a copy of the old journal is kept first."""
+        self._check_new()
         with self.locked() as real:
             raw = read_raw(real)
             if raw is None:
@@ -645,6 +646,12 @@ class Journal:
                 write_file(real, payload)
                 if raw is None and payload.startswith(MAGIC):
                     self._remember()
+
+    def _check_new(self) -> None:
+        """A journal that does not exist yet and cannot be made (no passphrase where it must be
+        encrypted, a short one) is refused before any folder or lock file is made."""
+        if not os.path.lexists(self.path):
+            self._new_payload(None)
 
     def stale_files(self) -> list[Path]:
         """Temporary copies of the journal or of its backups left by an interrupted write."""
@@ -735,6 +742,7 @@ class Journal:
 
     def create(self) -> bool:
         """Write an empty journal if there is none; False when one exists already."""
+        self._check_new()
         with self.locked() as real:
             if real.exists():
                 if not stat.S_ISREG(os.stat(real).st_mode):

@@ -225,6 +225,17 @@ def test_with_the_passphrase_set_a_new_journal_is_made_encrypted(cli, journal, m
     assert other.read_bytes().startswith(crypto.MAGIC)
 
 
+@pytest.mark.parametrize("args", [["log", "--pain", "3"], ["init"], ["profile", "--name", "x"]],
+                         ids=_id)
+def test_a_new_journal_refused_for_its_short_passphrase_leaves_no_folder_or_lock(
+        cli, tmp_path, monkeypatch, args):
+    monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", "short")
+    folder = tmp_path / "new-folder"
+    line = refused(cli("--journal", str(folder / "j.json"), *args), 2)
+    assert "at least 12 characters" in line and "Nothing was changed" in line
+    assert not folder.exists()
+
+
 # turning encryption off on purpose ---------------------------------------------------------
 
 
