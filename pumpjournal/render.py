@@ -107,11 +107,16 @@ def action_text(flags: list[Flag], profile: dict) -> str:
     top = cat.top_urgency(flags)
     first = [f for f in flags if f.urgency == top]
     chosen = next((f for f in first if f.rule != "W-TEMP"), first[0])
-    number = cat.emergency_number(profile)
-    text = advice_text(chosen.advice, profile)
-    if "Call emergency services now" in text and top is Urgency.EMERGENCY:
-        text = text.replace("Call emergency services now", f"Call emergency services now "
-                            f"({number})", 1)
+    return urgent_text(chosen.advice, top, profile)
+
+
+def urgent_text(advice: str, level: Urgency, profile: dict) -> str:
+    """A rule's advice for this person, with the emergency number where an EMERGENCY says
+    call."""
+    text = advice_text(advice, profile)
+    if level is Urgency.EMERGENCY:
+        text = text.replace("Call emergency services now", "Call emergency services now "
+                            f"({escape(cat.emergency_number(profile))})", 1)
     return text
 
 
@@ -263,8 +268,11 @@ def episode_lines(episodes: list[dict], *, full: bool = True,
         lines.append(episode_line(ep))
         if full:
             parts = ep.get("advice_by_rule") or [{"rule": ep["rule"], "advice": ep["advice"]}]
-            advice = list(dict.fromkeys(advice_text(part["advice"], profile or {})
-                                        for part in parts))
+            # what to do is the most urgent rule's: weaker advice would blur it
+            level = Urgency[ep["urgency"]]
+            advice = list(dict.fromkeys(
+                urgent_text(part["advice"], level, profile or {}) for part in parts
+                if part.get("urgency", ep["urgency"]) == ep["urgency"]))
             rules = "; ".join(f"{part['rule']} · {', '.join(cat.RULES[part['rule']].sources)}"
                               for part in parts)
             lines += wrap([("    ", text) for text in advice]

@@ -262,6 +262,17 @@ def test_an_item_shared_by_two_findings_joins_them(cli, monkeypatch, args, rules
     assert len([e for e in summary if set(e["rules"]) & rules]) == 1
 
 
+def test_an_emergency_episode_says_only_its_own_action_with_the_number(cli):
+    """Weaker advice ("contact your care team") under an EMERGENCY would blur what to do."""
+    ok(cli("profile", "--emergency-number", "112"))
+    ok(cli("log", "--pain", "6", "-s", "fever", "-s", "headache", "-s", "stiff-neck",
+           "--temperature", "101.2"))
+    shown = " ".join(ok(cli("flags")).stdout.split())
+    assert "[!!] EMERGENCY" in shown and "Call emergency services now (112)" in shown
+    assert "Contact your care team right away" not in shown
+    assert "W-MEN" in shown and "W-INF" in shown and "W-TEMP" in shown  # every rule still named
+
+
 def test_different_findings_stay_apart(cli):
     ok(cli("log", "--pain", "4", "-s", "relief-fading", "-s", "leg-numbness"))
     ok(cli("log", "--pain", "4", "-s", "fever", "--date", iso(1)))

@@ -852,7 +852,7 @@ HAND_EDITED_PROFILES = [  # values of the right kind that the profile checks ref
     {"low_threshold_c": 38.5},
     {"implant_date": "2999-01-01"},
     {"trial_start": "2099-01-01"},  # (a date not written YYYY-MM-DD is refused on load)
-    {"baseline_symptoms": "fever"},
+    {"baseline_symptoms": ["not-a-symptom"]},
     {"baseline_symptoms": ["seizure"]},
     {"care_phone": "call me"},
     {"name": "x" * 300},
