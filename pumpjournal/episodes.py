@@ -64,7 +64,10 @@ class Episode:
                 "days_logged": len(self.days), "items": self.items, "advice": self.advice,
                 "advice_by_rule": [{"rule": r, "urgency": u.name, "advice": a}
                                    for r, u, a in self.advice_by_rule],
-                "sources": list(self.sources)}
+                "sources": list(self.sources),
+                "rules_by_day": {day.isoformat(): [rule for rule in self.rules
+                                                   if (rule, day) in self.fired]
+                                 for day in sorted(self.days)}}
 
 
 def one_finding(found: list[Episode]) -> list[Episode]:
@@ -94,6 +97,10 @@ def one_finding(found: list[Episode]) -> list[Episode]:
             for day in {d for ep in group for d in ep.day_items}:
                 for item in items:
                     parent[root(n)] = root(seen.setdefault((day, item), n))
+        for (day, item), n in list(seen.items()):  # and over consecutive days: a stiff neck
+            later = seen.get((day + timedelta(days=1), item))  # alone, then with a fever
+            if later is not None:
+                parent[root(n)] = root(later)
         joined: dict[int, list[Episode]] = {}
         for n, group in enumerate(groups):
             joined.setdefault(root(n), []).extend(group)

@@ -182,7 +182,8 @@ RULE_NAMES = {
     "W-WD-BAC": "signs of baclofen withdrawal", "W-WD-OPI": "signs of opioid withdrawal",
     "W-ZIC": "ziconotide mental or mood effects", "W-ANY": "unexplained mental or muscle signs",
     "W-MASS": "pain relief fading or new pain (catheter tip mass)",
-    "W-TREND": "average pain rising since the last visit", "W-SIDE": "a possible side effect",
+    "W-TREND": "average pain rising since the last visit",
+    "W-SIDE": "a change to tell the care team about",
     "W-ALARM": "a pump alarm", "W-REFILL": "refill due or overdue", "W-BASE": "a known symptom",
     "W-MRI": "an MRI planned",
 }

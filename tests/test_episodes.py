@@ -273,6 +273,34 @@ def test_an_emergency_episode_says_only_its_own_action_with_the_number(cli):
     assert "W-MEN" in shown and "W-INF" in shown and "W-TEMP" in shown  # every rule still named
 
 
+def test_a_sign_alone_then_with_others_the_next_day_is_one_episode(cli):
+    """The catalogue's example: a stiff neck alone one day, with a fever the next: one
+    episode led by W-MEN."""
+    ok(cli("log", "--pain", "3", "-s", "stiff-neck", "--date", iso(2)))
+    ok(cli("log", "--pain", "3", "-s", "stiff-neck", "-s", "fever", "--date", iso(1)))
+    (ep,) = flags_json(cli)
+    assert ep["rule"] == "W-MEN" and (ep["first"], ep["last"]) == (iso(2), iso(1))
+    assert ep["rules_by_day"][iso(2)] == ["W-SIDE"]
+    assert ep["rules_by_day"][iso(1)][0] == "W-MEN"
+
+
+def test_a_report_day_names_only_the_rules_that_fired_that_day(cli):
+    ok(cli("log", "--pain", "3", "-s", "fever", "-s", "stiff-neck", "-s", "very-sleepy",
+           "--date", iso(2)))
+    ok(cli("log", "--pain", "3", "-s", "very-sleepy", "--date", iso(1)))
+    text = report(cli, "txt").upper().split("DAY BY DAY")[1]  # the day rows, one after another
+    first, second = re.search(f"{iso(2)} (.*?) {iso(1)} (.*?) NO ENTRY", text).groups()
+    assert "W-MEN" in first and "W-OD" in first
+    assert "W-MEN" not in second and "W-OD" in second
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html"])
+def test_a_report_never_calls_withdrawal_feelings_a_side_effect(cli, fmt):
+    ok(cli("log", "--pain", "3", "-s", "withdrawal-feeling", "-s", "spasms-return"))
+    text = report(cli, fmt)
+    assert "W-SIDE" in text and "side effect" not in text
+
+
 def test_different_findings_stay_apart(cli):
     ok(cli("log", "--pain", "4", "-s", "relief-fading", "-s", "leg-numbness"))
     ok(cli("log", "--pain", "4", "-s", "fever", "--date", iso(1)))

@@ -47,7 +47,7 @@ def status(cli, monkeypatch) -> str:
 
 
 EPISODE_KEYS = {"patient", "rule", "urgency", "symbol", "first", "last", "days_logged", "items",
-                "advice", "sources", "rules", "advice_by_rule"}
+                "advice", "sources", "rules", "advice_by_rule", "rules_by_day"}
 
 
 # profile -------------------------------------------------------------------------------------
@@ -581,7 +581,8 @@ def test_a_sign_on_consecutive_days_is_one_episode(cli):
     assert ep == {"patient": "me", "rule": "W-NEURO", "urgency": "URGENT", "symbol": "[!]",
                   "first": iso(4), "last": iso(2), "days_logged": 3, "items": ["leg-tingling"],
                   "advice": ep["advice"], "sources": ["seed", "S6", "S7", "S9"],
-                  "rules": ["W-NEURO"], "advice_by_rule": ep["advice_by_rule"]}
+                  "rules": ["W-NEURO"], "advice_by_rule": ep["advice_by_rule"],
+                  "rules_by_day": {iso(d): ["W-NEURO"] for d in (4, 3, 2)}}
     assert ep["advice"].startswith("Contact your care team right away")
     out = ok(cli("flags")).stdout
     assert f"[!] URGENT {iso(4)} to {iso(2)}, 3 days logged: leg tingling (W-NEURO)" in out

@@ -289,9 +289,13 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
             advice.setdefault((part["rule"], part["urgency"]), []).append(part["advice"])
         if ep.get("before_period"):
             continue
-        for entry in logged:
-            top, rules = flags.get(entry.date, (level, []))
-            flags[entry.date] = (max(top, level), list(dict.fromkeys(rules + [ep["rule"]])))
+        levels = {part["rule"]: Urgency[part["urgency"]]
+                  for part in ep.get("advice_by_rule") or [ep]}
+        for entry in logged:  # a day names the rules that fired on it, at their level
+            fired = ep.get("rules_by_day", {}).get(entry.date) or [ep["rule"]]
+            top, rules = flags.get(entry.date, (Urgency.EXPECTED, []))
+            flags[entry.date] = (max([top] + [levels.get(r, level) for r in fired]),
+                                 list(dict.fromkeys(rules + fired)))
         chart_flags.append((max(since, date.fromisoformat(ep["first"])),
                             min(until, date.fromisoformat(ep["last"]))))
     advice_list = []
