@@ -307,3 +307,34 @@ def test_export_counts_entries_in_words(cli, tmp_path, count, said):
     result = cli("export", "--output", str(tmp_path / "out.csv"))
     assert result.exit_code == 0, result.output
     assert said in result.stderr
+
+
+# The day table: figures apart, rules whole ----------------------------------------------------
+
+MANY_RULES = ["-s", "cannot-walk", "-s", "fever", "-s", "stiff-neck", "-s", "very-sleepy",
+              "-s", "leg-weakness", "--temperature", "39"]
+
+
+def test_the_text_day_table_keeps_figures_apart_and_fits_the_width(cli):
+    from pjtest import iso, ok
+
+    ok(cli("log", "--pain", "5", "--boluses", "12", "--sleep", "10.5", "--mood", "7",
+           "--date", iso(2)))
+    ok(cli("log", "--pain", "5", *MANY_RULES, "--date", iso(1)))
+    text = ok(cli("report", "--format", "txt", "--output", "-")).stdout
+    (row,) = [line for line in text.splitlines() if line.startswith(iso(2))]
+    assert row.split()[-3:] == ["12", "10.5", "7"]
+    assert max(len(line) for line in text.splitlines()) <= 78
+    assert "W-NEURO-SEVERE" in text
+
+
+def test_the_pdf_cuts_a_long_rule_id_after_a_hyphen_not_inside_a_word(cli):
+    from pypdf import PdfReader
+
+    from pjtest import iso, ok
+
+    ok(cli("log", "--pain", "5", *MANY_RULES, "--date", iso(1)))
+    data = ok(cli("report", "--format", "pdf", "--output", "-")).stdout_bytes
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    pieces = re.findall(r"W-NEURO-\s*(\S+)", text)
+    assert pieces and all(p.startswith("SEVERE") for p in pieces), pieces

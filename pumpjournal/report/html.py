@@ -73,7 +73,7 @@ thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 table.pain { width: auto; break-inside: avoid; page-break-inside: avoid; }
 table.days { font-size: 8.2pt; font-variant-numeric: tabular-nums; }
-table.days td.date, table.days td.warn { white-space: nowrap; }
+table.days td.date, table.days td.warn span { white-space: nowrap; }
 table.days tr.flagged td { font-weight: 700; }
 table.days tr.routine td { background: #fdf3d8; }
 table.days tr.urgent td { background: #fbe3e0; }
@@ -269,9 +269,12 @@ def _html_days(block: Days) -> list[str]:
             out.append(f'<tr class="gap"><td colspan="{len(DAY_HEADS)}">{esc(row.text)}'
                        "</td></tr>")
             continue
-        cells = row.cells + [", ".join(row.symptoms)]
-        tds = "".join(f"<td{CELL_CLASS.get(h, '')}>{esc(c)}</td>"
-                      for h, c in zip(DAY_HEADS, cells))
+        cells = [esc(c) for c in row.cells + [", ".join(row.symptoms)]]
+        if row.flagged:  # the level stays on one line; the rules after it may wrap
+            symbol, name, rules = row.cells[9].split(" ", 2) + [""] * (
+                2 - row.cells[9].count(" "))
+            cells[9] = f"<span>{esc(symbol)} {esc(name)}</span> {esc(rules)}".rstrip()
+        tds = "".join(f"<td{CELL_CLASS.get(h, '')}>{c}</td>" for h, c in zip(DAY_HEADS, cells))
         level = f' class="flagged {row.urgency.lower()}"' if row.flagged else ""
         out.append(f"<tr{level}>{tds}</tr>")
     return out + ["</tbody></table>", f'<p class="key">{esc(block.key)}</p>']

@@ -115,15 +115,17 @@ class Writer:
         return lines
 
     def cut(self, word: str, width: float) -> list[str]:
-        widths = self.pdf.current_font.cw
-        scale = self.size / 1000 / PT
-        pieces, start, used = [], 0, 0.0
-        for n, ch in enumerate(word):
-            step = widths.get(ch, 600) * scale
-            if used + step > width and n > start:
-                pieces.append(word[start:n])
-                start, used = n, 0.0
-            used += step
+        """A word too long for the line in pieces that fit, cut after a hyphen where one fits
+        (W-NEURO- / SEVERE), else anywhere."""
+        pieces, start = [], 0
+        while self.width(word[start:]) > width:
+            end = start + 1
+            while end < len(word) and self.width(word[start:end + 1]) <= width:
+                end += 1
+            hyphen = word.rfind("-", start + 1, end)
+            end = hyphen + 1 if hyphen > start and end < len(word) else end
+            pieces.append(word[start:end])
+            start = end
         return pieces + [word[start:]]
 
     def room(self, height: float) -> None:

@@ -98,9 +98,15 @@ def _txt_figures(block: Figures) -> list[str]:
     return out
 
 
+def _txt_day_start(c: list[str]) -> str:
+    """A day's date and figures; each figure keeps a space before it, however wide (boluses
+    12, sleep 10.5)."""
+    return c[0].ljust(10) + "".join(" " + value.rjust(width - 1) for value, width in zip(
+        c[1:9], (4, 4, 4, 4, 6, 4, 4, 5))) + " "
+
+
 def _txt_row(c: list[str]) -> str:
-    return (f"{c[0]:<10}{c[1]:>4}{c[2]:>4}{c[3]:>4}{c[4]:>4}{c[5]:>6}{c[6]:>4}{c[7]:>4}"
-            f"{c[8]:>5} {c[9]:<10} ")
+    return f"{_txt_day_start(c)}{c[9]:<10} "
 
 
 TXT_HEAD = _txt_row(["Date", "Now", "Wst", "Lst", "Avg", "Temp", "Bol", "Slp", "Mood",
@@ -115,8 +121,9 @@ def _txt_days(block: Days) -> list[str]:
             out.append(f"  ... {row.text}")
             continue
         head, indent = _txt_row(row.cells), " " * SYMPTOM_COLUMN
-        if len(head) > SYMPTOM_COLUMN:  # several rules: the symptoms go on the next lines
-            out.append(head.rstrip())
+        if len(row.cells[9]) > 10:  # several rules: they wrap in the warning column, and
+            out += words.wrap(row.cells[9], WIDTH, _txt_day_start(row.cells),  # the symptoms
+                              " " * (SYMPTOM_COLUMN - 11))  # go on the next lines
             head = indent = " " * 10
         out += wrap(", ".join(row.symptoms), head, indent)
     return out + wrap("Wst, Lst: worst, least. Slp: sleep. " + block.key)
