@@ -1032,7 +1032,7 @@ def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
     from .episodes import event_flag  # the rules' modules load only where they are needed
     from .timeline import WATCH_KINDS
 
-    flag = event_flag(view.profile(who), event)
+    flag = event_flag(view.profile(who), event, dates.today())
     if flag is not None:
         text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
         text.append(cat.not_advice(view.profile(who)))
@@ -1098,17 +1098,23 @@ def flags(
     low, high = parse_range(since, until)
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
-    found = [ep.to_json()
-             for ep in queries.person_episodes(view, who, dates.today(), low, high)]
+    today = dates.today()
+    found = [ep.to_json() for ep in queries.person_episodes(view, who, today, low, high)]
     if as_json:
         emit_json(found)
         return
     watch = checks.watch_today(view, who)
-    if not found:
+    # a planned MRI is not a sign that was logged: it goes under "Coming up"
+    logged = [ep for ep in found if not queries.planned_mri(ep, today)]
+    coming = [] if high and high < today else render.coming_up_lines(
+        {"coming_up": {"mri": queries.coming_up(view, who, today)["mri"]}}, today)
+    if not logged:
         say("No warning signs logged in that period." if (low or high) else
             "No warning signs logged.")
     else:
-        screen("\n".join(render.episode_lines(found, profile=view.profile(who))))
+        screen("\n".join(render.episode_lines(logged, profile=view.profile(who))))
+    if coming:
+        screen("\n".join(coming))
     print_watch(watch, note=False)
     if found or watch:
         screen(cat.not_advice(view.profile(who)))

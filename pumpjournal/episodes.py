@@ -175,8 +175,11 @@ UNKNOWN_MAKE = ("Your pump make is not recorded or not one pumpjournal knows; re
                 "`pumpjournal profile --pump-make MAKE` (it is on your pump card).")
 
 
-def event_flag(profile: dict, event: Event) -> Flag | None:
-    """The flag an alarm (W-ALARM) or an MRI (W-MRI) raises, whatever its date."""
+def event_flag(profile: dict, event: Event, today: date | None = None) -> Flag | None:
+    """The flag an alarm (W-ALARM) or a planned MRI (W-MRI) raises; with ``today``, an MRI
+    before it is not planned any more and raises none (its advice is for before the scan)."""
+    if event.kind == "mri" and today is not None and event.day < today:
+        return None
     if event.kind == "alarm":
         advice = cat.RULES["W-ALARM"].advice[Urgency.URGENT]
         if "B" in cat.drug_tags(profile.get("drugs") or []):

@@ -39,12 +39,24 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
     found = person_episodes(view, who, today, low - timedelta(days=BEFORE_DAYS), None)
     before = [ep for ep in found if visit and ep.last < low] if visit else []
     during = [ep for ep in found if ep.last >= low and ep.first <= high
-              and not (ep.rule == "W-MRI" and ep.first >= today)]  # planned: coming up
+              and not planned_mri(ep.to_json(), today)]  # planned: coming up
     data = summarise(view.entries(who, low, high), events, during, profile, low, high,
                      view.questions(who), today=today, visit=visit, before=before)
     watch = watch_on(profile, events, today) if high == today else None
     data["watch"] = watch.to_json() if watch else None
     return data
+
+
+def planned_mri(episode: dict, today: date) -> bool:
+    """An MRI not yet done: shown under "Coming up", not among the signs logged."""
+    return episode["rule"] == "W-MRI" and episode["first"] >= today.isoformat()
+
+
+def coming_up(view, who: str, today: date) -> dict:
+    """The next visit, the next refill due and the planned MRIs with their advice."""
+    from .summary import coming_up as upcoming
+
+    return upcoming(view.profile(who), view.events(who), today)
 
 
 def choose_patient(view, option: str | None) -> str:

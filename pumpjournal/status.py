@@ -6,14 +6,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import symptoms as cat
+from . import words
 from .dates import days_in_words
 from .episodes import episodes, refill_due
 from .escape import escape
-from .render import daily_series, sparkline, wrap
+from .render import daily_series, sparkline
 from .timeline import day_zero, phase_on, watch_on
 
 CHART_DAYS = 14
 SHOWN = 5  # warning signs listed, most urgent and most recent first
+MRI_SHORT = {cat.Urgency.ROUTINE: "tell the MRI staff about your pump (pumpjournal flags).",
+             cat.Urgency.URGENT: "contact your care team before the scan (pumpjournal flags)."}
 
 
 def countdown(day: date, today: date) -> str:
@@ -71,9 +74,15 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
         late = " OVERDUE: contact your care team today" if due < today else ""
         lines.append(f"Next refill due: {due.isoformat()} ({countdown(due, today)}){late}.")
 
-    week = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
+    found = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
+    planned = [ep for ep in found if ep.rule == "W-MRI" and ep.first >= today]
+    week = [ep for ep in found if ep not in planned]  # a planned MRI is coming up, not logged
+    if planned:
+        lines.append("Coming up:")
+        lines += [f"  {ep.urgency.symbol} {ep.urgency.name} MRI planned {ep.first.isoformat()} "
+                  f"({countdown(ep.first, today)}): {MRI_SHORT[ep.urgency]}" for ep in planned]
     if week:
-        lines.append("Open warning signs (last 7 days and coming up):")
+        lines.append("Open warning signs (last 7 days):")
         shown = sorted(week, key=lambda ep: (-ep.urgency, -ep.last.toordinal()))[:SHOWN]
         for ep in shown:
             span = ep.first.isoformat() + ("" if ep.first == ep.last else f" to {ep.last}")
@@ -90,7 +99,13 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     watch = watch_on(profile, events, today)
     if watch:
         lines += watch.lines
-    if week or watch:
+    if found or watch:
         lines.append(cat.not_advice(profile))
-    return [part for line in lines for part in (wrap([("", line)], 79) if len(line) > 79
-                                                 else [line])]
+    return [part for line in lines for part in (_wrapped(line) if len(line) > 79 else [line])]
+
+
+def _wrapped(line: str) -> list[str]:
+    """A long line at 79 columns; an item of a list keeps its later lines under its text."""
+    text = line.lstrip(" ")
+    lead = line[:len(line) - len(text)]
+    return words.wrap(text, 79, lead, lead + "    " if lead else "")

@@ -180,6 +180,12 @@ def test_event_add_mri_shows_the_advice_at_once(cli, make):
     assert ep["urgency"] == ("URGENT" if urgent else "ROUTINE")
 
 
+def test_an_mri_recorded_after_it_happened_gives_no_before_the_scan_advice(cli):
+    out = text(cli("event", "add", "mri", "--date", iso(3)))
+    assert "Added event" in out and "before the scan" not in out and "URGENT" not in out
+    assert not [ep for ep in flags_json(cli) if ep["rule"] == "W-MRI"]
+
+
 @given(st.text(max_size=30))
 def test_a_make_naming_no_known_maker_is_unknown(make):
     words = "".join(ch for ch in make.lower() if ch.isalnum())
@@ -202,8 +208,10 @@ def test_a_planned_mri_is_coming_up_everywhere(cli, monkeypatch):
     assert data["coming_up"]["next_refill"] == ahead(30)
     (mri,) = data["coming_up"]["mri"]
     assert (mri["date"], mri["urgency"], mri["pump_make_known"]) == (ahead(12), "URGENT", False)
-    assert f"MRI planned {ahead(12)}" in text(cli("flags"))
-    assert f"MRI planned {ahead(12)}" in plain(status(cli, monkeypatch))
+    for screen in (text(cli("flags")), plain(status(cli, monkeypatch))):
+        coming = screen.split("Coming up:", 1)[1]  # under its own heading, with what to do
+        assert f"MRI planned {ahead(12)}" in coming and "before the scan" in coming
+        assert "Open warning signs" not in coming and "[!] URGENT" in coming
     for fmt in ("txt", "md", "html", "pdf"):
         out = report(cli, fmt)
         assert "coming up" in out.lower(), fmt
