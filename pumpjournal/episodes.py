@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from . import symptoms as cat
-from .model import Entry, Event
+from .model import Entry, Event, alarm_words
 from .symptoms import Flag, Urgency
 from .timeline import assess_entries
 from .words import num
@@ -170,7 +170,6 @@ def _refill_source(profile: dict, events: list[Event]) -> tuple[date | None, dat
     return (date.fromisoformat(due) if due else None), None
 
 
-ALARM_WORDS = {"critical": "critical", "non-critical": "non-critical", "not-sure": "not sure"}
 UNKNOWN_MAKE = ("Your pump make is not recorded or not one pumpjournal knows; record it with "
                 "`pumpjournal profile --pump-make MAKE` (it is on your pump card).")
 
@@ -184,7 +183,7 @@ def event_flag(profile: dict, event: Event, today: date | None = None) -> Flag |
         advice = cat.RULES["W-ALARM"].advice[Urgency.URGENT]
         if "B" in cat.drug_tags(profile.get("drugs") or []):
             advice += " With a baclofen pump, call immediately."
-        kind = ALARM_WORDS.get(event.details.get("alarm") or "not-sure", "not sure")
+        kind = alarm_words(event.details)
         return Flag("W-ALARM", Urgency.URGENT, (f"alarm ({kind})",), advice)
     if event.kind == "mri":
         make = profile.get("pump_make")

@@ -451,6 +451,11 @@ EVENT_DETAILS = {  # detail -> the kinds it belongs to
 }
 RELIEF = ("yes", "partial", "no")
 ALARMS = ("critical", "non-critical", "not-sure")
+
+
+def alarm_words(details: dict) -> str:
+    """An alarm's kind in plain words; one recorded without its kind is "not sure"."""
+    return str(details.get("alarm") or "not-sure").replace("not-sure", "not sure")
 DOSE_UNITS = {"mg": "mg/day", "mg/day": "mg/day", "mcg": "mcg/day", "mcg/day": "mcg/day",
               "ug": "mcg/day", "ug/day": "mcg/day", "µg": "mcg/day", "µg/day": "mcg/day"}
 

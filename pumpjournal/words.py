@@ -59,11 +59,12 @@ def care_team_line(profile: dict) -> str | None:
 def event_text(ev: dict, gap: str = "  ") -> str:
     """One pump event or visit: ``2026-10-01  Refill (volume ml 20; note ...)``, escaped;
     ``gap`` goes between the date and the kind (two spaces line events up in a terminal)."""
-    from .model import EVENT_KINDS
+    from .model import EVENT_KINDS, alarm_words
 
     details = ev.get("details") or {}
-    extra = [value if key == "note" else f"{key.replace('_', ' ')} {value}"
-             for key, value in details.items()]
+    extra = [alarm_words(details)] if ev["kind"] == "alarm" else []  # as flags says it
+    extra += [value if key == "note" else f"{key.replace('_', ' ')} {value}"
+              for key, value in details.items() if key != "alarm"]
     text = f"{ev['date']}{gap}{EVENT_KINDS.get(ev['kind'], ev['kind'])}"
     return escape(text + (f" ({'; '.join(str(x) for x in extra)})" if extra else ""))
 

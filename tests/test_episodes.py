@@ -501,6 +501,8 @@ def test_an_alarm_of_unknown_kind_reads_not_sure(cli, args):
     ok(cli("event", "add", "alarm", *args))
     (ep,) = flags_json(cli)
     assert ep["items"] == ["alarm (not sure)"]
+    for screen in (text(cli("event", "list")), text(cli("summary"))):  # said the same way
+        assert "pump alarm (not sure)" in screen and "not-sure" not in screen
 
 
 def test_cohort_ends_with_the_not_medical_advice_line_when_it_counts_episodes(cli):
