@@ -198,12 +198,12 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
     if top is not None and top > Urgency.EXPECTED:
         rules = ", ".join(dict.fromkeys(f.rule for f in flags if f.urgency > Urgency.EXPECTED))
         signs = [i for i, lvl in cat.item_urgencies(flags).items() if lvl > Urgency.EXPECTED]
-        names = ", ".join("temperature" if i in (cat.TEMPERATURE, cat.LOW_TEMPERATURE)
-                          else i for i in signs)
+        names = escape(", ".join(cat.item_name(i) for i in signs))
         what = "warning sign" if top >= Urgency.URGENT else "mention at your next visit"
         lines.append(f"{pad}{top.symbol} {top.name} {what}: {names} ({rules})")
     if entry.symptoms:
-        lines.append(f"{pad}symptoms: {escape(', '.join(entry.symptoms))}")
+        lines.append(f"{pad}symptoms: "  # in plain words, as every screen names them
+                     f"{escape(', '.join(cat.item_name(s) for s in entry.symptoms))}")
     extra = [f"{word} {value}" for word, value in (
         ("boluses", entry.boluses), ("slept", f"{entry.sleep:g} h" if entry.sleep is not None
                                      else None), ("mood", entry.mood)) if value is not None]

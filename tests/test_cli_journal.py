@@ -226,7 +226,7 @@ def test_list_marks_warning_signs_with_words_and_symbols(cli):
     assert "\x1b[" not in out  # NO_COLOR: no escape codes, the meaning is in the text
     assert "[!] URGENT" in out
     flagged = [line for line in out.splitlines() if "[!] URGENT" in line]
-    assert len(flagged) == 1 and "incision-redness" in flagged[0] and "W-INF" in flagged[0]
+    assert len(flagged) == 1 and "incision redness" in flagged[0] and "W-INF" in flagged[0]
     assert NOT_ADVICE in out
     assert out.index(iso(0)) < out.index("[!] URGENT")  # the flag is under yesterday's entry
 
