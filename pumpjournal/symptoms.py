@@ -763,9 +763,11 @@ def warning_sign_words(item: str) -> str:
 
 
 def _as_baseline(out: _Firing, known: set[str]) -> list[Flag]:
-    """A flag made only of symptoms the care team noted before the implant (and not marked
-    worse) becomes one ROUTINE W-BASE flag; with any other sign the flag keeps its level."""
-    kept = [f for f in out.flags if f.rule in _KEEP_FOR_BASELINE or f.urgency == _X
+    """Symptoms the care team noted before the implant (and not marked worse), logged alone,
+    make one ROUTINE W-BASE flag. With any other sign that day (a combination, or a new sign
+    beside them) every flag keeps its level: the known symptom counts in full."""
+    others = any(f.urgency > Urgency.EXPECTED and not set(f.items) <= known for f in out.flags)
+    kept = [f for f in out.flags if others or f.rule in _KEEP_FOR_BASELINE or f.urgency == _X
             or not set(f.items) <= known]
     softened = [f for f in out.flags if f not in kept]
     items = set().union(*(f.items for f in softened)) if softened else set()

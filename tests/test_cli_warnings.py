@@ -295,6 +295,16 @@ def test_a_known_symptom_still_counts_in_combinations(cli):
     assert text.startswith("[!] URGENT") and "W-NEURO" in text
 
 
+@pytest.mark.parametrize("other", [["--symptom", "fever"], ["--symptom", "constipation"],
+                                   ["--temperature", "38.6"]], ids=" ".join)
+def test_a_known_symptom_logged_with_another_sign_counts_in_full(cli, cli_json, other):
+    """Only logged alone is a known symptom softened to W-BASE; beside a new sign it counts."""
+    ok(cli("profile", "--baseline-symptom", "leg-numbness"))
+    ok(cli("log", "--pain", "3", "--symptom", "leg-numbness", *other))
+    rules = {f["rule"]: f["urgency"] for f in cli_json("show", "today")["flags"]}
+    assert rules.get("W-NEURO") == "URGENT" and "W-BASE" not in rules
+
+
 # Panels a person can act on -------------------------------------------------------------------
 
 SIGNS = [s.id for s in cat.SYMPTOMS]
