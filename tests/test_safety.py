@@ -851,8 +851,8 @@ HAND_EDITED_PROFILES = [  # values of the right kind that the profile checks ref
     {"fever_threshold_c": 37.8},
     {"low_threshold_c": 38.5},
     {"implant_date": "2999-01-01"},
-    {"trial_start": "2099-01-01"},  # (a date not written YYYY-MM-DD is refused on load)
-    {"baseline_symptoms": "fever"},
+    {"trial_start": "2099-01-01"},  # (a date not written YYYY-MM-DD is refused on load,
+    #                                  and so is baseline_symptoms that is not a list)
     {"baseline_symptoms": ["seizure"]},
     {"care_phone": "call me"},
     {"name": "x" * 300},
