@@ -12,7 +12,7 @@ saves the day, then evaluates the rules on what was saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterable
 
 from . import dates
@@ -26,7 +26,7 @@ NOT_CHECKED = ("rules that need your profile or earlier days were not checked (y
                "recent leg, bladder or bowel signs).")
 RULES_FAILED = ("the warning-sign rules could not be checked because of an error in "
                 "pumpjournal; if you logged a symptom that worries you, contact your care team.")
-LOOK_BACK = timedelta(days=7)  # the 7-day rules (W-NEURO, W-TREND) look back this far
+LOOK_BACK = cat.LOOK_BACK  # the 7-day rules look back this far (one home: symptoms.py)
 
 
 @dataclass

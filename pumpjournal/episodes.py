@@ -171,9 +171,7 @@ UNKNOWN_MAKE = ("Your pump make is not recorded or not one pumpjournal knows; re
 def event_flag(profile: dict, event: Event) -> Flag | None:
     """The flag an alarm (W-ALARM) or an MRI (W-MRI) raises, whatever its date."""
     if event.kind == "alarm":
-        advice = cat.RULES["W-ALARM"].advice[Urgency.URGENT]
-        if "B" in cat.drug_tags(profile.get("drugs") or []):
-            advice += " With a baclofen pump, call immediately."
+        advice = cat.alarm_advice(cat.drug_tags(profile.get("drugs") or []))
         kind = ALARM_WORDS.get(event.details.get("alarm") or "not-sure", "not sure")
         return Flag("W-ALARM", Urgency.URGENT, (f"alarm ({kind})",), advice)
     if event.kind == "mri":

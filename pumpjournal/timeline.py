@@ -119,7 +119,7 @@ class Contexts:
     def __init__(self, profile: dict, events: list[Event], neuro: set[date]):
         drugs = profile.get("drugs") or []
         self.tags, self.drugs_known = symptoms.drug_tags(drugs), bool(drugs)
-        self.fever_c = float(profile.get("fever_threshold_c") or 38.0)
+        self.fever_c = float(profile.get("fever_threshold_c") or symptoms.FEVER_C)
         self.low_c = profile.get("low_threshold_c")
         surgeries = [(e.day, "implant" if e.kind == "implant" else "surgery")
                      for e in events if e.kind in SURGERY_KINDS]
@@ -137,7 +137,7 @@ class Contexts:
     def at(self, day: date) -> symptoms.Context:
         index = bisect_right(self.surgery_days, day)
         recent = bool(self.neuro) and any(day - timedelta(days=n) in self.neuro
-                                          for n in range(1, 8))
+                                          for n in range(1, symptoms.LOOK_BACK.days + 1))
         key = (index, day in self.watch, recent)
         if key not in self.made:
             day0, kind = self.surgeries[index - 1] if index else (None, "implant")
