@@ -6,21 +6,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from . import symptoms as cat
-from .dates import days_in_words
 from .episodes import episodes, refill_due
 from .escape import escape
 from .render import daily_series, sparkline, wrap
 from .timeline import day_zero, phase_on, watch_on
+from .words import days_in_words, in_days
 
 CHART_DAYS = 14
 SHOWN = 5  # warning signs listed, most urgent and most recent first
-
-
-def countdown(day: date, today: date) -> str:
-    left = (day - today).days
-    if left == 0:
-        return "today"
-    return f"in {days_in_words(left)}" if left > 0 else f"{days_in_words(-left)} ago"
 
 
 def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
@@ -65,11 +58,13 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
 
     visits = sorted(e.day for e in events if e.kind == "visit" and e.day >= today)
     if visits:
-        lines.append(f"Next visit: {visits[0].isoformat()} ({countdown(visits[0], today)}).")
+        when = in_days(visits[0], today, rounded=True)
+        lines.append(f"Next visit: {visits[0].isoformat()} ({when}).")
     due = refill_due(profile, events)
     if due:
         late = " OVERDUE: contact your care team today" if due < today else ""
-        lines.append(f"Next refill due: {due.isoformat()} ({countdown(due, today)}){late}.")
+        when = in_days(due, today, rounded=True)
+        lines.append(f"Next refill due: {due.isoformat()} ({when}){late}.")
 
     week = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
     if week:

@@ -294,9 +294,7 @@ def test_chart_shapes_are_named(tmp_path):
 @pytest.mark.parametrize("days, text", [(14, "2 weeks"), (15, "2 weeks 1 day"),
                                         (16, "2 weeks 2 days"), (22, "3 weeks 1 day")])
 def test_durations_count_their_days_with_plural(days, text):
-    from pumpjournal import dates
-
-    assert dates.days_in_words(days) == text
+    assert words.days_in_words(days) == text
 
 
 @pytest.mark.parametrize("count, said", [(1, "Exported 1 entry to"),
