@@ -40,10 +40,11 @@ def examples(*lines: str) -> str:
 _USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer vendors it
 
 
-# The commands that write (the journal, or a file). A refusal of bad input (exit 2) by one of
-# them ends with its error's ``ending`` ("Nothing was changed.", or "Nothing was written." for
-# an output file); the exit point adds it, so no message says it itself, and a command that
-# only reads never says it.
+# The commands that write (the journal, or a file). A refusal by one of them ends with its
+# error's ``ending`` ("Nothing was changed.", or "Nothing was written." for an output file),
+# unless the error says something was written; the exit point adds it, so no message says it
+# itself. A command that only reads never says it, and neither does an invocation of one of
+# these that only reads (``reads_only``: a profile shown, a report to stdout, a dry run).
 WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export", "report",
                     "init", "backup", "event add", "event delete"})
 
@@ -51,6 +52,17 @@ WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export
 def command_name(ctx) -> str:
     """The command a group is running, as typed after `pumpjournal` (``event add``)."""
     return " ".join(ctx.command_path.split()[1:] + [ctx.invoked_subcommand or ""]).strip()
+
+
+def reads_only(ctx) -> None:
+    """Said first by a command of WRITES whose invocation writes nothing (it shows, or writes
+    to stdout): its refusals then do not say that nothing was changed."""
+    ctx.find_root().obj["reads_only"] = True
+
+
+def writes(ctx) -> bool:
+    """Whether the command being run was going to write the journal or a file."""
+    return command_name(ctx) in WRITES and not (ctx.find_root().obj or {}).get("reads_only")
 
 
 class Group(TyperGroup):
@@ -62,10 +74,8 @@ class Group(TyperGroup):
         except PumpjournalError as exc:
             if debugging(ctx):
                 raise
-            message = str(exc)
-            if isinstance(exc, InputError) and command_name(ctx) in WRITES:
-                message += " " + exc.ending
-            say(f"Error: {message}")
+            ending = exc.ending_for(writes(ctx))
+            say(f"Error: {exc}" + (f" {ending}" if ending else ""))
             raise typer.Exit(exc.exit_code) from None
         except (KeyboardInterrupt, typer.Abort):
             if debugging(ctx):
@@ -600,12 +610,15 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
         raise
     except checks.NotSaved as exc:
         print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json)
-        raise JournalError(f"the entry was NOT saved: {exc}") from None
+        error = JournalError(f"the entry was NOT saved: {exc}")
+        error.ending = exc.ending
+        raise error from None
     except (JournalError, OSError) as exc:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
                     stderr=as_json)
-        why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
-        raise JournalError(f"the entry was NOT saved: {why}") from None
+        if isinstance(exc, JournalError):  # the same kind of error, so the same ending
+            raise type(exc)(f"the entry was NOT saved: {exc}") from None
+        raise JournalError(f"the entry was NOT saved: {exc.strerror or exc}") from None
 
 
 def note_low_temperature(values: dict) -> None:
@@ -636,6 +649,9 @@ def after_logging(store, done, answered: bool) -> None:
     except (KeyboardInterrupt, typer.Abort):
         say(f"\nInterrupted; the entry for {entry.date} is saved.")
         raise typer.Exit(130) from None
+    except PumpjournalError as exc:  # the entry is saved: never "Nothing was changed."
+        exc.written = True
+        raise
 
 
 def ask_implant_date(store, who: str, head: str | None) -> None:
@@ -945,6 +961,8 @@ def profile(
              "fever_threshold_c": fever_threshold, "fever_threshold_set_by": set_by,
              "low_threshold_c": low_threshold, "baseline_symptom": baseline_symptom or None}
     raw = {key: value for key, value in given.items() if value is not None}
+    if not raw and not clear:
+        reads_only(ctx)  # it only shows the profile
     values = model.validate_profile(raw, dates.today(), clear=clear or ())
     store = open_journal(ctx, journal)
     who = queries.choose_patient(store.read(), patient)
@@ -1187,6 +1205,8 @@ def make_report(
 ):
     from . import report
 
+    if output == "-":
+        reads_only(ctx)
     fmt = formats.to_write(output, fmt, report.check_format, "pdf")
     store = open_journal(ctx, journal)
     view = store.read()
@@ -1278,6 +1298,8 @@ def import_entries(
     if template:
         sys.stdout.write(transfer.template())
         return
+    if dry_run:
+        reads_only(ctx)
     if not source:
         raise InputError("give a FILE to import, or - for stdin (`--template` prints a "
                          "sample).")
@@ -1414,6 +1436,8 @@ def export(
     from . import transfer
     from .files import private_text
 
+    if output == "-":
+        reads_only(ctx)
     fmt = formats.to_write(output, fmt, transfer.check_format_out, "csv")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None

@@ -37,7 +37,7 @@ def key(path) -> str:
 
 def _problem(why: str) -> JournalError:
     return JournalError(f"pumpjournal's record of encrypted journals {record_path()} {why}. "
-                        "Nothing was changed. It lists the journals that must stay encrypted; "
+                        "It lists the journals that must stay encrypted; "
                         "fix it, or move it away if you know which of your journals are "
                         "encrypted.")
 

@@ -258,7 +258,7 @@ def write_file(path: Path, payload: bytes) -> None:
             handle.write(payload)
     except OSError as exc:
         raise JournalError(f"could not write the journal {path}: {reason(exc)}. "
-                           "The journal was left as it was; nothing was changed.") from None
+                           "The journal was left as it was.") from None
 
 
 class FileLock:
@@ -279,15 +279,14 @@ class FileLock:
         except OSError as exc:
             if exc.errno == errno.ELOOP or os.path.islink(self.path):
                 raise JournalError(f"the journal's lock file {self.path} is a symbolic link; "
-                                   "pumpjournal does not follow it. Remove the link. Nothing was "
-                                   "changed.") from None
+                                   "pumpjournal does not follow it. Remove the link.") from None
             raise JournalError(f"could not open the journal's lock file {self.path}: "
-                               f"{reason(exc)}. Nothing was changed.") from None
+                               f"{reason(exc)}.") from None
         if not stat.S_ISREG(mode) or info.st_nlink > 1:  # a hard link would write elsewhere
             os.close(self.fd)
             what = kind(mode) if not stat.S_ISREG(mode) else "a second name of another file"
             raise JournalError(f"the journal's lock file {self.path} is {what}, not a "
-                               "regular file of its own; remove it. Nothing was changed.")
+                               "regular file of its own; remove it.")
         deadline, pause = time.monotonic() + self.timeout, 0.002
         while not self._try():
             if time.monotonic() >= deadline:
@@ -295,7 +294,7 @@ class FileLock:
                 os.close(self.fd)
                 raise JournalLocked(
                     f"the journal is in use by another pumpjournal process (pid {holder}); "
-                    f"waited {self.timeout:g} s. Nothing was changed; try again when it ends.")
+                    f"waited {self.timeout:g} s; try again when it ends.")
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
         pid = str(os.getpid()).ljust(12).encode()  # one write of a fixed width: a process
@@ -516,13 +515,13 @@ class Journal:
         if remembered.is_encrypted(self.path):
             return JournalError(
                 f"the journal {self.path} was encrypted, but the file there now is plain text: "
-                "someone or something replaced it. Nothing was read or changed. Restore an "
+                "someone or something replaced it. It was not read. Restore an "
                 f"encrypted copy from {self.backup_folder}; if you put this plain file there on "
                 "purpose, encrypt it with `pumpjournal init --encrypt`, or turn encryption off "
                 "for this journal with `pumpjournal init --decrypt`.")
         return JournalError(
             f"the journal {self.path} is not encrypted, but PUMPJOURNAL_PASSPHRASE is set. "
-            "Nothing was read or changed. Encrypt it with `pumpjournal init --encrypt`, or "
+            "It was not read. Encrypt it with `pumpjournal init --encrypt`, or "
             "unset PUMPJOURNAL_PASSPHRASE to use it as a plain journal.")
 
     def _new_payload(self, plain: bytes | None) -> bytes | None:
@@ -535,7 +534,7 @@ class Journal:
         if not self.passphrase:
             raise JournalError(
                 f"there is no journal at {self.path}, and pumpjournal remembers that the journal "
-                "there was encrypted; a new one is made encrypted only. Nothing was changed. "
+                "there was encrypted; a new one is made encrypted only. "
                 f"Restore a copy from {self.backup_folder}, set PUMPJOURNAL_PASSPHRASE to start "
                 "a new encrypted journal, or run `pumpjournal init --decrypt` to stop expecting "
                 "encryption there.")
@@ -693,11 +692,10 @@ class Journal:
         folder = self.backup_folder
         if folder.is_symlink():
             raise JournalError(f"the backups folder {folder} is a symbolic link; pumpjournal "
-                               "does not follow it, so no copy was made and nothing was "
-                               "changed. Make it a real folder.")
+                               "does not follow it, so no copy was made. Make it a "
+                               "real folder.")
         if folder.exists() and not folder.is_dir():
-            raise JournalError(f"{folder} is not a folder, so no backup copy was made; nothing "
-                               "was changed.")
+            raise JournalError(f"{folder} is not a folder, so no backup copy was made.")
         pattern = self._backup_name()
         real = self.real_path
         last = max((int(m["seq"] or 0) for m in map(pattern.fullmatch, _names(folder)) if m),
@@ -715,8 +713,8 @@ class Journal:
             except InputError as exc:
                 raise JournalError(f"no backup copy was made: {exc}") from None
             except OSError as exc:
-                raise JournalError(f"could not write the backup copy {target}: {why(exc)}."
-                                   " Nothing was changed.") from None
+                raise JournalError(f"could not write the backup copy {target}: "
+                                   f"{why(exc)}.") from None
         else:  # pragma: no cover - a hundred names taken at once
             raise JournalError(f"could not name a new backup copy in {folder}.")
         kept = self.backups(reason)
