@@ -75,7 +75,7 @@ def forget(path) -> None:
 
 def _change(name: str, add: bool) -> None:
     from .files import atomic_writer, reason
-    from .store import FileLock, lock_wait
+    from .lock import FileLock, lock_wait
 
     target = record_path()
     try:

@@ -42,7 +42,7 @@ def _folder(journal, monkeypatch):
 
 def _locked(journal, monkeypatch):
     journal.parent.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setattr("pumpjournal.store.LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("pumpjournal.lock.LOCK_TIMEOUT", 0.2)
     lock = FileLock(journal.with_name(journal.name + ".lock"), 5)
     lock.__enter__()
     monkeypatch.setattr(sys.modules[__name__], "_held", lock, raising=False)

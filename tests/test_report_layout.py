@@ -305,3 +305,43 @@ def test_export_counts_entries_in_words(cli, tmp_path, count, said):
     result = cli("export", "--output", str(tmp_path / "out.csv"))
     assert result.exit_code == 0, result.output
     assert said in result.stderr
+
+
+def package_graph() -> dict[str, set[str]]:
+    """The modules of pumpjournal/ (report/ as one node) and the ones each imports, at the
+    top or inside functions."""
+    top = PACKAGE.parent
+    graph: dict[str, set[str]] = {}
+    for path in [*top.glob("*.py"), *PACKAGE.glob("*.py")]:
+        node = "report" if path.parent == PACKAGE else path.stem
+        level = 2 if node == "report" else 1
+        for item in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(item, ast.ImportFrom) and item.level == level:
+                names = [item.module.split(".")[0]] if item.module else [
+                    a.name for a in item.names]
+            elif isinstance(item, ast.ImportFrom) and (item.module or "").startswith(
+                    "pumpjournal."):
+                names = [item.module.split(".")[1]]
+            else:
+                continue
+            graph.setdefault(node, set()).update(
+                n for n in names if n != node and ((top / f"{n}.py").exists() or n == "report"))
+    return graph
+
+
+def test_the_package_has_no_import_cycle_not_even_inside_functions():
+    """Arrows point down only: from the command line to the domain to the storage."""
+    graph = package_graph()
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        assert node not in path, "import cycle: " + " -> ".join(path + [node])
+        if node in done:
+            return
+        for target in sorted(graph.get(node, ())):
+            visit(target, path + [node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    assert "cli" not in set().union(*(v for k, v in graph.items() if k != "__main__"))
