@@ -1290,7 +1290,6 @@ def import_entries(
     as_json: Annotated[bool, typer.Option("--json", help="Print the import summary as JSON.")
                        ] = False,
 ):
-    import csv
     from contextlib import nullcontext
 
     from . import transfer
@@ -1311,7 +1310,7 @@ def import_entries(
     written = None
     try:
         with stream, (bar or nullcontext()):
-            rows = transfer.read_rows(stream, kind, delimiter)
+            rows = transfer.read_rows(stream, kind, delimiter, name=source)
             kwargs = dict(fmt=kind, on_conflict=on_conflict,
                           mapping=transfer.parse_mapping(mapping or []),
                           ignore=ignore_column or [], ignore_extra=ignore_extra,
@@ -1331,11 +1330,6 @@ def import_entries(
                         written = write_import_rejects(store, source, rejects, force,
                                                        rejected_rows, kind, delimiter)
                         result.rejects_file = str(written)
-    except UnicodeDecodeError:
-        raise InputError(f"{source} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
-                         "spreadsheet).") from None
-    except csv.Error as exc:
-        raise InputError(f"{source} is not readable CSV: {exc}.") from None
     except PumpjournalError as exc:
         if written is not None:  # the journal was not changed, but the rejects file was made
             raise type(exc)(f"{exc} The rejected rows were written to {written}.") from None

@@ -161,9 +161,26 @@ class Rows:
         return self.records
 
 
-def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Rows:
-    """(row number as a person would count it, raw values) for each record in ``stream``."""
-    return Rows(_records(stream, fmt, delimiter), fmt)
+def read_rows(stream: IO[str], fmt: str, delimiter: str = ",", name: str | None = None
+              ) -> Rows:
+    """(row number as a person would count it, raw values) for each record in ``stream``.
+    Text that is not UTF-8, or CSV that cannot be read, is an InputError naming ``name`` (by
+    default the stream's file name), raised as the rows are read."""
+    if name is None:
+        name = getattr(stream, "name", None)
+        name = name if isinstance(name, str) and not name.startswith("<") else "the input"
+    return Rows(_readable(_records(stream, fmt, delimiter), name), fmt)
+
+
+def _readable(records: Iterator[tuple[int, dict]], name: str) -> Iterator[tuple[int, dict]]:
+    """The records, with a decoding or CSV error turned into an InputError for a person."""
+    try:
+        yield from records
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
+                         "spreadsheet).") from None
+    except csv.Error as exc:
+        raise InputError(f"{name} is not readable CSV: {exc}.") from None
 
 
 def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, dict]]:
