@@ -113,8 +113,13 @@ def usage_error(exc, ctx) -> None:
     """One line naming what was wrong and the help of the command it belongs to."""
     if type(exc).__name__ == "NoArgsIsHelpError":  # `pumpjournal event`: its help was shown
         raise typer.Exit(0) from None
-    where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+    if exc.ctx is not None:
+        where = exc.ctx.command_path
+    else:  # an option without its value names no context: the command being parsed
+        where = " ".join([ctx.command_path] + [ctx.invoked_subcommand or ""]).strip()
     text = shorten_quoted(" ".join(exc.format_message().split()))
+    if not text.endswith((".", "!", "?")):
+        text += "."
     say(f"Error: {text} See: {where} --help")
     raise typer.Exit(2) from None
 

@@ -661,10 +661,15 @@ def test_every_option_and_argument_has_help(command):
     (["--bogus"], "pumpjournal --help"),
     (["--journal"], "pumpjournal --help"),
     (["lgo"], "pumpjournal --help"),
+    (["list", "--limit", "0"], "pumpjournal list --help"),
+    (["list", "--bogus"], "pumpjournal list --help"),
+    (["log", "--pain"], "pumpjournal log --help"),
+    (["event", "add", "visit", "--date"], "pumpjournal event add --help"),
 ])
 def test_usage_errors_are_one_line_naming_the_real_command(cli, args, where):
     line = refused(cli(*args))
     assert line.startswith("Error: ") and line.endswith(f"See: {where}")
+    assert re.search(r"[.!?] See: ", line), line  # a sentence, then the hint
 
 
 def test_a_group_without_its_subcommand_shows_its_help(cli):
