@@ -298,17 +298,18 @@ def parse_range(since: str | None, until: str | None) -> tuple[date | None, date
     return low, high
 
 
-def print_panel(found, day: date, temperature_c, profile: dict, *,
-                stderr: bool = False) -> None:
+def print_panel(found, day: date | None, temperature_c, profile: dict, *,
+                stderr: bool = False, saved: bool = True) -> None:
     """The warning-sign panel of a check (ROUTINE and above), the one-line EXPECTED record, and
-    any note on rules that could not be checked."""
+    any note on rules that could not be checked. ``saved`` False: the signs were typed for an
+    entry that was not saved (``day`` None: its date was not understood)."""
     top = found.top
     if top is None and not found.failed:
         return  # nothing to show: Rich's console costs `log` about 20 ms to import
     con = console(stderr)
     if top is None or top == cat.Urgency.EXPECTED:
         if top is not None:
-            line = escape(render.expected_line(found.flags, day, found.ctx))
+            line = escape(render.expected_line(found.flags, day, found.ctx, saved))
             con.print("\n".join(render.wrap([("", line)], min(con.width, 100))),
                       markup=False)
         for note in found.notes() if top is not None or found.failed else ():
@@ -322,7 +323,7 @@ def print_panel(found, day: date, temperature_c, profile: dict, *,
     width = min(con.width, 100) - 4
     lines = [escape(line) for line in render.panel_lines(
         found.flags, day, temperature_c, found.ctx, profile, width, tuple(found.notes()),
-        found.complete)]
+        found.complete, saved)]
     body = Text(lines[0] + "\n", style="bold")
     body.append("\n".join(lines[1:]))
     con.print(Panel(body, border_style=style, expand=False))
@@ -535,10 +536,11 @@ def log(
                        temperature_site, boluses, sleep, mood, note, question, contacted)
     given = any(v is not None for v in raw.values())
     problems: list[InputError] = []
+    dated = True
     try:
         when = dates.parse_entry_date(day)
-    except InputError as exc:
-        when, problems = dates.today(), [exc]
+    except InputError as exc:  # the signs are still checked, as of today, and shown undated
+        when, problems, dated = dates.today(), [exc], False
     if interactive():  # unclear symptom words are asked about, never thrown away
         for key in ("symptoms", "worse"):
             if raw[key]:
@@ -549,7 +551,7 @@ def log(
         bool(values.get("symptoms")) and worse is None))
     store, view, broken = readable_journal(ctx, journal, need_view=bool(problems) or asking)
     if problems:  # nothing is written; the valid signs typed are still checked
-        show_typed_panel(values, when, view, patient, as_json)
+        show_typed_panel(values, when, view, patient, as_json, dated)
         raise problems[0]
     existing, profile_now = None, {}
     if asking and view is not None:
@@ -589,8 +591,10 @@ def readable_journal(ctx, option, need_view: bool):
         return store, None, exc
 
 
-def show_typed_panel(values: dict, when: date, view, patient, as_json: bool) -> None:
-    """The panel for the signs typed, before an error: with the person's facts if readable."""
+def show_typed_panel(values: dict, when: date, view, patient, as_json: bool,
+                     dated: bool = True) -> None:
+    """The panel for the signs typed, before an error: with the person's facts if readable.
+    It never says they were logged (``dated`` False: the date typed was not understood)."""
     who, profile = None, {}
     if view is not None:
         try:
@@ -599,7 +603,8 @@ def show_typed_panel(values: dict, when: date, view, patient, as_json: bool) -> 
         except PumpjournalError:
             view = None
     found = checks.check_values(values, when, view, who)
-    print_panel(found, when, values.get("temperature_c"), profile, stderr=as_json)
+    print_panel(found, when if dated else None, values.get("temperature_c"), profile,
+                stderr=as_json, saved=False)
 
 
 def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool):
@@ -611,16 +616,17 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
         return checks.log_day(store, patient, when, values, dates.now_stamp())
     except InputError:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
-                    stderr=as_json)
+                    stderr=as_json, saved=False)
         raise
     except checks.NotSaved as exc:
-        print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json)
+        print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json,
+                    saved=False)
         error = JournalError(f"the entry was NOT saved: {exc}")
         error.ending = exc.ending
         raise error from None
     except (JournalError, OSError) as exc:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
-                    stderr=as_json)
+                    stderr=as_json, saved=False)
         if isinstance(exc, JournalError):  # the same kind of error, so the same ending
             raise type(exc)(f"the entry was NOT saved: {exc}") from None
         raise JournalError(f"the entry was NOT saved: {exc.strerror or exc}") from None
