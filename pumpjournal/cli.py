@@ -5,9 +5,11 @@ The rules live below: profile checks in ``model``, logging a day and its warning
 and ``formats``. What stays here is when to ask a question, and how results and messages are
 worded and which stream they go to.
 
-stdout carries results only (text, or JSON with --json); prompts, messages and warnings go to
-stderr. Exit codes: 0 done, 1 the journal could not be read or written, 2 bad usage or input,
-130 interrupted. Only this module turns errors into messages.
+stdout carries results: text, or JSON with --json. Warning panels, the overdose watch and an
+alarm's advice are results in text mode (stdout, with what they are about); with --json they
+go to stderr, so stdout stays pure JSON. Prompts, messages and errors go to stderr. Exit
+codes: 0 done, 1 the journal could not be read or written, 2 bad usage or input, 130
+interrupted. Only this module turns errors into messages.
 """
 
 import json
@@ -436,6 +438,20 @@ def choose_symptoms(values) -> list[str]:
     return [sid for sid in dict.fromkeys(chosen) if sid]
 
 
+def ask_unclear_symptoms(raw: dict) -> None:
+    """At a terminal, the typed symptom words of ``raw`` (entry_fields) as ids: an unclear
+    word is asked about, never thrown away. Without a terminal they are left as typed."""
+    if interactive():
+        for key in ("symptoms", "worse"):
+            if raw[key]:
+                raw[key] = choose_symptoms(raw[key])
+
+
+def changes_json(changes) -> list[dict]:
+    """The "changes" of log --json and edit --json: what each changed field was and is."""
+    return [{"field": key, "old": old, "new": new} for key, old, new in changes]
+
+
 def interrupted_with_signs(answers: list[str]) -> None:
     """Ctrl-C in the questions after a warning sign was answered: say what to do anyway."""
     found = checks.check(answers, None, dates.today())
@@ -541,10 +557,7 @@ def log(
         when = dates.parse_entry_date(day)
     except InputError as exc:  # the signs are still checked, as of today, and shown undated
         when, problems, dated = dates.today(), [exc], False
-    if interactive():  # unclear symptom words are asked about, never thrown away
-        for key in ("symptoms", "worse"):
-            if raw[key]:
-                raw[key] = choose_symptoms(raw[key])
+    ask_unclear_symptoms(raw)
     values, more = model.validate_each(raw)
     problems += more
     asking = interactive() and ("pain" not in values or (
@@ -692,8 +705,7 @@ def report_logged(done, as_json) -> None:
     profile = done.profile
     if as_json:
         emit_json({"action": "created" if created else ("updated" if changes else "unchanged"),
-                   "entry": entry.to_json(), "changes": [
-                       {"field": k, "old": old, "new": new} for k, old, new in changes],
+                   "entry": entry.to_json(), "changes": changes_json(changes),
                    "flags": [f.to_json() for f in found.flags]})
         print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
         return
@@ -789,10 +801,7 @@ def edit(
     when = dates.parse_date(day)
     raw = entry_fields(pain, worst, least, average, symptom, worse, temperature,
                        temperature_site, boluses, sleep, mood, note, question, contacted)
-    if interactive():
-        for key in ("symptoms", "worse"):
-            if raw[key]:
-                raw[key] = choose_symptoms(raw[key])
+    ask_unclear_symptoms(raw)
     values, problems = model.validate_each(raw)
     if problems:
         view = readable_journal(ctx, journal, need_view=True)[1]
@@ -810,7 +819,7 @@ def edit(
     signs_changed = any(k in ("symptoms", "worse", "temperature") for k, _, _ in changes)
     if as_json:
         emit_json({"action": "updated" if changes else "unchanged", "entry": entry.to_json(),
-                   "changes": [{"field": k, "old": o, "new": n} for k, o, n in changes],
+                   "changes": changes_json(changes),
                    "flags": [f.to_json() for f in found.flags]})
     elif changes:
         out(f"Changed {entry.date} for {entry.patient}:")
