@@ -683,20 +683,17 @@ def ask_implant_date(store, who: str, head: str | None) -> None:
     if head:
         tell(head)
 
-    def parse(text: str):
-        day = dates.parse_date(text, what="implant date")
-        if day > dates.today():
-            raise InputError(f"{day.isoformat()} is in the future; give the day it happened.")
-        return day
+    def parse(text: str) -> str:  # checked as `pumpjournal profile --implant-date` checks it
+        return model.validate_profile({"implant_date": text}, dates.today())["implant_date"]
 
     day = _ask("When was your pump implanted? (e.g. 2026-11-20 or '3 days ago'; Enter to "
                "skip)", parse)
     values = {"implant_date_asked": dates.today().isoformat()}
     if day is not None:
-        values["implant_date"] = day.isoformat()
+        values["implant_date"] = day
     with store.transaction() as tx:
         tx.set_profile(who, values)
-    say(f"Implant date saved: {day.isoformat()}." if day else
+    say(f"Implant date saved: {day}." if day else
         "Skipped. Add it any time with: pumpjournal profile --implant-date DATE")
 
 
@@ -809,9 +806,7 @@ def edit(
         raise problems[0]
     removed = tuple(model.parse_symptoms(remove_symptom))
     cleared = tuple(model.validate_clear(clear or []))
-    if not values and not removed and not cleared:
-        raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
-                         "--remove-symptom ID or --clear note.")
+    model.require_change(values, removed, cleared)
     store = open_journal(ctx, journal)
     done = checks.log_day(store, patient, when, values, dates.now_stamp(), remove=removed,
                           clear=cleared, edit=True)
@@ -1185,9 +1180,7 @@ def ask(
         metavar="QUESTION", help="The question, in your own words (quote it).")],
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
-    text = model.parse_text(question, "question", 500)
-    if not text:
-        raise InputError("the question is empty.")
+    text = model.parse_question(question)
     store = open_journal(ctx, journal)
     with store.transaction() as tx:
         who = queries.choose_patient(tx, patient)
@@ -1238,7 +1231,7 @@ def make_report(
         sys.stdout.flush()
         return
     path = output_path(output) if output else Path(made.default_name(fmt))
-    report.save(path, data, force, protected=journal_files(store, path))
+    report.save(path, data, force, protected=store.own_files(path))
     out(str(path))
 
 
@@ -1347,41 +1340,14 @@ def import_entries(
                     # written before the import commits, and only when it will: an import
                     # refused for its conflicts writes nothing at all
                     if skip_invalid and rejected_rows and not result.conflicts:
-                        written = write_import_rejects(store, source, rejects, force,
-                                                       rejected_rows, kind, delimiter)
+                        written = transfer.write_import_rejects(
+                            store, source, rejects, force, rejected_rows, kind, delimiter)
                         result.rejects_file = str(written)
     except PumpjournalError as exc:
         if written is not None:  # the journal was not changed, but the rejects file was made
             raise type(exc)(f"{exc} The rejected rows were written to {written}.") from None
         raise
     report_import(result, as_json, skip_invalid)
-
-
-def journal_files(store, target: Path | None) -> list:
-    """The journal's own files, which no report, export or reject file may replace, even with
-    --force: the journal (by any path), its lock and its backups folder."""
-    if target is not None and os.path.realpath(target.parent) == os.path.realpath(
-            store.backup_folder):
-        raise InputError(f"{target} is in the journal's backups folder; choose another file "
-                         "name.")
-    return [(store.path, "the journal"), (store.real_path, "the journal"),
-            (store.lock_path, "the journal's lock file")]
-
-
-def write_import_rejects(store, source: str, rejects: Path | None, force: bool, rows: list,
-                         kind: str, delimiter: str) -> Path:
-    """The rejected rows to --rejects FILE (or <name>-rejects.<format>, numbered when taken),
-    never over the journal, its backups, its lock or the input file."""
-    from . import transfer
-
-    target = output_path(rejects, "--rejects") if rejects else None
-    protected = journal_files(store, target)
-    if source != "-":
-        protected.append((Path(source), "the file being imported"))
-    stem = "stdin" if source == "-" else Path(source).stem
-    return transfer.write_rejects(target or Path(f"{stem}-rejects.{kind}"), rows, kind,
-                                  delimiter, force=force, renumber=target is None,
-                                  protected=protected)
 
 
 def report_import(result, as_json: bool, skip_invalid: bool) -> None:
@@ -1457,9 +1423,7 @@ def export(
     who = model.parse_patient(patient) if patient else None
     store = open_journal(ctx, journal)
     view = store.read()
-    if who is not None and who not in view.patients():
-        people = ", ".join(view.patients()[:8]) or "nobody yet"
-        raise InputError(f"this journal has no person '{who}'; it holds: {people}.")
+    transfer.check_person(view, who)
     if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
         import io
 
@@ -1470,7 +1434,7 @@ def export(
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
         target = output_path(output)
-        with private_text(target, force, journal_files(store, target)) as stream:
+        with private_text(target, force, store.own_files(target)) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
         say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
 

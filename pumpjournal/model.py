@@ -205,6 +205,21 @@ def parse_text(value, name: str = "note", limit: int = 5000, lines: bool = True)
     return text or None
 
 
+def parse_question(value) -> str:
+    """A question for the next visit (``ask``): plain text of up to 500 characters."""
+    text = parse_text(value, "question", 500)
+    if not text:
+        raise InputError("the question is empty.")
+    return text
+
+
+def require_change(values: dict, remove=(), clear=()) -> None:
+    """An edit must change something: a value, a symptom removed or a field cleared."""
+    if not values and not remove and not clear:
+        raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
+                         "--remove-symptom ID or --clear note.")
+
+
 def symptom_words(values) -> list[str]:
     """The words of repeated options or ``;``/``,``-separated text, one per symptom."""
     return [part.strip() for value in values or [] for part in re.split(r"[;,]", str(value))

@@ -341,6 +341,7 @@ class View:
 
     def edit(self, patient: str, day: date, values: dict, stamp: str,
              remove: tuple[str, ...] = (), clear: tuple[str, ...] = ()):
+        model.require_change(values, remove, clear)
         existing = self.require_entry(patient, day)
         entry, changes = model.merge(existing, values, stamp, remove=remove, clear=clear)
         if changes:
@@ -575,6 +576,17 @@ class Journal:
             return bool(match and own.fullmatch(match[1]))
 
         return found + temp_files(self.backup_folder, match=own_temp)
+
+    def own_files(self, target: Path | None = None) -> list[tuple[Path, str]]:
+        """The journal's own files, which no report, export or rejects file may replace, even
+        with --force: the journal (by any path) and its lock, as (path, what it is). A
+        ``target`` in the backups folder is refused outright (InputError)."""
+        if target is not None and os.path.realpath(target.parent) == os.path.realpath(
+                self.backup_folder):
+            raise InputError(f"{target} is in the journal's backups folder; choose another "
+                             "file name.")
+        return [(self.path, "the journal"), (self.real_path, "the journal"),
+                (self.lock_path, "the journal's lock file")]
 
     @property
     def backup_folder(self) -> Path:

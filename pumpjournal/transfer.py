@@ -664,10 +664,19 @@ def csv_cells(entry: dict) -> list[str]:
 _RISKY = frozenset(FORMULA_START + ("'",))
 
 
+def check_person(view, patient: str | None) -> None:
+    """An export of one person needs that person in the journal (None: everyone)."""
+    if patient is not None and patient not in view.patients():
+        people = ", ".join(view.patients()[:8]) or "nobody yet"
+        raise InputError(f"this journal has no person '{patient}'; it holds: {people}.")
+
+
 def export(view, out: IO[str], fmt: str, patient: str | None = None,
            since: date | None = None, until: date | None = None) -> int:
-    """Write entries (oldest first, by person) to ``out``; return how many."""
+    """Write entries (oldest first, by person) to ``out``; return how many. A ``patient`` the
+    journal does not hold is an InputError, raised before anything is written."""
     fmt = check_format_out(fmt)
+    check_person(view, patient)
     import orjson
 
     low = since.isoformat() if since else ""
@@ -724,3 +733,19 @@ def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",", force:
         buffer.write(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)))
     return write_private(Path(path), buffer.getvalue().encode("utf-8"), force=force,
                          renumber=renumber, protected=protected)
+
+
+def write_import_rejects(journal, source: str, rejects: str | None, force: bool, rows: list,
+                         fmt: str, delimiter: str = ",") -> Path:
+    """The rejected rows of an import of ``source`` (a file name, or - for stdin) to
+    ``rejects``, or by default to ``<name>-rejects.<format>`` in the current folder (numbered
+    when that name is taken); never over the journal's own files or the input file."""
+    from .files import output_path
+
+    target = output_path(rejects, "--rejects") if rejects else None
+    protected = journal.own_files(target)
+    if source != "-":
+        protected.append((Path(source), "the file being imported"))
+    stem = "stdin" if source == "-" else Path(source).stem
+    return write_rejects(target or Path(f"{stem}-rejects.{fmt}"), rows, fmt, delimiter,
+                         force=force, renumber=target is None, protected=protected)

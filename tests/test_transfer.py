@@ -1499,3 +1499,28 @@ def test_report_takes_the_format_from_the_file_name_else_pdf(cli, tmp_path, name
     head = target.read_bytes()[:20]
     assert head.startswith(b"%PDF") == (fmt == "pdf")
     assert (b"<!" in head or b"<html" in head.lower()) == (fmt == "html")
+
+
+def test_library_rules_that_the_command_line_only_calls(tmp_path):
+    """Export of a person the journal lacks, an empty question, an edit that changes nothing
+    and the journal's own files are domain rules: a notebook meets them as the CLI does."""
+    import io
+
+    from pumpjournal import InputError, Journal, export
+    from pumpjournal import model
+
+    journal = Journal(tmp_path / "study.json")
+    with journal.transaction() as tx:
+        tx.log("p001", date.today(), {"pain": 2}, "2026-01-01T00:00:00+00:00")
+    buffer = io.StringIO()
+    with pytest.raises(InputError, match="has no person 'p002'; it holds: p001"):
+        export(journal.read(), buffer, "csv", "p002")
+    assert buffer.getvalue() == ""
+    with pytest.raises(InputError, match="the question is empty"):
+        model.parse_question("   ")
+    with pytest.raises(InputError, match="nothing to change"):
+        with journal.transaction() as tx:
+            tx.edit("p001", date.today(), {}, "2026-01-02T00:00:00+00:00")
+    with pytest.raises(InputError, match="backups folder"):
+        journal.own_files(journal.backup_folder / "report.pdf")
+    assert {path for path, _ in journal.own_files()} >= {journal.path, journal.lock_path}
