@@ -327,6 +327,15 @@ class View:
 
             self.entries_table.update(replace, doc_ids=[found[0]])
 
+    def write_entries(self, docs: list[dict], replace: list[int] = ()) -> None:
+        """A batch of entries (an import) as one change: remove the entries ``replace`` names
+        by doc id, then insert ``docs``, stored entry documents already checked row by row
+        (``transfer.RowParser``). The transaction then writes the journal once for all of
+        them: TinyDB's ``insert_multiple``, never one rewrite per row."""
+        if replace:
+            self.entries_table.remove(doc_ids=list(replace))
+        self.entries_table.insert_multiple(docs)
+
     def log(self, patient: str, day: date, values: dict, stamp: str):
         """Create the day's entry or update it: (entry, changes, created)."""
         existing = self.entry(patient, day)

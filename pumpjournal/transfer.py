@@ -574,7 +574,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
             result.skipped += 1
             continue
         else:
-            old = dict(view.entries_table.get(doc_id=existing[key]))
+            old = dict(view.documents("entries")[str(existing[key])])
             merged = {**old, **{k: v for k, v in doc.items()
                                 if k not in ("logged_at", "updated_at")}}
             if merged == old:
@@ -596,9 +596,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     if result.errors and not (skip_invalid or dry_run):
         return result
     if not dry_run and new_docs:
-        if replace_ids:
-            view.entries_table.remove(doc_ids=replace_ids)
-        view.entries_table.insert_multiple(new_docs)
+        view.write_entries(new_docs, replace_ids)  # one batch: the transaction writes once
         result.written = True
     try:  # after the write: an error in the rules (or a stored profile) never stops an import
         result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
