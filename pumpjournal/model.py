@@ -88,9 +88,6 @@ class Entry:
 class Day:
     """The little the rules and the cohort need of a stored entry, without a whole Entry."""
 
-    __slots__ = ("patient", "date", "day", "pain", "average", "symptoms", "worse",
-                 "temperature_c")
-
     def __init__(self, doc: dict):
         self.patient, self.date, self.pain = doc["patient"], doc["date"], doc["pain"]
         self.day = date.fromisoformat(doc["date"])
