@@ -130,7 +130,7 @@ def build_pumpjournal(path: Path, days: int) -> None:
             stamp = datetime(day.year, day.month, day.day, 21, 0).astimezone().isoformat()
             docs.append(model.new_entry("me", day, values, stamp).to_doc())
         # tx.log() per day would do the same, but it costs O(entries) each (see --bulk)
-        tx.entries_table.insert_multiple(docs)
+        tx.write_entries(docs)
 
 
 def bulk_log_costs(sizes=(250, 500, 1000)) -> list[tuple[int, float]]:

@@ -12,7 +12,7 @@ saves the day, then evaluates the rules on what was saved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Iterable
 
 from . import dates
@@ -26,7 +26,7 @@ NOT_CHECKED = ("rules that need your profile or earlier days were not checked (y
                "recent leg, bladder or bowel signs).")
 RULES_FAILED = ("the warning-sign rules could not be checked because of an error in "
                 "pumpjournal; if you logged a symptom that worries you, contact your care team.")
-LOOK_BACK = timedelta(days=7)  # the 7-day rules (W-NEURO, W-TREND) look back this far
+LOOK_BACK = cat.LOOK_BACK  # the 7-day rules look back this far (one home: symptoms.py)
 
 
 @dataclass
@@ -121,9 +121,11 @@ class NotSaved(JournalError):
     """The journal could not be read or written: nothing was saved. ``check`` holds the flags
     of the values given (with the person's facts when they were read)."""
 
-    def __init__(self, why: str, check: Check, profile: dict):
+    def __init__(self, why: str, check: Check, profile: dict, cause: Exception | None = None):
         super().__init__(why)
         self.check, self.profile = check, profile
+        if isinstance(cause, JournalError):
+            self.ending = cause.ending  # a damaged journal's message says it was left untouched
 
 
 def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *,
@@ -150,9 +152,9 @@ def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *
     except (JournalError, OSError) as exc:
         why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
         if entry is None:
-            raise NotSaved(why, check_values(values, day), {}) from exc
+            raise NotSaved(why, check_values(values, day), {}, exc) from exc
         found = check_entry(view, entry)
-        raise NotSaved(why, found, _profile(view, entry.patient)) from exc
+        raise NotSaved(why, found, _profile(view, entry.patient), exc) from exc
     return Logged(entry, changes, created, check_entry(view, entry),
                   _profile(view, entry.patient), watch_today(view, entry.patient, today))
 

@@ -5,9 +5,11 @@ The rules live below: profile checks in ``model``, logging a day and its warning
 and ``formats``. What stays here is when to ask a question, and how results and messages are
 worded and which stream they go to.
 
-stdout carries results only (text, or JSON with --json); prompts, messages and warnings go to
-stderr. Exit codes: 0 done, 1 the journal could not be read or written, 2 bad usage or input,
-130 interrupted. Only this module turns errors into messages.
+stdout carries results: text, or JSON with --json. Warning panels, the overdose watch and an
+alarm's advice are results in text mode (stdout, with what they are about); with --json they
+go to stderr, so stdout stays pure JSON. Prompts, messages and errors go to stderr. Exit
+codes: 0 done, 1 the journal could not be read or written, 2 bad usage or input, 130
+interrupted. Only this module turns errors into messages.
 """
 
 import json
@@ -40,10 +42,11 @@ def examples(*lines: str) -> str:
 _USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer vendors it
 
 
-# The commands that write (the journal, or a file). A refusal of bad input (exit 2) by one of
-# them ends with its error's ``ending`` ("Nothing was changed.", or "Nothing was written." for
-# an output file); the exit point adds it, so no message says it itself, and a command that
-# only reads never says it.
+# The commands that write (the journal, or a file). A refusal by one of them ends with its
+# error's ``ending`` ("Nothing was changed.", or "Nothing was written." for an output file),
+# unless the error says something was written; the exit point adds it, so no message says it
+# itself. A command that only reads never says it, and neither does an invocation of one of
+# these that only reads (``reads_only``: a profile shown, a report to stdout, a dry run).
 WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export", "report",
                     "init", "backup", "event add", "event delete"})
 
@@ -51,6 +54,17 @@ WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export
 def command_name(ctx) -> str:
     """The command a group is running, as typed after `pumpjournal` (``event add``)."""
     return " ".join(ctx.command_path.split()[1:] + [ctx.invoked_subcommand or ""]).strip()
+
+
+def reads_only(ctx) -> None:
+    """Said first by a command of WRITES whose invocation writes nothing (it shows, or writes
+    to stdout): its refusals then do not say that nothing was changed."""
+    ctx.find_root().obj["reads_only"] = True
+
+
+def writes(ctx) -> bool:
+    """Whether the command being run was going to write the journal or a file."""
+    return command_name(ctx) in WRITES and not (ctx.find_root().obj or {}).get("reads_only")
 
 
 class Group(TyperGroup):
@@ -62,10 +76,8 @@ class Group(TyperGroup):
         except PumpjournalError as exc:
             if debugging(ctx):
                 raise
-            message = str(exc)
-            if isinstance(exc, InputError) and command_name(ctx) in WRITES:
-                message += " " + exc.ending
-            say(f"Error: {message}")
+            ending = exc.ending_for(writes(ctx))
+            say(f"Error: {exc}" + (f" {ending}" if ending else ""))
             raise typer.Exit(exc.exit_code) from None
         except (KeyboardInterrupt, typer.Abort):
             if debugging(ctx):
@@ -103,8 +115,13 @@ def usage_error(exc, ctx) -> None:
     """One line naming what was wrong and the help of the command it belongs to."""
     if type(exc).__name__ == "NoArgsIsHelpError":  # `pumpjournal event`: its help was shown
         raise typer.Exit(0) from None
-    where = exc.ctx.command_path if exc.ctx is not None else ctx.command_path
+    if exc.ctx is not None:
+        where = exc.ctx.command_path
+    else:  # an option without its value names no context: the command being parsed
+        where = " ".join([ctx.command_path] + [ctx.invoked_subcommand or ""]).strip()
     text = shorten_quoted(" ".join(exc.format_message().split()))
+    if not text.endswith((".", "!", "?")):
+        text += "."
     say(f"Error: {text} See: {where} --help")
     raise typer.Exit(2) from None
 
@@ -283,17 +300,18 @@ def parse_range(since: str | None, until: str | None) -> tuple[date | None, date
     return low, high
 
 
-def print_panel(found, day: date, temperature_c, profile: dict, *,
-                stderr: bool = False) -> None:
+def print_panel(found, day: date | None, temperature_c, profile: dict, *,
+                stderr: bool = False, saved: bool = True) -> None:
     """The warning-sign panel of a check (ROUTINE and above), the one-line EXPECTED record, and
-    any note on rules that could not be checked."""
+    any note on rules that could not be checked. ``saved`` False: the signs were typed for an
+    entry that was not saved (``day`` None: its date was not understood)."""
     top = found.top
     if top is None and not found.failed:
         return  # nothing to show: Rich's console costs `log` about 20 ms to import
     con = console(stderr)
     if top is None or top == cat.Urgency.EXPECTED:
         if top is not None:
-            line = escape(render.expected_line(found.flags, day, found.ctx))
+            line = escape(render.expected_line(found.flags, day, found.ctx, saved))
             con.print("\n".join(render.wrap([("", line)], min(con.width, 100))),
                       markup=False)
         for note in found.notes() if top is not None or found.failed else ():
@@ -307,7 +325,7 @@ def print_panel(found, day: date, temperature_c, profile: dict, *,
     width = min(con.width, 100) - 4
     lines = [escape(line) for line in render.panel_lines(
         found.flags, day, temperature_c, found.ctx, profile, width, tuple(found.notes()),
-        found.complete)]
+        found.complete, saved)]
     body = Text(lines[0] + "\n", style="bold")
     body.append("\n".join(lines[1:]))
     con.print(Panel(body, border_style=style, expand=False))
@@ -420,6 +438,20 @@ def choose_symptoms(values) -> list[str]:
     return [sid for sid in dict.fromkeys(chosen) if sid]
 
 
+def ask_unclear_symptoms(raw: dict) -> None:
+    """At a terminal, the typed symptom words of ``raw`` (entry_fields) as ids: an unclear
+    word is asked about, never thrown away. Without a terminal they are left as typed."""
+    if interactive():
+        for key in ("symptoms", "worse"):
+            if raw[key]:
+                raw[key] = choose_symptoms(raw[key])
+
+
+def changes_json(changes) -> list[dict]:
+    """The "changes" of log --json and edit --json: what each changed field was and is."""
+    return [{"field": key, "old": old, "new": new} for key, old, new in changes]
+
+
 def interrupted_with_signs(answers: list[str]) -> None:
     """Ctrl-C in the questions after a warning sign was answered: say what to do anyway."""
     found = checks.check(answers, None, dates.today())
@@ -520,21 +552,19 @@ def log(
                        temperature_site, boluses, sleep, mood, note, question, contacted)
     given = any(v is not None for v in raw.values())
     problems: list[InputError] = []
+    dated = True
     try:
         when = dates.parse_entry_date(day)
-    except InputError as exc:
-        when, problems = dates.today(), [exc]
-    if interactive():  # unclear symptom words are asked about, never thrown away
-        for key in ("symptoms", "worse"):
-            if raw[key]:
-                raw[key] = choose_symptoms(raw[key])
+    except InputError as exc:  # the signs are still checked, as of today, and shown undated
+        when, problems, dated = dates.today(), [exc], False
+    ask_unclear_symptoms(raw)
     values, more = model.validate_each(raw)
     problems += more
     asking = interactive() and ("pain" not in values or (
         bool(values.get("symptoms")) and worse is None))
     store, view, broken = readable_journal(ctx, journal, need_view=bool(problems) or asking)
     if problems:  # nothing is written; the valid signs typed are still checked
-        show_typed_panel(values, when, view, patient, as_json)
+        show_typed_panel(values, when, view, patient, as_json, dated)
         raise problems[0]
     existing, profile_now = None, {}
     if asking and view is not None:
@@ -574,8 +604,10 @@ def readable_journal(ctx, option, need_view: bool):
         return store, None, exc
 
 
-def show_typed_panel(values: dict, when: date, view, patient, as_json: bool) -> None:
-    """The panel for the signs typed, before an error: with the person's facts if readable."""
+def show_typed_panel(values: dict, when: date, view, patient, as_json: bool,
+                     dated: bool = True) -> None:
+    """The panel for the signs typed, before an error: with the person's facts if readable.
+    It never says they were logged (``dated`` False: the date typed was not understood)."""
     who, profile = None, {}
     if view is not None:
         try:
@@ -584,7 +616,8 @@ def show_typed_panel(values: dict, when: date, view, patient, as_json: bool) -> 
         except PumpjournalError:
             view = None
     found = checks.check_values(values, when, view, who)
-    print_panel(found, when, values.get("temperature_c"), profile, stderr=as_json)
+    print_panel(found, when if dated else None, values.get("temperature_c"), profile,
+                stderr=as_json, saved=False)
 
 
 def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool):
@@ -596,16 +629,20 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
         return checks.log_day(store, patient, when, values, dates.now_stamp())
     except InputError:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
-                    stderr=as_json)
+                    stderr=as_json, saved=False)
         raise
     except checks.NotSaved as exc:
-        print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json)
-        raise JournalError(f"the entry was NOT saved: {exc}") from None
+        print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json,
+                    saved=False)
+        error = JournalError(f"the entry was NOT saved: {exc}")
+        error.ending = exc.ending
+        raise error from None
     except (JournalError, OSError) as exc:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
-                    stderr=as_json)
-        why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
-        raise JournalError(f"the entry was NOT saved: {why}") from None
+                    stderr=as_json, saved=False)
+        if isinstance(exc, JournalError):  # the same kind of error, so the same ending
+            raise type(exc)(f"the entry was NOT saved: {exc}") from None
+        raise JournalError(f"the entry was NOT saved: {exc.strerror or exc}") from None
 
 
 def note_low_temperature(values: dict) -> None:
@@ -636,6 +673,9 @@ def after_logging(store, done, answered: bool) -> None:
     except (KeyboardInterrupt, typer.Abort):
         say(f"\nInterrupted; the entry for {entry.date} is saved.")
         raise typer.Exit(130) from None
+    except PumpjournalError as exc:  # the entry is saved: never "Nothing was changed."
+        exc.written = True
+        raise
 
 
 def ask_implant_date(store, who: str, head: str | None) -> None:
@@ -643,20 +683,17 @@ def ask_implant_date(store, who: str, head: str | None) -> None:
     if head:
         tell(head)
 
-    def parse(text: str):
-        day = dates.parse_date(text, what="implant date")
-        if day > dates.today():
-            raise InputError(f"{day.isoformat()} is in the future; give the day it happened.")
-        return day
+    def parse(text: str) -> str:  # checked as `pumpjournal profile --implant-date` checks it
+        return model.validate_profile({"implant_date": text}, dates.today())["implant_date"]
 
     day = _ask("When was your pump implanted? (e.g. 2026-11-20 or '3 days ago'; Enter to "
                "skip)", parse)
     values = {"implant_date_asked": dates.today().isoformat()}
     if day is not None:
-        values["implant_date"] = day.isoformat()
+        values["implant_date"] = day
     with store.transaction() as tx:
         tx.set_profile(who, values)
-    say(f"Implant date saved: {day.isoformat()}." if day else
+    say(f"Implant date saved: {day}." if day else
         "Skipped. Add it any time with: pumpjournal profile --implant-date DATE")
 
 
@@ -665,8 +702,7 @@ def report_logged(done, as_json) -> None:
     profile = done.profile
     if as_json:
         emit_json({"action": "created" if created else ("updated" if changes else "unchanged"),
-                   "entry": entry.to_json(), "changes": [
-                       {"field": k, "old": old, "new": new} for k, old, new in changes],
+                   "entry": entry.to_json(), "changes": changes_json(changes),
                    "flags": [f.to_json() for f in found.flags]})
         print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
         return
@@ -762,10 +798,7 @@ def edit(
     when = dates.parse_date(day)
     raw = entry_fields(pain, worst, least, average, symptom, worse, temperature,
                        temperature_site, boluses, sleep, mood, note, question, contacted)
-    if interactive():
-        for key in ("symptoms", "worse"):
-            if raw[key]:
-                raw[key] = choose_symptoms(raw[key])
+    ask_unclear_symptoms(raw)
     values, problems = model.validate_each(raw)
     if problems:
         view = readable_journal(ctx, journal, need_view=True)[1]
@@ -773,9 +806,7 @@ def edit(
         raise problems[0]
     removed = tuple(model.parse_symptoms(remove_symptom))
     cleared = tuple(model.validate_clear(clear or []))
-    if not values and not removed and not cleared:
-        raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
-                         "--remove-symptom ID or --clear note.")
+    model.require_change(values, removed, cleared)
     store = open_journal(ctx, journal)
     done = checks.log_day(store, patient, when, values, dates.now_stamp(), remove=removed,
                           clear=cleared, edit=True)
@@ -783,7 +814,7 @@ def edit(
     signs_changed = any(k in ("symptoms", "worse", "temperature") for k, _, _ in changes)
     if as_json:
         emit_json({"action": "updated" if changes else "unchanged", "entry": entry.to_json(),
-                   "changes": [{"field": k, "old": o, "new": n} for k, o, n in changes],
+                   "changes": changes_json(changes),
                    "flags": [f.to_json() for f in found.flags]})
     elif changes:
         out(f"Changed {entry.date} for {entry.patient}:")
@@ -945,6 +976,8 @@ def profile(
              "fever_threshold_c": fever_threshold, "fever_threshold_set_by": set_by,
              "low_threshold_c": low_threshold, "baseline_symptom": baseline_symptom or None}
     raw = {key: value for key, value in given.items() if value is not None}
+    if not raw and not clear:
+        reads_only(ctx)  # it only shows the profile
     values = model.validate_profile(raw, dates.today(), clear=clear or ())
     store = open_journal(ctx, journal)
     who = queries.choose_patient(store.read(), patient)
@@ -1153,9 +1186,7 @@ def ask(
         metavar="QUESTION", help="The question, in your own words (quote it).")],
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
-    text = model.parse_text(question, "question", 500)
-    if not text:
-        raise InputError("the question is empty.")
+    text = model.parse_question(question)
     store = open_journal(ctx, journal)
     with store.transaction() as tx:
         who = queries.choose_patient(tx, patient)
@@ -1193,6 +1224,8 @@ def make_report(
 ):
     from . import report
 
+    if output == "-":
+        reads_only(ctx)
     fmt = formats.to_write(output, fmt, report.check_format, "pdf")
     store = open_journal(ctx, journal)
     view = store.read()
@@ -1204,7 +1237,7 @@ def make_report(
         sys.stdout.flush()
         return
     path = output_path(output) if output else Path(made.default_name(fmt))
-    report.save(path, data, force, protected=journal_files(store, path))
+    report.save(path, data, force, protected=store.own_files(path))
     out(str(path))
 
 
@@ -1276,7 +1309,6 @@ def import_entries(
     as_json: Annotated[bool, typer.Option("--json", help="Print the import summary as JSON.")
                        ] = False,
 ):
-    import csv
     from contextlib import nullcontext
 
     from . import transfer
@@ -1284,6 +1316,8 @@ def import_entries(
     if template:
         sys.stdout.write(transfer.template())
         return
+    if dry_run:
+        reads_only(ctx)
     if not source:
         raise InputError("give a FILE to import, or - for stdin (`--template` prints a "
                          "sample).")
@@ -1295,7 +1329,7 @@ def import_entries(
     written = None
     try:
         with stream, (bar or nullcontext()):
-            rows = transfer.read_rows(stream, kind, delimiter)
+            rows = transfer.read_rows(stream, kind, delimiter, name=source)
             kwargs = dict(fmt=kind, on_conflict=on_conflict,
                           mapping=transfer.parse_mapping(mapping or []),
                           ignore=ignore_column or [], ignore_extra=ignore_extra,
@@ -1312,46 +1346,14 @@ def import_entries(
                     # written before the import commits, and only when it will: an import
                     # refused for its conflicts writes nothing at all
                     if skip_invalid and rejected_rows and not result.conflicts:
-                        written = write_import_rejects(store, source, rejects, force,
-                                                       rejected_rows, kind, delimiter)
+                        written = transfer.write_import_rejects(
+                            store, source, rejects, force, rejected_rows, kind, delimiter)
                         result.rejects_file = str(written)
-    except UnicodeDecodeError:
-        raise InputError(f"{source} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
-                         "spreadsheet).") from None
-    except csv.Error as exc:
-        raise InputError(f"{source} is not readable CSV: {exc}.") from None
     except PumpjournalError as exc:
         if written is not None:  # the journal was not changed, but the rejects file was made
             raise type(exc)(f"{exc} The rejected rows were written to {written}.") from None
         raise
     report_import(result, as_json, skip_invalid)
-
-
-def journal_files(store, target: Path | None) -> list:
-    """The journal's own files, which no report, export or reject file may replace, even with
-    --force: the journal (by any path), its lock and its backups folder."""
-    if target is not None and os.path.realpath(target.parent) == os.path.realpath(
-            store.backup_folder):
-        raise InputError(f"{target} is in the journal's backups folder; choose another file "
-                         "name.")
-    return [(store.path, "the journal"), (store.real_path, "the journal"),
-            (store.lock_path, "the journal's lock file")]
-
-
-def write_import_rejects(store, source: str, rejects: Path | None, force: bool, rows: list,
-                         kind: str, delimiter: str) -> Path:
-    """The rejected rows to --rejects FILE (or <name>-rejects.<format>, numbered when taken),
-    never over the journal, its backups, its lock or the input file."""
-    from . import transfer
-
-    target = output_path(rejects, "--rejects") if rejects else None
-    protected = journal_files(store, target)
-    if source != "-":
-        protected.append((Path(source), "the file being imported"))
-    stem = "stdin" if source == "-" else Path(source).stem
-    return transfer.write_rejects(target or Path(f"{stem}-rejects.{kind}"), rows, kind,
-                                  delimiter, force=force, renumber=target is None,
-                                  protected=protected)
 
 
 def report_import(result, as_json: bool, skip_invalid: bool) -> None:
@@ -1420,14 +1422,14 @@ def export(
     from . import transfer
     from .files import private_text
 
+    if output == "-":
+        reads_only(ctx)
     fmt = formats.to_write(output, fmt, transfer.check_format_out, "csv")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
     store = open_journal(ctx, journal)
     view = store.read()
-    if who is not None and who not in view.patients():
-        people = ", ".join(view.patients()[:8]) or "nobody yet"
-        raise InputError(f"this journal has no person '{who}'; it holds: {people}.")
+    transfer.check_person(view, who)
     if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
         import io
 
@@ -1438,7 +1440,7 @@ def export(
         count = transfer.export(view, sys.stdout, fmt, who, low, high)
     else:
         target = output_path(output)
-        with private_text(target, force, journal_files(store, target)) as stream:
+        with private_text(target, force, store.own_files(target)) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
         say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
 

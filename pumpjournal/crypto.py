@@ -51,8 +51,8 @@ def _key(passphrase: str, salt: bytes, params: dict) -> bytes:
         except MemoryError:
             need = 128 * params["r"] * params["n"] // 2**20
             raise JournalError(f"there is not enough memory to derive the journal's key "
-                               f"(scrypt needs about {need} MiB). Nothing was read or "
-                               "changed.") from None
+                               f"(scrypt needs about {need} MiB); the journal was not "
+                               "read.") from None
     return _keys[cache]
 
 
@@ -129,6 +129,6 @@ def decrypt(raw: bytes, passphrase: str | None, path) -> bytes:
         return AESGCM(_key(passphrase, salt, params)).decrypt(nonce, body, line)
     except InvalidTag:
         raise JournalError(f"wrong passphrase for the journal {path} (or the file was "
-                           "changed). Nothing was read or changed.") from None
+                           "changed); it was not read.") from None
     except ValueError:  # a body too short to hold the authentication tag
         raise _damaged(path, "it is too short") from None

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 
 from .errors import InputError
 from .escape import quote
-from .words import plural
 
 ACCEPTED = "a date such as 2026-11-24, 'today', 'yesterday', '3 days ago' or '2w'"
 
@@ -104,19 +103,3 @@ def check_range(since: date | None, until: date | None) -> None:
 def now_stamp() -> str:
     """The current local time with its UTC offset, to the second (ISO 8601)."""
     return datetime.now().astimezone().replace(microsecond=0).isoformat()
-
-
-def days_in_words(days: int) -> str:
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "1 day"
-    if days < 14:
-        return f"{days} days"
-    if days < 60:
-        weeks, rest = divmod(days, 7)
-        text = f"{weeks} weeks"
-        return text + (f" {plural(rest, 'day')}" if rest else "")
-    if days < 730:
-        return f"about {round(days / 30.44)} months"
-    return f"about {days / 365.25:.1f} years".replace(".0 ", " ")

@@ -180,9 +180,7 @@ def event_flag(profile: dict, event: Event, today: date | None = None) -> Flag |
     if event.kind == "mri" and today is not None and event.day < today:
         return None
     if event.kind == "alarm":
-        advice = cat.RULES["W-ALARM"].advice[Urgency.URGENT]
-        if "B" in cat.drug_tags(profile.get("drugs") or []):
-            advice += " With a baclofen pump, call immediately."
+        advice = cat.alarm_advice(cat.drug_tags(profile.get("drugs") or []))
         kind = alarm_words(event.details)
         return Flag("W-ALARM", Urgency.URGENT, (f"alarm ({kind})",), advice)
     if event.kind == "mri":

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
-from .errors import InputError, JournalError, NotWritten
+from .errors import InputError, NotWritten, OutputFailed
 from .escape import quote
 
 REASONS = {errno.ENOSPC: "the disk is full", errno.EROFS: "the folder is read-only",
@@ -331,7 +331,7 @@ def output_error(path: Path, exc: OSError, what: str = "") -> Exception:
         return NotWritten(f"{path} already exists; use --force to replace it.")
     if exc.errno in PATH_ERRNOS:
         return NotWritten(f"cannot write {label}: {reason(exc)}.")
-    return JournalError(f"could not write {label}: {reason(exc)}. Nothing was written.")
+    return OutputFailed(f"could not write {label}: {reason(exc)}.")
 
 
 @contextmanager

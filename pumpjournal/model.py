@@ -88,9 +88,6 @@ class Entry:
 class Day:
     """The little the rules and the cohort need of a stored entry, without a whole Entry."""
 
-    __slots__ = ("patient", "date", "day", "pain", "average", "symptoms", "worse",
-                 "temperature_c")
-
     def __init__(self, doc: dict):
         self.patient, self.date, self.pain = doc["patient"], doc["date"], doc["pain"]
         self.day = date.fromisoformat(doc["date"])
@@ -203,6 +200,21 @@ def parse_text(value, name: str = "note", limit: int = 5000, lines: bool = True)
     if why:
         raise InputError(f"{name} {why}.")
     return text or None
+
+
+def parse_question(value) -> str:
+    """A question for the next visit (``ask``): plain text of up to 500 characters."""
+    text = parse_text(value, "question", 500)
+    if not text:
+        raise InputError("the question is empty.")
+    return text
+
+
+def require_change(values: dict, remove=(), clear=()) -> None:
+    """An edit must change something: a value, a symptom removed or a field cleared."""
+    if not values and not remove and not clear:
+        raise InputError("nothing to change: give at least one field, e.g. --pain 5, "
+                         "--remove-symptom ID or --clear note.")
 
 
 def symptom_words(values) -> list[str]:

@@ -41,7 +41,7 @@ def keys(path) -> set[str]:
 
 def _problem(why: str) -> JournalError:
     return JournalError(f"pumpjournal's record of encrypted journals {record_path()} {why}. "
-                        "Nothing was changed. It lists the journals that must stay encrypted; "
+                        "It lists the journals that must stay encrypted; "
                         "fix it, or move it away if you know which of your journals are "
                         "encrypted.")
 
@@ -79,7 +79,7 @@ def forget(path) -> None:
 
 def _change(names: set[str], add: bool) -> None:
     from .files import atomic_writer, reason
-    from .store import FileLock, lock_wait
+    from .lock import FileLock, lock_wait
 
     target = record_path()
     try:

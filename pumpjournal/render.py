@@ -79,10 +79,23 @@ def headline(level: Urgency, profile: dict) -> str:
     return text
 
 
-def expected_line(flags: list[Flag], day: date, ctx: cat.Context) -> str:
+def expected_line(flags: list[Flag], day: date | None, ctx: cat.Context,
+                  saved: bool = True) -> str:
+    """The one line for signs expected after surgery; ``saved`` False: they were typed for an
+    entry that was not saved (``day`` None: its date was not understood)."""
     items = ", ".join(cat.label(i) for f in flags for i in f.items)
-    days = f" (day {(day - ctx.day0).days})" if ctx.day0 and day >= ctx.day0 else ""
-    return f"[-] Recorded: {items}{days}, expected for a few days."
+    days = f" (day {(day - ctx.day0).days})" if day and ctx.day0 and day >= ctx.day0 else ""
+    said = "Recorded" if saved else "Typed, not saved"
+    return f"[-] {said}: {items}{days}, expected for a few days."
+
+
+def logged_line(day: date | None, ctx: cat.Context, saved: bool = True) -> str:
+    """What the panel is about: the day logged, or the signs typed for an entry that was not
+    saved (never "you logged" then; ``day`` None when its date was not understood)."""
+    if saved:
+        return f"You logged on {day.isoformat()}{day_phrase(day, ctx)}:"
+    return (f"You typed for {day.isoformat()}{day_phrase(day, ctx)} (not saved):" if day
+            else "You typed (not saved):")
 
 
 PANEL_LINES = 20  # an URGENT or EMERGENCY panel longer than this repeats its headline last
@@ -120,16 +133,16 @@ def urgent_text(advice: str, level: Urgency, profile: dict) -> str:
     return text
 
 
-def panel_lines(flags: list[Flag], day: date, temperature_c: float | None, ctx: cat.Context,
-                profile: dict, width: int = 76, notes: tuple[str, ...] = (),
-                complete: bool = True) -> list[str]:
+def panel_lines(flags: list[Flag], day: date | None, temperature_c: float | None,
+                ctx: cat.Context, profile: dict, width: int = 76, notes: tuple[str, ...] = (),
+                complete: bool = True, saved: bool = True) -> list[str]:
     """A warning panel (ROUTINE and above), worded as the catalogue's section 4 shows: the
     headline, what was logged, the one thing to do, why (naming the signs), the care team, the
     rules and the not-medical-advice line. An URGENT or EMERGENCY panel longer than
     PANEL_LINES (with its frame) ends with its headline again, so it is on screen at the end."""
     top = cat.top_urgency(flags)
     head = headline(top, profile)
-    rows = [("", f"You logged on {day.isoformat()}{day_phrase(day, ctx)}:")]
+    rows = [("", logged_line(day, ctx, saved))]
     for item, level in cat.item_urgencies(flags).items():
         mark = "-" if level == top else level.symbol
         rows.append((f"  {mark} ", item_text(item, temperature_c, ctx)))

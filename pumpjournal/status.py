@@ -7,23 +7,16 @@ from pathlib import Path
 
 from . import symptoms as cat
 from . import words
-from .dates import days_in_words
 from .episodes import episodes, refill_due
 from .escape import escape
 from .render import daily_series, sparkline
 from .timeline import day_zero, phase_on, watch_on
+from .words import days_in_words, in_days
 
 CHART_DAYS = 14
 SHOWN = 5  # warning signs listed, most urgent and most recent first
 MRI_SHORT = {cat.Urgency.ROUTINE: "tell the MRI staff about your pump (pumpjournal flags).",
              cat.Urgency.URGENT: "contact your care team before the scan (pumpjournal flags)."}
-
-
-def countdown(day: date, today: date) -> str:
-    left = (day - today).days
-    if left == 0:
-        return "today"
-    return f"in {days_in_words(left)}" if left > 0 else f"{days_in_words(-left)} ago"
 
 
 def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
@@ -68,11 +61,13 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
 
     visits = sorted(e.day for e in events if e.kind == "visit" and e.day >= today)
     if visits:
-        lines.append(f"Next visit: {visits[0].isoformat()} ({countdown(visits[0], today)}).")
+        when = in_days(visits[0], today, rounded=True)
+        lines.append(f"Next visit: {visits[0].isoformat()} ({when}).")
     due = refill_due(profile, events)
     if due:
         late = " OVERDUE: contact your care team today" if due < today else ""
-        lines.append(f"Next refill due: {due.isoformat()} ({countdown(due, today)}){late}.")
+        when = in_days(due, today, rounded=True)
+        lines.append(f"Next refill due: {due.isoformat()} ({when}){late}.")
 
     found = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
     planned = [ep for ep in found if ep.rule == "W-MRI" and ep.first >= today]
@@ -80,7 +75,8 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     if planned:
         lines.append("Coming up:")
         lines += [f"  {ep.urgency.symbol} {ep.urgency.name} MRI planned {ep.first.isoformat()} "
-                  f"({countdown(ep.first, today)}): {MRI_SHORT[ep.urgency]}" for ep in planned]
+                  f"({in_days(ep.first, today, rounded=True)}): {MRI_SHORT[ep.urgency]}"
+                  for ep in planned]
     if week:
         lines.append("Open warning signs (last 7 days):")
         shown = sorted(week, key=lambda ep: (-ep.urgency, -ep.last.toordinal()))[:SHOWN]

@@ -13,12 +13,9 @@
 
 from __future__ import annotations
 
-import errno
-import math
 import os
 import re
 import stat
-import time
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from itertools import chain
@@ -31,17 +28,16 @@ from tinydb.storages import Storage
 
 from . import model
 from .dates import FIRST_YEAR, LAST_YEAR, STORED_DAY
-from .errors import InputError, JournalCorrupt, JournalError, JournalLocked
+from .errors import InputError, JournalCorrupt, JournalError
 from .crypto import MAGIC
 from .escape import quote, shorten
-from .files import (O_NOFOLLOW, O_NONBLOCK, atomic_writer, kind, make_folder, others_can_write,
-                    read_regular, reason, remove_files, temp_files)
+from .files import (atomic_writer, kind, others_can_write, read_regular, reason,
+                    remove_files, temp_files)
+from .lock import LOCK_TIMEOUT, FileLock, lock_wait  # noqa: F401 (LOCK_TIMEOUT: library use)
 from .model import Entry, Event
 
 SCHEMA_VERSION = 1
 TABLES = ("meta", "entries", "events", "profile", "questions")
-LOCK_TIMEOUT = 10.0  # seconds; PUMPJOURNAL_LOCK_TIMEOUT changes it
-MAX_LOCK_TIMEOUT = 86400.0
 WAY_OUT = ("restore a copy from the backups folder next to the journal (`pumpjournal backup` "
            "makes one), or see what is wrong with `pumpjournal doctor`")
 
@@ -64,28 +60,6 @@ class MemoryStorage(Storage):
 def corrupt(path: Path, why: str) -> JournalCorrupt:
     return JournalCorrupt(f"the journal {path} cannot be read: {why}. It was left untouched; "
                           f"{WAY_OUT}.")
-
-
-def lock_wait(value: float | None = None) -> float:
-    """Seconds to wait for the lock: ``value``, else $PUMPJOURNAL_LOCK_TIMEOUT, else 10. Read
-    when a lock is taken; anything but a positive finite number is an InputError."""
-    if value is None:
-        text = os.environ.get("PUMPJOURNAL_LOCK_TIMEOUT")
-        if text is None:
-            return LOCK_TIMEOUT
-        try:
-            value = float(text.strip())
-        except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and 0 < value <= MAX_LOCK_TIMEOUT):
-            shown = text[:20].encode("ascii", "backslashreplace").decode()
-            raise InputError(f"PUMPJOURNAL_LOCK_TIMEOUT {shown!r} is not a number of seconds; "
-                             f"use a positive number up to {MAX_LOCK_TIMEOUT:g}, such as 10.")
-        return value
-    value = float(value)
-    if not (math.isfinite(value) and 0 <= value <= MAX_LOCK_TIMEOUT):
-        raise InputError(f"the lock timeout must be 0 to {MAX_LOCK_TIMEOUT:g} seconds.")
-    return value
 
 
 def read_raw(path: Path) -> bytes | None:
@@ -258,63 +232,7 @@ def write_file(path: Path, payload: bytes) -> None:
             handle.write(payload)
     except OSError as exc:
         raise JournalError(f"could not write the journal {path}: {reason(exc)}. "
-                           "The journal was left as it was; nothing was changed.") from None
-
-
-class FileLock:
-    """An exclusive lock on ``<journal>.lock`` (flock, POSIX only), holding the owner's pid for
-    the timeout message. The file is opened without following a link and must be a regular
-    file of its own."""
-
-    def __init__(self, path: Path, timeout: float):
-        self.path, self.timeout, self.fd = path, timeout, None
-
-    def __enter__(self):
-        try:
-            make_folder(self.path.parent)
-            # never through a link, never blocking on a pipe; a regular file only
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o600)
-            info = os.fstat(self.fd)
-            mode = info.st_mode
-        except OSError as exc:
-            if exc.errno == errno.ELOOP or os.path.islink(self.path):
-                raise JournalError(f"the journal's lock file {self.path} is a symbolic link; "
-                                   "pumpjournal does not follow it. Remove the link. Nothing was "
-                                   "changed.") from None
-            raise JournalError(f"could not open the journal's lock file {self.path}: "
-                               f"{reason(exc)}. Nothing was changed.") from None
-        if not stat.S_ISREG(mode) or info.st_nlink > 1:  # a hard link would write elsewhere
-            os.close(self.fd)
-            what = kind(mode) if not stat.S_ISREG(mode) else "a second name of another file"
-            raise JournalError(f"the journal's lock file {self.path} is {what}, not a "
-                               "regular file of its own; remove it. Nothing was changed.")
-        deadline, pause = time.monotonic() + self.timeout, 0.002
-        while not self._try():
-            if time.monotonic() >= deadline:
-                holder = os.pread(self.fd, 32, 0).decode(errors="replace").strip() or "unknown"
-                os.close(self.fd)
-                raise JournalLocked(
-                    f"the journal is in use by another pumpjournal process (pid {holder}); "
-                    f"waited {self.timeout:g} s. Nothing was changed; try again when it ends.")
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
-        pid = str(os.getpid()).ljust(12).encode()  # one write of a fixed width: a process
-        os.pwrite(self.fd, pid, 0)  # that reads it sees the old pid or the new, never a mix
-        if os.fstat(self.fd).st_size > len(pid):
-            os.ftruncate(self.fd, len(pid))
-        return self
-
-    def _try(self) -> bool:
-        import fcntl  # POSIX only (Linux, macOS), as the README says
-
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            return False
-
-    def __exit__(self, *exc):
-        os.close(self.fd)  # closing the descriptor releases the lock
+                           "The journal was left as it was.") from None
 
 
 class View:
@@ -409,6 +327,15 @@ class View:
 
             self.entries_table.update(replace, doc_ids=[found[0]])
 
+    def write_entries(self, docs: list[dict], replace: list[int] = ()) -> None:
+        """A batch of entries (an import) as one change: remove the entries ``replace`` names
+        by doc id, then insert ``docs``, stored entry documents already checked row by row
+        (``transfer.RowParser``). The transaction then writes the journal once for all of
+        them: TinyDB's ``insert_multiple``, never one rewrite per row."""
+        if replace:
+            self.entries_table.remove(doc_ids=list(replace))
+        self.entries_table.insert_multiple(docs)
+
     def log(self, patient: str, day: date, values: dict, stamp: str):
         """Create the day's entry or update it: (entry, changes, created)."""
         existing = self.entry(patient, day)
@@ -423,6 +350,7 @@ class View:
 
     def edit(self, patient: str, day: date, values: dict, stamp: str,
              remove: tuple[str, ...] = (), clear: tuple[str, ...] = ()):
+        model.require_change(values, remove, clear)
         existing = self.require_entry(patient, day)
         entry, changes = model.merge(existing, values, stamp, remove=remove, clear=clear)
         if changes:
@@ -516,13 +444,13 @@ class Journal:
         if remembered.is_encrypted(self.path):
             return JournalError(
                 f"the journal {self.path} was encrypted, but the file there now is plain text: "
-                "someone or something replaced it. Nothing was read or changed. Restore an "
+                "someone or something replaced it. It was not read. Restore an "
                 f"encrypted copy from {self.backup_folder}; if you put this plain file there on "
                 "purpose, encrypt it with `pumpjournal init --encrypt`, or turn encryption off "
                 "for this journal with `pumpjournal init --decrypt`.")
         return JournalError(
             f"the journal {self.path} is not encrypted, but PUMPJOURNAL_PASSPHRASE is set. "
-            "Nothing was read or changed. Encrypt it with `pumpjournal init --encrypt`, or "
+            "It was not read. Encrypt it with `pumpjournal init --encrypt`, or "
             "unset PUMPJOURNAL_PASSPHRASE to use it as a plain journal.")
 
     def _new_payload(self, plain: bytes | None) -> bytes | None:
@@ -535,7 +463,7 @@ class Journal:
         if not self.passphrase:
             raise JournalError(
                 f"there is no journal at {self.path}, and pumpjournal remembers that the journal "
-                "there was encrypted; a new one is made encrypted only. Nothing was changed. "
+                "there was encrypted; a new one is made encrypted only. "
                 f"Restore a copy from {self.backup_folder}, set PUMPJOURNAL_PASSPHRASE to start "
                 "a new encrypted journal, or run `pumpjournal init --decrypt` to stop expecting "
                 "encryption there.")
@@ -665,6 +593,17 @@ class Journal:
 
         return found + temp_files(self.backup_folder, match=own_temp)
 
+    def own_files(self, target: Path | None = None) -> list[tuple[Path, str]]:
+        """The journal's own files, which no report, export or rejects file may replace, even
+        with --force: the journal (by any path) and its lock, as (path, what it is). A
+        ``target`` in the backups folder is refused outright (InputError)."""
+        if target is not None and os.path.realpath(target.parent) == os.path.realpath(
+                self.backup_folder):
+            raise InputError(f"{target} is in the journal's backups folder; choose another "
+                             "file name.")
+        return [(self.path, "the journal"), (self.real_path, "the journal"),
+                (self.lock_path, "the journal's lock file")]
+
     @property
     def backup_folder(self) -> Path:
         return self.real_path.parent / "backups"
@@ -700,11 +639,10 @@ class Journal:
         folder = self.backup_folder
         if folder.is_symlink():
             raise JournalError(f"the backups folder {folder} is a symbolic link; pumpjournal "
-                               "does not follow it, so no copy was made and nothing was "
-                               "changed. Make it a real folder.")
+                               "does not follow it, so no copy was made. Make it a "
+                               "real folder.")
         if folder.exists() and not folder.is_dir():
-            raise JournalError(f"{folder} is not a folder, so no backup copy was made; nothing "
-                               "was changed.")
+            raise JournalError(f"{folder} is not a folder, so no backup copy was made.")
         pattern = self._backup_name()
         real = self.real_path
         last = max((int(m["seq"] or 0) for m in map(pattern.fullmatch, _names(folder)) if m),
@@ -722,8 +660,8 @@ class Journal:
             except InputError as exc:
                 raise JournalError(f"no backup copy was made: {exc}") from None
             except OSError as exc:
-                raise JournalError(f"could not write the backup copy {target}: {why(exc)}."
-                                   " Nothing was changed.") from None
+                raise JournalError(f"could not write the backup copy {target}: "
+                                   f"{why(exc)}.") from None
         else:  # pragma: no cover - a hundred names taken at once
             raise JournalError(f"could not name a new backup copy in {folder}.")
         kept = self.backups(reason)

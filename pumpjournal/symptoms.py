@@ -13,7 +13,7 @@ import os
 from collections import Counter
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import IntEnum
 from typing import Iterable
 
@@ -303,6 +303,8 @@ INFECTION = ("incision-redness", "incision-swelling", "incision-drainage", "feve
              "incision-warmth", "incision-pain-worse")
 NEURO = ("leg-numbness", "leg-tingling", "leg-weakness", "difficulty-walking", "bladder-change",
          "bowel-change")
+LOOK_BACK = timedelta(days=7)  # the 7-day rules (W-NEURO, W-MASS, W-TREND) look back this far
+FEVER_C = 38.0  # the fever line when the care team set none (°C)
 # W-MASS: a leg, bladder or bowel sign in the last 7 days; suddenly unable to walk is the
 # stronger sign of the same kind, so it counts too (a documented choice, catalogue §3)
 NEURO_FOR_MASS = NEURO + ("cannot-walk",)
@@ -506,7 +508,7 @@ class Context:
     day0_kind: str = "implant"
     drugs: frozenset[str] = frozenset()  # tags: B, O, Z
     drugs_known: bool = False
-    fever_c: float = 38.0
+    fever_c: float = FEVER_C
     low_c: float | None = None
     watch: bool = False  # within 48 h after a refill, dose change or surgery
     recent_neuro: bool = False  # a W-NEURO item logged in the 7 days before
@@ -619,6 +621,13 @@ def format_celsius(value: float) -> str:
     return f"{value:.1f} °C"
 
 
+def alarm_advice(drugs: frozenset[str]) -> str:
+    """W-ALARM's advice for a pump alarm, logged as a symptom or recorded as an event;
+    ``drugs`` are the pump's drug tags (a baclofen pump: call at once)."""
+    advice = RULES["W-ALARM"].advice[Urgency.URGENT]
+    return advice + (" With a baclofen pump, call immediately." if "B" in drugs else "")
+
+
 def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
            ctx: Context = Context(), worse: Iterable[str] = ()) -> list[Flag]:
     """Every rule that fires for one day's entry, highest urgency first. ``worse`` are the items
@@ -699,10 +708,7 @@ def assess(symptoms: Iterable[str], temperature_c: float | None, day: date,
         neuro_too = ctx.recent_neuro or bool(s & set(NEURO_FOR_MASS))
         out.add("W-MASS", _U if neuro_too else _R, mass)
     if "pump-alarm" in s:
-        advice = RULES["W-ALARM"].advice[_U]
-        if "B" in drugs:
-            advice += " With a baclofen pump, call immediately."
-        out.add("W-ALARM", _U, ["pump-alarm"], advice)
+        out.add("W-ALARM", _U, ["pump-alarm"], alarm_advice(drugs))
 
     covered = set().union(*(f.items for f in out.flags)) if out.flags else set()
     side = (s & _SIDE) - covered

@@ -161,9 +161,26 @@ class Rows:
         return self.records
 
 
-def read_rows(stream: IO[str], fmt: str, delimiter: str = ",") -> Rows:
-    """(row number as a person would count it, raw values) for each record in ``stream``."""
-    return Rows(_records(stream, fmt, delimiter), fmt)
+def read_rows(stream: IO[str], fmt: str, delimiter: str = ",", name: str | None = None
+              ) -> Rows:
+    """(row number as a person would count it, raw values) for each record in ``stream``.
+    Text that is not UTF-8, or CSV that cannot be read, is an InputError naming ``name`` (by
+    default the stream's file name), raised as the rows are read."""
+    if name is None:
+        name = getattr(stream, "name", None)
+        name = name if isinstance(name, str) and not name.startswith("<") else "the input"
+    return Rows(_readable(_records(stream, fmt, delimiter), name), fmt)
+
+
+def _readable(records: Iterator[tuple[int, dict]], name: str) -> Iterator[tuple[int, dict]]:
+    """The records, with a decoding or CSV error turned into an InputError for a person."""
+    try:
+        yield from records
+    except UnicodeDecodeError:
+        raise InputError(f"{name} is not UTF-8 text; save it as UTF-8 (CSV UTF-8 in a "
+                         "spreadsheet).") from None
+    except csv.Error as exc:
+        raise InputError(f"{name} is not readable CSV: {exc}.") from None
 
 
 def _csv_records(reader) -> Iterator[tuple[int, dict]]:
@@ -193,7 +210,9 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
         reader = csv.reader(stream, delimiter=delimiter, strict=True)
         try:
             yield from _csv_records(reader)
-        except csv.Error as exc:
+        except csv.Error as exc:  # a quote out of place (other errors: _readable)
+            if "end of data" not in str(exc) and '"' not in str(exc):
+                raise
             what = ("a quote is never closed" if "end of data" in str(exc)
                     else "a quote is not where a cell starts or ends")
             raise InputError(f"the CSV is broken at line {reader.line_num}: {what}. Put quotes "
@@ -431,9 +450,10 @@ class RowParser:
         symptoms: list[str] = []
         for column, name, memo in plan:
             value = raw.get(column)
-            # the memo holds one parse per distinct cell (benchmarks/cohort.py: 100,000 rows
-            # of a few distinct values each); a non-text value is keyed with its type, so
-            # JSON true and 1 never share a slot (True == 1 in Python)
+            # the memo holds one parse per distinct cell: benchmarks/tricks.py, a dry-run
+            # import of cohort.py's 100,000 rows takes 1.2 s with it and 3.7-3.9 s without. A
+            # non-text value is keyed with its type, so JSON true and 1 never share a slot
+            # (True == 1 in Python)
             key = value if value.__class__ is str else (value.__class__, value)
             try:
                 found = memo[key]
@@ -523,7 +543,6 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     changed only when no row is bad (or ``skip_invalid``) and no conflict fails the import.
     """
     from .dates import now_stamp
-    from .timeline import assess_entries
 
     if on_conflict not in CONFLICT:
         raise InputError(f"--on-conflict must be one of {', '.join(CONFLICT)}.")
@@ -569,7 +588,7 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
             result.skipped += 1
             continue
         else:
-            old = dict(view.entries_table.get(doc_id=existing[key]))
+            old = dict(view.documents("entries")[str(existing[key])])
             merged = {**old, **{k: v for k, v in doc.items()
                                 if k not in ("logged_at", "updated_at")}}
             if merged == old:
@@ -591,20 +610,20 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     if result.errors and not (skip_invalid or dry_run):
         return result
     if not dry_run and new_docs:
-        if replace_ids:
-            view.entries_table.remove(doc_ids=replace_ids)
-        view.entries_table.insert_multiple(new_docs)
+        view.write_entries(new_docs, replace_ids)  # one batch: the transaction writes once
         result.written = True
     try:  # after the write: an error in the rules (or a stored profile) never stops an import
-        result.emergency, result.urgent = _count_warnings(view, changed, assess_entries)
+        result.emergency, result.urgent = _count_warnings(view, changed)
     except Exception:
         result.rules_failed = True
     result.warning_signs = result.emergency + result.urgent
     return result
 
 
-def _count_warnings(view, entries: list[model.Day], assess_entries) -> tuple[int, int]:
+def _count_warnings(view, entries: list[model.Day]) -> tuple[int, int]:
     """Entries whose top sign is EMERGENCY, and URGENT (one pass per person)."""
+    from .timeline import assess_entries
+
     by_person: dict[str, list[model.Day]] = {}
     for entry in entries:
         by_person.setdefault(entry.patient, []).append(entry)
@@ -641,15 +660,15 @@ def csv_cells(entry: dict) -> list[str]:
         value = entry.get(key)
         if value is None:
             cells.append("")
-        elif value.__class__ is str:
+        elif isinstance(value, str):
             cells.append("'" + value if value[:1] in _RISKY else value)
-        elif value.__class__ is list:
+        elif isinstance(value, list):
             if key == "questions" and any("\n" in q for q in value):
                 cells.append(safe_cell(json.dumps(value, ensure_ascii=False)))
             else:
                 cells.append(safe_cell((";" if key in ("symptoms", "worse") else QUESTION_SEP)
                                        .join(value)))
-        elif value.__class__ is bool:
+        elif isinstance(value, bool):
             cells.append("1" if value else "0")
         else:
             cells.append(str(value))
@@ -659,10 +678,19 @@ def csv_cells(entry: dict) -> list[str]:
 _RISKY = frozenset(FORMULA_START + ("'",))
 
 
+def check_person(view, patient: str | None) -> None:
+    """An export of one person needs that person in the journal (None: everyone)."""
+    if patient is not None and patient not in view.patients():
+        people = ", ".join(view.patients()[:8]) or "nobody yet"
+        raise InputError(f"this journal has no person '{patient}'; it holds: {people}.")
+
+
 def export(view, out: IO[str], fmt: str, patient: str | None = None,
            since: date | None = None, until: date | None = None) -> int:
-    """Write entries (oldest first, by person) to ``out``; return how many."""
+    """Write entries (oldest first, by person) to ``out``; return how many. A ``patient`` the
+    journal does not hold is an InputError, raised before anything is written."""
     fmt = check_format_out(fmt)
+    check_person(view, patient)
     import orjson
 
     low = since.isoformat() if since else ""
@@ -719,3 +747,19 @@ def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",", force:
         buffer.write(json_safe(json.dumps(rows, ensure_ascii=False, indent=2)))
     return write_private(Path(path), buffer.getvalue().encode("utf-8"), force=force,
                          renumber=renumber, protected=protected)
+
+
+def write_import_rejects(journal, source: str, rejects: str | None, force: bool, rows: list,
+                         fmt: str, delimiter: str = ",") -> Path:
+    """The rejected rows of an import of ``source`` (a file name, or - for stdin) to
+    ``rejects``, or by default to ``<name>-rejects.<format>`` in the current folder (numbered
+    when that name is taken); never over the journal's own files or the input file."""
+    from .files import output_path
+
+    target = output_path(rejects, "--rejects") if rejects else None
+    protected = journal.own_files(target)
+    if source != "-":
+        protected.append((Path(source), "the file being imported"))
+    stem = "stdin" if source == "-" else Path(source).stem
+    return write_rejects(target or Path(f"{stem}-rejects.{fmt}"), rows, fmt, delimiter,
+                         force=force, renumber=target is None, protected=protected)

@@ -32,12 +32,31 @@ def span_text(first: str, last: str) -> str:
     return first if first == last else f"{first} to {last}"
 
 
-def in_days(day: date, today: date) -> str:
-    """``today``, ``in 3 days``, ``2 days ago``."""
+def days_in_words(days: int) -> str:
+    """A span of days as a person says it: ``3 days``, ``2 weeks 1 day``, ``about 3 months``."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "1 day"
+    if days < 14:
+        return f"{days} days"
+    if days < 60:
+        weeks, rest = divmod(days, 7)
+        text = f"{weeks} weeks"
+        return text + (f" {plural(rest, 'day')}" if rest else "")
+    if days < 730:
+        return f"about {round(days / 30.44)} months"
+    return f"about {days / 365.25:.1f} years".replace(".0 ", " ")
+
+
+def in_days(day: date, today: date, *, rounded: bool = False) -> str:
+    """``today``, ``in 3 days``, ``2 days ago``; ``rounded`` says longer spans in weeks,
+    months or years (``in about 3 months``), as ``days_in_words`` does."""
     left = (day - today).days
     if left == 0:
         return "today"
-    return f"in {plural(left, 'day')}" if left > 0 else f"{plural(-left, 'day')} ago"
+    span = days_in_words(abs(left)) if rounded else plural(abs(left), "day")
+    return f"in {span}" if left > 0 else f"{span} ago"
 
 
 def due_text(day: date, today: date) -> str:

@@ -661,10 +661,15 @@ def test_every_option_and_argument_has_help(command):
     (["--bogus"], "pumpjournal --help"),
     (["--journal"], "pumpjournal --help"),
     (["lgo"], "pumpjournal --help"),
+    (["list", "--limit", "0"], "pumpjournal list --help"),
+    (["list", "--bogus"], "pumpjournal list --help"),
+    (["log", "--pain"], "pumpjournal log --help"),
+    (["event", "add", "visit", "--date"], "pumpjournal event add --help"),
 ])
 def test_usage_errors_are_one_line_naming_the_real_command(cli, args, where):
     line = refused(cli(*args))
     assert line.startswith("Error: ") and line.endswith(f"See: {where}")
+    assert re.search(r"[.!?] See: ", line), line  # a sentence, then the hint
 
 
 def test_a_group_without_its_subcommand_shows_its_help(cli):
@@ -727,7 +732,8 @@ WRITE_REFUSALS = [["log", "--pain", "11"], ["edit", "today", "--pain", "11"],
                   ["edit", "today"], ["delete", "today"], ["delete", "nonsense"],
                   ["profile", "--care-phone", "call me"], ["profile", "--set-by", "Dr Ames"],
                   ["ask", " "], ["event", "add", "party"], ["event", "delete", "1"],
-                  ["import", "no-such-file.csv"], ["export", "--format", "xls"],
+                  ["import", "no-such-file.csv"],
+                  ["export", "--format", "xls", "--output", "entries.xls"],
                   ["init", "--encrypt", "--decrypt"], ["report", "--since", "nonsense"],
                   ["report", "--output", "."], ["export", "--output", "."]]
 
@@ -744,6 +750,39 @@ def test_nothing_was_changed_is_said_once_by_commands_that_write(cli, args):
     assert said == (1 if args in WRITE_REFUSALS else 0), line
     if args[-1] == ".":
         assert line.endswith("Nothing was written.")
+
+
+# A command that can write says it only when this invocation was going to write: showing a
+# profile, a report or an export to stdout and a dry run write nothing.
+READ_ONLY_USES = [["profile", "-P", "bad id!"], ["report", "--output", "-", "-P", "bad id!"],
+                  ["export", "--output", "-", "-P", "bad id!"],
+                  ["export", "--format", "xls"], ["import", "no-such-file.csv", "--dry-run"]]
+WRITING_USES = [["profile", "-P", "bad id!", "--care-phone", "555-0100"],
+                ["report", "-P", "bad id!"], ["export", "--output", "x.csv", "-P", "bad id!"],
+                ["import", "no-such-file.csv"]]
+
+
+@pytest.mark.parametrize("args", READ_ONLY_USES + WRITING_USES, ids=" ".join)
+def test_nothing_was_changed_follows_what_the_invocation_writes(cli, args):
+    ok(cli("log", "--pain", "3"))
+    line = refused(cli(*args))
+    assert line.lower().count("nothing was") == (args in WRITING_USES), line
+
+
+def test_a_damaged_record_of_encrypted_journals_says_nothing_was_changed_only_on_writes(
+        cli, monkeypatch, tmp_path):
+    """The record is read by every command; a read-only one has nothing to leave unchanged."""
+    monkeypatch.setenv("PUMPJOURNAL_CONFIG_DIR", str(tmp_path / "conf"))
+    ok(cli("log", "--pain", "3"))
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "encrypted-journals.json").write_text("{not json")
+    for args in (["list"], ["show", "today"], ["summary"], ["flags"]):
+        line = refused(cli(*args), 1)
+        assert "is damaged" in line and "nothing was" not in line.lower(), (args, line)
+    for args in (["log", "--pain", "4"], ["edit", "today", "--pain", "5"],
+                 ["ask", "Is this fine?"]):
+        line = refused(cli(*args), 1)
+        assert "is damaged" in line and line.count("Nothing was changed.") == 1, (args, line)
 
 
 # Warning panels: stdout in text mode, stderr with --json (stdout stays pure JSON) -------------

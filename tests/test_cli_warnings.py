@@ -42,7 +42,7 @@ def _folder(journal, monkeypatch):
 
 def _locked(journal, monkeypatch):
     journal.parent.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setattr("pumpjournal.store.LOCK_TIMEOUT", 0.2)
+    monkeypatch.setattr("pumpjournal.lock.LOCK_TIMEOUT", 0.2)
     lock = FileLock(journal.with_name(journal.name + ".lock"), 5)
     lock.__enter__()
     monkeypatch.setattr(sys.modules[__name__], "_held", lock, raising=False)
@@ -75,6 +75,35 @@ def test_the_panel_comes_even_when_the_journal_cannot_be_read(cli, journal, monk
     assert len(lines) == 1 and "the entry was NOT saved" in lines[0]
     if before is not None:
         assert snapshot(journal) == before
+
+
+FEVER = ("--symptom", "fever", "--temperature", "39.2")
+REFUSED_ENTRIES = {  # (how the entry is refused, the command, what the panel may name)
+    "date not understood": (None, ["log", "--pain", "3", "--date", "2daysago", *FEVER],
+                            "You typed (not saved):"),
+    "pain out of range": (None, ["log", "--pain", "13", "--date", "yesterday", *FEVER],
+                          f"You typed for {iso(1)} (not saved):"),
+    "edit out of range": (None, ["edit", "today", "--pain", "13", *FEVER],
+                          f"You typed for {iso(0)} (not saved):"),
+    "journal damaged": (_damaged, ["log", "--pain", "3", *FEVER],
+                        f"You typed for {iso(0)} (not saved):"),
+    "disk full": (_full_disk, ["log", "--pain", "3", *FEVER],
+                  f"You typed for {iso(0)} (not saved):"),
+}
+
+
+@pytest.mark.parametrize("breaks, args, said", REFUSED_ENTRIES.values(),
+                         ids=REFUSED_ENTRIES.keys())
+def test_the_panel_of_a_refused_entry_never_says_it_was_logged(cli, journal, monkeypatch,
+                                                                breaks, args, said):
+    ok(cli("log", "--pain", "2"))
+    if breaks:
+        breaks(journal, monkeypatch)
+    result = cli(*args)
+    assert result.exit_code in (1, 2), result.output
+    text = plain(result.stdout)
+    assert "[!] URGENT" in text and said in text, text
+    assert "You logged" not in text and "Logged" not in text
 
 
 def test_the_panel_comes_when_the_disk_is_full_with_the_profile(cli, journal, monkeypatch):

@@ -294,9 +294,7 @@ def test_chart_shapes_are_named(tmp_path):
 @pytest.mark.parametrize("days, text", [(14, "2 weeks"), (15, "2 weeks 1 day"),
                                         (16, "2 weeks 2 days"), (22, "3 weeks 1 day")])
 def test_durations_count_their_days_with_plural(days, text):
-    from pumpjournal import dates
-
-    assert dates.days_in_words(days) == text
+    assert words.days_in_words(days) == text
 
 
 @pytest.mark.parametrize("count, said", [(1, "Exported 1 entry to"),
@@ -307,6 +305,46 @@ def test_export_counts_entries_in_words(cli, tmp_path, count, said):
     result = cli("export", "--output", str(tmp_path / "out.csv"))
     assert result.exit_code == 0, result.output
     assert said in result.stderr
+
+
+def package_graph() -> dict[str, set[str]]:
+    """The modules of pumpjournal/ (report/ as one node) and the ones each imports, at the
+    top or inside functions."""
+    top = PACKAGE.parent
+    graph: dict[str, set[str]] = {}
+    for path in [*top.glob("*.py"), *PACKAGE.glob("*.py")]:
+        node = "report" if path.parent == PACKAGE else path.stem
+        level = 2 if node == "report" else 1
+        for item in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(item, ast.ImportFrom) and item.level == level:
+                names = [item.module.split(".")[0]] if item.module else [
+                    a.name for a in item.names]
+            elif isinstance(item, ast.ImportFrom) and (item.module or "").startswith(
+                    "pumpjournal."):
+                names = [item.module.split(".")[1]]
+            else:
+                continue
+            graph.setdefault(node, set()).update(
+                n for n in names if n != node and ((top / f"{n}.py").exists() or n == "report"))
+    return graph
+
+
+def test_the_package_has_no_import_cycle_not_even_inside_functions():
+    """Arrows point down only: from the command line to the domain to the storage."""
+    graph = package_graph()
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        assert node not in path, "import cycle: " + " -> ".join(path + [node])
+        if node in done:
+            return
+        for target in sorted(graph.get(node, ())):
+            visit(target, path + [node])
+        done.add(node)
+
+    for node in sorted(graph):
+        visit(node, [])
+    assert "cli" not in set().union(*(v for k, v in graph.items() if k != "__main__"))
 
 
 # The day table: figures apart, rules whole ----------------------------------------------------

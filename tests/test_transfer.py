@@ -356,6 +356,33 @@ def test_a_file_that_is_not_utf8_is_refused_with_the_way_out(cli, journal, tmp_p
     assert "UTF-8" in error
 
 
+@pytest.mark.parametrize("what, content, words", [
+    ("latin1.csv", f"date,pain,note\n{d(1)},3,caf\xe9\n".encode("latin-1"), "is not UTF-8 text"),
+    ("huge.csv", f"date,pain,note\n{d(1)},3,{'x' * 200_000}\n".encode(),
+     "is not readable CSV: field larger than field limit"),
+], ids=["latin-1", "broken csv"])
+@pytest.mark.parametrize("opened", ["open", "open_input"])
+def test_a_library_import_of_an_unreadable_file_is_an_input_error(tmp_path, what, content,
+                                                                   words, opened):
+    """From a notebook, as from the command line: one InputError naming the file, no raw
+    UnicodeDecodeError or csv.Error, and the journal unchanged."""
+    from pumpjournal import InputError, Journal, import_rows, read_rows
+    from pumpjournal.transfer import open_input
+
+    path = tmp_path / "study.json"
+    with Journal(path).transaction() as tx:
+        tx.log("p001", date.today(), {"pain": 2}, "2026-01-01T00:00:00+00:00")
+    before = path.read_bytes()
+    source = write(tmp_path, what, content)
+    stream = (open(source, encoding="utf-8", newline="") if opened == "open"
+              else open_input(str(source)))
+    with stream, pytest.raises(InputError) as caught:
+        with Journal(path).transaction() as tx:
+            import_rows(tx, read_rows(stream, "csv"), default_patient="p001")
+    assert str(caught.value).startswith(f"{source} {words}")
+    assert path.read_bytes() == before
+
+
 # Validation: every bad row, with where and what is accepted -------------------------------
 
 
@@ -1472,3 +1499,28 @@ def test_report_takes_the_format_from_the_file_name_else_pdf(cli, tmp_path, name
     head = target.read_bytes()[:20]
     assert head.startswith(b"%PDF") == (fmt == "pdf")
     assert (b"<!" in head or b"<html" in head.lower()) == (fmt == "html")
+
+
+def test_library_rules_that_the_command_line_only_calls(tmp_path):
+    """Export of a person the journal lacks, an empty question, an edit that changes nothing
+    and the journal's own files are domain rules: a notebook meets them as the CLI does."""
+    import io
+
+    from pumpjournal import InputError, Journal, export
+    from pumpjournal import model
+
+    journal = Journal(tmp_path / "study.json")
+    with journal.transaction() as tx:
+        tx.log("p001", date.today(), {"pain": 2}, "2026-01-01T00:00:00+00:00")
+    buffer = io.StringIO()
+    with pytest.raises(InputError, match="has no person 'p002'; it holds: p001"):
+        export(journal.read(), buffer, "csv", "p002")
+    assert buffer.getvalue() == ""
+    with pytest.raises(InputError, match="the question is empty"):
+        model.parse_question("   ")
+    with pytest.raises(InputError, match="nothing to change"):
+        with journal.transaction() as tx:
+            tx.edit("p001", date.today(), {}, "2026-01-02T00:00:00+00:00")
+    with pytest.raises(InputError, match="backups folder"):
+        journal.own_files(journal.backup_folder / "report.pdf")
+    assert {path for path, _ in journal.own_files()} >= {journal.path, journal.lock_path}
