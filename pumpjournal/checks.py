@@ -121,9 +121,10 @@ class NotSaved(JournalError):
     """The journal could not be read or written: nothing was saved. ``check`` holds the flags
     of the values given (with the person's facts when they were read)."""
 
-    def __init__(self, why: str, check: Check, profile: dict, cause: Exception | None = None):
+    def __init__(self, why: str, check: Check, profile: dict, cause: Exception | None = None,
+                 watch=None):
         super().__init__(why)
-        self.check, self.profile = check, profile
+        self.check, self.profile, self.watch = check, profile, watch
         if isinstance(cause, JournalError):
             self.ending = cause.ending  # a damaged journal's message says it was left untouched
 
@@ -153,8 +154,9 @@ def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *
         why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
         if entry is None:
             raise NotSaved(why, check_values(values, day), {}, exc) from exc
-        found = check_entry(view, entry)
-        raise NotSaved(why, found, _profile(view, entry.patient), exc) from exc
+        found = check_entry(view, entry)  # the journal was read: its facts count, and the
+        raise NotSaved(why, found, _profile(view, entry.patient), exc,  # watch is shown
+                       watch_today(view, entry.patient, today)) from exc
     return Logged(entry, changes, created, check_entry(view, entry),
                   _profile(view, entry.patient), watch_today(view, entry.patient, today))
 

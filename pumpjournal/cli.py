@@ -620,13 +620,15 @@ def show_typed_panel(values: dict, when: date, view, patient, as_json: bool,
                 stderr=as_json, saved=False)
 
 
-def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool):
-    """Save the day's values; when the journal cannot be read or written, show the panel from
-    what is known (the typed signs at least), then fail with why it was NOT saved (exit 1)."""
+def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool,
+                       **change):
+    """Save the day's values (``change``: log_day's remove, clear and edit for `edit`); when
+    the journal cannot be read or written, show the panel from what is known (the typed signs
+    at least) and the 48-hour watch, then fail with why it was NOT saved (exit 1)."""
     try:
         if store is None:
             raise broken
-        return checks.log_day(store, patient, when, values, dates.now_stamp())
+        return checks.log_day(store, patient, when, values, dates.now_stamp(), **change)
     except InputError:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
                     stderr=as_json, saved=False)
@@ -634,6 +636,8 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
     except checks.NotSaved as exc:
         print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json,
                     saved=False)
+        print_watch(exc.watch, stderr=as_json, profile=exc.profile,
+                    note=(exc.check.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
         error = JournalError(f"the entry was NOT saved: {exc}")
         error.ending = exc.ending
         raise error from None
@@ -807,9 +811,9 @@ def edit(
     removed = tuple(model.parse_symptoms(remove_symptom))
     cleared = tuple(model.validate_clear(clear or []))
     model.require_change(values, removed, cleared)
-    store = open_journal(ctx, journal)
-    done = checks.log_day(store, patient, when, values, dates.now_stamp(), remove=removed,
-                          clear=cleared, edit=True)
+    store, _, broken = readable_journal(ctx, journal, need_view=False)
+    done = save_entry_or_warn(store, broken, patient, when, values, as_json, remove=removed,
+                              clear=cleared, edit=True)
     entry, changes, found, profile = done.entry, done.changes, done.check, done.profile
     signs_changed = any(k in ("symptoms", "worse", "temperature") for k, _, _ in changes)
     if as_json:
@@ -1046,32 +1050,44 @@ def event_add(
     today = dates.today()
     when = dates.parse_date(day) if day else today
     due = dates.parse_date(next_due, what="--next-due") if next_due else None
-    store = open_journal(ctx, journal)
-    with store.transaction() as tx:
-        who = queries.choose_patient(tx, patient)
-        event = tx.add_event(model.new_event(who, what, when, today, {
-            "relief": relief, "next_due": due, "drug": drug, "dose": dose, "unit": unit,
-            "alarm": alarm, "note": note}, tx.profile(who)))
+    details = {"relief": relief, "next_due": due, "drug": drug, "dose": dose, "unit": unit,
+               "alarm": alarm, "note": note}
+    store, event, profile, events = None, None, {}, []
+    try:
+        store = open_journal(ctx, journal)
+        with store.transaction() as tx:
+            who = queries.choose_patient(tx, patient)
+            profile, events = tx.profile(who), tx.events(who)
+            event = tx.add_event(model.new_event(who, what, when, today, details, profile))
+    except (JournalError, OSError) as exc:  # the advice never waits for the journal
+        if event is None:
+            event = model.new_event(patient or model.DEFAULT_PATIENT, what, when, today,
+                                    details, profile)
+        show_event_advice(profile, events + [event], event, stderr=as_json)
+        if isinstance(exc, JournalError):  # the same kind of error, so the same ending
+            raise type(exc)(f"the event was NOT saved: {exc}") from None
+        raise JournalError(f"the event was NOT saved: {exc.strerror or exc}") from None
     if as_json:
         emit_json(event.to_json())
     else:
         screen(f"Added event {event.id}: {render.event_text(event.to_json())}")
-    show_event_advice(store.read(), who, event, stderr=as_json)
+    show_event_advice(profile, events + [event], event, stderr=as_json)
 
 
-def show_event_advice(view, who: str, event, *, stderr: bool) -> None:
+def show_event_advice(profile: dict, events: list, event, *, stderr: bool) -> None:
     """An alarm's or an MRI's advice (W-ALARM, W-MRI) and, after an event that starts one, the
-    48-hour watch (W-WATCH), as soon as the event is recorded."""
+    48-hour watch (W-WATCH), as soon as the event is recorded (or typed, when it could not
+    be saved)."""
     from .episodes import event_flag  # the rules' modules load only where they are needed
-    from .timeline import WATCH_KINDS
+    from .timeline import WATCH_KINDS, watch_on
 
-    flag = event_flag(view.profile(who), event, dates.today())
+    flag = event_flag(profile, event, dates.today())
     if flag is not None:
         text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
-        text.append(cat.not_advice(view.profile(who)))
+        text.append(cat.not_advice(profile))
         print(escape("\n".join(text), lines=True), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
-        print_watch(checks.watch_today(view, who), stderr=stderr, profile=view.profile(who))
+        print_watch(watch_on(profile, events, dates.today()), stderr=stderr, profile=profile)
 
 
 @event_app.command("list", help="List events, oldest first." + examples(

@@ -119,6 +119,46 @@ def test_the_panel_comes_when_the_disk_is_full_with_the_profile(cli, journal, mo
     assert snapshot(journal) == before
 
 
+UNSAVED = {"damaged": _damaged, "locked": _locked, "disk full": _full_disk}
+
+
+@pytest.mark.parametrize("breaks", UNSAVED.values(), ids=UNSAVED.keys())
+def test_edit_shows_the_panel_when_the_change_cannot_be_saved(cli, journal, monkeypatch,
+                                                             breaks):
+    ok(cli("log", "--pain", "2"))
+    breaks(journal, monkeypatch)
+    before = snapshot(journal)
+    result = cli("edit", "today", "--symptom", "cannot-walk")
+    assert result.exit_code == 1
+    assert plain(result.stdout).startswith("[!!] EMERGENCY: Call emergency services now")
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "NOT saved" in lines[0]
+    assert snapshot(journal) == before
+
+
+@pytest.mark.parametrize("breaks", UNSAVED.values(), ids=UNSAVED.keys())
+def test_event_add_shows_its_advice_when_the_event_cannot_be_saved(cli, journal, monkeypatch,
+                                                                  breaks):
+    ok(cli("log", "--pain", "2"))
+    breaks(journal, monkeypatch)
+    before = snapshot(journal)
+    result = cli("event", "add", "mri", "--date", iso(-5))  # in five days
+    assert result.exit_code == 1
+    assert "[!] URGENT: Tell the MRI staff about your pump" in plain(result.stdout)
+    assert "the event was NOT saved" in result.stderr
+    assert snapshot(journal) == before
+
+
+def test_the_overdose_watch_is_listed_when_the_entry_cannot_be_saved(cli, journal,
+                                                                     monkeypatch):
+    ok(cli("profile", "--implant-date", "today", "--drug", "morphine"))
+    _full_disk(journal, monkeypatch)
+    result = cli("log", "--pain", "3")
+    assert result.exit_code == 1 and "NOT saved" in result.stderr
+    text = plain(result.stdout)
+    assert "Within 48 h of your implant" in text and "call emergency services now" in text
+
+
 def test_panel_first_then_one_line_not_saved_in_a_real_process(journal):
     journal.mkdir(parents=True)  # a folder where the journal should be
     env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal)}
