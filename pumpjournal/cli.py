@@ -701,6 +701,11 @@ def ask_implant_date(store, who: str, head: str | None) -> None:
         "Skipped. Add it any time with: pumpjournal profile --implant-date DATE")
 
 
+def unchanged_text(entry) -> str:
+    return (f"Nothing to change: the entry for {entry.date} ({entry.patient}) already holds "
+            f"what you gave ({render.scores_text(entry)}).")
+
+
 def report_logged(done, as_json) -> None:
     entry, changes, created, found = done.entry, done.changes, done.created, done.check
     profile = done.profile
@@ -716,7 +721,7 @@ def report_logged(done, as_json) -> None:
         out(f"Updated {entry.date} for {entry.patient}:")
         screen("\n".join(render.changes_text(changes)))
     else:
-        out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
+        out(unchanged_text(entry))
     print_panel(found, entry.day, entry.temperature_c, profile)
 
 
@@ -824,7 +829,7 @@ def edit(
         out(f"Changed {entry.date} for {entry.patient}:")
         screen("\n".join(render.changes_text(changes)))
     else:
-        out(f"{entry.date} for {entry.patient} already says that; nothing changed.")
+        out(unchanged_text(entry))
     if signs_changed:  # the same panel as `log` for the day's warning signs
         print_panel(found, entry.day, entry.temperature_c, profile, stderr=as_json)
     note_low_temperature(values)

@@ -81,7 +81,7 @@ def test_log_same_values_again_changes_nothing(cli, cli_json, journal):
     ok(cli("log", "--pain", "3", "--symptom", "nausea"))
     before = snapshot(journal)
     result = ok(cli("log", "--pain", "3", "--symptom", "nausea"))
-    assert "nothing changed" in result.stdout
+    assert "Nothing to change: the entry for" in result.stdout
     assert snapshot(journal) == before
     data = cli_json("log", "--pain", "3")
     assert data["action"] == "unchanged" and data["changes"] == []
