@@ -1111,10 +1111,16 @@ def event_list(
     found = [e.to_json() for e in view.events(who, kinds, low, high)]
     if as_json:
         emit_json(found)
-    elif found:
+        return
+    if found:
         out("\n".join(f"{e['id']:>4}  {render.event_text(e)}" for e in found))
     else:
         say("No events recorded. Add one with: pumpjournal event add KIND")
+    marks = [f"{words} {view.profile(who)[key]}" for key, words in (
+        ("trial_start", "trial started"), ("trial_end", "trial ended"),
+        ("implant_date", "pump implanted")) if view.profile(who).get(key)]
+    if marks and not kinds:  # dates kept in the profile count as these events do
+        say("From the profile: " + "; ".join(marks) + ".")
 
 
 @event_app.command("delete", help="Delete an event by its id (from `event list`)." + examples(

@@ -860,3 +860,11 @@ def test_demo_shows_the_status_screen_and_the_summary(cli, journal):
     assert "Questions for the visit:" in out
     assert "[!] URGENT" in out
     assert not journal.exists()
+
+
+def test_event_list_names_the_dates_kept_in_the_profile(cli):
+    ok(cli("profile", "--implant-date", iso(30)))
+    result = ok(cli("event", "list"))
+    assert "No events recorded" in result.stderr
+    assert f"From the profile: pump implanted {iso(30)}." in result.stderr
+    assert ok(cli("event", "list", "--json")).stdout.strip() == "[]"
