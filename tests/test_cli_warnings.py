@@ -122,30 +122,27 @@ def test_the_panel_comes_when_the_disk_is_full_with_the_profile(cli, journal, mo
 UNSAVED = {"damaged": _damaged, "locked": _locked, "disk full": _full_disk}
 
 
+UNSAVED_COMMANDS = {  # (the command, what it shows first, its one-line error)
+    "edit": (["edit", "today", "--symptom", "cannot-walk"],
+             "[!!] EMERGENCY: Call emergency services now", "the entry was NOT saved"),
+    "event add": (["event", "add", "mri", "--date", iso(-5)],  # in five days
+                  "[!] URGENT: Tell the MRI staff about your pump", "the event was NOT saved"),
+}
+
+
 @pytest.mark.parametrize("breaks", UNSAVED.values(), ids=UNSAVED.keys())
-def test_edit_shows_the_panel_when_the_change_cannot_be_saved(cli, journal, monkeypatch,
-                                                             breaks):
+@pytest.mark.parametrize("args, shown, error", UNSAVED_COMMANDS.values(),
+                         ids=UNSAVED_COMMANDS.keys())
+def test_edit_and_event_add_warn_when_the_journal_cannot_be_saved(cli, journal, monkeypatch,
+                                                                   breaks, args, shown, error):
     ok(cli("log", "--pain", "2"))
     breaks(journal, monkeypatch)
     before = snapshot(journal)
-    result = cli("edit", "today", "--symptom", "cannot-walk")
+    result = cli(*args)
     assert result.exit_code == 1
-    assert plain(result.stdout).startswith("[!!] EMERGENCY: Call emergency services now")
+    assert plain(result.stdout).startswith(shown)
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "NOT saved" in lines[0]
-    assert snapshot(journal) == before
-
-
-@pytest.mark.parametrize("breaks", UNSAVED.values(), ids=UNSAVED.keys())
-def test_event_add_shows_its_advice_when_the_event_cannot_be_saved(cli, journal, monkeypatch,
-                                                                  breaks):
-    ok(cli("log", "--pain", "2"))
-    breaks(journal, monkeypatch)
-    before = snapshot(journal)
-    result = cli("event", "add", "mri", "--date", iso(-5))  # in five days
-    assert result.exit_code == 1
-    assert "[!] URGENT: Tell the MRI staff about your pump" in plain(result.stdout)
-    assert "the event was NOT saved" in result.stderr
+    assert len(lines) == 1 and error in lines[0]
     assert snapshot(journal) == before
 
 
