@@ -644,9 +644,15 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
     except (JournalError, OSError) as exc:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
                     stderr=as_json, saved=False)
-        if isinstance(exc, JournalError):  # the same kind of error, so the same ending
-            raise type(exc)(f"the entry was NOT saved: {exc}") from None
-        raise JournalError(f"the entry was NOT saved: {exc.strerror or exc}") from None
+        raise not_saved("entry", exc) from None
+
+
+def not_saved(what: str, exc: Exception) -> JournalError:
+    """The error of a journal that could not be read or written, saying ``what`` was NOT
+    saved; the same kind of error as ``exc``, so the same ending."""
+    if isinstance(exc, JournalError):
+        return type(exc)(f"the {what} was NOT saved: {exc}")
+    return JournalError(f"the {what} was NOT saved: {getattr(exc, 'strerror', None) or exc}")
 
 
 def note_low_temperature(values: dict) -> None:
@@ -1057,7 +1063,7 @@ def event_add(
     due = dates.parse_date(next_due, what="--next-due") if next_due else None
     details = {"relief": relief, "next_due": due, "drug": drug, "dose": dose, "unit": unit,
                "alarm": alarm, "note": note}
-    store, event, profile, events = None, None, {}, []
+    event, profile, events = None, {}, []
     try:
         store = open_journal(ctx, journal)
         with store.transaction() as tx:
@@ -1069,9 +1075,7 @@ def event_add(
             event = model.new_event(patient or model.DEFAULT_PATIENT, what, when, today,
                                     details, profile)
         show_event_advice(profile, events + [event], event, stderr=as_json)
-        if isinstance(exc, JournalError):  # the same kind of error, so the same ending
-            raise type(exc)(f"the event was NOT saved: {exc}") from None
-        raise JournalError(f"the event was NOT saved: {exc.strerror or exc}") from None
+        raise not_saved("event", exc) from None
     if as_json:
         emit_json(event.to_json())
     else:
