@@ -69,6 +69,12 @@ def is_encrypted(path) -> bool:
     return not keys(path).isdisjoint(load())
 
 
+def fully_remembered(path) -> bool:
+    """Both the real path and the path as given are in the record (a new link to an
+    encrypted journal is added on its first use)."""
+    return keys(path) <= load()
+
+
 def remember(path) -> None:
     _change(keys(path), add=True)
 

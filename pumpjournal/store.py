@@ -442,10 +442,13 @@ class Journal:
         from . import remembered
 
         if remembered.is_encrypted(self.path):
+            where = (f"the backups folder beside the encrypted journal (this path is a link "
+                     f"and now leads to {self.real_path})" if self.path.is_symlink()
+                     else str(self.backup_folder))
             return JournalError(
                 f"the journal {self.path} was encrypted, but the file there now is plain text: "
                 "someone or something replaced it. It was not read. Restore an "
-                f"encrypted copy from {self.backup_folder}; if you put this plain file there on "
+                f"encrypted copy from {where}; if you put this plain file there on "
                 "purpose, encrypt it with `pumpjournal init --encrypt`, or turn encryption off "
                 "for this journal with `pumpjournal init --decrypt`.")
         return JournalError(
@@ -475,7 +478,7 @@ class Journal:
         from . import remembered
 
         try:
-            if not remembered.is_encrypted(self.path):
+            if not remembered.fully_remembered(self.path):
                 remembered.remember(self.path)
         except JournalError:
             pass
@@ -518,8 +521,9 @@ class Journal:
     def open_folders(self) -> list[Path]:
         """The journal's folder and its backups folder, where others can write (they could
         plant links or swap the journal there)."""
-        return [folder for folder in (self.real_path.parent, self.backup_folder)
-                if others_can_write(folder)]
+        folders = dict.fromkeys([self.path.expanduser().absolute().parent,  # a link's folder
+                                 self.real_path.parent, self.backup_folder])
+        return [folder for folder in folders if others_can_write(folder)]
 
     def decode(self, raw: bytes) -> dict:
         from .crypto import decrypt, is_encrypted

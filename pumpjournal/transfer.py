@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -120,13 +122,19 @@ def open_input(source: str):
     if source == "-":
         return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
     try:
-        return open(source, encoding="utf-8-sig", newline="")
+        stream = open(source, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise InputError(f"no such file: {source}.") from None
     except IsADirectoryError:
         raise InputError(f"{source} is a folder, not a file.") from None
     except OSError as exc:
         raise InputError(f"cannot read {source}: {exc.strerror}.") from None
+    mode = os.fstat(stream.fileno()).st_mode
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would be read without end
+        stream.close()
+        raise InputError(f"{source} is a device, not a file; give a file, or - for standard "
+                         "input.")
+    return stream
 
 
 def parse_mapping(pairs: list[str]) -> dict[str, str]:

@@ -141,6 +141,25 @@ def test_a_symlink_to_a_plain_file_swapped_in_for_an_encrypted_journal_is_refuse
     assert planted.read_bytes() == before
 
 
+def test_a_link_first_used_after_encryption_is_remembered_too(encrypted, cli, monkeypatch,
+                                                              tmp_path):
+    """Daily use through a link records the link's path; a plain file swapped in behind the
+    link later is refused, with or without the passphrase."""
+    link = tmp_path / "link.json"
+    link.symlink_to(encrypted)
+    ok(cli("--journal", str(link), "log", "--pain", "5"))
+    planted = tmp_path / "plain.json"
+    planted.write_bytes(plain_journal(encrypted))
+    planted.chmod(0o600)
+    before = planted.read_bytes()
+    link.unlink()
+    link.symlink_to(planted)
+    monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
+    line = refused(cli("--journal", str(link), "log", "--pain", "7", "--note", "new secret"), 1)
+    assert "was encrypted" in line and "this path is a link" in line
+    assert planted.read_bytes() == before
+
+
 def test_a_missing_encrypted_journal_is_made_encrypted_again(encrypted, cli):
     encrypted.unlink()
     ok(cli("log", "--pain", "5", "--note", "after the loss"))

@@ -577,6 +577,27 @@ def test_a_folder_others_can_write_gets_a_warning(cli, journal, folder):
     assert cli("doctor").exit_code == 1
 
 
+@posix_only
+def test_a_link_in_a_folder_others_can_write_gets_a_warning(cli, journal, tmp_path):
+    """Someone who can write there could swap the link: the link's folder counts too."""
+    ok(cli("log", "--pain", "3"))
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "j.json").symlink_to(journal)
+    os.chmod(shared, 0o777)
+    warned = ok(cli("--journal", str(shared / "j.json"), "list")).stderr
+    assert f"other users can write to the folder {shared}" in warned
+
+
+def test_an_import_from_a_device_is_refused_at_once(cli, journal):
+    ok(cli("log", "--pain", "3"))
+    before = snapshot(journal)
+    for fmt in ("csv", "json", "jsonl"):
+        line = refused(cli("import", "/dev/zero", "--format", fmt), 2)
+        assert "is a device, not a file" in line and "Nothing was changed" in line
+    assert snapshot(journal) == before
+
+
 def test_atomic_writer_refuses_a_non_regular_target(tmp_path):
     os.mkfifo(tmp_path / "pipe")
     with pytest.raises(InputError, match="named pipe"):
