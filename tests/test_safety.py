@@ -852,11 +852,24 @@ HAND_EDITED_PROFILES = [  # values of the right kind that the profile checks ref
     {"low_threshold_c": 38.5},
     {"implant_date": "2999-01-01"},
     {"trial_start": "2099-01-01"},  # (a date not written YYYY-MM-DD is refused on load)
-    {"baseline_symptoms": "fever"},
     {"baseline_symptoms": ["seizure"]},
     {"care_phone": "call me"},
     {"name": "x" * 300},
 ]
+
+
+def test_a_stored_profile_with_text_for_a_list_is_a_journal_that_cannot_be_read(cli, journal):
+    """A value of the wrong kind is refused on load (the store's check), not by the profile
+    checks: the journal is left as it is and the message names the field."""
+    from pumpjournal import Journal
+
+    with Journal(journal).transaction() as tx:
+        tx.profile_table.insert({"patient": "me", "baseline_symptoms": "fever"})
+    before = snapshot(journal)
+    result = cli("log", "--pain", "4")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "baseline_symptoms that is not a list of symptom ids" in result.stderr
+    assert snapshot(journal) == before
 
 
 @pytest.mark.parametrize("facts", HAND_EDITED_PROFILES, ids=lambda f: ",".join(f))
