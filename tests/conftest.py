@@ -14,7 +14,7 @@ import typer.testing
 from typer.testing import CliRunner
 
 from pumpjournal.cli import app
-from pjtest import CHEAP_OLDER, CHEAP_SCRYPT, ENV, child_env
+from pjtest import CHEAP_OLDER, CHEAP_SCRYPT, ENV, child_env, run_child
 
 _BUILT: dict = {}
 
@@ -99,20 +99,29 @@ def cli_json(cli):
     return run
 
 
-def run_process(args: list[str], journal: Path, **kwargs) -> subprocess.CompletedProcess:
-    """Run the installed CLI as a separate process (python -m pumpjournal), stdin closed."""
+def run_process(args: list[str], journal: Path, *, fresh: bool = True,
+                **kwargs) -> subprocess.CompletedProcess:
+    """Run the CLI as a separate process, stdin closed: a fresh ``python -m pumpjournal``, or
+    with ``fresh=False`` a child forked from the test run (pjtest.Child: a real process
+    without the interpreter's start)."""
     env = child_env(journal, **kwargs.pop("env", {}))
+    timeout = kwargs.pop("timeout", 60)
+    if not fresh:
+        assert not kwargs, kwargs
+        return run_child(args, env, timeout=timeout)
     return subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=env,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL,
-                          timeout=kwargs.pop("timeout", 60), **kwargs)
+                          timeout=timeout, **kwargs)
 
 
-@pytest.fixture
-def proc(journal):
-    """Run the CLI in a real subprocess: proc("list", "--json") -> CompletedProcess."""
+@pytest.fixture(params=["forked", pytest.param("started", marks=pytest.mark.slow)])
+def proc(journal, request):
+    """Run the CLI in a real process: proc("list", "--json") -> CompletedProcess. By default a
+    child forked from the test run; under -m slow also a fresh `python -m pumpjournal`."""
+    fresh = request.param == "started"
 
     def run(*args: str, **kwargs):
-        return run_process(list(args), journal, **kwargs)
+        return run_process(list(args), journal, fresh=fresh, **kwargs)
 
     return run
 

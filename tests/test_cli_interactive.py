@@ -1,7 +1,9 @@
 """The interactive `log` (and `delete`), answered through a pseudo-terminal.
 
-Each test runs ``python -m pumpjournal`` with stdin, stdout and stderr on the slave side of a
-pty, so the program sees a terminal and asks its questions. The test reads the prompts from the
+Each test runs pumpjournal in a real process with stdin, stdout and stderr on the slave side of
+a pty (its controlling terminal), so the program sees a terminal and asks its questions. By
+default the process is forked from the test run (pjtest.Child: no Python start); the first test,
+and every test under -m slow, start a fresh `python -m pumpjournal` instead. The test reads the prompts from the
 master side and types the answers. Every read has a timeout, so a prompt that never comes (or a
 program that hangs) fails the test instead of stalling the run.
 """
@@ -24,6 +26,7 @@ import pytest
 
 from pumpjournal import Journal
 from pumpjournal import symptoms as cat
+from pjtest import Child, pumpjournal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
@@ -45,15 +48,18 @@ IMPLANT = "When was your pump implanted?"
 class Terminal:
     """A pumpjournal process on a pseudo-terminal: expect() a prompt, answer() it."""
 
-    def __init__(self, args: list[str], journal, cols: int = 100):
+    def __init__(self, args: list[str], journal, cols: int = 100, fresh: bool = False):
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
         env = {**os.environ, "PUMPJOURNAL_PATH": str(journal), "NO_COLOR": "1",
                "TERM": "dumb", "COLUMNS": str(cols)}
         env.pop("PUMPJOURNAL_DEBUG", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pumpjournal", *args], stdin=slave, stdout=slave,
-            stderr=slave, env=env, close_fds=True, start_new_session=True)
+        if fresh:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pumpjournal", *args], stdin=slave, stdout=slave,
+                stderr=slave, env=env, close_fds=True, start_new_session=True)
+        else:
+            self.process = Child(pumpjournal(args), env, tty=slave)
         os.close(slave)
         self.text = ""  # everything the program wrote (and the terminal echoed)
         self.seen = 0  # how far expect() has matched
@@ -121,12 +127,13 @@ class Terminal:
         os.close(self.master)
 
 
-@pytest.fixture
-def terminal(journal):
+@pytest.fixture(params=["forked", pytest.param("started", marks=pytest.mark.slow)])
+def terminal(journal, request):
+    """terminal("log", ...) -> a Terminal; forked by default, a fresh Python under -m slow."""
     started: list[Terminal] = []
 
     def start(*args: str, **kw) -> Terminal:
-        term = Terminal(list(args), journal, **kw)
+        term = Terminal(list(args), journal, fresh=request.param == "started", **kw)
         started.append(term)
         return term
 
@@ -156,6 +163,7 @@ def answer_pain_only(term: Terminal, pain: str, yes: set[str]) -> None:
     answer_checklist(term, yes)
 
 
+@pytest.mark.parametrize("terminal", ["started", "forked"], indirect=True)
 def test_interactive_log_full_answers(terminal, journal):
     term = terminal("log")
     intro = term.expect(PAIN)

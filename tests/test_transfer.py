@@ -33,7 +33,7 @@ from pumpjournal import InputError, Journal, transfer
 from pumpjournal import model
 from pumpjournal import symptoms as cat
 from pumpjournal.store import View, empty_data
-from pjtest import ENV, NOT_ADVICE, ok, snapshot
+from pjtest import ENV, NOT_ADVICE, child_env, ok, run_child, snapshot
 
 CSV_COLUMNS = ["patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
                "temperature", "temperature_c", "temperature_site", "boluses", "sleep", "mood",
@@ -97,11 +97,9 @@ def seed_journal(cli, journal: Path) -> bytes:
 
 
 def run_input(args: list[str], journal: Path, data: str, **env: str):
-    """The CLI as a real process with ``data`` on its stdin (a pipe)."""
-    full_env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal), **env}
-    full_env.pop("PUMPJOURNAL_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=full_env,
-                          input=data, capture_output=True, text=True, timeout=60)
+    """The CLI as a real process (forked from the test run) with ``data`` on its stdin (a
+    pipe)."""
+    return run_child(args, child_env(journal, **env), input=data)
 
 
 DIARY = (
