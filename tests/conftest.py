@@ -14,6 +14,7 @@ import typer.testing
 from typer.testing import CliRunner
 
 from pumpjournal.cli import app
+import pjtest
 from pjtest import CHEAP_OLDER, CHEAP_SCRYPT, ENV, child_env, run_child
 
 _BUILT: dict = {}
@@ -25,6 +26,13 @@ def _built_command(typer_app):
     if key not in _BUILT:
         _BUILT[key] = (typer_app, typer.main.get_command(typer_app))
     return _BUILT[key][1]
+
+
+def pytest_runtest_teardown(item):
+    """A child process a test left running (it failed half-way) is killed, not orphaned."""
+    for child in list(pjtest.LIVE):
+        child.kill()
+        child.wait(timeout=30)
 
 
 @pytest.fixture(autouse=True)

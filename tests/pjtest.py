@@ -123,6 +123,7 @@ def child_env(journal: Path, **extra: str) -> dict:
 # tests about the start of a process (settings read at import, `python -m`) start a fresh one.
 
 MAXFD = 4096
+LIVE: set = set()  # children not yet reaped; conftest kills those a test left running
 
 
 class Child:
@@ -164,12 +165,14 @@ class Child:
             setattr(self, ("stdin", "stdout", "stderr")[n],
                     os.fdopen(fd, mode, encoding="utf-8" if text else None))
         self._pidfd = os.pidfd_open(self.pid) if hasattr(os, "pidfd_open") else None
+        LIVE.add(self)
 
     def poll(self):
         if self.returncode is None:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
+                LIVE.discard(self)
                 if self._pidfd is not None:
                     os.close(self._pidfd)
                     self._pidfd = None
