@@ -141,6 +141,8 @@ class Child:
         for n, how in enumerate((stdin, stdout, stderr)):
             if tty is not None:
                 fds.append(tty)
+            elif n == 2 and how == subprocess.STDOUT:
+                fds.append(fds[1])
             elif how == PIPE:
                 r, w = os.pipe()
                 mine, theirs = (w, r) if n == 0 else (r, w)
@@ -237,7 +239,10 @@ def _child(target, env, fds, tty: bool, new_session: bool) -> None:  # pragma: n
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
         os.closerange(3, MAXFD)
         os.environ.clear()
-        os.environ.update(env)
+        if any(isinstance(key, bytes) for key in env):
+            os.environb.update(env)
+        else:
+            os.environ.update(env)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         # the standard streams a Python started on these descriptors would have
         sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", closefd=False)
@@ -283,8 +288,10 @@ class pumpjournal:  # noqa: N801 - reads as the command: pumpjournal(["log", "--
         self.args = [os.fsdecode(a) for a in args]
 
     def __call__(self):
+        from pumpjournal import crypto
         from pumpjournal.cli import main
 
+        crypto._keys.clear()  # keys the test run derived: a new process has none
         sys.argv = ["pumpjournal", *self.args]
         main()
 

@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 from pumpjournal import Event, Journal
 from pumpjournal.escape import escape, problem, quote
 from pumpjournal.model import Entry
-from pjtest import ENV, iso, ok, refused, snapshot
+from pjtest import ENV, Child, iso, ok, pumpjournal, refused, run_child, snapshot
 
 # what a terminal acts on: ESC (CSI, OSC), the 8-bit CSI, NEL, DEL, bidi overrides and
 # isolates, the line separator, and a byte that was not UTF-8 (as Python decodes argv)
@@ -116,13 +116,26 @@ def test_a_refused_value_is_quoted_escaped_and_short(cli, journal, args, name):
     assert not journal.exists()
 
 
-@pytest.mark.parametrize("args", [["log", "--pain", "3", "--note"], ["ask"],
-                                  ["profile", "--name"], ["log", "--pain"]], ids=" ".join)
-def test_bytes_that_are_not_utf8_in_a_real_command_line_are_a_clear_error(journal, args):
+NOT_UTF8_ARGS = [["log", "--pain", "3", "--note"], ["ask"], ["profile", "--name"],
+                 ["log", "--pain"]]
+
+
+@pytest.mark.parametrize("args, fresh", [
+    # a fresh Python decodes the command line at its start; a forked child is given the
+    # bytes as that start makes them (os.fsdecode)
+    pytest.param(NOT_UTF8_ARGS[0], True, id="log --pain 3 --note"),
+    *[pytest.param(args, False, id=" ".join(args) + " (forked)") for args in NOT_UTF8_ARGS[1:]],
+    *[pytest.param(args, True, id=" ".join(args), marks=pytest.mark.slow)
+      for args in NOT_UTF8_ARGS[1:]]])
+def test_bytes_that_are_not_utf8_in_a_real_command_line_are_a_clear_error(journal, args, fresh):
     env = {**ENV, "PUMPJOURNAL_PATH": str(journal), "PATH": "/usr/bin:/bin",
            "HOME": str(journal.parent)}
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", *args, b"\xff\xfe bad bytes"],
-                          env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    if fresh:
+        done = subprocess.run([sys.executable, "-m", "pumpjournal", *args,
+                               b"\xff\xfe bad bytes"], env=env, capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=60)
+    else:
+        done = run_child([*args, b"\xff\xfe bad bytes"], env, text=False)
     err = done.stderr.decode("utf-8")  # what pumpjournal prints is UTF-8 text, always
     assert done.returncode == 2, err
     assert err.startswith("Error: ") and err.count("\n") == 1 and "unexpected" not in err
@@ -328,13 +341,11 @@ def test_an_export_to_a_terminal_shows_controls_escaped_and_to_a_pipe_keeps_them
     import pty
 
     env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(received)}
-    args = [sys.executable, "-m", "pumpjournal", "export", "--format", "csv"]
-    piped = subprocess.run(args, env=env, capture_output=True, stdin=subprocess.DEVNULL,
-                           timeout=60)
+    args = ["export", "--format", "csv"]  # real processes, forked from the test run
+    piped = run_child(args, env, text=False)
     assert piped.returncode == 0 and "\x1b[2J" in piped.stdout.decode()
     main, terminal = pty.openpty()
-    child = subprocess.Popen(args, env=env, stdout=terminal, stderr=subprocess.DEVNULL,
-                             stdin=subprocess.DEVNULL)
+    child = Child(pumpjournal(args), env, stdout=terminal)
     os.close(terminal)
     shown = b""
     while True:  # read while it writes: a full terminal buffer would stop it

@@ -20,7 +20,7 @@ from hypothesis import given, settings, strategies as st
 from pumpjournal import Journal
 from pumpjournal import dates as dates_module
 from pumpjournal.crypto import MAGIC
-from pjtest import CHEAP_KDF_CHILD, child_env, iso, ok, refused, snapshot
+from pjtest import child_env, iso, ok, refused, run_child, snapshot
 
 PASSPHRASE = "correct horse battery"
 
@@ -508,14 +508,9 @@ def test_no_passphrase_and_no_terminal_names_the_variable(encrypted, cli, monkey
 
 
 def test_no_passphrase_in_a_real_process_does_not_wait_for_one(encrypted, monkeypatch):
-    import subprocess
-    import sys
-
     before = encrypted.read_bytes()
     monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
-    done = subprocess.run([sys.executable, "-c", CHEAP_KDF_CHILD, "list"],
-                          env=child_env(encrypted), capture_output=True, text=True, timeout=30,
-                          stdin=subprocess.DEVNULL)
+    done = run_child(["list"], child_env(encrypted), timeout=30)  # stdin closed
     assert done.returncode == 1, done.stderr
     assert "PUMPJOURNAL_PASSPHRASE" in done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
