@@ -3,9 +3,9 @@
 Each test runs pumpjournal in a real process with stdin, stdout and stderr on the slave side of
 a pty (its controlling terminal), so the program sees a terminal and asks its questions. By
 default the process is forked from the test run (pjtest.Child: no Python start); the first test,
-and every test under -m slow, start a fresh `python -m pumpjournal` instead. The test reads the prompts from the
-master side and types the answers. Every read has a timeout, so a prompt that never comes (or a
-program that hangs) fails the test instead of stalling the run.
+and every test under -m slow, start a fresh `python -m pumpjournal` instead. The test reads the
+prompts from the master side and types the answers. Every read has a timeout, so a prompt that
+never comes (or a program that hangs) fails the test instead of stalling the run.
 """
 
 from __future__ import annotations
