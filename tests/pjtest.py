@@ -133,7 +133,8 @@ class Child:
     terminal. The child's exit status is what ``target`` returns or raises as SystemExit."""
 
     def __init__(self, target, env: dict, *, stdin=DEVNULL, stdout=DEVNULL, stderr=DEVNULL,
-                 tty: int | None = None, new_session: bool = False, text: bool = True):
+                 tty: int | None = None, new_session: bool = False, text: bool = True,
+                 cwd=None):
         self.args = getattr(target, "args", target)
         self.returncode = None
         self.stdin = self.stdout = self.stderr = None
@@ -159,7 +160,7 @@ class Child:
         sys.stderr.flush()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - the child
-            _child(target, env, fds, tty is not None, new_session or tty is not None)
+            _child(target, env, fds, tty is not None, new_session or tty is not None, cwd)
         for fd in opened:
             os.close(fd)
         for n, fd in parent_ends:
@@ -224,9 +225,11 @@ class Child:
         return got.get("out"), got.get("err")
 
 
-def _child(target, env, fds, tty: bool, new_session: bool) -> None:  # pragma: no cover
+def _child(target, env, fds, tty: bool, new_session: bool, cwd) -> None:  # pragma: no cover
     code = 1
     try:
+        if cwd is not None:
+            os.chdir(cwd)
         if new_session:
             os.setsid()
         for n, fd in enumerate(fds):
@@ -297,11 +300,11 @@ class pumpjournal:  # noqa: N801 - reads as the command: pumpjournal(["log", "--
 
 
 def run_child(args, env: dict, input: str | None = None, timeout: float = 60,
-              text: bool = True) -> subprocess.CompletedProcess:
+              text: bool = True, cwd=None) -> subprocess.CompletedProcess:
     """The pumpjournal command in a forked child, stdin closed (or ``input``), stdout and
     stderr read: like ``subprocess.run(..., capture_output=True)``."""
     child = Child(pumpjournal(args), env, stdin=PIPE if input is not None else DEVNULL,
-                  stdout=PIPE, stderr=PIPE, text=text)
+                  stdout=PIPE, stderr=PIPE, text=text, cwd=cwd)
     try:
         out, err = child.communicate(input, timeout)
     except subprocess.TimeoutExpired:

@@ -20,7 +20,7 @@ import typer
 
 from pumpjournal import symptoms as cat
 from pumpjournal.cli import app
-from pjtest import NOT_ADVICE, iso, ok, plain, refused, set_profile, snapshot
+from pjtest import NOT_ADVICE, iso, ok, plain, refused, run_child, set_profile, snapshot
 
 ENTRY_KEYS = {"patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
               "temperature_c", "temperature", "temperature_site", "boluses", "sleep", "mood",
@@ -530,9 +530,7 @@ def clean_env(home: Path) -> dict:
 def test_demo_writes_nothing_to_the_real_journal(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", "demo"], env=clean_env(home),
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
-                          cwd=tmp_path)
+    done = run_child(["demo"], clean_env(home), cwd=tmp_path)  # forked, a clean environment
     assert done.returncode == 0, done.stderr
     assert "care team" in done.stdout
     assert "fictional" in done.stdout
