@@ -312,3 +312,20 @@ def run_child(args, env: dict, input: str | None = None, timeout: float = 60,
         child.wait()
         raise
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
+
+
+def pairs(firsts, seconds, per_first: int = 1, ids=(str, str)) -> list:
+    """Every (first, second) pair of a table whose cases differ little, as pytest params: by
+    default ``per_first`` seconds for each first, taking turns so that every second is tried
+    when ``len(firsts) * per_first >= len(seconds)``; the other pairs run under -m slow."""
+    import pytest
+
+    assert len(firsts) * per_first >= len(seconds), "some second would run only under slow"
+    params = []
+    for i, first in enumerate(firsts):
+        chosen = {(i * per_first + j) % len(seconds) for j in range(per_first)}
+        for k, second in enumerate(seconds):
+            params.append(pytest.param(
+                first, second, id=f"{ids[0](first)}-{ids[1](second)}",
+                marks=() if k in chosen else (pytest.mark.slow,)))
+    return params

@@ -20,7 +20,8 @@ from hypothesis import given, strategies as st
 
 from pumpjournal import Journal, JournalCorrupt, crypto, remembered
 from pumpjournal.model import new_entry
-from pjtest import CHEAP_KDF_CHILD, ENV, Child, iso, ok, pumpjournal, refused, run_child, snapshot
+from pjtest import (CHEAP_KDF_CHILD, ENV, Child, iso, ok, pairs, pumpjournal, refused, run_child,
+                    snapshot)
 
 PASSPHRASE = "correct horse battery"
 
@@ -80,8 +81,8 @@ def test_pumpjournal_config_dir_is_honoured(cli, journal, monkeypatch, tmp_path,
     assert not (private_home / ".config" / "pumpjournal").exists()
 
 
-@pytest.mark.parametrize("args", COMMANDS, ids=_id)
-@pytest.mark.parametrize("passphrase", [True, False], ids=["passphrase set", "no passphrase"])
+@pytest.mark.parametrize("args, passphrase", pairs(
+    COMMANDS, [True, False], 1, (_id, lambda p: "passphrase set" if p else "no passphrase")))
 def test_a_plain_file_swapped_in_for_an_encrypted_journal_is_refused(
         encrypted, cli, monkeypatch, args, passphrase):
     planted = plain_journal(encrypted)

@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 from pumpjournal import Event, Journal
 from pumpjournal.escape import escape, problem, quote
 from pumpjournal.model import Entry
-from pjtest import ENV, Child, iso, ok, pumpjournal, refused, run_child, snapshot
+from pjtest import ENV, Child, iso, ok, pairs, pumpjournal, refused, run_child, snapshot
 
 # what a terminal acts on: ESC (CSI, OSC), the 8-bit CSI, NEL, DEL, bidi overrides and
 # isolates, the line separator, and a byte that was not UTF-8 (as Python decodes argv)
@@ -82,8 +82,9 @@ TEXT_OPTIONS = [["log", "--pain", "3", "--note"], ["log", "--pain", "3", "--ques
                 ["profile", "--fever-threshold", "38", "--set-by"]]
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-@pytest.mark.parametrize("args", TEXT_OPTIONS, ids=" ".join)
+# every option with two kinds of hostile text by default, in turn, so each kind is tried; every
+# pair under -m slow (one text check serves every option)
+@pytest.mark.parametrize("args, name", pairs(TEXT_OPTIONS, list(HOSTILE), 2, (" ".join, str)))
 def test_typed_text_that_could_drive_the_terminal_is_refused(cli, journal, args, name):
     ok(cli("log", "--pain", "2", "--date", iso(3)))
     before = snapshot(journal)
@@ -105,8 +106,8 @@ NUMBER_OPTIONS = [["log", "--pain"], ["log", "--pain", "3", "--temperature"],
                   ["list", "--limit"], ["import", "-", "--format"], ["show"]]
 
 
-@pytest.mark.parametrize("name", ["ESC", "C1 CSI", "RLO", "not UTF-8"])
-@pytest.mark.parametrize("args", NUMBER_OPTIONS, ids=" ".join)
+@pytest.mark.parametrize("args, name", pairs(NUMBER_OPTIONS, ["ESC", "C1 CSI", "RLO", "not UTF-8"],
+                                             1, (" ".join, str)))
 def test_a_refused_value_is_quoted_escaped_and_short(cli, journal, args, name):
     value = HOSTILE[name] + "x" * 100_000
     line = one_line_error(cli(*args, value), 2)
@@ -199,8 +200,7 @@ def test_json_output_keeps_the_values_exactly(received, cli):
 # imports: a row error, never the text -------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-@pytest.mark.parametrize("column", ["note", "questions"])
+@pytest.mark.parametrize("name, column", pairs(list(HOSTILE), ["note", "questions"]))
 def test_an_import_cell_with_terminal_controls_is_a_row_error(cli, journal, tmp_path, name,
                                                               column):
     rows = tmp_path / "rows.json"
