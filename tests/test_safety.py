@@ -798,7 +798,7 @@ def fuzz(cli, journal, surprises, make_args, option: str | None = None) -> None:
         attempt(value)
 
     # a few random draws by default, the profile's full count with every surprise
-    draws = settings.default.max_examples if surprises is SURPRISES else 5
+    draws = settings.default.max_examples if surprises is SURPRISES else 3
 
     @settings(max_examples=draws)
     @given(value=VALUES)
@@ -819,9 +819,15 @@ def test_fuzz_log_options(cli, journal, no_passphrase, surprises, option):
     fuzz(cli, journal, surprises, lambda value: ["log", *pain, f"{option}={value}"], option)
 
 
-@pytest.mark.parametrize("option", [o for o in LOG_OPTIONS if o != "--date"]
-                         + ["--remove-symptom", "--clear"])
+EDIT_OPTIONS = [o for o in LOG_OPTIONS if o != "--date"] + ["--remove-symptom", "--clear"]
+
+
+@pytest.mark.parametrize("option", EDIT_OPTIONS)
 def test_fuzz_edit_options(cli, journal, no_passphrase, surprises, option):
+    """`edit` shares its options and their parsing with `log` (fuzzed above with every short
+    value): by default each edit option takes every other short value, the options in turn."""
+    if surprises is SHORT:
+        surprises = SHORT[EDIT_OPTIONS.index(option) % 2::2]
     fuzz(cli, journal, surprises, lambda value: ["edit", "today", f"{option}={value}"], option)
 
 
