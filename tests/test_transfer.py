@@ -1222,7 +1222,9 @@ def test_cohort_of_an_empty_journal(cli, cli_json, journal):
 # Library use -----------------------------------------------------------------------------
 
 
-def test_the_readme_library_example(cli, journal, tmp_path, monkeypatch):
+# (the README's own Python examples run in test_readme.py)
+def test_a_journal_the_cli_imported_into_reads_through_the_library(cli, journal, tmp_path,
+                                                                    monkeypatch):
     folder = tmp_path / "notebook"
     folder.mkdir()
     monkeypatch.chdir(folder)
