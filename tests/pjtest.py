@@ -107,6 +107,15 @@ def refused(result, code: int = 2, journal: Path | None = None, before=_UNSET,
     return lines[0]
 
 
+def doctor_found(result) -> str:
+    """`pumpjournal doctor` finding problems: exit 1, its report on stdout (returned), no error
+    line (a warning may come on stderr), no traceback. (A refused command is ``refused``.)"""
+    assert result.exit_code == 1, (result.exit_code, result.stdout, result.stderr)
+    assert "Traceback" not in result.output and "Error: " not in result.output, result.output
+    assert result.stdout.strip(), "doctor found problems but named none"
+    return result.stdout
+
+
 def child_env(journal: Path, **extra: str) -> dict:
     """The environment of a real pumpjournal process on ``journal``."""
     env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal)}
