@@ -256,6 +256,7 @@ def _child(target, env, fds, tty: bool, new_session: bool, cwd) -> None:  # prag
         else:
             os.environ.update(env)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        _without_readline()
         # the standard streams a Python started on these descriptors would have
         sys.stdin = sys.__stdin__ = open(0, "r", encoding="utf-8", closefd=False)
         sys.stdout = sys.__stdout__ = open(1, "w", encoding="utf-8", closefd=False,
@@ -282,6 +283,21 @@ def _child(target, env, fds, tty: bool, new_session: bool, cwd) -> None:  # prag
     finally:
         _flush()
         os._exit(code)
+
+
+def _without_readline() -> None:  # pragma: no cover - the child
+    """input() at a terminal as in a fresh `python -m pumpjournal`, which never loads GNU
+    readline. The test run has it loaded (pytest imports it), and readline's wait for a key
+    misses a Ctrl-C that comes just before the wait starts; with the hook unset, CPython
+    reads the terminal with its own reader."""
+    if "readline" not in sys.modules:
+        return
+    try:
+        import ctypes
+
+        ctypes.c_void_p.in_dll(ctypes.pythonapi, "PyOS_ReadlineFunctionPointer").value = None
+    except (AttributeError, ValueError, OSError):
+        pass
 
 
 def _flush() -> None:

@@ -100,6 +100,23 @@ class Terminal:
                 pytest.fail(f"no {pattern!r} within {timeout} s; the terminal shows:\n"
                             f"{self.text}")
 
+    def interrupt(self) -> None:
+        """Ctrl-C once the program waits for a key, as a person's comes. A signal that lands
+        while the program is still on its way to the read (just after the prompt) comes before
+        the read starts, and Python's reader would not see it until a key came."""
+        stat = f"/proc/{self.process.pid}/stat"
+        if not os.path.exists(stat):
+            time.sleep(0.2)
+        deadline = time.monotonic() + TIMEOUT
+        while os.path.exists(stat) and time.monotonic() < deadline:
+            try:
+                with open(stat) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "S":  # asleep: reading
+                        break
+            except OSError:
+                break
+        self.process.send_signal(signal.SIGINT)
+
     def answer(self, text: str) -> None:
         os.write(self.master, (text + "\r").encode())
 
@@ -292,7 +309,7 @@ def test_interrupt_while_asking_stores_nothing(terminal, journal):
     term = terminal("log")
     term.ask(PAIN, "4")
     term.expect(WORST)
-    term.process.send_signal(signal.SIGINT)
+    term.interrupt()
     code = term.finish()
     assert code == 130
     assert "nothing was changed" in term.text.lower()
@@ -421,7 +438,7 @@ def test_ctrl_c_after_the_entry_is_saved_says_it_is_saved(terminal, journal, cli
     cli("profile", "--implant-date", "2026-01-01")
     term = terminal("log", "--pain", "4", "--symptom", "incision-swelling")
     term.expect(CONTACTED)
-    term.process.send_signal(signal.SIGINT)
+    term.interrupt()
     assert term.finish() == 130
     after = term.text[term.seen:].lower()
     assert "is saved" in after and "nothing was changed" not in after
@@ -439,7 +456,7 @@ def test_ctrl_c_after_a_warning_sign_answered_yes_says_what_to_do(terminal, jour
     term.ask(cat.DAILY[2].label, "y")  # fluid or pus leaking from an incision
     term.expect(cat.DAILY[3].label)
     term.expect("[y/N]")
-    term.process.send_signal(signal.SIGINT)
+    term.interrupt()
     assert term.finish() == 130
     assert "[!] URGENT: Contact your care team right away" in term.text
     assert "fluid or pus leaking" in term.text
