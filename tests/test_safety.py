@@ -661,12 +661,24 @@ SURPRISES = [
     "--pain", "-", "=", "'", '"', "\\", "%s", "{}", "{0}", "null", "None", "true",
 ]
 
-# The default run tries one or two values of each kind above; -m slow tries them all.
+# The default run tries one or two values of each kind above (on half the options of a table,
+# see short_half); -m slow tries them all on every option.
 SHORT = ["", " ", "10", "11", "-1", "+3", "4.0", "4,5", "1e1", "nan", "0x10", "٣", "３", "1_0",
          "9" * 50, "38,2 C", "100.4F", "yesterday", "tomorrow", "99999 years", "0000-01-01",
          "2026-02-30", "fever", "fever;chills", ",", "\x00", "\x1b[31mred", "a\nb", "\u202eevil",
          "🙂", "x" * 6000, "--pain", "{0}", "null"]
 assert set(SHORT) <= set(SURPRISES)
+# tried on every option by default: the numbers a parser could wrongly take, and the text no
+# option may take
+EVERY_OPTION = ["", "1_0", "1e1", "٣", "３", "\x00", "\x1b[31mred", "\u202eevil"]
+assert set(EVERY_OPTION) <= set(SHORT)
+
+
+def short_half(option: str, options: list[str]) -> list[str]:
+    """By default an option of a table takes EVERY_OPTION and every other short value, the
+    options of the table in turn (so each value is tried on half of them)."""
+    turn = options.index(option) % 2
+    return [v for n, v in enumerate(SHORT) if n % 2 == turn or v in EVERY_OPTION]
 
 
 @pytest.fixture(params=["short", pytest.param("all", marks=pytest.mark.slow)])
@@ -805,6 +817,8 @@ LOG_OPTIONS = ["--pain", "--worst", "--least", "--average", "--symptom", "--temp
 
 @pytest.mark.parametrize("option", LOG_OPTIONS)
 def test_fuzz_log_options(cli, journal, no_passphrase, surprises, option):
+    if surprises is SHORT:
+        surprises = short_half(option, LOG_OPTIONS)
     pain = [] if option == "--pain" else ["--pain", "4"]
     fuzz(cli, journal, surprises, lambda value: ["log", *pain, f"{option}={value}"], option)
 
@@ -814,10 +828,10 @@ EDIT_OPTIONS = [o for o in LOG_OPTIONS if o != "--date"] + ["--remove-symptom", 
 
 @pytest.mark.parametrize("option", EDIT_OPTIONS)
 def test_fuzz_edit_options(cli, journal, no_passphrase, surprises, option):
-    """`edit` shares its options and their parsing with `log` (fuzzed above with every short
-    value): by default each edit option takes every other short value, the options in turn."""
+    """`edit` shares its options and their parsing with `log`: by default each edit option
+    takes the other half of the short values from its `log` option's (short_half)."""
     if surprises is SHORT:
-        surprises = SHORT[EDIT_OPTIONS.index(option) % 2::2]
+        surprises = short_half(option, [None] + EDIT_OPTIONS)
     fuzz(cli, journal, surprises, lambda value: ["edit", "today", f"{option}={value}"], option)
 
 
