@@ -163,6 +163,6 @@ def proc(journal, request):
 # examples per property ("ci"); HYPOTHESIS_PROFILE=full draws many (use it with -m slow).
 from hypothesis import settings  # noqa: E402
 
-settings.register_profile("ci", database=None, deadline=None, max_examples=15)
+settings.register_profile("ci", database=None, deadline=None, max_examples=10)
 settings.register_profile("full", database=None, deadline=None, max_examples=300)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
