@@ -3,9 +3,9 @@ process) leaves the old journal or the new one, never a mix.
 
 A child process logs days in order, one transaction per day, onto a journal of a few hundred
 entries; it is killed after a random 0-30 ms (or, aimed, the moment its temporary copy exists),
-then the next child carries on from where the journal is. After
-every kill the journal must open, `list --json` must work, and the entries must be exactly days
-1..k, each complete, with k never going down. Leftover temporary files (`.journal.json.*.tmp`)
+then the next child carries on from where the journal is. After every kill the journal must
+open, `list --json` must work, and the entries must be exactly days 1..k, each complete, with k
+never going down. Leftover temporary files (`.journal.json.*.tmp`)
 from a killed write may stay in the folder until the next write, which removes them; they must
 never be taken for the journal.
 """
@@ -142,9 +142,10 @@ def assert_temp_files_are_not_the_journal(journal: Path, cli) -> None:
 
 
 def test_killed_writer_leaves_old_or_new_journal(journal, cli):
-    """A few kills at random instants and one that lands mid-write: after each one the journal
-    is the old one or the new one (checked in kill_writers), and a planted temporary file is
-    never taken for the journal."""
+    """A few kills at random instants, at least one of them mid-write (aimed at the moment a
+    temporary copy exists if no random one was): after each one the journal is the old one or
+    the new one (checked in kill_writers), and a planted temporary file is never taken for the
+    journal."""
     prefill(journal)
     stats = kill_writers(journal, cli, kills=4, seed=20261125, aimed=20)
     assert stats["kills"] >= 4
