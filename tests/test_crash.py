@@ -5,9 +5,9 @@ A child process logs days in order, one transaction per day, onto a journal of a
 entries; it is killed after a random 0-30 ms (or, aimed, the moment its temporary copy exists),
 then the next child carries on from where the journal is. After every kill the journal must
 open, `list --json` must work, and the entries must be exactly days 1..k, each complete, with k
-never going down. Leftover temporary files (`.journal.json.*.tmp`)
-from a killed write may stay in the folder until the next write, which removes them; they must
-never be taken for the journal.
+never going down. Leftover temporary files (`.journal.json.*.tmp`) from a killed write may stay
+in the folder until the next write, which removes them; they must never be taken for the
+journal.
 """
 
 from __future__ import annotations
