@@ -396,8 +396,8 @@ needs_browser = pytest.mark.skipif(BROWSER is None, reason="chromium is not inst
 
 
 def html_page(tmp_path: Path, paper: str):
-    """The report of the demo journal plus a word too long for any line, as HTML with the paper size
-    pinned: (the report, its HTML file). The report leaves the paper to the print dialog; here
+    """The report of the demo journal plus a word too long for any line, as HTML with the paper
+    size pinned: (the report, its HTML file). The report leaves the paper to the print dialog; here
     the size is pinned by putting ``size: A4;`` or ``size: letter;`` where the ``/* paper */``
     mark stands in @page."""
     demo.build(tmp_path / "d.json")
@@ -411,21 +411,37 @@ def html_page(tmp_path: Path, paper: str):
     return made, source
 
 
+@pytest.fixture(scope="module")
+def on_a4(tmp_path_factory):
+    """The page on A4, printed to PDF and shown on a 1240x1754 screen by one run of the
+    browser: (the report, its folder, the PDF, the screenshot)."""
+    folder = tmp_path_factory.mktemp("browser")
+    made, source = html_page(folder, "A4")
+    printed, shot = folder / "A4.pdf", folder / "screen.png"
+    run_chromium(folder, f"--print-to-pdf={printed}", "--no-pdf-header-footer",
+                 f"--screenshot={shot}", "--window-size=1240,1754", source.as_uri())
+    return made, folder, printed, shot
+
+
 @needs_browser
 @pytest.mark.parametrize("paper, width, height", [
     ("A4", 595.3, 841.9), pytest.param("letter", 612, 792, marks=pytest.mark.slow)])
-def test_html_prints_whole_on_the_paper(tmp_path, paper, width, height):
+def test_html_prints_whole_on_the_paper(request, tmp_path, paper, width, height):
     """Printed by a real browser: every day's row whole on one page, text inside the margins,
     full size, the chart labelled, the sections in order (A4 by default; letter under -m slow,
     the same checks on another paper)."""
     from pypdf import PdfReader
 
-    made, source = html_page(tmp_path, paper)
-    demo_view = Journal(tmp_path / "d.json").read()
+    if paper == "A4":
+        made, folder, printed, _ = request.getfixturevalue("on_a4")
+    else:
+        folder = tmp_path
+        made, source = html_page(folder, paper)
+        printed = folder / f"{paper}.pdf"
+        run_chromium(folder, f"--print-to-pdf={printed}", "--no-pdf-header-footer",
+                     source.as_uri())
+    demo_view = Journal(folder / "d.json").read()
     rows = [r for r in made.rows if hasattr(r, "cells")]
-    printed = tmp_path / f"{paper}.pdf"
-    run_chromium(tmp_path, f"--print-to-pdf={printed}", "--no-pdf-header-footer",
-                 source.as_uri())
     pages = PdfReader(printed).pages
     assert 2 <= len(pages) <= 4
     texts, sizes_first = [], None
@@ -462,14 +478,12 @@ def test_html_prints_whole_on_the_paper(tmp_path, paper, width, height):
 
 
 @needs_browser
-def test_html_shows_whole_on_screen(tmp_path):
+def test_html_shows_whole_on_screen(on_a4):
     """On screen in a real browser: the page is drawn, the chart's bars too, and nothing spills
     out sideways."""
     from PIL import Image
 
-    _, source = html_page(tmp_path, "A4")
-    shot = tmp_path / "screen.png"
-    run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1240,1754", source.as_uri())
+    shot = on_a4[3]
     image = Image.open(shot).convert("RGB")
     assert image.size == (1240, 1754)
     colours = image.getcolors(maxcolors=1 << 24)
