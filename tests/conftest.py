@@ -44,12 +44,13 @@ _NUMBERS = itertools.count()
 _UNSAFE = re.compile(r"[\W]")
 
 
-def _folder(factory, kind: str, name: str = "") -> Path:
+def _folder(factory, kind: str, name: str = "", make: bool = True) -> Path:
     parents = factory.__dict__.setdefault("_pj_parents", {})
     if kind not in parents:
         parents[kind] = factory.mktemp(kind, numbered=False)
     path = parents[kind] / f"{next(_NUMBERS)}{name}"
-    path.mkdir()
+    if make:
+        path.mkdir()
     return path
 
 
@@ -60,16 +61,25 @@ def tmp_path(request, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def private_home(tmp_path_factory, monkeypatch) -> Path:
+def own_home(tmp_path_factory, monkeypatch) -> Path:
     """Every test gets its own HOME and XDG folders, so no test reads or writes the real
-    user's config or data folders (pumpjournal's record of encrypted journals lives there)."""
-    home = _folder(tmp_path_factory, "homes")  # beside the test's tmp_path, not inside it
+    user's config or data folders (pumpjournal's record of encrypted journals lives there).
+    The folder is made when something is written there (most tests write nothing), or by
+    ``private_home``."""
+    home = _folder(tmp_path_factory, "homes", make=False)  # beside tmp_path, not inside it
     monkeypatch.setenv("HOME", str(home))
     for name, sub in (("XDG_CONFIG_HOME", ".config"), ("XDG_DATA_HOME", ".local/share"),
                       ("XDG_CACHE_HOME", ".cache"), ("XDG_STATE_HOME", ".local/state")):
         monkeypatch.setenv(name, str(home / sub))
     monkeypatch.delenv("PUMPJOURNAL_CONFIG_DIR", raising=False)
     return home
+
+
+@pytest.fixture
+def private_home(own_home) -> Path:
+    """The test's own HOME (see own_home), made."""
+    own_home.mkdir(exist_ok=True)
+    return own_home
 
 
 # In-process tests derive keys at pjtest's cheap scrypt cost; tests marked real_kdf use the
