@@ -548,12 +548,17 @@ def test_demo_leaves_the_configured_journal_alone(proc, journal):
     assert not journal.exists() and not journal.parent.exists()
 
 
-def test_default_journal_is_in_the_user_data_folder(tmp_path):
+@pytest.mark.parametrize("fresh", [False, pytest.param(True, marks=pytest.mark.slow)],
+                         ids=["forked", "started"])
+def test_default_journal_is_in_the_user_data_folder(tmp_path, fresh):
     home = tmp_path / "home"
     home.mkdir()
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", "log", "--pain", "2"],
-                          env=clean_env(home), capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60, cwd=tmp_path)
+    if fresh:
+        done = subprocess.run([sys.executable, "-m", "pumpjournal", "log", "--pain", "2"],
+                              env=clean_env(home), capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=60, cwd=tmp_path)
+    else:  # a forked process with a clean environment
+        done = run_child(["log", "--pain", "2"], clean_env(home), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     if sys.platform.startswith("linux"):
         assert (home / ".local" / "share" / "pumpjournal" / "journal.json").exists()
