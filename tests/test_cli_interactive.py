@@ -1,9 +1,11 @@
 """The interactive `log` (and `delete`), answered through a pseudo-terminal.
 
-Each test runs ``python -m pumpjournal`` with stdin, stdout and stderr on the slave side of a
-pty, so the program sees a terminal and asks its questions. The test reads the prompts from the
-master side and types the answers. Every read has a timeout, so a prompt that never comes (or a
-program that hangs) fails the test instead of stalling the run.
+Each test runs pumpjournal in a real process with stdin, stdout and stderr on the slave side of
+a pty (its controlling terminal), so the program sees a terminal and asks its questions. By
+default the process is forked from the test run (pjtest.Child: no Python start); the first test,
+and every test under -m slow, start a fresh `python -m pumpjournal` instead. The test reads the
+prompts from the master side and types the answers. Every read has a timeout, so a prompt that
+never comes (or a program that hangs) fails the test instead of stalling the run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pytest
 
 from pumpjournal import Journal
 from pumpjournal import symptoms as cat
+from pjtest import Child, pumpjournal
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 
@@ -45,15 +48,18 @@ IMPLANT = "When was your pump implanted?"
 class Terminal:
     """A pumpjournal process on a pseudo-terminal: expect() a prompt, answer() it."""
 
-    def __init__(self, args: list[str], journal, cols: int = 100):
+    def __init__(self, args: list[str], journal, cols: int = 100, fresh: bool = False):
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, cols, 0, 0))
         env = {**os.environ, "PUMPJOURNAL_PATH": str(journal), "NO_COLOR": "1",
                "TERM": "dumb", "COLUMNS": str(cols)}
         env.pop("PUMPJOURNAL_DEBUG", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pumpjournal", *args], stdin=slave, stdout=slave,
-            stderr=slave, env=env, close_fds=True, start_new_session=True)
+        if fresh:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pumpjournal", *args], stdin=slave, stdout=slave,
+                stderr=slave, env=env, close_fds=True, start_new_session=True)
+        else:
+            self.process = Child(pumpjournal(args), env, tty=slave)
         os.close(slave)
         self.text = ""  # everything the program wrote (and the terminal echoed)
         self.seen = 0  # how far expect() has matched
@@ -94,6 +100,23 @@ class Terminal:
                 pytest.fail(f"no {pattern!r} within {timeout} s; the terminal shows:\n"
                             f"{self.text}")
 
+    def interrupt(self) -> None:
+        """Ctrl-C once the program waits for a key, as a person's comes. A signal that lands
+        while the program is still on its way to the read (just after the prompt) comes before
+        the read starts, and Python's reader would not see it until a key came."""
+        stat = f"/proc/{self.process.pid}/stat"
+        if not os.path.exists(stat):
+            time.sleep(0.2)
+        deadline = time.monotonic() + TIMEOUT
+        while os.path.exists(stat) and time.monotonic() < deadline:
+            try:
+                with open(stat) as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "S":  # asleep: reading
+                        break
+            except OSError:
+                break
+        self.process.send_signal(signal.SIGINT)
+
     def answer(self, text: str) -> None:
         os.write(self.master, (text + "\r").encode())
 
@@ -121,12 +144,13 @@ class Terminal:
         os.close(self.master)
 
 
-@pytest.fixture
-def terminal(journal):
+@pytest.fixture(params=["forked", pytest.param("started", marks=pytest.mark.slow)])
+def terminal(journal, request):
+    """terminal("log", ...) -> a Terminal; forked by default, a fresh Python under -m slow."""
     started: list[Terminal] = []
 
     def start(*args: str, **kw) -> Terminal:
-        term = Terminal(list(args), journal, **kw)
+        term = Terminal(list(args), journal, fresh=request.param == "started", **kw)
         started.append(term)
         return term
 
@@ -156,6 +180,7 @@ def answer_pain_only(term: Terminal, pain: str, yes: set[str]) -> None:
     answer_checklist(term, yes)
 
 
+@pytest.mark.parametrize("terminal", ["started", "forked"], indirect=True)
 def test_interactive_log_full_answers(terminal, journal):
     term = terminal("log")
     intro = term.expect(PAIN)
@@ -284,7 +309,7 @@ def test_interrupt_while_asking_stores_nothing(terminal, journal):
     term = terminal("log")
     term.ask(PAIN, "4")
     term.expect(WORST)
-    term.process.send_signal(signal.SIGINT)
+    term.interrupt()
     code = term.finish()
     assert code == 130
     assert "nothing was changed" in term.text.lower()
@@ -413,7 +438,7 @@ def test_ctrl_c_after_the_entry_is_saved_says_it_is_saved(terminal, journal, cli
     cli("profile", "--implant-date", "2026-01-01")
     term = terminal("log", "--pain", "4", "--symptom", "incision-swelling")
     term.expect(CONTACTED)
-    term.process.send_signal(signal.SIGINT)
+    term.interrupt()
     assert term.finish() == 130
     after = term.text[term.seen:].lower()
     assert "is saved" in after and "nothing was changed" not in after
@@ -431,7 +456,7 @@ def test_ctrl_c_after_a_warning_sign_answered_yes_says_what_to_do(terminal, jour
     term.ask(cat.DAILY[2].label, "y")  # fluid or pus leaking from an incision
     term.expect(cat.DAILY[3].label)
     term.expect("[y/N]")
-    term.process.send_signal(signal.SIGINT)
+    term.interrupt()
     assert term.finish() == 130
     assert "[!] URGENT: Contact your care team right away" in term.text
     assert "fluid or pus leaking" in term.text

@@ -20,7 +20,7 @@ import typer
 
 from pumpjournal import symptoms as cat
 from pumpjournal.cli import app
-from pjtest import NOT_ADVICE, iso, ok, plain, refused, set_profile, snapshot
+from pjtest import NOT_ADVICE, iso, ok, plain, refused, run_child, set_profile, snapshot
 
 ENTRY_KEYS = {"patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
               "temperature_c", "temperature", "temperature_site", "boluses", "sleep", "mood",
@@ -530,9 +530,7 @@ def clean_env(home: Path) -> dict:
 def test_demo_writes_nothing_to_the_real_journal(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", "demo"], env=clean_env(home),
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60,
-                          cwd=tmp_path)
+    done = run_child(["demo"], clean_env(home), cwd=tmp_path)  # forked, a clean environment
     assert done.returncode == 0, done.stderr
     assert "care team" in done.stdout
     assert "fictional" in done.stdout
@@ -550,12 +548,17 @@ def test_demo_leaves_the_configured_journal_alone(proc, journal):
     assert not journal.exists() and not journal.parent.exists()
 
 
-def test_default_journal_is_in_the_user_data_folder(tmp_path):
+@pytest.mark.parametrize("fresh", [False, pytest.param(True, marks=pytest.mark.slow)],
+                         ids=["forked", "started"])
+def test_default_journal_is_in_the_user_data_folder(tmp_path, fresh):
     home = tmp_path / "home"
     home.mkdir()
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", "log", "--pain", "2"],
-                          env=clean_env(home), capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=60, cwd=tmp_path)
+    if fresh:
+        done = subprocess.run([sys.executable, "-m", "pumpjournal", "log", "--pain", "2"],
+                              env=clean_env(home), capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=60, cwd=tmp_path)
+    else:  # a forked process with a clean environment
+        done = run_child(["log", "--pain", "2"], clean_env(home), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     if sys.platform.startswith("linux"):
         assert (home / ".local" / "share" / "pumpjournal" / "journal.json").exists()
@@ -631,10 +634,21 @@ def command_paths(command=None, path=()):
 ALL_COMMANDS = list(command_paths())
 
 
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
 def test_every_command_is_covered():
-    assert {"log", "list", "history", "show", "edit", "delete", "symptoms", "demo"} <= set(
-        COMMANDS)
-    assert ["event", "add"] in ALL_COMMANDS
+    """Every command of the Typer app, found by walking it (groups and their commands too), is
+    in the table the help tests run over, and the README's examples or command names (its code
+    blocks and `code` spans) name it."""
+    walked = {" ".join(path) for path in command_paths()}
+    assert walked == {" ".join(c) for c in ALL_COMMANDS}
+    assert {"log", "event add", "event delete"} <= walked  # the walk reaches into groups
+    text = README.read_text(encoding="utf-8")
+    code = " ".join(re.findall(r"^```.*?^```", text, re.S | re.M) + re.findall(r"`[^`\n]+`", text))
+    unnamed = [c for c in sorted(walked - {""})
+               if not re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", code)]
+    assert unnamed == [], f"commands the README never names: {unnamed}"
 
 
 @pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: " ".join(c) or "pumpjournal")

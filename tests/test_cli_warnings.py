@@ -17,7 +17,7 @@ from pumpjournal import render
 from pumpjournal import symptoms as cat
 from pumpjournal.checks import check
 from pumpjournal.store import FileLock
-from pjtest import ENV, NOT_ADVICE, days_ago, iso, ok, plain, snapshot
+from pjtest import NOT_ADVICE, Child, child_env, days_ago, iso, ok, plain, pumpjournal, snapshot
 
 FEVER_AND_STIFF_NECK = ("log", "--pain", "3", "--symptom", "fever", "--symptom", "stiff-neck")
 
@@ -158,12 +158,11 @@ def test_the_overdose_watch_is_listed_when_the_entry_cannot_be_saved(cli, journa
 
 def test_panel_first_then_one_line_not_saved_in_a_real_process(journal):
     journal.mkdir(parents=True)  # a folder where the journal should be
-    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal)}
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", *FEVER_AND_STIFF_NECK],
-                          env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=60)
+    done = Child(pumpjournal(FEVER_AND_STIFF_NECK), child_env(journal),
+                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)  # one stream, in order
+    out, _ = done.communicate(timeout=60)
     assert done.returncode == 1
-    lines = done.stdout.strip().splitlines()
+    lines = out.strip().splitlines()
     assert "[!!] EMERGENCY" in lines[1]
     assert lines[-1].startswith("Error: the entry was NOT saved")
     assert sum("NOT saved" in line for line in lines) == 1

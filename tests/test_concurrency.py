@@ -1,14 +1,16 @@
 """Several processes using one journal at once: a patient logging while a caregiver reads or a
 script writes. Nothing logged may be lost, and a reader never sees a half-written journal.
 
-The first test starts 8 real `python -m pumpjournal log` processes. The longer runs use 8
-worker processes that each drive the real CLI code in-process (Typer's CliRunner) many times,
-so the locking between processes is exercised hundreds of times without paying a Python start
-for every command.
+The first test starts real `pumpjournal log` processes (forked from the test run by default,
+fresh `python -m pumpjournal` processes in its slow case). The longer runs use worker processes
+that each drive the real CLI code in-process (Typer's CliRunner) many times, so the locking
+between processes is exercised hundreds of times without paying a Python start for every
+command; the slowest run starts a fresh Python for every command.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -21,15 +23,19 @@ import pytest
 
 from pumpjournal import Journal
 from pumpjournal.store import FileLock
-from pjtest import child_env
+from pjtest import Child, child_env, pumpjournal, run_child
 
 START = date(2025, 1, 1)
 
 
-def start_cli(args: list[str], journal: Path, **extra: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pumpjournal", *args],
-                            env=child_env(journal, **extra), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def start_cli(args: list[str], journal: Path, fresh: bool = False, **extra: str):
+    """pumpjournal in a real process: forked from the test run (pjtest.Child), or ``fresh``."""
+    env = child_env(journal, **extra)
+    if not fresh:
+        return Child(pumpjournal(args), env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen([sys.executable, "-m", "pumpjournal", *args], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
 
 def journal_dates(journal: Path) -> list[str]:
@@ -44,10 +50,11 @@ def journal_dates(journal: Path) -> list[str]:
 def test_processes_log_at_once(journal, cli, count):
     journal.parent.mkdir(mode=0o700)
     days = [(START + timedelta(days=n)).isoformat() for n in range(count)]
+    fresh = count > 3  # the slow case starts a fresh Python for each
     writers = [start_cli(["log", "--pain", str(n), "--note", f"writer {n}", "--date", day],
-                         journal) for n, day in enumerate(days)]
+                         journal, fresh) for n, day in enumerate(days)]
     # a caregiver's reads while they write: a real process, and many in-process reads
-    reader = start_cli(["list", "--json"], journal)
+    reader = start_cli(["list", "--json"], journal, fresh)
     seen, reads = 0, 0
     while any(w.poll() is None for w in writers):
         if journal.exists():
@@ -72,81 +79,78 @@ def test_processes_log_at_once(journal, cli, count):
 
 # workers driving the CLI many times ----------------------------------------------------------
 
-WORKER = r'''
-import json, sys
-from datetime import date, timedelta
-from typer.testing import CliRunner
-from pumpjournal.cli import app
+def log_and_list(path: str, worker: int, days: int) -> None:
+    """A writer (run in a child process): logs ``days`` days, listing after each one."""
+    from typer.testing import CliRunner
 
-path, worker, days = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-runner = CliRunner()
-start = date(2020, 1, 1) + timedelta(days=worker * days)
-mine, seen = set(), 0
+    from pumpjournal.cli import app
 
-def fail(why):
-    print(f"worker {worker}: {why}", file=sys.stderr)
-    sys.exit(1)
+    runner = CliRunner()
+    start = date(2020, 1, 1) + timedelta(days=worker * days)
+    mine, seen = set(), 0
 
-for i in range(days):
-    day = (start + timedelta(days=i)).isoformat()
-    r = runner.invoke(app, ["--journal", path, "log", "--pain", str((worker + i) % 11),
-                            "--symptom", "headache", "--note", f"w{worker} d{i}", "--date", day])
-    if r.exit_code != 0:
-        fail(f"log {day} exited {r.exit_code}: {r.output}")
-    mine.add(day)
-    r = runner.invoke(app, ["--journal", path, "list", "--json"])
-    if r.exit_code != 0:
-        fail(f"list exited {r.exit_code}: {r.output}")
-    try:
-        entries = json.loads(r.stdout)
-    except ValueError as exc:
-        fail(f"list --json did not parse ({exc}): {r.stdout[:200]!r}")
-    if len(entries) < seen:
-        fail(f"entries went from {seen} to {len(entries)}")
-    seen = len(entries)
-    shown = {e["date"] for e in entries if (e["note"] or "").startswith(f"w{worker} ")}
-    if shown != mine:
-        fail(f"after logging {day}, list shows {sorted(mine - shown)} missing")
-print(json.dumps({"worker": worker, "seen": seen}))
-'''
+    def fail(why):
+        sys.exit(f"worker {worker}: {why}")
 
-READER = r'''
-import json, os, sys
-from typer.testing import CliRunner
-from pumpjournal.cli import app
-
-path, stop = sys.argv[1], sys.argv[2]
-runner = CliRunner()
-reads, seen = 0, 0
-while True:
-    done = os.path.exists(stop)
-    if os.path.exists(path):
-        r = runner.invoke(app, ["--journal", path, "list", "--json", "--limit", "3"])
+    for i in range(days):
+        day = (start + timedelta(days=i)).isoformat()
+        r = runner.invoke(app, ["--journal", path, "log", "--pain", str((worker + i) % 11),
+                                "--symptom", "headache", "--note", f"w{worker} d{i}",
+                                "--date", day])
         if r.exit_code != 0:
-            sys.exit(f"list exited {r.exit_code}: {r.output}")
+            fail(f"log {day} exited {r.exit_code}: {r.output}")
+        mine.add(day)
+        r = runner.invoke(app, ["--journal", path, "list", "--json"])
+        if r.exit_code != 0:
+            fail(f"list exited {r.exit_code}: {r.output}")
         try:
-            json.loads(r.stdout)
+            entries = json.loads(r.stdout)
         except ValueError as exc:
-            sys.exit(f"list --json did not parse ({exc})")
-        r = runner.invoke(app, ["--journal", path, "list", "--since", "2019-12-01"])
-        if r.exit_code != 0:
-            sys.exit(f"list exited {r.exit_code}: {r.output}")
-        reads += 1
-    if done:
-        break
-print(json.dumps({"reads": reads}))
-'''
+            fail(f"list --json did not parse ({exc}): {r.stdout[:200]!r}")
+        if len(entries) < seen:
+            fail(f"entries went from {seen} to {len(entries)}")
+        seen = len(entries)
+        shown = {e["date"] for e in entries if (e["note"] or "").startswith(f"w{worker} ")}
+        if shown != mine:
+            fail(f"after logging {day}, list shows {sorted(mine - shown)} missing")
+    print(json.dumps({"worker": worker, "seen": seen}))
+
+
+def keep_reading(path: str, stop: str) -> None:
+    """A caregiver (run in a child process): lists until ``stop`` exists."""
+    from typer.testing import CliRunner
+
+    from pumpjournal.cli import app
+
+    runner = CliRunner()
+    reads = 0
+    while True:
+        done = os.path.exists(stop)
+        if os.path.exists(path):
+            r = runner.invoke(app, ["--journal", path, "list", "--json", "--limit", "3"])
+            if r.exit_code != 0:
+                sys.exit(f"list exited {r.exit_code}: {r.output}")
+            try:
+                json.loads(r.stdout)
+            except ValueError as exc:
+                sys.exit(f"list --json did not parse ({exc})")
+            r = runner.invoke(app, ["--journal", path, "list", "--since", "2019-12-01"])
+            if r.exit_code != 0:
+                sys.exit(f"list exited {r.exit_code}: {r.output}")
+            reads += 1
+        if done:
+            break
+    print(json.dumps({"reads": reads}))
 
 
 def run_workers(journal: Path, tmp_path: Path, workers: int, days: int) -> None:
     journal.parent.mkdir(mode=0o700)
     stop = tmp_path / "writers-done"
     env = child_env(journal)
-    readers = [subprocess.Popen([sys.executable, "-c", READER, str(journal), str(stop)],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)]  # a caregiver reading all the while
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(journal), str(w), str(days)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    readers = [Child(functools.partial(keep_reading, str(journal), str(stop)), env,
+                     **pipes)]  # a caregiver reading all the while
+    procs = [Child(functools.partial(log_and_list, str(journal), w, days), env, **pipes)
              for w in range(workers)]
     results = [p.communicate(timeout=600) for p in procs]
     stop.touch()
@@ -221,11 +225,9 @@ def test_lock_held_too_long_names_the_holder_and_changes_nothing(journal, cli):
     before = journal.read_bytes(), journal.stat().st_mtime_ns
     with FileLock(journal.with_name(journal.name + ".lock"), 30):
         began = time.monotonic()
-        blocked = subprocess.run(
-            [sys.executable, "-m", "pumpjournal", "log", "--pain", "8", "--date", "2025-03-02"],
-            env=child_env(journal, PUMPJOURNAL_LOCK_TIMEOUT="0.5"), capture_output=True,
-            text=True, stdin=subprocess.DEVNULL, timeout=60)
-        waited = time.monotonic() - began
+        blocked = run_child(["log", "--pain", "8", "--date", "2025-03-02"],
+                            child_env(journal, PUMPJOURNAL_LOCK_TIMEOUT="0.5"))
+    waited = time.monotonic() - began
     assert blocked.returncode == 1, blocked.stderr
     assert blocked.stdout == ""
     lines = blocked.stderr.strip().splitlines()

@@ -1,16 +1,18 @@
 """A writing process killed at a random instant (SIGKILL: no clean-up, like a power cut for the
 process) leaves the old journal or the new one, never a mix.
 
-A child logs days in order, one transaction per day, onto a journal of a few hundred entries; it
-is killed after a random 0-30 ms, then the next child carries on from where the journal is. After
-every kill the journal must open, `list --json` must work, and the entries must be exactly days
-1..k, each complete, with k never going down. Leftover temporary files (`.journal.json.*.tmp`)
-from a killed write may stay in the folder until the next write, which removes them; they must
-never be taken for the journal.
+A child process logs days in order, one transaction per day, onto a journal of a few hundred
+entries; it is killed after a random 0-30 ms (or, aimed, the moment its temporary copy exists),
+then the next child carries on from where the journal is. After every kill the journal must
+open, `list --json` must work, and the entries must be exactly days 1..k, each complete, with k
+never going down. Leftover temporary files (`.journal.json.*.tmp`) from a killed write may stay
+in the folder until the next write, which removes them; they must never be taken for the
+journal.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -24,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from pumpjournal import Journal
-from pjtest import child_env
+from pjtest import Child, child_env, pumpjournal
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
@@ -32,32 +34,29 @@ FIRST_DAY = date(2000, 1, 1)
 STAMP = "2026-01-01T09:00:00+00:00"
 PREFILLED = 300
 
-# What day n (1-based) holds. Shared with the child below, which must write exactly this.
-VALUES = '''
 def values(n):
+    """What day n (1-based) holds; the writers write exactly this."""
     return {"pain": n % 11, "worst": min(10, n % 11 + 2), "least": max(0, n % 11 - 2),
             "symptoms": ["headache", "fever"] if n % 7 == 0 else ["headache"],
             "sleep": 6.5, "mood": n % 10,
             "note": f"day {n}: walked to the mailbox and back; " + "x" * (n % 90),
             "questions": [f"question for day {n}"]}
-'''
-_namespace: dict = {}
-exec(VALUES, _namespace)
-values = _namespace["values"]
 
-CHILD = VALUES + r'''
-import sys
-from datetime import date, timedelta
-from pumpjournal import Journal
 
-journal = Journal(sys.argv[1])
-first, stamp = date(2000, 1, 1), "2026-01-01T09:00:00+00:00"
-print("ready", flush=True)
-for _ in range(100000):
-    with journal.transaction() as tx:
-        n = len(tx.entries_table) + 1
-        tx.log("me", first + timedelta(days=n - 1), values(n), stamp)
-'''
+def write_days(path: Path) -> None:
+    """The writer (run in a child process): logs the next day, one transaction a day."""
+    journal = Journal(path)
+    print("ready", flush=True)
+    for _ in range(100000):
+        with journal.transaction() as tx:
+            n = len(tx.entries_table) + 1
+            tx.log("me", FIRST_DAY + timedelta(days=n - 1), values(n), STAMP)
+
+
+def writer_temp_files(journal: Path, pid: int) -> list[str]:
+    """The temporary copies process ``pid`` has written and not yet renamed."""
+    prefix = f".{journal.name}.{pid}."
+    return [name for name in os.listdir(journal.parent) if name.startswith(prefix)]
 
 
 def prefill(journal: Path) -> None:
@@ -87,16 +86,27 @@ def check_journal(journal: Path, at_least: int, cli, *, full: bool = False) -> i
     return k
 
 
-def kill_writers(journal: Path, cli, kills: int, seed: int, max_delay: float = 0.030) -> dict:
+def kill_writers(journal: Path, cli, kills: int, seed: int, max_delay: float = 0.030,
+                 aimed: int = 0) -> dict:
+    """``kills`` writers killed at a random instant each, then up to ``aimed`` more, each
+    killed the moment it has a temporary copy on disk (between writing the copy and renaming
+    it over the journal), until one such kill lands. Writers are processes forked from the
+    test run (pjtest.Child), so they start writing at once."""
     rng = random.Random(seed)
     k = check_journal(journal, PREFILLED, cli)
     stats = {"kills": 0, "progress": 0, "mid_write": 0, "no_progress": 0}
-    for _ in range(kills):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(journal)],
-                                 env=child_env(journal), stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for n in range(kills + aimed):
+        if n >= kills and stats["mid_write"]:
+            break
+        child = Child(functools.partial(write_days, journal), child_env(journal),
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert child.stdout.readline().strip() == "ready", child.stderr.read()
-        time.sleep(rng.uniform(0, max_delay))  # the random instant of the crash
+        if n < kills:
+            time.sleep(rng.uniform(0, max_delay))  # the random instant of the crash
+        else:
+            deadline = time.monotonic() + 10
+            while not writer_temp_files(journal, child.pid) and time.monotonic() < deadline:
+                pass  # a busy wait: the copy exists for a few milliseconds
         if child.poll() is not None:
             pytest.fail(f"the writer stopped by itself: {child.stderr.read()}")
         child.send_signal(signal.SIGKILL)
@@ -104,7 +114,7 @@ def kill_writers(journal: Path, cli, kills: int, seed: int, max_delay: float = 0
         child.stdout.close()
         child.stderr.close()
         stats["kills"] += 1
-        if list(journal.parent.glob(f".{journal.name}.{child.pid}.*.tmp")):
+        if writer_temp_files(journal, child.pid):
             stats["mid_write"] += 1  # killed between writing the copy and renaming it
         new_k = check_journal(journal, k, cli)
         stats["progress"] += new_k - k
@@ -132,11 +142,14 @@ def assert_temp_files_are_not_the_journal(journal: Path, cli) -> None:
 
 
 def test_killed_writer_leaves_old_or_new_journal(journal, cli):
-    """A few kills: after each one the journal is the old one or the new one (checked in
-    kill_writers), and a planted temporary file is never taken for the journal."""
+    """A few kills at random instants, at least one of them mid-write (aimed at the moment a
+    temporary copy exists if no random one was): after each one the journal is the old one or
+    the new one (checked in kill_writers), and a planted temporary file is never taken for the
+    journal."""
     prefill(journal)
-    stats = kill_writers(journal, cli, kills=4, seed=20261125)
-    assert stats["kills"] == 4
+    stats = kill_writers(journal, cli, kills=4, seed=20261125, aimed=20)
+    assert stats["kills"] >= 4
+    assert stats["mid_write"] > 0, f"no kill landed between writing and renaming: {stats}"
     assert_temp_files_are_not_the_journal(journal, cli)
 
 
@@ -197,17 +210,13 @@ def test_killed_cli_log_leaves_old_or_new_journal(journal, cli):
     assert k > 0
 
 
-EDITOR = r'''
-import sys
-from datetime import date
-from pumpjournal import Journal
-
-journal, day = Journal(sys.argv[1]), date(2000, 1, 1)
-print("ready", flush=True)
-for n in range(1, 100000):
-    with journal.transaction() as tx:
-        tx.edit("me", day, {"pain": n % 11, "note": f"edit {n}"}, "2026-01-01T09:00:00+00:00")
-'''
+def edit_day_one(path: Path) -> None:
+    """The editor (run in a child process): edits day 1 over and over."""
+    journal, day = Journal(path), date(2000, 1, 1)
+    print("ready", flush=True)
+    for n in range(1, 100000):
+        with journal.transaction() as tx:
+            tx.edit("me", day, {"pain": n % 11, "note": f"edit {n}"}, "2026-01-01T09:00:00+00:00")
 
 
 @pytest.mark.parametrize("kills", [pytest.param(3, id="3 kills"),
@@ -218,9 +227,8 @@ def test_killed_editor_leaves_a_whole_edit(journal, cli, kills):
     prefill(journal)
     rng = random.Random(11)
     for _ in range(kills):
-        child = subprocess.Popen([sys.executable, "-c", EDITOR, str(journal)],
-                                 env=child_env(journal), stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+        child = Child(functools.partial(edit_day_one, journal), child_env(journal),
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert child.stdout.readline().strip() == "ready", child.stderr.read()
         time.sleep(rng.uniform(0, 0.03))
         child.send_signal(signal.SIGKILL)
@@ -250,7 +258,10 @@ def import_file(path: Path, rows: int) -> None:
                                    pytest.param(50, id="50 kills", marks=pytest.mark.slow)])
 def test_killed_import_of_10000_rows_leaves_old_or_new(journal, cli, tmp_path, kills):
     """An import is one write: killed at any instant it leaves the journal as it was (300
-    entries) or with all 10,000 new rows, never part of them."""
+    entries) or with all 10,000 new rows, never part of them. The 3 kills hit `pumpjournal
+    import` in processes forked from the test run; the 50 kills, fresh `python -m pumpjournal`
+    processes (the first kill of each run comes before any write)."""
+    fresh = kills > 3
     prefill(journal)
     source = tmp_path / "rows.csv"
     import_file(source, 10_000)
@@ -259,11 +270,15 @@ def test_killed_import_of_10000_rows_leaves_old_or_new(journal, cli, tmp_path, k
     outcomes = set()
     for n in range(kills):
         journal.write_bytes(before)
-        child = subprocess.Popen([sys.executable, "-m", "pumpjournal", "import", str(source)],
-                                 env=child_env(journal), stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.DEVNULL)
-        # the first kill comes while the command is still starting, before any write
-        time.sleep(0.05 if n == 0 else rng.uniform(0.05, 1.5))
+        if fresh:
+            child = subprocess.Popen([sys.executable, "-m", "pumpjournal", "import",
+                                      str(source)], env=child_env(journal),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        else:
+            child = Child(pumpjournal(["import", str(source)]), child_env(journal))
+        # the first kill comes while the command is still starting or reading, before any
+        # write
+        time.sleep((0.05 if fresh else 0.01) if n == 0 else rng.uniform(0.05, 1.5))
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=60)
         count = len(Journal(journal).read().entries())

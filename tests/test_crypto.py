@@ -20,7 +20,8 @@ from hypothesis import given, strategies as st
 
 from pumpjournal import Journal, JournalCorrupt, crypto, remembered
 from pumpjournal.model import new_entry
-from pjtest import CHEAP_KDF_CHILD, ENV, iso, ok, refused, snapshot
+from pjtest import (CHEAP_KDF_CHILD, ENV, Child, iso, ok, pairs, pumpjournal, refused, run_child,
+                    snapshot)
 
 PASSPHRASE = "correct horse battery"
 
@@ -80,8 +81,8 @@ def test_pumpjournal_config_dir_is_honoured(cli, journal, monkeypatch, tmp_path,
     assert not (private_home / ".config" / "pumpjournal").exists()
 
 
-@pytest.mark.parametrize("args", COMMANDS, ids=_id)
-@pytest.mark.parametrize("passphrase", [True, False], ids=["passphrase set", "no passphrase"])
+@pytest.mark.parametrize("args, passphrase", pairs(
+    COMMANDS, [True, False], 1, (_id, lambda p: "passphrase set" if p else "no passphrase")))
 def test_a_plain_file_swapped_in_for_an_encrypted_journal_is_refused(
         encrypted, cli, monkeypatch, args, passphrase):
     planted = plain_journal(encrypted)
@@ -462,9 +463,13 @@ def test_a_passphrase_with_bytes_that_are_not_utf8_works(journal, tmp_path, priv
     env_b = {k.encode(): v.encode() for k, v in env.items()}
     env_b[b"PUMPJOURNAL_PASSPHRASE"] = b"caf\xe9 au lait, sans sucre"
     env_b[b"PUMPJOURNAL_PATH"] = str(journal).encode()
-    for args in (["init", "--encrypt"], ["log", "--pain", "3"], ["list"]):
-        done = subprocess.run([sys.executable, "-c", CHEAP_KDF_CHILD, *args], env=env_b,
-                              capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    # the first command in a fresh Python (which decodes the environment at its start), the
+    # others in processes forked from the test run with the same bytes in their environment
+    done = subprocess.run([sys.executable, "-c", CHEAP_KDF_CHILD, "init", "--encrypt"],
+                          env=env_b, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0, done.stderr
+    for args in (["log", "--pain", "3"], ["list"]):
+        done = run_child(args, env_b, text=False)
         assert done.returncode == 0, done.stderr
     assert journal.read_bytes().startswith(crypto.MAGIC)
 
@@ -491,14 +496,11 @@ def test_too_little_memory_for_the_key_is_a_clear_error(encrypted, cli, monkeypa
 def test_journals_encrypted_at_the_same_time_are_all_remembered(tmp_path, private_home):
     """The record is changed under a lock: processes that encrypt at once lose no entry."""
     import subprocess
-    import sys
 
     env = {**os.environ, **ENV, "PUMPJOURNAL_PASSPHRASE": PASSPHRASE}
     paths = [tmp_path / f"j{n}.json" for n in range(3)]
-    children = [subprocess.Popen([sys.executable, "-c", CHEAP_KDF_CHILD, "--journal", str(p),
-                                  "init", "--encrypt"], env=env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                for p in paths]
+    children = [Child(pumpjournal(["--journal", str(p), "init", "--encrypt"]), env,
+                      stderr=subprocess.PIPE) for p in paths]  # forked: the test's cheap KDF
     for child in children:
         assert child.wait(timeout=120) == 0, child.stderr.read()
     assert sorted(record(private_home)["encrypted"]) == sorted(os.path.realpath(p)

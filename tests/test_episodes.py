@@ -19,7 +19,7 @@ from hypothesis import given, strategies as st
 
 from pumpjournal import symptoms as cat
 from pumpjournal.model import Event
-from pjtest import NOT_ADVICE, iso, ok, plain
+from pjtest import NOT_ADVICE, iso, ok, pairs, plain
 
 ODS = "call emergency services now for great sleepiness"  # the watch's W-OD line, in words
 
@@ -72,8 +72,7 @@ STARTS = {  # how the event is recorded, n days ago
 }
 
 
-@pytest.mark.parametrize("start", STARTS)
-@pytest.mark.parametrize("day", [0, 1, 2, 3])
+@pytest.mark.parametrize("start, day", pairs(list(STARTS), [0, 1, 2, 3], 2))
 def test_log_lists_the_overdose_signs_while_the_watch_runs(cli, start, day):
     ok(STARTS[start](cli, day))
     out = text(cli("log", "--pain", "3"))  # no symptom at all
@@ -82,10 +81,11 @@ def test_log_lists_the_overdose_signs_while_the_watch_runs(cli, start, day):
         assert f"watch until {iso(day - 2)}" in out and NOT_ADVICE in out
 
 
-@pytest.mark.parametrize("start", STARTS)
-@pytest.mark.parametrize("day", [0, 2, 3])
-@pytest.mark.parametrize("symptom", ["drowsy", "dizziness"])
-def test_drowsy_or_dizzy_inside_the_watch_is_urgent(cli, start, day, symptom):
+@pytest.mark.parametrize("start, case", pairs(
+    list(STARTS), [(day, symptom) for day in (0, 2, 3) for symptom in ("drowsy", "dizziness")],
+    2, (str, lambda case: f"{case[0]}-{case[1]}")))
+def test_drowsy_or_dizzy_inside_the_watch_is_urgent(cli, start, case):
+    day, symptom = case
     ok(STARTS[start](cli, day))
     out = text(cli("log", "--pain", "3", "--symptom", symptom))
     watch = [ep for ep in flags_json(cli) if ep["rule"] == "W-WATCH"]

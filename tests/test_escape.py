@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 from pumpjournal import Event, Journal
 from pumpjournal.escape import escape, problem, quote
 from pumpjournal.model import Entry
-from pjtest import ENV, iso, ok, refused, snapshot
+from pjtest import ENV, Child, iso, ok, pairs, pumpjournal, refused, run_child, snapshot
 
 # what a terminal acts on: ESC (CSI, OSC), the 8-bit CSI, NEL, DEL, bidi overrides and
 # isolates, the line separator, and a byte that was not UTF-8 (as Python decodes argv)
@@ -83,8 +83,9 @@ ONE_LINE_OPTIONS = [["event", "add", "dose-change", "--dose", "1", "--unit", "mg
 TEXT_OPTIONS = NOTE_OPTIONS + ONE_LINE_OPTIONS
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-@pytest.mark.parametrize("args", TEXT_OPTIONS, ids=" ".join)
+# every option with two kinds of hostile text by default, in turn, so each kind is tried; every
+# pair under -m slow (one text check serves every option)
+@pytest.mark.parametrize("args, name", pairs(TEXT_OPTIONS, list(HOSTILE), 2, (" ".join, str)))
 def test_typed_text_that_could_drive_the_terminal_is_refused(cli, journal, args, name):
     ok(cli("log", "--pain", "2", "--date", iso(3)))
     before = snapshot(journal)
@@ -116,8 +117,8 @@ NUMBER_OPTIONS = [["log", "--pain"], ["log", "--pain", "3", "--temperature"],
                   ["list", "--limit"], ["import", "-", "--format"], ["show"]]
 
 
-@pytest.mark.parametrize("name", ["ESC", "C1 CSI", "RLO", "not UTF-8"])
-@pytest.mark.parametrize("args", NUMBER_OPTIONS, ids=" ".join)
+@pytest.mark.parametrize("args, name", pairs(NUMBER_OPTIONS, ["ESC", "C1 CSI", "RLO", "not UTF-8"],
+                                             1, (" ".join, str)))
 def test_a_refused_value_is_quoted_escaped_and_short(cli, journal, args, name):
     value = HOSTILE[name] + "x" * 100_000
     line = one_line_error(cli(*args, value), 2)
@@ -127,13 +128,26 @@ def test_a_refused_value_is_quoted_escaped_and_short(cli, journal, args, name):
     assert not journal.exists()
 
 
-@pytest.mark.parametrize("args", [["log", "--pain", "3", "--note"], ["ask"],
-                                  ["profile", "--name"], ["log", "--pain"]], ids=" ".join)
-def test_bytes_that_are_not_utf8_in_a_real_command_line_are_a_clear_error(journal, args):
+NOT_UTF8_ARGS = [["log", "--pain", "3", "--note"], ["ask"], ["profile", "--name"],
+                 ["log", "--pain"]]
+
+
+@pytest.mark.parametrize("args, fresh", [
+    # a fresh Python decodes the command line at its start; a forked child is given the
+    # bytes as that start makes them (os.fsdecode)
+    pytest.param(NOT_UTF8_ARGS[0], True, id="log --pain 3 --note"),
+    *[pytest.param(args, False, id=" ".join(args) + " (forked)") for args in NOT_UTF8_ARGS[1:]],
+    *[pytest.param(args, True, id=" ".join(args), marks=pytest.mark.slow)
+      for args in NOT_UTF8_ARGS[1:]]])
+def test_bytes_that_are_not_utf8_in_a_real_command_line_are_a_clear_error(journal, args, fresh):
     env = {**ENV, "PUMPJOURNAL_PATH": str(journal), "PATH": "/usr/bin:/bin",
            "HOME": str(journal.parent)}
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", *args, b"\xff\xfe bad bytes"],
-                          env=env, capture_output=True, stdin=subprocess.DEVNULL, timeout=60)
+    if fresh:
+        done = subprocess.run([sys.executable, "-m", "pumpjournal", *args,
+                               b"\xff\xfe bad bytes"], env=env, capture_output=True,
+                              stdin=subprocess.DEVNULL, timeout=60)
+    else:
+        done = run_child([*args, b"\xff\xfe bad bytes"], env, text=False)
     err = done.stderr.decode("utf-8")  # what pumpjournal prints is UTF-8 text, always
     assert done.returncode == 2, err
     assert err.startswith("Error: ") and err.count("\n") == 1 and "unexpected" not in err
@@ -197,8 +211,7 @@ def test_json_output_keeps_the_values_exactly(received, cli):
 # imports: a row error, never the text -------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", list(HOSTILE))
-@pytest.mark.parametrize("column", ["note", "questions"])
+@pytest.mark.parametrize("name, column", pairs(list(HOSTILE), ["note", "questions"]))
 def test_an_import_cell_with_terminal_controls_is_a_row_error(cli, journal, tmp_path, name,
                                                               column):
     rows = tmp_path / "rows.json"
@@ -339,13 +352,11 @@ def test_an_export_to_a_terminal_shows_controls_escaped_and_to_a_pipe_keeps_them
     import pty
 
     env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(received)}
-    args = [sys.executable, "-m", "pumpjournal", "export", "--format", "csv"]
-    piped = subprocess.run(args, env=env, capture_output=True, stdin=subprocess.DEVNULL,
-                           timeout=60)
+    args = ["export", "--format", "csv"]  # real processes, forked from the test run
+    piped = run_child(args, env, text=False)
     assert piped.returncode == 0 and "\x1b[2J" in piped.stdout.decode()
     main, terminal = pty.openpty()
-    child = subprocess.Popen(args, env=env, stdout=terminal, stderr=subprocess.DEVNULL,
-                             stdin=subprocess.DEVNULL)
+    child = Child(pumpjournal(args), env, stdout=terminal)
     os.close(terminal)
     shown = b""
     while True:  # read while it writes: a full terminal buffer would stop it

@@ -20,7 +20,7 @@ from pumpjournal import Journal, store
 from pumpjournal.errors import InputError, JournalError, JournalLocked
 from pumpjournal.files import atomic_writer, temp_name
 
-from pjtest import ENV, child_env, iso, ok, refused, snapshot
+from pjtest import ENV, Child, child_env, iso, ok, refused, run_child, snapshot
 
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 posix_only = pytest.mark.skipif(os.name == "nt", reason="POSIX file system")
@@ -473,42 +473,40 @@ def test_an_output_folder_without_permission_is_a_one_line_error(cli, journal, t
 
 FIFO_COMMANDS = [["list"], ["doctor"], ["log", "--pain", "3"], ["summary"], ["init"], ["backup"],
                  ["export"]]
-# every command in one real process (one start-up), so a command that would block on the pipe
-# fails the test at the timeout instead of hanging the suite
-RUN_ALL = r"""
-import json, sys
-from typer.testing import CliRunner
-from pumpjournal.cli import app
 
-done = []
-for args in json.loads(sys.argv[1]):
-    result = CliRunner().invoke(app, args, prog_name="pumpjournal")
-    done.append([args, result.exit_code, result.output])
-print(json.dumps(done))
-"""
+
+def run_all_fifo_commands() -> None:
+    """Every command in one real process (forked), so a command that would block on the pipe
+    fails the test at the timeout instead of hanging the suite."""
+    from typer.testing import CliRunner
+
+    from pumpjournal.cli import app
+
+    done = []
+    for args in FIFO_COMMANDS:
+        result = CliRunner().invoke(app, args, prog_name="pumpjournal")
+        done.append([args, result.exit_code, result.output])
+    print(json.dumps(done))
 
 
 @posix_only
 def test_a_fifo_journal_is_refused_at_once(journal):
     journal.parent.mkdir()
     os.mkfifo(journal)
-    alone = subprocess.run([sys.executable, "-m", "pumpjournal", "list"], env=child_env(journal),
-                           capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    alone = run_child(["list"], child_env(journal), timeout=20)
     assert alone.returncode == 1 and "named pipe" in alone.stderr, alone.stderr
-    every = subprocess.run([sys.executable, "-c", RUN_ALL, json.dumps(FIFO_COMMANDS)],
-                           env=child_env(journal), capture_output=True, text=True, timeout=30,
-                           stdin=subprocess.DEVNULL)
-    assert every.returncode == 0, every.stderr
-    for args, code, output in json.loads(every.stdout):
+    every = Child(run_all_fifo_commands, child_env(journal), stdout=subprocess.PIPE,
+                  stderr=subprocess.PIPE)
+    out, err = every.communicate(timeout=30)
+    assert every.returncode == 0, err
+    for args, code, output in json.loads(out):
         assert code == 1, (args, output)
         assert "named pipe" in output and "unexpected" not in output, (args, output)
 
 
 @posix_only
 def test_a_device_journal_is_never_read(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "pumpjournal", "--journal", "/dev/zero",
-                           "list"], env={**os.environ, **ENV}, capture_output=True,
-                          text=True, timeout=20, stdin=subprocess.DEVNULL)
+    done = run_child(["--journal", "/dev/zero", "list"], {**os.environ, **ENV}, timeout=20)
     assert done.returncode == 1 and "a device, not a regular file" in done.stderr
 
 
@@ -695,7 +693,11 @@ def test_a_good_lock_timeout_is_used(cli, monkeypatch, value):
     ok(cli("log", "--pain", "4"))
 
 
-def test_a_bad_lock_timeout_at_the_start_of_a_process(proc):
-    done = proc("log", "--pain", "3", env={"PUMPJOURNAL_LOCK_TIMEOUT": "10s"})
+def test_a_bad_lock_timeout_at_the_start_of_a_process(journal):
+    """A fresh Python: a setting read while pumpjournal is imported would escape the one exit
+    point as a traceback."""
+    done = subprocess.run([sys.executable, "-m", "pumpjournal", "log", "--pain", "3"],
+                          env=child_env(journal, PUMPJOURNAL_LOCK_TIMEOUT="10s"),
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

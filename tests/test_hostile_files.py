@@ -12,7 +12,7 @@ import json
 import pytest
 
 from pumpjournal import Journal
-from pjtest import iso, snapshot
+from pjtest import iso, pairs, snapshot
 
 
 def _deep(n: int) -> str:
@@ -64,8 +64,9 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
-@pytest.mark.parametrize("skip", [False, True], ids=["strict", "skip-invalid"])
+# each file strict or with --skip-invalid by default, in turn; both for every file under -m slow
+@pytest.mark.parametrize("case, skip", pairs(
+    list(CASES), [False, True], 1, (str, lambda skip: "skip-invalid" if skip else "strict")))
 def test_a_hostile_import_file_is_a_clear_error_and_changes_nothing(cli, journal, tmp_path,
                                                                     case, skip):
     cli("log", "--pain", "1", "--date", iso(10))

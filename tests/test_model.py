@@ -12,6 +12,7 @@ from hypothesis import example, given, strategies as st
 from pumpjournal import InputError, dates, model
 from pumpjournal.model import Entry
 from pumpjournal.symptoms import Context, assess
+from pjtest import iso, ok, plain
 
 NOW = date(2026, 11, 25)  # a Wednesday
 STAMP = "2026-11-25T20:00:00+00:00"
@@ -417,7 +418,16 @@ def test_merge_symptoms_is_a_set_union_minus_removed(first, added, removed):
     assert len(merged.symptoms) == len(set(merged.symptoms))
 
 
-def test_context_default_fever_line_is_38():
+@pytest.mark.parametrize("profile", [[], ["--name", "Sam"]], ids=["no profile", "no line set"])
+def test_the_default_fever_line_is_38_c_where_log_uses_it(cli, profile):
+    """The line `log` checks a temperature against when the profile sets none: 37.9 °C is
+    under it, 38.0 °C on it. The library's default (symptoms.Context) is the same line."""
+    if profile:
+        ok(cli("profile", *profile))
+    under = plain(ok(cli("log", "--pain", "3", "--temperature", "37.9", "--date", iso(2))).stdout)
+    assert "W-TEMP" not in under and "[!]" not in under
+    on = plain(ok(cli("log", "--pain", "3", "--temperature", "38.0", "--date", iso(1))).stdout)
+    assert "W-TEMP" in on and "your fever line is 38.0 °C" in on
     assert Context().fever_c == 38.0
 
 

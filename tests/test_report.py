@@ -391,64 +391,99 @@ def run_chromium(tmp_path: Path, *args: str) -> None:
                    check=True, capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
 
 
-@pytest.mark.skipif(BROWSER is None, reason="chromium is not installed (apt-get install "
-                    "chromium); the HTML print test needs a real browser")
-def test_html_prints_whole_on_a4_and_letter_and_shows_on_screen(demo_view, tmp_path):
-    """The report leaves the paper to the print dialog; here each size is pinned by putting
-    ``size: A4;`` or ``size: letter;`` where the ``/* paper */`` mark stands in @page."""
-    from PIL import Image
-    from pypdf import PdfReader
+needs_browser = pytest.mark.skipif(BROWSER is None, reason="chromium is not installed "
+                                   "(apt-get install chromium); the HTML tests need a real browser")
 
-    with Journal(tmp_path / "d.json").transaction() as tx:  # a word too long for any line
+
+def html_page(tmp_path: Path, paper: str):
+    """The report of the demo journal plus a word too long for any line, as HTML with the paper
+    size pinned: (the report, its HTML file). The report leaves the paper to the print dialog; here
+    the size is pinned by putting ``size: A4;`` or ``size: letter;`` where the ``/* paper */``
+    mark stands in @page."""
+    demo.build(tmp_path / "d.json")
+    with Journal(tmp_path / "d.json").transaction() as tx:
         tx.log("sam", date(2026, 10, 9), {"pain": 3, "note": "x" * 300},
                "2026-10-09T10:00:00+00:00")
-    demo_view = Journal(tmp_path / "d.json").read()
-    made = report.prepare(demo_view, "sam", TODAY, SINCE, UNTIL)
-    page = made.render("html").decode()
-    rows = [r for r in made.rows if hasattr(r, "cells")]
-    for paper, (width, height) in (("A4", (595.3, 841.9)), ("letter", (612, 792))):
-        source = tmp_path / f"{paper}.html"
-        source.write_text(page.replace(PAPER_MARK, f"size: {paper};"), encoding="utf-8")
-        printed = tmp_path / f"{paper}.pdf"
-        run_chromium(tmp_path, f"--print-to-pdf={printed}", "--no-pdf-header-footer",
+    made = report.prepare(Journal(tmp_path / "d.json").read(), "sam", TODAY, SINCE, UNTIL)
+    source = tmp_path / f"{paper}.html"
+    source.write_text(made.render("html").decode().replace(PAPER_MARK, f"size: {paper};"),
+                      encoding="utf-8")
+    return made, source
+
+
+@pytest.fixture(scope="module")
+def on_a4(tmp_path_factory):
+    """The page on A4, printed to PDF and shown on a 1240x1754 screen by one run of the
+    browser: (the report, its folder, the PDF, the screenshot)."""
+    folder = tmp_path_factory.mktemp("browser")
+    made, source = html_page(folder, "A4")
+    printed, shot = folder / "A4.pdf", folder / "screen.png"
+    run_chromium(folder, f"--print-to-pdf={printed}", "--no-pdf-header-footer",
+                 f"--screenshot={shot}", "--window-size=1240,1754", source.as_uri())
+    return made, folder, printed, shot
+
+
+@needs_browser
+@pytest.mark.parametrize("paper, width, height", [
+    ("A4", 595.3, 841.9), pytest.param("letter", 612, 792, marks=pytest.mark.slow)])
+def test_html_prints_whole_on_the_paper(request, tmp_path, paper, width, height):
+    """Printed by a real browser: every day's row whole on one page, text inside the margins,
+    full size, the chart labelled, the sections in order (A4 by default; letter under -m slow,
+    the same checks on another paper)."""
+    from pypdf import PdfReader
+
+    if paper == "A4":
+        made, folder, printed, _ = request.getfixturevalue("on_a4")
+    else:
+        folder = tmp_path
+        made, source = html_page(folder, paper)
+        printed = folder / f"{paper}.pdf"
+        run_chromium(folder, f"--print-to-pdf={printed}", "--no-pdf-header-footer",
                      source.as_uri())
-        pages = PdfReader(printed).pages
-        assert 2 <= len(pages) <= 4
-        texts, sizes_first = [], None
-        for sheet in pages:
-            box = sheet.mediabox
-            assert abs(float(box.width) - width) < 2 and abs(float(box.height) - height) < 2
-            starts, sizes = [], {}
+    demo_view = Journal(folder / "d.json").read()
+    rows = [r for r in made.rows if hasattr(r, "cells")]
+    pages = PdfReader(printed).pages
+    assert 2 <= len(pages) <= 4
+    texts, sizes_first = [], None
+    for sheet in pages:
+        box = sheet.mediabox
+        assert abs(float(box.width) - width) < 2 and abs(float(box.height) - height) < 2
+        starts, sizes = [], {}
 
-            def visit(text, cm, tm, font, size, starts=starts, sizes=sizes):
-                if text.strip():
-                    starts.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
-                                   tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
-                    sizes[text.strip()] = size * tm[0] * cm[0]
+        def visit(text, cm, tm, font, size, starts=starts, sizes=sizes):
+            if text.strip():
+                starts.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
+                               tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+                sizes[text.strip()] = size * tm[0] * cm[0]
 
-            texts.append(flat(sheet.extract_text(visitor_text=visit)))
-            sizes_first = sizes if sizes_first is None else sizes_first
-            margin = 15 * 72 / 25.4  # the CSS margin, 15 mm, in points
-            for x, y in starts:  # every piece of text starts inside the printable area
-                assert margin * 0.8 <= x <= width - margin, (paper, x)
-                assert 0 < y < height, (paper, y)
-        # printed at full size: nothing too wide made the browser shrink the page to fit
-        assert pages[0] and 15 <= next(v for k, v in sizes_first.items()
-                                       if k.startswith("Pain pump recovery report")) <= 19
-        for row in rows:  # every day's row whole on one page
-            line = " ".join(row.cells[:9])
-            assert sum(line in t for t in texts) == 1, (paper, line)
-        whole = " ".join(texts)
-        chart_page = next(t for t in texts if "Pain chart" in t)
-        for label in ("15 Sep", "20 Oct", "implant", "refill + visit",
-                      "blank = no entry that day (not 0)"):
-            assert label in chart_page, (paper, label)
-        sections = sections_of(demo_view)
-        assert [whole.index(s) for s in sections] == sorted(whole.index(s) for s in sections)
+        texts.append(flat(sheet.extract_text(visitor_text=visit)))
+        sizes_first = sizes if sizes_first is None else sizes_first
+        margin = 15 * 72 / 25.4  # the CSS margin, 15 mm, in points
+        for x, y in starts:  # every piece of text starts inside the printable area
+            assert margin * 0.8 <= x <= width - margin, (paper, x)
+            assert 0 < y < height, (paper, y)
+    # printed at full size: nothing too wide made the browser shrink the page to fit
+    assert pages[0] and 15 <= next(v for k, v in sizes_first.items()
+                                   if k.startswith("Pain pump recovery report")) <= 19
+    for row in rows:  # every day's row whole on one page
+        line = " ".join(row.cells[:9])
+        assert sum(line in t for t in texts) == 1, (paper, line)
+    whole = " ".join(texts)
+    chart_page = next(t for t in texts if "Pain chart" in t)
+    for label in ("15 Sep", "20 Oct", "implant", "refill + visit",
+                  "blank = no entry that day (not 0)"):
+        assert label in chart_page, (paper, label)
+    sections = sections_of(demo_view)
+    assert [whole.index(s) for s in sections] == sorted(whole.index(s) for s in sections)
 
-    shot = tmp_path / "screen.png"
-    run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1240,1754",
-                 (tmp_path / "A4.html").as_uri())
+
+@needs_browser
+def test_html_shows_whole_on_screen(on_a4):
+    """On screen in a real browser: the page is drawn, the chart's bars too, and nothing spills
+    out sideways."""
+    from PIL import Image
+
+    shot = on_a4[3]
     image = Image.open(shot).convert("RGB")
     assert image.size == (1240, 1754)
     colours = image.getcolors(maxcolors=1 << 24)

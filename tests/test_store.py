@@ -13,7 +13,6 @@ import os
 import re
 import stat
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import pytest
 
 from pumpjournal import Journal
 from pumpjournal import store as store_module
-from pjtest import ENV
+from pjtest import Child, child_env, pumpjournal
 
 STAMP = "2026-01-01T09:00:00+00:00"
 COMMANDS = {"log": ["log", "--pain", "3"], "list": ["list"]}
@@ -30,15 +29,13 @@ COMMANDS = {"log": ["log", "--pain", "3"], "list": ["list"]}
 # helpers -----------------------------------------------------------------------------------
 
 
-def start(args: list[str], journal: Path, env: dict | None = None) -> subprocess.Popen:
-    full_env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal), **(env or {})}
-    full_env.pop("PUMPJOURNAL_DEBUG", None)
-    return subprocess.Popen([sys.executable, "-m", "pumpjournal", *args], env=full_env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+def start(args: list[str], journal: Path, env: dict | None = None) -> Child:
+    """pumpjournal in a real process (forked from the test run), stdin closed."""
+    return Child(pumpjournal(args), child_env(journal, **(env or {})),
+                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def finish(process: subprocess.Popen) -> tuple[int, str, str]:
+def finish(process: Child) -> tuple[int, str, str]:
     out, err = process.communicate(timeout=60)
     return process.returncode, out, err
 

@@ -11,8 +11,10 @@ Every date is relative to today, so the tests do not rot.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -220,8 +222,18 @@ EVENT_CASES = {
 }
 
 
-def test_readme_lists_every_event_kind():
+def test_event_cases_cover_every_kind():
     assert set(EVENT_CASES) == set(model.EVENT_KINDS)
+
+
+def test_readme_lists_every_event_kind():
+    """The README's "Events:" paragraph names each kind `event add` takes, and no other."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    paragraph = re.search(r"^Events: (.*?)\n\n", readme, re.S | re.M)
+    assert paragraph, "the README has no 'Events:' paragraph"
+    named = {word for word in re.findall(r"`([^`]+)`", paragraph.group(1))
+             if not word.startswith("-")}
+    assert named == set(model.EVENT_KINDS)
 
 
 @pytest.mark.parametrize("kind", list(EVENT_CASES))

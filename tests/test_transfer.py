@@ -21,7 +21,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from pumpjournal import InputError, Journal, transfer
 from pumpjournal import model
 from pumpjournal import symptoms as cat
 from pumpjournal.store import View, empty_data
-from pjtest import ENV, NOT_ADVICE, ok, snapshot
+from pjtest import NOT_ADVICE, Child, child_env, ok, pumpjournal, run_child, snapshot
 
 CSV_COLUMNS = ["patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
                "temperature", "temperature_c", "temperature_site", "boluses", "sleep", "mood",
@@ -97,11 +96,9 @@ def seed_journal(cli, journal: Path) -> bytes:
 
 
 def run_input(args: list[str], journal: Path, data: str, **env: str):
-    """The CLI as a real process with ``data`` on its stdin (a pipe)."""
-    full_env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal), **env}
-    full_env.pop("PUMPJOURNAL_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "pumpjournal", *args], env=full_env,
-                          input=data, capture_output=True, text=True, timeout=60)
+    """The CLI as a real process (forked from the test run) with ``data`` on its stdin (a
+    pipe)."""
+    return run_child(args, child_env(journal, **env), input=data)
 
 
 DIARY = (
@@ -745,27 +742,23 @@ def test_ctrl_c_part_way_leaves_the_journal_as_it_was(cli, journal, tmp_path, mo
     assert journal.read_bytes() == before
 
 
-CHILD_SIGNAL = r"""
-import os, signal, sys
-from pumpjournal import transfer
+def signalled_at_row_10(sig: str, args: list[str]):
+    """A child's target: pumpjournal ``args``, sent the real signal ``sig`` by itself part
+    way through the rows it reads."""
 
-real = transfer.read_rows
-which = getattr(signal, sys.argv[1])
+    def run():
+        real = transfer.read_rows
 
+        def read_rows(*args, **kwargs):
+            for n, item in enumerate(real(*args, **kwargs)):
+                if n == 10:
+                    os.kill(os.getpid(), getattr(signal, sig))
+                yield item
 
-def read_rows(*args, **kwargs):
-    for n, item in enumerate(real(*args, **kwargs)):
-        if n == 10:
-            os.kill(os.getpid(), which)  # a real signal, part way through the rows
-        yield item
+        transfer.read_rows = read_rows  # in the child only
+        pumpjournal(args)()
 
-
-transfer.read_rows = read_rows
-from pumpjournal.cli import main
-
-sys.argv = ["pumpjournal", *sys.argv[2:]]
-main()
-"""
+    return run
 
 
 @pytest.mark.parametrize("sig", ["SIGINT", "SIGKILL"])
@@ -775,11 +768,11 @@ def test_a_real_interrupt_or_crash_part_way_leaves_the_journal_as_it_was(
         pytest.skip(f"no {sig} here")
     before = seed_journal(cli, journal)
     rows = "date,pain\n" + "".join(f"{d(n)},3\n" for n in range(1, 31))
-    env = {**os.environ, **ENV, "PUMPJOURNAL_PATH": str(journal)}
-    env.pop("PUMPJOURNAL_DEBUG", None)
-    result = subprocess.run([sys.executable, "-c", CHILD_SIGNAL, sig, "import", "-",
-                             "--format", "csv"], input=rows, env=env, capture_output=True,
-                            text=True, timeout=60)
+    child = Child(signalled_at_row_10(sig, ["import", "-", "--format", "csv"]),
+                  child_env(journal), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                  stderr=subprocess.PIPE)
+    out, err = child.communicate(rows, timeout=60)
+    result = subprocess.CompletedProcess(child.args, child.returncode, out, err)
     if sig == "SIGINT":
         assert result.returncode == 130, result.stderr
         assert "nothing was changed" in result.stderr.lower()
@@ -1256,7 +1249,9 @@ def test_cohort_of_an_empty_journal(cli, cli_json, journal):
 # Library use -----------------------------------------------------------------------------
 
 
-def test_the_readme_library_example(cli, journal, tmp_path, monkeypatch):
+# (the README's own Python examples run in test_readme.py)
+def test_a_journal_the_cli_imported_into_reads_through_the_library(cli, journal, tmp_path,
+                                                                    monkeypatch):
     folder = tmp_path / "notebook"
     folder.mkdir()
     monkeypatch.chdir(folder)
