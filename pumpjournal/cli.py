@@ -466,8 +466,12 @@ def ask_worse(known: list[str]) -> list[str]:
     if known:
         say("Your care team noted this before the implant:" if len(known) == 1 else
             "Your care team noted these before the implant:")
-    return [sid for sid in known
-            if yes_no(f"  {cat.BY_ID[sid].label}. Is it worse than usual?")]
+    worse = []
+    for sid in known:  # the label on its own line: the question stays whole at 80 columns
+        say(f"  {cat.BY_ID[sid].label}.")
+        if yes_no("  Is it worse than usual?"):
+            worse.append(sid)
+    return worse
 
 
 def prompt_entry(day: date, existing=None, baseline=frozenset()) -> dict:
@@ -618,6 +622,9 @@ def show_typed_panel(values: dict, when: date, view, patient, as_json: bool,
     found = checks.check_values(values, when, view, who)
     print_panel(found, when if dated else None, values.get("temperature_c"), profile,
                 stderr=as_json, saved=False)
+    if view is not None:  # the 48-hour watch is listed whatever was typed
+        print_watch(checks.watch_today(view, who), stderr=as_json, profile=profile,
+                    note=(found.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
 def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool,
@@ -629,9 +636,13 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
         if store is None:
             raise broken
         return checks.log_day(store, patient, when, values, dates.now_stamp(), **change)
-    except InputError:
-        print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
-                    stderr=as_json, saved=False)
+    except InputError:  # refused (no pain for a new day, no entry to edit): checked with
+        view = None  # the person's facts where the journal can be read
+        try:
+            view = store.read() if store is not None else None
+        except (JournalError, OSError):
+            pass
+        show_typed_panel(values, when, view, patient, as_json)
         raise
     except checks.NotSaved as exc:
         print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json,
@@ -778,11 +789,10 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
     flags, profile = found.flags, view.profile(who)
     if as_json:
         emit_json({**entry.to_json(), "flags": [f.to_json() for f in flags]})
-        print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
-        return
-    screen("\n".join(render.entry_lines(entry, flags, full=True)))
-    print_panel(found, entry.day, entry.temperature_c, profile)
-    print_watch(checks.watch_today(view, who, entry.day), profile=profile,
+    else:
+        screen("\n".join(render.entry_lines(entry, flags, full=True)))
+    print_panel(found, entry.day, entry.temperature_c, profile, stderr=as_json)
+    print_watch(checks.watch_today(view, who, entry.day), profile=profile, stderr=as_json,
                 note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
 
 
@@ -822,7 +832,14 @@ def edit(
     removed = tuple(model.parse_symptoms(remove_symptom))
     cleared = tuple(model.validate_clear(clear or []))
     model.require_change(values, removed, cleared)
-    store, _, broken = readable_journal(ctx, journal, need_view=False)
+    asking = interactive() and bool(values.get("symptoms")) and worse is None
+    store, view, broken = readable_journal(ctx, journal, need_view=asking)
+    if asking and view is not None:  # a known symptom added at a terminal: worse than usual?
+        baseline = view.profile(queries.choose_patient(view, patient)).get(
+            "baseline_symptoms") or []
+        marked = ask_worse([s for s in values["symptoms"] if s in baseline])
+        if marked:
+            values["worse"] = marked
     done = save_entry_or_warn(store, broken, patient, when, values, as_json, remove=removed,
                               clear=cleared, edit=True)
     entry, changes, found, profile = done.entry, done.changes, done.check, done.profile
@@ -1164,10 +1181,11 @@ def flags(
     who = queries.choose_patient(view, patient)
     today = dates.today()
     found = [ep.to_json() for ep in queries.person_episodes(view, who, today, low, high)]
-    if as_json:
-        emit_json(found)
-        return
     watch = checks.watch_today(view, who)
+    if as_json:  # the array of episodes; a running watch is said on stderr, as for log
+        emit_json(found)
+        print_watch(watch, stderr=True, profile=view.profile(who))
+        return
     # a planned MRI is not a sign that was logged: it goes under "Coming up"
     logged = [ep for ep in found if not queries.planned_mri(ep, today)]
     coming = [] if high and high < today else render.coming_up_lines(

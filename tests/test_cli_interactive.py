@@ -548,6 +548,19 @@ def test_a_known_symptom_given_as_an_option_is_asked_about_too(terminal, journal
     assert term.finish() == 0
 
 
+@pytest.mark.parametrize("answer, level, worse", [("y", "[!] URGENT", ["leg-numbness"]),
+                                                   ("", "[i] ROUTINE", [])])
+def test_edit_at_a_terminal_asks_about_a_known_symptom_too(terminal, journal, cli, answer,
+                                                          level, worse):
+    cli("profile", "--baseline-symptom", "leg-numbness", "--implant-date", "2026-01-01")
+    cli("log", "--pain", "3")
+    term = terminal("edit", "today", "--symptom", "leg-numbness", cols=80)
+    term.ask("Is it worse than usual? [y/N]", answer)  # whole on one line at 80 columns
+    assert term.finish() == 0
+    assert level in term.text
+    assert stored(journal).worse == worse
+
+
 def test_an_interactive_log_fits_80_columns(terminal, journal):
     from test_cli_columns import assert_fits
 

@@ -116,6 +116,27 @@ def test_every_screen_lists_the_overdose_signs_while_the_watch_runs(cli, monkeyp
         assert NOT_ADVICE in out and f"implant on {iso(day)}" in out
 
 
+@pytest.mark.parametrize("args", [["show", "today", "--json"], ["flags", "--json"],
+                                  ["log", "--pain", "3", "--json"]], ids=" ".join)
+def test_with_json_the_watch_goes_to_stderr_and_stdout_stays_json(cli, args):
+    ok(cli("profile", "--implant-date", iso(1), "--drug", "morphine"))
+    ok(cli("log", "--pain", "2"))
+    result = ok(cli(*args))
+    json.loads(result.stdout)
+    assert ODS in " ".join(result.stderr.split()) and ODS not in result.stdout
+
+
+@pytest.mark.parametrize("args", [["log", "-s", "drowsy"], ["log", "--pain", "11", "-s",
+                                                            "drowsy"]], ids=" ".join)
+def test_a_refused_entry_is_checked_with_the_journal_and_lists_the_watch(cli, args):
+    """No pain for a new day, or a typo: the panel still weighs the running watch."""
+    ok(cli("event", "add", "refill", "--date", iso(1)))
+    result = cli(*args)
+    assert result.exit_code == 2
+    out = plain(result.stdout)
+    assert "[!] URGENT" in out and "W-WATCH" in out and ODS in out
+
+
 def test_summary_json_names_the_running_watch(cli):
     ok(cli("event", "add", "refill", "--date", iso(1), "--next-due", ahead(60)))
     data = json.loads(ok(cli("summary", "--json")).stdout)
