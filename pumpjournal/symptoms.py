@@ -439,6 +439,8 @@ def suggest(text: str, n: int = 3) -> list[str]:
     # milliseconds, not seconds.
     counts = Counter(typed)
     key = _word_key(text)
+    phrase = f" {' '.join(re.findall(r'[a-z]+', text.lower()))} "  # a whole alias typed
+    # ("pus" in "pus coming out") outranks a word shared by chance ("out": passing out)
     scores = []
     for order, symptom in enumerate(SYMPTOMS):
         vocab = _VOCAB[symptom.id]
@@ -457,7 +459,9 @@ def suggest(text: str, n: int = 3) -> list[str]:
             total += times * best if best >= 0.7 else 0.0
         whole = difflib.SequenceMatcher(None, key, symptom.id).ratio() \
             if len(key) <= 3 * len(symptom.id) else 0.0
-        score = total + (0.2 * whole if whole >= 0.6 else 0.0)
+        aliases = sum(f" {' '.join(re.findall(r'[a-z]+', a))} " in phrase
+                      for a in aliases_of(symptom.id))
+        score = total + aliases + (0.2 * whole if whole >= 0.6 else 0.0)
         if total >= 0.7:
             scores.append((-score, order, symptom.id))
     return [sid for *_, sid in sorted(scores)[:n]]

@@ -270,7 +270,10 @@ def test_a_word_with_two_meanings_is_never_guessed(cli, journal, word, ids):
                                           ("my wound is weepy", "incision-drainage"),
                                           ("sore wound area", "incision-soreness"),
                                           ("numb foot", "leg-numbness"),
-                                          ("feeling sicky", "nausea")])
+                                          ("feeling sicky", "nausea"),
+                                          # a whole alias outranks a word shared by chance
+                                          ("pus coming out", "incision-drainage"),
+                                          ("pins and needles in feet", "leg-tingling")])
 def test_suggestions_are_ranked_by_the_words_typed(cli, journal, typed, first):
     result = cli("log", "--pain", "3", "--symptom", typed)
     assert result.exit_code == 2 and not journal.exists()
