@@ -132,10 +132,10 @@ SYMPTOMS: tuple[Symptom, ...] = (
     _s("dizziness-worsening", "Dizziness or light-headedness that keeps getting worse",
        "medication", "EMERGENCY", "W-OD", "404640003 (broader)"),
     _s("dizziness", "Dizzy or light-headed", "medication",
-       "ROUTINE; within 48 h of a refill, dose change or surgery: URGENT", "W-SIDE, W-WATCH",
-       "404640003"),
+       "ROUTINE; within 48 h of an implant, trial start, refill, dose change or surgery: URGENT",
+       "W-SIDE, W-WATCH", "404640003"),
     _s("drowsy", "Sleepier than usual, but easy to wake", "medication",
-       "ROUTINE; within 48 h of a refill, dose change or surgery: URGENT",
+       "ROUTINE; within 48 h of an implant, trial start, refill, dose change or surgery: URGENT",
        "W-SIDE, W-WATCH"),
     _s("itching", "Itching without a rash", "medication", "ROUTINE; baclofen: URGENT",
        "W-SIDE, W-WD-BAC"),
@@ -733,7 +733,7 @@ _KEEP_FOR_BASELINE = frozenset({"W-MEN", "W-WATCH", "W-TEMP"})
 # with each drug of the pump; alone within the 48-hour watch.
 WHEN_WORDS = {"alone": "yes", "other-signs": "with other signs", "baclofen": "with baclofen",
               "opioid": "with an opioid", "ziconotide": "with ziconotide",
-              "watch": "within 48 h of a refill, dose change or surgery"}
+              "watch": "within 48 h of an implant, trial start, refill, dose change or surgery"}
 _PROBE_DAY = date(2000, 1, 1)
 
 

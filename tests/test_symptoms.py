@@ -603,7 +603,7 @@ WHEN = [  # (item, what `symptoms` says, the JSON cases)
     ("itching", "with baclofen", ["baclofen"]),
     ("withdrawal-feeling", "with an opioid", ["opioid"]),
     ("mood-change", "with ziconotide", ["ziconotide"]),
-    ("drowsy", "within 48 h of a refill, dose change or surgery", ["watch"]),
+    ("drowsy", "within 48 h of an implant, trial start, refill, dose change or surgery", ["watch"]),
     ("constipation", "no", []),
     ("incision-soreness", "no", []),
 ]
