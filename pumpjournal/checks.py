@@ -154,8 +154,9 @@ def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *
         why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
         if entry is None:
             raise NotSaved(why, check_values(values, day), {}, exc) from exc
-        found = check_entry(view, entry)  # the journal was read: its facts count, and the
-        raise NotSaved(why, found, _profile(view, entry.patient), exc,  # watch is shown
+        # the journal was read: what was typed is checked with its facts, and the watch shown
+        found = check_values(values, day, view, entry.patient)
+        raise NotSaved(why, found, _profile(view, entry.patient), exc,
                        watch_today(view, entry.patient, today)) from exc
     return Logged(entry, changes, created, check_entry(view, entry),
                   _profile(view, entry.patient), watch_today(view, entry.patient, today))
@@ -174,10 +175,19 @@ def record_contacted(journal, patient: str, day: date, answer: bool, stamp: str)
 def watch_today(view, patient: str, today: date | None = None):
     """The 48-hour watch running on ``today``, or None (also when the stored facts cannot be
     read: the watch never stops a save)."""
+    try:
+        return watch_of(view.profile(patient), view.events(patient), today)
+    except Exception:
+        return None
+
+
+def watch_of(profile: dict, events: list, today: date | None = None):
+    """The 48-hour watch these facts start, running on ``today``, or None (also when they
+    cannot be used: the watch never turns a saved change into an error)."""
     from .timeline import watch_on
 
     try:
-        return watch_on(view.profile(patient), view.events(patient), today or dates.today())
+        return watch_on(profile, events, today or dates.today())
     except Exception:
         return None
 

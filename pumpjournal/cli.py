@@ -587,11 +587,12 @@ def log(
     done = save_entry_or_warn(store, broken, patient, when, values, as_json)
     report_logged(done, as_json)
     note_low_temperature(values)
-    if interactive() and not as_json:
-        after_logging(store, done, "contacted" in values)
-    # the watch comes after any question, so it never pushes the panel's headline away
-    print_watch(done.watch, stderr=as_json, profile=done.profile,
-                note=(done.check.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
+    try:
+        if interactive() and not as_json:
+            after_logging(store, done, "contacted" in values)
+    finally:  # after any question, so it never pushes the panel's headline away; and shown
+        print_watch(done.watch, stderr=as_json, profile=done.profile,  # even when one fails
+                    note=quiet(done.check))
 
 
 def readable_journal(ctx, option, need_view: bool):
@@ -624,7 +625,7 @@ def show_typed_panel(values: dict, when: date, view, patient, as_json: bool,
                 stderr=as_json, saved=False)
     if view is not None:  # the 48-hour watch is listed whatever was typed
         print_watch(checks.watch_today(view, who), stderr=as_json, profile=profile,
-                    note=(found.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
+                    note=quiet(found))
 
 
 def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json: bool,
@@ -647,11 +648,8 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
     except checks.NotSaved as exc:
         print_panel(exc.check, when, values.get("temperature_c"), exc.profile, stderr=as_json,
                     saved=False)
-        print_watch(exc.watch, stderr=as_json, profile=exc.profile,
-                    note=(exc.check.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
-        error = JournalError(f"the entry was NOT saved: {exc}")
-        error.ending = exc.ending
-        raise error from None
+        print_watch(exc.watch, stderr=as_json, profile=exc.profile, note=quiet(exc.check))
+        raise not_saved("entry", exc) from None
     except (JournalError, OSError) as exc:
         print_panel(checks.check_values(values, when), when, values.get("temperature_c"), {},
                     stderr=as_json, saved=False)
@@ -660,10 +658,17 @@ def save_entry_or_warn(store, broken, patient, when: date, values: dict, as_json
 
 def not_saved(what: str, exc: Exception) -> JournalError:
     """The error of a journal that could not be read or written, saying ``what`` was NOT
-    saved; the same kind of error as ``exc``, so the same ending."""
+    saved, with the ending of ``exc`` (a damaged journal's says it was left untouched)."""
     if isinstance(exc, JournalError):
-        return type(exc)(f"the {what} was NOT saved: {exc}")
+        error = JournalError(f"the {what} was NOT saved: {exc}")
+        error.ending = exc.ending
+        return error
     return JournalError(f"the {what} was NOT saved: {getattr(exc, 'strerror', None) or exc}")
+
+
+def quiet(found) -> bool:
+    """No panel with its not-advice line was shown for ``found``: the watch says the line."""
+    return (found.top or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED
 
 
 def note_low_temperature(values: dict) -> None:
@@ -695,6 +700,7 @@ def after_logging(store, done, answered: bool) -> None:
         say(f"\nInterrupted; the entry for {entry.date} is saved.")
         raise typer.Exit(130) from None
     except PumpjournalError as exc:  # the entry is saved: never "Nothing was changed."
+        say(f"The entry for {entry.date} is saved; this answer was not.")
         exc.written = True
         raise
 
@@ -793,7 +799,7 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
         screen("\n".join(render.entry_lines(entry, flags, full=True)))
     print_panel(found, entry.day, entry.temperature_c, profile, stderr=as_json)
     print_watch(checks.watch_today(view, who, entry.day), profile=profile, stderr=as_json,
-                note=(cat.top_urgency(flags) or cat.Urgency.EXPECTED) <= cat.Urgency.EXPECTED)
+                note=quiet(found))
 
 
 @app.command(help="Change an entry: only the fields you give change.\n\n"
@@ -1080,18 +1086,18 @@ def event_add(
     due = dates.parse_date(next_due, what="--next-due") if next_due else None
     details = {"relief": relief, "next_due": due, "drug": drug, "dose": dose, "unit": unit,
                "alarm": alarm, "note": note}
-    event, profile, events = None, {}, []
+    event, profile, events, read = None, {}, [], False
     try:
         store = open_journal(ctx, journal)
         with store.transaction() as tx:
             who = queries.choose_patient(tx, patient)
-            profile, events = tx.profile(who), tx.events(who)
+            profile, events, read = tx.profile(who), tx.events(who), True
             event = tx.add_event(model.new_event(who, what, when, today, details, profile))
     except (JournalError, OSError) as exc:  # the advice never waits for the journal
         if event is None:
             event = model.new_event(patient or model.DEFAULT_PATIENT, what, when, today,
                                     details, profile)
-        show_event_advice(profile, events + [event], event, stderr=as_json)
+        show_event_advice(profile, events + [event], event, stderr=as_json, read=read)
         raise not_saved("event", exc) from None
     if as_json:
         emit_json(event.to_json())
@@ -1100,20 +1106,26 @@ def event_add(
     show_event_advice(profile, events + [event], event, stderr=as_json)
 
 
-def show_event_advice(profile: dict, events: list, event, *, stderr: bool) -> None:
+def show_event_advice(profile: dict, events: list, event, *, stderr: bool,
+                      read: bool = True) -> None:
     """An alarm's or an MRI's advice (W-ALARM, W-MRI) and, after an event that starts one, the
     48-hour watch (W-WATCH), as soon as the event is recorded (or typed, when it could not
     be saved)."""
     from .episodes import event_flag  # the rules' modules load only where they are needed
-    from .timeline import WATCH_KINDS, watch_on
+    from .timeline import WATCH_KINDS
 
     flag = event_flag(profile, event, dates.today())
     if flag is not None:
-        text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)], 79)
+        text = wrap([(f"{flag.urgency.symbol} {flag.urgency.name}: ", flag.advice)]
+                    + ([] if read else [("", TYPED_ALONE)]), 79)
         text.append(cat.not_advice(profile))
         print(escape("\n".join(text), lines=True), file=sys.stderr if stderr else sys.stdout)
     if event.kind in WATCH_KINDS:
-        print_watch(watch_on(profile, events, dates.today()), stderr=stderr, profile=profile)
+        print_watch(checks.watch_of(profile, events), stderr=stderr, profile=profile)
+
+
+TYPED_ALONE = ("Checked from what you typed alone: the journal could not be read, so your "
+               "profile (pump make, medicines) was not checked.")
 
 
 @event_app.command("list", help="List events, oldest first." + examples(
@@ -1137,10 +1149,8 @@ def event_list(
         out("\n".join(f"{e['id']:>4}  {render.event_text(e)}" for e in found))
     else:
         say("No events recorded. Add one with: pumpjournal event add KIND")
-    marks = [f"{words} {view.profile(who)[key]}" for key, words in (
-        ("trial_start", "trial started"), ("trial_end", "trial ended"),
-        ("implant_date", "pump implanted")) if view.profile(who).get(key)]
-    if marks and not kinds:  # dates kept in the profile count as these events do
+    marks = queries.profile_marks(view.profile(who), low, high)
+    if marks and not kinds:
         say("From the profile: " + "; ".join(marks) + ".")
 
 
@@ -1179,26 +1189,22 @@ def flags(
     low, high = parse_range(since, until)
     view = open_journal(ctx, journal).read()
     who = queries.choose_patient(view, patient)
-    today = dates.today()
-    found = [ep.to_json() for ep in queries.person_episodes(view, who, today, low, high)]
+    data = queries.flags_data(view, who, dates.today(), low, high)
     watch = checks.watch_today(view, who)
     if as_json:  # the array of episodes; a running watch is said on stderr, as for log
-        emit_json(found)
+        emit_json(data["all"])
         print_watch(watch, stderr=True, profile=view.profile(who))
         return
-    # a planned MRI is not a sign that was logged: it goes under "Coming up"
-    logged = [ep for ep in found if not queries.planned_mri(ep, today)]
-    coming = [] if high and high < today else render.coming_up_lines(
-        {"coming_up": {"mri": queries.coming_up(view, who, today)["mri"]}}, today)
-    if not logged:
+    if not data["logged"]:
         say("No warning signs logged in that period." if (low or high) else
             "No warning signs logged.")
     else:
-        screen("\n".join(render.episode_lines(logged, profile=view.profile(who))))
+        screen("\n".join(render.episode_lines(data["logged"], profile=view.profile(who))))
+    coming = render.coming_up_lines({"coming_up": {"mri": data["mri"]}}, dates.today())
     if coming:
         screen("\n".join(coming))
     print_watch(watch, note=False)
-    if found or watch:
+    if data["all"] or watch:
         screen(cat.not_advice(view.profile(who)))
 
 
@@ -1378,7 +1384,8 @@ def import_entries(
     written = None
     try:
         with stream, (bar or nullcontext()):
-            rows = transfer.read_rows(stream, kind, delimiter, name=source)
+            rows = transfer.read_rows(stream, kind, delimiter,
+                                      name="standard input" if source == "-" else source)
             kwargs = dict(fmt=kind, on_conflict=on_conflict,
                           mapping=transfer.parse_mapping(mapping or []),
                           ignore=ignore_column or [], ignore_extra=ignore_extra,
@@ -1400,7 +1407,9 @@ def import_entries(
                         result.rejects_file = str(written)
     except PumpjournalError as exc:
         if written is not None:  # the journal was not changed, but the rejects file was made
-            raise type(exc)(f"{exc} The rejected rows were written to {written}.") from None
+            error = type(exc)(f"{exc} The journal was not changed; the rejected rows were "
+                              f"written to {written}.", written=True)
+            raise error from None
         raise
     report_import(result, as_json, skip_invalid)
 
@@ -1478,7 +1487,7 @@ def export(
     who = model.parse_patient(patient) if patient else None
     store = open_journal(ctx, journal)
     view = store.read()
-    transfer.check_person(view, who)
+    transfer.check_person(view, who)  # before any output file is made
     if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
         import io
 

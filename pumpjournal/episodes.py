@@ -97,9 +97,12 @@ def one_finding(found: list[Episode]) -> list[Episode]:
             for day in {d for ep in group for d in ep.day_items}:
                 for item in items:
                     parent[root(n)] = root(seen.setdefault((day, item), n))
-        for (day, item), n in list(seen.items()):  # and over consecutive days: a stiff neck
-            later = seen.get((day + timedelta(days=1), item))  # alone, then with a fever
-            if later is not None:
+        # and over consecutive days (a stiff neck alone, then with a fever), but never from a
+        # known symptom as usual (W-BASE): a week of it is not a week of the next day's finding
+        for (day, item), n in list(seen.items()):
+            later = seen.get((day + timedelta(days=1), item))
+            if later is not None and not (_known_only(groups[n])
+                                          or _known_only(groups[later])):
                 parent[root(n)] = root(later)
         joined: dict[int, list[Episode]] = {}
         for n, group in enumerate(groups):
@@ -124,6 +127,15 @@ def one_finding(found: list[Episode]) -> list[Episode]:
         lead.also.sort(key=lambda part: (-part[1], order[part[0]]))
         kept.append(lead)
     return kept
+
+
+def _known_only(group: list[Episode]) -> bool:
+    return all(ep.rule == "W-BASE" and not ep.also for ep in group)
+
+
+def planned_mri(episode: Episode, today: date) -> bool:
+    """An MRI not yet done: shown under "Coming up", not among the signs logged."""
+    return episode.rule == "W-MRI" and episode.first >= today
 
 
 def trend_flag(by_day: dict[date, Entry], visits: list[date], day: date) -> Flag | None:

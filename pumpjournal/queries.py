@@ -8,6 +8,12 @@ from . import dates
 from .errors import InputError
 
 
+def planned_mri(episode, today: date) -> bool:
+    from .episodes import planned_mri as planned
+
+    return planned(episode, today)
+
+
 def person_episodes(view, who: str, today: date, since=None, until=None):
     from .episodes import episodes
 
@@ -39,7 +45,7 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
     found = person_episodes(view, who, today, low - timedelta(days=BEFORE_DAYS), None)
     before = [ep for ep in found if visit and ep.last < low] if visit else []
     during = [ep for ep in found if ep.last >= low and ep.first <= high
-              and not planned_mri(ep.to_json(), today)]  # planned: coming up
+              and not planned_mri(ep, today)]  # planned: coming up
     data = summarise(view.entries(who, low, high), events, during, profile, low, high,
                      view.questions(who), today=today, visit=visit, before=before)
     watch = watch_on(profile, events, today) if high == today else None
@@ -47,16 +53,29 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
     return data
 
 
-def planned_mri(episode: dict, today: date) -> bool:
-    """An MRI not yet done: shown under "Coming up", not among the signs logged."""
-    return episode["rule"] == "W-MRI" and episode["first"] >= today.isoformat()
+def flags_data(view, who: str, today: date, low: date | None, high: date | None) -> dict:
+    """What `flags` shows: the episodes (``all``, as --json prints them), those of signs
+    logged (a planned MRI is not one) and the MRIs coming up (unless the period ended before
+    today)."""
+    from .summary import coming_up
+
+    found = person_episodes(view, who, today, low, high)
+    return {"all": [ep.to_json() for ep in found],
+            "logged": [ep.to_json() for ep in found if not planned_mri(ep, today)],
+            "mri": [] if high and high < today else coming_up(
+                view.profile(who), view.events(who), today)["mri"]}
 
 
-def coming_up(view, who: str, today: date) -> dict:
-    """The next visit, the next refill due and the planned MRIs with their advice."""
-    from .summary import coming_up as upcoming
+PROFILE_MARKS = (("trial_start", "trial started"), ("trial_end", "trial ended"),
+                 ("implant_date", "pump implanted"))
 
-    return upcoming(view.profile(who), view.events(who), today)
+
+def profile_marks(profile: dict, low: date | None, high: date | None) -> list[str]:
+    """The trial and implant dates kept in the profile (they count as those events do), in
+    the period: "pump implanted 2026-10-01"."""
+    return [f"{words} {profile[key]}" for key, words in PROFILE_MARKS if profile.get(key)
+            and (low is None or profile[key] >= low.isoformat())
+            and (high is None or profile[key] <= high.isoformat())]
 
 
 def choose_patient(view, option: str | None) -> str:

@@ -80,7 +80,9 @@ def remember(path) -> None:
 
 
 def forget(path) -> None:
-    _change(keys(path), add=False)
+    """Forget the journal by every path recorded for it (links used earlier too)."""
+    real = os.path.realpath(Path(path).expanduser())
+    _change(keys(path) | {p for p in load() if os.path.realpath(p) == real}, add=False)
 
 
 def _change(names: set[str], add: bool) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import symptoms as cat
 from . import words
-from .episodes import episodes, refill_due
+from .episodes import episodes, planned_mri, refill_due
 from .escape import escape
 from .render import daily_series, sparkline
 from .timeline import day_zero, phase_on, watch_on
@@ -70,7 +70,7 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
         lines.append(f"Next refill due: {due.isoformat()} ({when}){late}.")
 
     found = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
-    planned = [ep for ep in found if ep.rule == "W-MRI" and ep.first >= today]
+    planned = [ep for ep in found if planned_mri(ep, today)]
     week = [ep for ep in found if ep not in planned]  # a planned MRI is coming up, not logged
     if planned:
         lines.append("Coming up:")

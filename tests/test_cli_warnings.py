@@ -146,6 +146,21 @@ def test_edit_and_event_add_warn_when_the_journal_cannot_be_saved(cli, journal, 
     assert snapshot(journal) == before
 
 
+@pytest.mark.parametrize("args", [["log", "--pain", "3", "--symptom", "fever"],
+                                  ["edit", "today", "--symptom", "fever"]], ids=" ".join)
+def test_an_unsaved_change_to_a_logged_day_shows_what_was_typed(cli, journal, monkeypatch,
+                                                                args):
+    """The day's saved temperature and redness are not 'typed', and never break the panel."""
+    ok(cli("log", "--pain", "2", "--temperature", "37.2", "--symptom", "incision-redness"))
+    _full_disk(journal, monkeypatch)
+    result = cli(*args)
+    assert result.exit_code == 1 and "unexpected" not in result.output
+    text = plain(result.stdout)
+    assert f"You typed for {iso(0)} (not saved):" in text and "fever" in text
+    assert "redness" not in text and "37.2" not in text
+    assert "NOT saved" in result.stderr and "no space left" in result.stderr
+
+
 def test_the_overdose_watch_is_listed_when_the_entry_cannot_be_saved(cli, journal,
                                                                      monkeypatch):
     ok(cli("profile", "--implant-date", "today", "--drug", "morphine"))

@@ -270,6 +270,17 @@ def test_init_decrypt_writes_plain_text_and_forgets_the_record(encrypted, cli, m
     assert "secret-note-xyz" in ok(cli("list")).stdout
 
 
+def test_init_decrypt_forgets_every_path_used_for_the_journal(encrypted, cli, monkeypatch,
+                                                               tmp_path, private_home):
+    link = tmp_path / "link.json"
+    link.symlink_to(encrypted)
+    ok(cli("--journal", str(link), "list"))  # the link's path is recorded on its first use
+    ok(cli("init", "--decrypt"))
+    assert record(private_home)["encrypted"] == []
+    monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
+    assert "secret-note-xyz" in ok(cli("--journal", str(link), "list")).stdout
+
+
 def test_init_decrypt_needs_the_passphrase(encrypted, cli, monkeypatch):
     before = encrypted.read_bytes()
     monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", "not the passphrase")

@@ -313,6 +313,15 @@ def test_a_sign_alone_then_with_others_the_next_day_is_one_episode(cli):
     assert ep["rules_by_day"][iso(1)][0] == "W-MEN"
 
 
+def test_a_known_symptom_as_usual_does_not_stretch_the_next_days_finding(cli):
+    ok(cli("profile", "--baseline-symptom", "leg-numbness"))
+    for n in (4, 3, 2):
+        ok(cli("log", "--pain", "3", "-s", "leg-numbness", "--date", iso(n)))
+    ok(cli("log", "--pain", "3", "-s", "leg-numbness", "-s", "fever", "--date", iso(1)))
+    urgent = [ep for ep in flags_json(cli) if ep["urgency"] == "URGENT"]
+    assert urgent and {(ep["first"], ep["last"]) for ep in urgent} == {(iso(1), iso(1))}
+
+
 def test_a_report_day_names_only_the_rules_that_fired_that_day(cli):
     ok(cli("log", "--pain", "3", "-s", "fever", "-s", "stiff-neck", "-s", "very-sleepy",
            "--date", iso(2)))

@@ -288,7 +288,8 @@ def test_rejects_are_written_before_the_import_commits(cli, journal, rows, tmp_p
     monkeypatch.setattr(store, "write_file", fail)
     target = tmp_path / "bad.csv"
     line = refused(cli("import", str(rows), "--skip-invalid", "--rejects", str(target)), 1)
-    assert f"The rejected rows were written to {target}" in line
+    assert f"the rejected rows were written to {target}" in line
+    assert "The journal was not changed" in line and "Nothing was changed" not in line
     assert target.exists() and snapshot(journal) == before
 
 

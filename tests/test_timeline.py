@@ -880,3 +880,4 @@ def test_event_list_names_the_dates_kept_in_the_profile(cli):
     assert "No events recorded" in result.stderr
     assert f"From the profile: pump implanted {iso(30)}." in result.stderr
     assert ok(cli("event", "list", "--json")).stdout.strip() == "[]"
+    assert "From the profile" not in ok(cli("event", "list", "--since", iso(10))).stderr
