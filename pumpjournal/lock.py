@@ -39,7 +39,6 @@ def lock_wait(value: float | None = None) -> float:
     return value
 
 
-
 class FileLock:
     """An exclusive lock on ``<journal>.lock`` (flock, POSIX only), holding the owner's pid for
     the timeout message. The file is opened without following a link and must be a regular

@@ -11,7 +11,6 @@ from .episodes import episodes, planned_mri, refill_due
 from .escape import escape
 from .render import daily_series, sparkline
 from .timeline import day_zero, phase_on, watch_on
-from .words import days_in_words, in_days
 
 CHART_DAYS = 14
 SHOWN = 5  # warning signs listed, most urgent and most recent first
@@ -49,7 +48,8 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
         lines.append("Today: not logged yet. Log it with: pumpjournal log")
         if entries:
             last = entries[0]
-            lines.append(f"Last entry: {last.date} ({days_in_words((today - last.day).days)} "
+            ago = words.days_in_words((today - last.day).days)
+            lines.append(f"Last entry: {last.date} ({ago} "
                          f"ago), pain {last.pain}.")
     start = today - timedelta(days=CHART_DAYS - 1)
     recent = [e for e in entries if e.day >= start]
@@ -61,12 +61,12 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
 
     visits = sorted(e.day for e in events if e.kind == "visit" and e.day >= today)
     if visits:
-        when = in_days(visits[0], today, rounded=True)
+        when = words.in_days(visits[0], today, rounded=True)
         lines.append(f"Next visit: {visits[0].isoformat()} ({when}).")
     due = refill_due(profile, events)
     if due:
         late = " OVERDUE: contact your care team today" if due < today else ""
-        when = in_days(due, today, rounded=True)
+        when = words.in_days(due, today, rounded=True)
         lines.append(f"Next refill due: {due.isoformat()} ({when}){late}.")
 
     found = episodes(patient, entries, profile, events, today, since=today - timedelta(days=6))
@@ -75,7 +75,7 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     if planned:
         lines.append("Coming up:")
         lines += [f"  {ep.urgency.symbol} {ep.urgency.name} MRI planned {ep.first.isoformat()} "
-                  f"({in_days(ep.first, today, rounded=True)}): {MRI_SHORT[ep.urgency]}"
+                  f"({words.in_days(ep.first, today, rounded=True)}): {MRI_SHORT[ep.urgency]}"
                   for ep in planned]
     if week:
         lines.append("Open warning signs (last 7 days):")

@@ -33,7 +33,7 @@ from .crypto import MAGIC
 from .escape import quote, shorten
 from .files import (atomic_writer, kind, others_can_write, read_regular, reason,
                     remove_files, temp_files)
-from .lock import LOCK_TIMEOUT, FileLock, lock_wait  # noqa: F401 (LOCK_TIMEOUT: library use)
+from .lock import FileLock, lock_wait
 from .model import Entry, Event
 
 SCHEMA_VERSION = 1

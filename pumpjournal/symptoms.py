@@ -178,7 +178,8 @@ RULE_NAMES = {
     "W-NEURO-SEVERE": "sudden inability to walk or stand",
     "W-MEN": "signs that together can mean meningitis",
     "W-CSF": "signs of a spinal fluid leak", "W-INJ": "pain during a refill",
-    "W-OD": "signs of too much medicine", "W-WATCH": "signs within 48 h of a dose change",
+    "W-OD": "signs of too much medicine",
+    "W-WATCH": "signs within 48 h of an implant, refill or dose change",
     "W-WD-BAC": "signs of baclofen withdrawal", "W-WD-OPI": "signs of opioid withdrawal",
     "W-ZIC": "ziconotide mental or mood effects", "W-ANY": "unexplained mental or muscle signs",
     "W-MASS": "pain relief fading or new pain (catheter tip mass)",
@@ -514,7 +515,7 @@ class Context:
     drugs_known: bool = False
     fever_c: float = FEVER_C
     low_c: float | None = None
-    watch: bool = False  # within 48 h after a refill, dose change or surgery
+    watch: bool = False  # within 48 h of an implant, trial start, refill, dose change, surgery
     recent_neuro: bool = False  # a W-NEURO item logged in the 7 days before
     baseline: frozenset[str] = frozenset()  # items the care team noted before the implant
 
