@@ -311,8 +311,9 @@ class View:
 
     # changes
     def add_question(self, patient: str, day: date, text: str) -> None:
+        """A question for the next visit, checked as `pumpjournal ask` checks it."""
         self.questions_table.insert({"patient": patient, "date": day.isoformat(),
-                                     "question": text})
+                                     "question": model.parse_question(text)})
 
     def save_entry(self, entry: Entry) -> None:
         """Store the entry as the person's only one that day (a new one, or in place)."""

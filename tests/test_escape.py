@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
 
 import pytest
 from hypothesis import given, strategies as st
@@ -177,7 +176,7 @@ def received(journal):
                                 logged_at="2026-01-01T00:00:00+00:00",
                                 updated_at="2026-01-01T00:00:00+00:00"))
         tx.add_event(Event("me", "visit", iso(5), {"note": "visit" + EVIL}))
-        tx.add_question("me", date.fromisoformat(iso(1)), "question" + EVIL)
+        tx.questions_table.insert({"patient": "me", "date": iso(1), "question": "question" + EVIL})
     return journal
 
 

@@ -603,3 +603,13 @@ def test_numbers_out_of_range_in_a_hand_edited_journal_break_no_command(cli, jou
             result = cli(*args)
             assert "unexpected" not in result.output, (args, value, result.output)
             assert result.exit_code == 0, (args, value, result.output)
+
+
+def test_a_question_added_through_the_library_is_checked_as_ask_checks_it(journal):
+    from pumpjournal import InputError
+
+    for bad in ("", "   ", "\x1b[2J wipe", "x" * 501):
+        with pytest.raises(InputError):
+            with Journal(journal).transaction() as tx:
+                tx.add_question("me", date.today(), bad)
+    assert not journal.exists()
