@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from .errors import JournalError
+from .errors import InputError, JournalError
 
 NAME = "encrypted-journals.json"
 
@@ -56,6 +56,8 @@ def load() -> set[str]:
         return set()
     except OSError as exc:
         raise _problem(f"cannot be read ({exc.strerror})") from None
+    except InputError:  # a pipe, a device: refused, never read
+        raise _problem("is not a regular file") from None
     try:
         paths = json.loads(raw)["encrypted"]
         if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
