@@ -461,8 +461,10 @@ def interrupted_with_signs(answers: list[str]) -> None:
             "saved; run `pumpjournal log` again to record it.")
 
 
-def ask_worse(known: list[str]) -> list[str]:
-    """For symptoms the care team noted before the implant: which are worse than usual."""
+def ask_worse(symptoms, baseline) -> list[str]:
+    """Of the ``symptoms`` logged, those the care team noted before the implant
+    (``baseline``) that are worse than usual, asked one by one."""
+    known = [sid for sid in symptoms if sid in baseline]
     if known:
         say("Your care team noted this before the implant:" if len(known) == 1 else
             "Your care team noted these before the implant:")
@@ -515,7 +517,7 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
                                "none)"), default="", show_default=False, err=True).strip()
     answers += [sid for sid in choose_symptoms([text]) if sid not in answers]
     raw["symptoms"] = list(answers)
-    raw["worse"] = ask_worse([sid for sid in answers if sid in baseline])
+    raw["worse"] = ask_worse(answers, baseline)
     raw["temperature"] = _ask("Your temperature, if you took it (e.g. 37.8 or 100.1F)",
                               lambda v: model.parse_temperature(v) and v)
     if raw["temperature"]:
@@ -583,7 +585,7 @@ def log(
             values = prompt_entry(when, existing, baseline)
             given = False
     if given and asking and worse is None:  # a known symptom typed as an option: worse?
-        values["worse"] = ask_worse([s for s in values.get("symptoms", []) if s in baseline])
+        values["worse"] = ask_worse(values.get("symptoms", []), baseline)
     done = save_entry_or_warn(store, broken, patient, when, values, as_json)
     report_logged(done, as_json)
     note_low_temperature(values)
@@ -841,9 +843,8 @@ def edit(
     asking = interactive() and bool(values.get("symptoms")) and worse is None
     store, view, broken = readable_journal(ctx, journal, need_view=asking)
     if asking and view is not None:  # a known symptom added at a terminal: worse than usual?
-        baseline = view.profile(queries.choose_patient(view, patient)).get(
-            "baseline_symptoms") or []
-        marked = ask_worse([s for s in values["symptoms"] if s in baseline])
+        marked = ask_worse(values["symptoms"], view.profile(
+            queries.choose_patient(view, patient)).get("baseline_symptoms") or [])
         if marked:
             values["worse"] = marked
     done = save_entry_or_warn(store, broken, patient, when, values, as_json, remove=removed,
