@@ -103,3 +103,53 @@ def check_range(since: date | None, until: date | None) -> None:
 def now_stamp() -> str:
     """The current local time with its UTC offset, to the second (ISO 8601)."""
     return datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+_TIME = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", re.ASCII)
+NO_TIME = ("none", "no", "unknown", "-")
+
+
+def parse_time(text) -> str | None:
+    """A reading's time as ``HH:MM`` (24-hour clock; ``7:05`` is ``07:05``), or None for
+    "time not recorded" (``none``)."""
+    raw = str(text).strip().lower()
+    if raw in NO_TIME:
+        return None
+    match = _TIME.fullmatch(raw)
+    if not match:
+        raise InputError(f"time {quote(text, 20)} is not understood; use HH:MM on the 24-hour "
+                         "clock (e.g. 08:30 or 21:15), or 'none' for a reading without a time.")
+    return f"{int(match[1]):02d}:{match[2]}"
+
+
+def now() -> datetime:
+    """The current local time, with its UTC offset."""
+    return datetime.now().astimezone()
+
+
+def offset_text(moment: datetime) -> str:
+    """A time's UTC offset as ``+HH:MM``."""
+    text = moment.strftime("%z") or "+0000"
+    return f"{text[:3]}:{text[3:5]}"
+
+
+def reading_slot(day: date, at: str | None, moment: datetime | None = None
+                 ) -> tuple[str | None, str | None]:
+    """The (time, UTC offset) of a reading of ``day``: the time ``at`` names (a time later than
+    now is refused for today), else the current minute for today and "not recorded" (None)
+    for an earlier day. The offset is the local one at that time."""
+    moment = moment or now()
+    if at is None:
+        if day != moment.date():
+            return None, None
+        return moment.strftime("%H:%M"), offset_text(moment)
+    time = parse_time(at)
+    if time is None:
+        return None, None
+    if day == moment.date():
+        if time > moment.strftime("%H:%M"):
+            raise InputError(f"the time {time} today is later than now ({moment:%H:%M}); a "
+                             "reading is logged once it is made.")
+        return time, offset_text(moment)
+    local = datetime.combine(day, datetime.strptime(time, "%H:%M").time()).astimezone()
+    return time, offset_text(local)

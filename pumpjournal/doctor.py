@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from . import model
+from .store import SCHEMA_VERSION
 from .errors import InputError, PumpjournalError
 from .escape import quote, shorten
 from .words import plural
@@ -41,6 +42,12 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
             problems.append(f"{where}: a second entry for the same person and day "
                             f"(entry {seen[key]})")
         seen[key] = doc_id
+    if view.schema_read < SCHEMA_VERSION:
+        notes.append(f"schema {view.schema_read}: read as schema {SCHEMA_VERSION} (a day holds "
+                     "readings); the next change writes it in schema "
+                     f"{SCHEMA_VERSION}, after a backup copy.")
+    else:
+        notes.append(f"schema {SCHEMA_VERSION}.")
     for event in view.events():
         if event.kind not in model.EVENT_KINDS:
             problems.append(f"event {event.id}: unknown kind {quote(event.kind, 30)}")
@@ -79,18 +86,29 @@ def _check_entry(doc: dict, today: date) -> None:
     day = date.fromisoformat(doc["date"])
     if day > today:
         raise InputError(f"the date {day} is in the future")
-    values = {key: doc[key] for key in ("pain", "worst", "least", "average", "mood", "boluses",
-                                        "sleep", "note", "questions", "temperature_site")
-              if doc.get(key) is not None}
-    values["symptoms"] = doc.get("symptoms") or []
-    checked = model.validate_fields(values)
-    if "pain" not in checked:
-        raise InputError("pain now is missing")
-    if doc.get("temperature_c") is not None:
-        model.parse_temperature(f"{doc['temperature_c']} C")
-    if checked["symptoms"] != list(doc.get("symptoms") or []):
-        raise InputError("its symptom list is not in catalogue order or has repeats")
+    checked = model.validate_fields({key: doc[key] for key in model.DAY_VALUES
+                                     if doc.get(key) is not None})
     model.check_scores(checked.get("worst"), checked.get("least"), checked.get("average"))
+    several = len(doc["readings"]) > 1
+    for reading in doc["readings"]:
+        try:
+            _check_reading(reading)
+        except InputError as exc:
+            if not several:
+                raise
+            raise InputError(f"the reading at {reading.get('time') or 'time not recorded'}: "
+                             f"{exc}") from None
+
+
+def _check_reading(reading: dict) -> None:
+    values = {key: reading[key] for key in ("pain", "boluses", "note", "temperature_site")
+              if reading.get(key) is not None}
+    values["symptoms"] = reading.get("symptoms") or []
+    checked = model.validate_fields(values)
+    if reading.get("temperature_c") is not None:
+        model.parse_temperature(f"{reading['temperature_c']} C")
+    if checked["symptoms"] != list(reading.get("symptoms") or []):
+        raise InputError("its symptom list is not in catalogue order or has repeats")
 
 
 def _profile_problems(who: str, facts: dict, today: date) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 
@@ -27,13 +27,77 @@ FIELD_WORDS = {
 }
 
 
+READING_KEYS = ("time", "utc_offset", "pain", "symptoms", "worse", "temperature_c",
+                "temperature", "temperature_site", "boluses", "note", "contacted", "logged_at",
+                "updated_at")
+# what a person gives for a reading, and for the day (recall questions over 24 hours)
+READING_VALUES = frozenset(("pain", "symptoms", "worse", "temperature_c", "temperature",
+                            "temperature_site", "boluses", "note", "contacted"))
+DAY_VALUES = ("worst", "least", "average", "sleep", "mood", "questions")
+_READING_LISTS = ("symptoms", "worse")
+
+
+@dataclass
+class Reading:
+    """One reading of a day: its time (``HH:MM`` local, None when not recorded) with the
+    UTC offset of then, pain now (a later reading may leave it out) and what was noticed."""
+
+    time: str | None = None
+    utc_offset: str | None = None
+    pain: int | None = None
+    symptoms: list[str] = field(default_factory=list)
+    worse: list[str] = field(default_factory=list)
+    temperature_c: float | None = None
+    temperature: str | None = None
+    temperature_site: str | None = None
+    boluses: int | None = None
+    note: str | None = None
+    contacted: bool | None = None
+    logged_at: str | None = None
+    updated_at: str | None = None
+
+    @property
+    def order(self) -> str:
+        """Its place in the day: by time, a reading without one first."""
+        return self.time or ""
+
+    @property
+    def label(self) -> str:
+        return self.time or "time not recorded"
+
+    def to_doc(self) -> dict:
+        return {key: (list(value) if isinstance(value, list) else value)
+                for key in READING_KEYS
+                if (value := getattr(self, key)) is not None and value != []}
+
+    def to_json(self) -> dict:
+        return {key: (list(value) if isinstance(value, list) else value)
+                for key in READING_KEYS for value in (getattr(self, key),)}
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> "Reading":
+        reading = object.__new__(cls)
+        data = dict(_READING_DEFAULTS)
+        data.update(doc)
+        data["symptoms"] = list(data["symptoms"] or ())
+        data["worse"] = list(data["worse"] or ())
+        reading.__dict__ = data
+        return reading
+
+
+_READING_DEFAULTS = {key: None for key in READING_KEYS} | {"symptoms": (), "worse": ()}
+
+
 @dataclass
 class Entry:
-    """One person's day. Missing values stay None: a skipped score is never a 0."""
+    """One person's day: its readings, and the day's own answers (the 24-hour recall scores,
+    sleep, mood, questions). The reading fields of the day (pain, symptoms, temperature...) are
+    worked out from its readings (``derive``). Missing values stay None: a skipped score is
+    never a 0."""
 
     patient: str
     date: str  # YYYY-MM-DD
-    pain: int
+    pain: int | None = None  # the latest scored reading's (by time)
     worst: int | None = None
     least: int | None = None
     average: int | None = None
@@ -50,57 +114,153 @@ class Entry:
     contacted: bool | None = None  # answer to "Have you contacted your care team?"
     logged_at: str | None = None
     updated_at: str | None = None
+    pain_mean: float | None = None
+    readings: list[Reading] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.readings:  # built from a day's fields alone: they are its one reading
+            self.readings = [Reading(**{key: getattr(self, key) for key in READING_KEYS
+                                        if key not in ("time", "utc_offset")})]
+        derive(self)
 
     @property
     def day(self) -> date:
         return date.fromisoformat(self.date)
 
     def to_doc(self) -> dict:
-        """The stored form: only the values that are present."""
-        doc = {}
-        for key in ENTRY_FIELDS:
+        """The stored form (schema 2): the day's own values that are present, and its
+        readings in time order."""
+        doc = {"patient": self.patient, "date": self.date}
+        for key in DAY_VALUES:
             value = getattr(self, key)
             if value is not None and value != []:
                 doc[key] = list(value) if isinstance(value, list) else value
+        if self.updated_at and self.updated_at > max(  # a change of the day's own fields
+                (r.updated_at or "" for r in self.readings), default=""):
+            doc["updated_at"] = self.updated_at
+        doc["readings"] = [r.to_doc() for r in self.readings]
         return doc
 
     def to_json(self) -> dict:
         """The documented JSON form: every key, null where missing."""
-        return {key: getattr(self, key) for key in ENTRY_FIELDS}
+        out = {key: getattr(self, key) for key in ENTRY_FIELDS if key != "readings"}
+        out["readings"] = [r.to_json() for r in self.readings]
+        return out
 
     @classmethod
     def from_doc(cls, doc: dict) -> "Entry":
-        """An Entry from a stored document, filling ``__dict__`` directly instead of calling
-        the dataclass's ``__init__`` (so no ``slots=True`` or ``__post_init__`` here): about
-        11 µs against 12 µs for ``Entry(**doc)`` under load, 5.2 against 7.0 µs on a quiet
-        machine, some 6 ms of every read of benchmarks/run.py's 3,650-entry journal."""
+        """An Entry from a stored (schema 2) document, filling ``__dict__`` directly instead
+        of calling the dataclass's ``__init__``: about half the time of ``Entry(**doc)``,
+        some milliseconds of every read of benchmarks/run.py's 3,650-day journal."""
         entry = object.__new__(cls)
         data = dict(_DEFAULTS)
-        data.update(doc if doc.keys() <= _FIELD_SET else
-                    {k: v for k, v in doc.items() if k in _FIELD_SET})
-        data["symptoms"] = list(data["symptoms"] or ())  # null in a hand-edited journal: none
-        data["worse"] = list(data["worse"] or ())
-        data["questions"] = list(data["questions"] or ())
+        data.update((k, v) for k, v in doc.items() if k in _DAY_SET)
+        data["questions"] = list(data["questions"] or ())  # null in a hand-edited journal
+        data["readings"] = [Reading.from_doc(r) for r in doc.get("readings") or ()]
         entry.__dict__ = data
+        derive(entry)
         return entry
+
+    def reading_at(self, time: str | None) -> Reading | None:
+        return next((r for r in self.readings if r.time == time), None)
+
+    def times(self) -> str:
+        """The day's reading times in words, for messages."""
+        return ", ".join(r.label for r in self.readings)
+
+    def upto(self, reading: Reading) -> "Entry":
+        """The day as it stood at ``reading``: its readings up to that one (by time), so the
+        rules on a reading see the day's earlier readings and not the later ones."""
+        return replace(self, readings=[r for r in self.readings if r.order <= reading.order])
+
+
+def derive(entry: Entry) -> None:
+    """Work out the day's reading fields from its readings: pain from the latest scored one
+    (by time), ``pain_mean`` over the scored ones, symptoms and worse joined, the highest
+    temperature (with how it was typed and where), boluses summed, notes in order, the
+    earliest ``logged_at``, the latest change, and the answer about contacting the care
+    team given for the day's most urgent signs."""
+    readings = entry.readings
+    if len(readings) > 1:
+        readings.sort(key=lambda r: r.order)
+    day_changed = entry.updated_at
+    if len(readings) == 1:  # the common day: its one reading's values
+        r = readings[0]
+        entry.pain, entry.symptoms, entry.worse = r.pain, list(r.symptoms), list(r.worse)
+        entry.temperature_c, entry.temperature = r.temperature_c, r.temperature
+        entry.temperature_site, entry.boluses, entry.note = (r.temperature_site, r.boluses,
+                                                             r.note)
+        entry.contacted, entry.logged_at = r.contacted, r.logged_at
+        entry.pain_mean = None if r.pain is None else float(r.pain)
+        entry.updated_at = max(filter(None, (day_changed, r.updated_at)), default=None)
+        return
+    scored = [r.pain for r in readings if r.pain is not None]
+    entry.pain = scored[-1] if scored else None
+    entry.pain_mean = round(sum(scored) / len(scored), 2) if scored else None
+    named = {s for r in readings for s in r.symptoms}
+    worse = {s for r in readings for s in r.worse}
+    entry.symptoms = [s.id for s in catalogue.SYMPTOMS if s.id in named]
+    entry.worse = [s.id for s in catalogue.SYMPTOMS if s.id in worse]
+    hot = max((r for r in readings if r.temperature_c is not None),
+              key=lambda r: r.temperature_c, default=None)
+    entry.temperature_c = hot and hot.temperature_c
+    entry.temperature = hot and hot.temperature
+    entry.temperature_site = hot and hot.temperature_site
+    boluses = [r.boluses for r in readings if r.boluses is not None]
+    entry.boluses = sum(boluses) if boluses else None
+    entry.note = "\n".join(r.note for r in readings if r.note) or None
+    entry.contacted = _contacted(entry)
+    entry.logged_at = min((r.logged_at for r in readings if r.logged_at), default=None)
+    entry.updated_at = max(filter(None, [day_changed, *(r.updated_at for r in readings)]),
+                           default=None)
+
+
+def _contacted(entry: Entry) -> bool | None:
+    """The answer given for the day's most urgent signs: each answered reading is ranked by
+    the signs the day had up to it (the rules on those signs alone), the later one winning a
+    tie. When every answer is the same, that answer."""
+    answered = [r for r in entry.readings if r.contacted is not None]
+    if len({r.contacted for r in answered}) <= 1:
+        return answered[-1].contacted if answered else None
+
+    def rank(reading: Reading) -> int:
+        signs = [r for r in entry.readings if r.order <= reading.order]
+        temps = [r.temperature_c for r in signs if r.temperature_c is not None]
+        flags = catalogue.assess({s for r in signs for s in r.symptoms},
+                                 max(temps, default=None), entry.day,
+                                 worse={s for r in signs for s in r.worse})
+        top = catalogue.top_urgency(flags)
+        return int(top) if top is not None else -1
+
+    best = max(range(len(answered)), key=lambda i: (rank(answered[i]), i))
+    return answered[best].contacted
 
 
 class Day:
-    """The little the rules and the cohort need of a stored entry, without a whole Entry."""
+    """The little the rules and the cohort need of a stored day, without a whole Entry."""
 
     def __init__(self, doc: dict):
-        self.patient, self.date, self.pain = doc["patient"], doc["date"], doc["pain"]
+        self.patient, self.date = doc["patient"], doc["date"]
         self.day = date.fromisoformat(doc["date"])
         self.average = doc.get("average")
-        self.symptoms = doc.get("symptoms") or []
-        self.worse = doc.get("worse") or []
-        self.temperature_c = doc.get("temperature_c")
+        readings = doc["readings"]
+        if len(readings) == 1:
+            r = readings[0]
+            self.pain = r.get("pain")
+            self.pain_mean = None if self.pain is None else float(self.pain)
+            self.symptoms = r.get("symptoms") or []
+            self.worse = r.get("worse") or []
+            self.temperature_c = r.get("temperature_c")
+        else:
+            entry = Entry.from_doc(doc)
+            self.pain, self.pain_mean, self.symptoms, self.worse, self.temperature_c = (
+                entry.pain, entry.pain_mean, entry.symptoms, entry.worse, entry.temperature_c)
+        self.readings = readings
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
-_FIELD_SET = frozenset(ENTRY_FIELDS)
-_DEFAULTS = {f.name: None for f in fields(Entry)} | {"symptoms": (), "worse": (),
-                                                    "questions": ()}
+_DAY_SET = frozenset(("patient", "date", "updated_at") + DAY_VALUES)
+_DEFAULTS = {f.name: None for f in fields(Entry)} | {"questions": ()}
 
 
 # Numbers are typed with ASCII digits only: int()/float()/Decimal() would also take "1_0",
@@ -337,57 +497,124 @@ def check_scores(worst: int | None, least: int | None, average: int | None) -> N
         raise InputError(f"average pain ({average}) is lower than least pain ({least}).")
 
 
-def new_entry(patient: str, day: date, values: dict, stamp: str) -> Entry:
-    """A new entry from validated values (see validate_fields); pain is required."""
+def new_entry(patient: str, day: date, values: dict, stamp: str,
+              slot: tuple[str | None, str | None] = (None, None)) -> Entry:
+    """A new day from validated values (see validate_fields), its first reading at ``slot``
+    (time, UTC offset); pain now is required."""
     if "pain" not in values:
         raise InputError(f"--pain is required for a new entry: a whole number from 0 to 10 "
                          f"({PAIN_SCALE}).")
-    entry = Entry(patient=patient, date=day.isoformat(), logged_at=stamp, updated_at=stamp,
-                  **values)
-    check_scores(entry.worst, entry.least, entry.average)
-    return entry
+    empty = Entry.from_doc({"patient": patient, "date": day.isoformat()})
+    return change_day(empty, values, stamp, slot)[0]
 
 
-def validate_clear(names) -> list[str]:
-    """Field names for edit's --clear; pain now cannot be cleared."""
+def validate_clear(names, reading: bool = False) -> list[str]:
+    """Field names for edit's --clear; pain now can be cleared only from one reading
+    (``reading``) of a day that has another pain score."""
     keys = []
     for name in names:
         key = str(name).strip().lower().replace("-", "_")
-        if key not in FIELD_WORDS or key == "pain":
+        if key not in FIELD_WORDS or (key == "pain" and not reading):
             raise InputError(f"cannot clear {quote(name)}; fields that can be cleared: "
-                             f"{', '.join(k for k in FIELD_WORDS if k != 'pain')}.")
+                             f"{', '.join(k for k in FIELD_WORDS if k != 'pain')}"
+                             + (" (and pain, from one reading named with --at)."
+                                if not reading else "."))
         keys.append(key)
     return keys
 
 
+def split(values) -> tuple[dict, dict]:
+    """Values (or field names) of the day itself, and of a reading."""
+    if isinstance(values, dict):
+        return ({k: v for k, v in values.items() if k in DAY_VALUES},
+                {k: v for k, v in values.items() if k not in DAY_VALUES})
+    return [k for k in values if k in DAY_VALUES], [k for k in values if k not in DAY_VALUES]
+
+
+def change_day(entry: Entry, values: dict, stamp: str, slot: tuple[str | None, str | None],
+               *, remove: tuple[str, ...] = (), clear: tuple[str, ...] = (),
+               create: bool = True) -> tuple[Entry, list[tuple[str, object, object]], Reading | None, bool]:
+    """Apply validated values to a day: the day's own fields to the day, the reading fields to
+    its reading at ``slot``'s time (a new one with ``create``, else InputError). Returns the
+    day, the changes (field, old, new), the reading touched (None: only day fields) and
+    whether it is new.
+
+    Given fields replace theirs; new symptoms and questions join the lists. Symptom ids in
+    ``remove`` leave the reading; fields in ``clear`` are emptied."""
+    day_values, reading_values = split(values)
+    day_clear, reading_clear = split(clear)
+    new = Entry.from_doc(entry.to_doc())  # a copy: ``entry`` stays as it was
+    changes: list[tuple[str, object, object]] = []
+    for key in day_clear:
+        old = getattr(new, key)
+        setattr(new, key, [] if key == "questions" else None)
+        if old not in (None, []):
+            changes.append((key, old, getattr(new, key)))
+    for key, value in day_values.items():
+        old = getattr(new, key)
+        setattr(new, key, list(old) + [v for v in value if v not in old]
+                if key == "questions" else value)
+        if old != getattr(new, key):
+            changes.append((key, old, getattr(new, key)))
+    reading, added = None, False
+    if reading_values or reading_clear or remove:
+        reading = new.reading_at(slot[0])
+        if reading is None:
+            if not create:
+                raise InputError(f"there is no reading at {slot[0] or 'time not recorded'} on "
+                                 f"{new.date}; its readings: {new.times()}.")
+            reading, added = Reading(*slot, logged_at=stamp), True
+            new.readings.append(reading)
+        changes += _change_reading(reading, reading_values, remove, reading_clear)
+        if changes or added:
+            reading.updated_at = stamp
+    if changes or added:
+        new.updated_at = stamp
+    order = list(FIELD_WORDS)
+    changes.sort(key=lambda change: order.index(change[0]))
+    derive(new)
+    if new.pain is None:
+        raise InputError(f"the day {new.date} would have no pain score: at least one reading "
+                         "keeps pain now (delete the whole day with `pumpjournal delete` "
+                         "instead).")
+    check_scores(new.worst, new.least, new.average)
+    return new, changes, reading, added
+
+
+def _change_reading(reading: Reading, values: dict, remove, clear) -> list:
+    before = {key: getattr(reading, key) for key in READING_WORDS}
+    for key in clear:
+        setattr(reading, key, [] if key in _READING_LISTS else None)
+        if key == "temperature":
+            reading.temperature_c = reading.temperature_site = None
+    for key, value in values.items():
+        if key in _READING_LISTS:
+            value = list(getattr(reading, key)) + [v for v in value
+                                                   if v not in getattr(reading, key)]
+        setattr(reading, key, value)
+    reading.symptoms = [s.id for s in catalogue.SYMPTOMS
+                        if s.id in reading.symptoms and s.id not in remove]
+    reading.worse = [s.id for s in catalogue.SYMPTOMS
+                     if s.id in reading.worse and s.id in reading.symptoms]
+    return [(key, old, getattr(reading, key)) for key, old in before.items()
+            if old != getattr(reading, key)]
+
+
+READING_WORDS = tuple(k for k in FIELD_WORDS if k not in DAY_VALUES)  # in display order
+
+
 def merge(entry: Entry, values: dict, stamp: str, *, remove: tuple[str, ...] = (),
           clear: tuple[str, ...] = ()) -> tuple[Entry, list[tuple[str, object, object]]]:
-    """Apply validated values to an existing entry; return it and the changes (field, old, new).
-
-    Given fields replace theirs; new symptoms and questions join the day's lists. Symptom ids in
-    ``remove`` leave the list; fields in ``clear`` are emptied (pain now cannot be).
-    """
-    data = asdict(entry)
-    for key in clear:
-        data[key] = [] if key in ("symptoms", "worse", "questions") else None
-        if key == "temperature":
-            data["temperature_c"] = data["temperature_site"] = None
-    for key, value in values.items():
-        if key in ("symptoms", "worse", "questions"):
-            data[key] = list(data[key]) + [v for v in value if v not in data[key]]
-        else:
-            data[key] = value
-    data["symptoms"] = [s.id for s in catalogue.SYMPTOMS
-                        if s.id in data["symptoms"] and s.id not in remove]
-    data["worse"] = [s.id for s in catalogue.SYMPTOMS
-                     if s.id in data["worse"] and s.id in data["symptoms"]]
-    updated = Entry(**data)
-    check_scores(updated.worst, updated.least, updated.average)
-    changes = [(key, getattr(entry, key), getattr(updated, key)) for key in FIELD_WORDS
-               if getattr(entry, key) != getattr(updated, key)]
-    if changes:
-        updated.updated_at = stamp
-    return updated, changes
+    """Apply validated values to a day of one reading (day fields to the day, the others to
+    that reading); return the day and the changes (field, old, new)."""
+    only = entry.readings[0] if len(entry.readings) == 1 else None
+    if only is None and (split(values)[1] or split(clear)[1] or remove):
+        raise InputError(f"{entry.date} has {len(entry.readings)} readings ({entry.times()}); "
+                         "say which one with --at HH:MM (--at none: the one without a time).")
+    slot = (only.time, only.utc_offset) if only else (None, None)
+    new, changes, _, _ = change_day(entry, values, stamp, slot, remove=remove, clear=clear,
+                                    create=False)
+    return new, changes
 
 
 # Profile and events: what the rules and the timeline need to know about the person's pump.

@@ -26,7 +26,7 @@ import orjson
 from tinydb import TinyDB, where
 from tinydb.storages import Storage
 
-from . import model
+from . import dates, model
 from .dates import FIRST_YEAR, LAST_YEAR, STORED_DAY
 from .errors import InputError, JournalCorrupt, JournalError
 from .crypto import MAGIC
@@ -36,7 +36,7 @@ from .files import (atomic_writer, kind, others_can_write, read_regular, reason,
 from .lock import FileLock, lock_wait
 from .model import Entry, Event
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a day holds readings (schema 1: one flat record a day)
 TABLES = ("meta", "entries", "events", "profile", "questions")
 WAY_OUT = ("restore a copy from the backups folder next to the journal (`pumpjournal backup` "
            "makes one), or see what is wrong with `pumpjournal doctor`")
@@ -81,6 +81,13 @@ def read_raw(path: Path) -> bytes | None:
 
 
 def check_shape(path: Path, raw: bytes) -> dict:
+    """The journal's data, checked and brought to this schema (see ``load``)."""
+    return load(path, raw)[0]
+
+
+def load(path: Path, raw: bytes) -> tuple[dict, int]:
+    """The journal's data, its shape and record types checked and brought to this schema in
+    memory, and the schema it was written in."""
     if not raw.strip():
         raise corrupt(path, "the file is empty (it may have been truncated)")
     try:
@@ -104,24 +111,116 @@ def check_shape(path: Path, raw: bytes) -> dict:
     for table in TABLES[1:]:
         if not all(isinstance(doc, dict) for doc in data.get(table, {}).values()):
             raise corrupt(path, f"its {table} table holds records that are not objects")
+    written_in = migrate(data)
     check_records(path, data)
-    return data
+    return data, written_in
 
 
-_TYPES = {"patient": (str,), "date": (str,), "pain": (int,), "worst": (int,),
-          "least": (int,), "average": (int,), "boluses": (int,), "mood": (int,),
-          "sleep": (int, float), "temperature_c": (int, float), "symptoms": (list,),
-          "worse": (list,),
-          "questions": (list,), "note": (str,), "temperature": (str,),
-          "temperature_site": (str,), "contacted": (bool,), "logged_at": (str,),
-          "updated_at": (str,)}
-# the types each field may have; optional fields may be missing or null
-_KINDS = {key: frozenset(kinds + ((type(None),) if key not in ("patient", "date", "pain")
-                                  else ())) for key, kinds in _TYPES.items()}
-_ALLOWED = frozenset((key, kind) for key, kinds in _KINDS.items() for kind in kinds)
-_LISTS = tuple(key for key, kinds in _TYPES.items() if kinds == (list,))  # lists of text
+_DAY_TYPES = {"patient": (str,), "date": (str,), "worst": (int,), "least": (int,),
+              "average": (int,), "mood": (int,), "sleep": (int, float), "questions": (list,),
+              "updated_at": (str,), "readings": (list,)}
+_READING_TYPES = {"time": (str,), "utc_offset": (str,), "pain": (int,), "symptoms": (list,),
+                  "worse": (list,), "temperature_c": (int, float), "temperature": (str,),
+                  "temperature_site": (str,), "boluses": (int,), "note": (str,),
+                  "contacted": (bool,), "logged_at": (str,), "updated_at": (str,)}
 
 
+def _kinds(types: dict, required=()) -> dict:
+    """The types each field may have; optional fields may be missing or null."""
+    return {key: frozenset(kinds + ((type(None),) if key not in required else ()))
+            for key, kinds in types.items()}
+
+
+_DAY_KINDS = _kinds(_DAY_TYPES, ("patient", "date", "readings"))
+_READING_KINDS = _kinds(_READING_TYPES)
+_DAY_LISTS = ("questions",)
+_READING_LISTS = ("symptoms", "worse")
+_CLOCK = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
+_OFFSET = re.compile(r"[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]", re.ASCII)
+READING_KEYS = frozenset(_READING_TYPES) - {"time", "utc_offset"}
+
+
+def migrate(data: dict) -> int:
+    """Bring a loaded journal to this schema in memory; returns the schema it was written
+    in. Schema 1 kept one flat record a day: each becomes a day with one reading whose time
+    is not recorded (the day's own fields stay on the day)."""
+    meta = data["meta"]["1"]
+    version = meta["schema"]
+    if version == 1:
+        for doc_id, doc in data.get("entries", {}).items():
+            reading = {key: doc.pop(key) for key in list(doc) if key in READING_KEYS}
+            doc.pop("readings", None)  # never in schema 1: not carried over unchecked
+            if reading.get("updated_at") and reading["updated_at"] == doc.get("updated_at"):
+                del doc["updated_at"]
+            doc["readings"] = [reading]
+        data["meta"]["1"] = {**meta, "schema": SCHEMA_VERSION}
+    return version
+
+
+def _wrong(value, kinds) -> bool:
+    return value.__class__ not in kinds
+
+
+def _fast_sound(docs: dict) -> bool:
+    """Every day and reading has the right keys and types (one pass per field)."""
+    days = docs.values()
+    if not set(chain.from_iterable(days)) <= _DAY_KINDS.keys():
+        return False
+    if not all({doc.get(key).__class__ for doc in days} <= _DAY_KINDS[key]
+               for key in _DAY_KINDS):
+        return False
+    readings = [r for doc in days for r in doc["readings"]]
+    if not readings or not all(r.__class__ is dict for r in readings):
+        return not days
+    if not set(chain.from_iterable(readings)) <= _READING_KINDS.keys():
+        return False
+    if not all({r.get(key).__class__ for r in readings} <= _READING_KINDS[key]
+               for key in _READING_KINDS):
+        return False
+    return (all(_CLOCK.fullmatch(t) for t in {r.get("time") for r in readings} - {None})
+            and all(_OFFSET.fullmatch(t) for t in {r.get("utc_offset") for r in readings}
+                    - {None})
+            and all(_texts(r.get(key)) for r in readings for key in _READING_LISTS)
+            and all(_day(doc["date"]) and _texts(doc.get("questions")) and _readings_sound(
+                doc["readings"]) for doc in days))
+
+
+def _readings_sound(readings: list) -> bool:
+    """At least one reading, one with pain, and no two at the same time."""
+    return bool(readings) and len({r.get("time") for r in readings}) == len(readings) and any(
+        r.get("pain") is not None for r in readings)
+
+
+def _entry_problem(doc: dict) -> str | None:
+    """What is wrong with one stored day, in words (None: nothing)."""
+    if doc.get("patient").__class__ is not str or not _day(doc.get("date")):
+        return "a patient or date value of the wrong kind"
+    bad = next((key for key, value in doc.items() if key not in _DAY_KINDS
+                or _wrong(value, _DAY_KINDS[key])), None)
+    if bad or not _texts(doc.get("questions")):
+        return f"a {bad or 'questions'} value of the wrong kind"
+    readings = doc["readings"]
+    if not readings:
+        return "no readings"
+    for n, reading in enumerate(readings, 1):
+        if reading.__class__ is not dict:
+            return f"a reading {n} that is not an object"
+        bad = next((key for key, value in reading.items() if key not in _READING_KINDS
+                    or _wrong(value, _READING_KINDS[key])), None)
+        bad = bad or next((key for key in _READING_LISTS if not _texts(reading.get(key))), None)
+        if reading.get("time") is not None and not _CLOCK.fullmatch(reading["time"]):
+            bad = "time"
+        if reading.get("utc_offset") is not None and not _OFFSET.fullmatch(
+                reading["utc_offset"]):
+            bad = "utc_offset"
+        if bad:
+            return f"a {bad} value of the wrong kind" + (
+                f" (reading {n})" if len(readings) > 1 else "")
+    if not any(r.get("pain") is not None for r in readings):
+        return "a pain value of the wrong kind (no reading has pain now)"
+    if len({r.get("time") for r in readings}) != len(readings):
+        return "two readings at the same time"
+    return None
 
 
 def _day(value) -> bool:
@@ -176,24 +275,12 @@ def check_records(path: Path, data: dict) -> None:
             raise corrupt(path, f"its {table} table has a record id that is not a whole number "
                                 f"from 1 ({bad_id[:20]!r})")
     docs = data.get("entries", {})
-    seen_keys = set(chain.from_iterable(docs.values()))
-    sound = seen_keys <= _TYPES.keys() and all(
-        {type(doc.get(key)) for doc in docs.values()} <= _KINDS[key] for key in _TYPES)
-    if not (sound and all(_day(doc["date"]) and all(_texts(doc.get(key)) for key in _LISTS)
-                          for doc in docs.values())):
+    if not _fast_sound(docs):
         for doc_id, doc in docs.items():
-            bad = next((key for key, value in doc.items()
-                        if (key, value.__class__) not in _ALLOWED), None)
-            if "patient" not in doc or not _day(doc.get("date")):
-                bad = "patient or date"
-            elif "pain" not in doc:
-                bad = "pain"
-            else:
-                bad = next((key for key in _LISTS if not _texts(doc.get(key))), bad)
+            bad = _entry_problem(doc)
             if bad:
                 raise corrupt(path, f"entry {doc_id} ({shorten(doc.get('patient'), 20)}, "
-                                    f"{shorten(doc.get('date'), 20)}) "
-                                    f"has a {bad} value of the wrong kind")
+                                    f"{shorten(doc.get('date'), 20)}) has {bad}")
     for doc_id, doc in data.get("events", {}).items():
         if (not isinstance(doc.get("kind"), str) or not isinstance(doc.get("patient"), str)
                 or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
@@ -245,6 +332,7 @@ class View:
         self.events_table = self.db.table("events", cache_size=0)
         self.profile_table = self.db.table("profile", cache_size=0)
         self.questions_table = self.db.table("questions", cache_size=0)
+        self.schema_read = SCHEMA_VERSION  # the schema of the file it was read from
 
     # queries
     def patients(self) -> list[str]:
@@ -337,23 +425,46 @@ class View:
             self.entries_table.remove(doc_ids=list(replace))
         self.entries_table.insert_multiple(docs)
 
-    def log(self, patient: str, day: date, values: dict, stamp: str):
-        """Create the day's entry or update it: (entry, changes, created)."""
+    def log(self, patient: str, day: date, values: dict, stamp: str, at: str | None = None):
+        """Add a reading to the person's day, or update the one at the same time: (entry,
+        changes, created). See ``add_reading``."""
+        return self.add_reading(patient, day, values, stamp, at)[:3]
+
+    def add_reading(self, patient: str, day: date, values: dict, stamp: str,
+                    at: str | None = None):
+        """Log validated values for a person's day: (entry, changes, created, reading, added).
+
+        The reading fields make a reading at ``at`` (``HH:MM``, or ``none``: time not
+        recorded), by default at the current minute for today and untimed for an earlier
+        day; a reading already at that time is updated. The day's own fields (the 24-hour
+        scores, sleep, mood, questions) change the day; given alone they add no reading. A
+        new day needs pain now. ``contacted`` given alone goes to the day's latest reading."""
         existing = self.entry(patient, day)
+        slot = dates.reading_slot(day, at)
         if existing is None:
-            entry = model.new_entry(patient, day, values, stamp)
+            entry = model.new_entry(patient, day, values, stamp, slot)
             self.save_entry(entry)
-            return entry, [], True
-        entry, changes = model.merge(existing, values, stamp)
-        if changes:
+            return entry, [], True, entry.readings[0], True
+        if at is None and values.keys() == {"contacted"}:
+            last = existing.readings[-1]
+            slot = (last.time, last.utc_offset)
+        entry, changes, reading, added = model.change_day(existing, values, stamp, slot)
+        if changes or added:
             self.save_entry(entry)
-        return entry, changes, False
+        return entry, changes, False, reading, added
 
     def edit(self, patient: str, day: date, values: dict, stamp: str,
-             remove: tuple[str, ...] = (), clear: tuple[str, ...] = ()):
+             remove: tuple[str, ...] = (), clear: tuple[str, ...] = (), at: str | None = None):
+        """Change a day: the reading ``at`` names (``HH:MM``, or ``none`` for the one without a
+        time), else the day's own fields and its only reading. (entry, changes)."""
         model.require_change(values, remove, clear)
         existing = self.require_entry(patient, day)
-        entry, changes = model.merge(existing, values, stamp, remove=remove, clear=clear)
+        if at is None:
+            entry, changes = model.merge(existing, values, stamp, remove=remove, clear=clear)
+        else:
+            time = dates.parse_time(at)
+            entry, changes, _, _ = model.change_day(existing, values, stamp, (time, None),
+                                                    remove=remove, clear=clear, create=False)
         if changes:
             self.save_entry(entry)
         return entry, changes
@@ -362,6 +473,29 @@ class View:
         entry = self.require_entry(patient, day)
         self.entries_table.remove(doc_ids=[self._find(patient, day.isoformat())[0]])
         return entry
+
+    def delete_reading(self, patient: str, day: date, at: str, stamp: str):
+        """Remove the reading ``at`` names: (the day as it was, the reading, the day now or
+        None when it was the day's only reading and the day went with it)."""
+        entry = self.require_entry(patient, day)
+        time = dates.parse_time(at)
+        reading = entry.reading_at(time)
+        if reading is None:
+            raise InputError(f"there is no reading at {time or 'time not recorded'} on "
+                             f"{day.isoformat()}; its readings: {entry.times()}.")
+        if len(entry.readings) == 1:
+            self.delete_entry(patient, day)
+            return entry, reading, None
+        left = model.Entry.from_doc(entry.to_doc())
+        left.readings = [r for r in left.readings if r.time != reading.time]
+        left.updated_at = stamp
+        model.derive(left)
+        if left.pain is None:
+            raise InputError(f"the reading at {reading.label} holds the day's only pain score; "
+                             f"delete the whole day with `pumpjournal delete {day.isoformat()}`, "
+                             "or give another reading its pain first.")
+        self.save_entry(left)
+        return entry, reading, left
 
     def require_entry(self, patient: str, day: date) -> Entry:
         entry = self.entry(patient, day)
@@ -526,17 +660,24 @@ class Journal:
                                  self.real_path.parent, self.backup_folder])
         return [folder for folder in folders if others_can_write(folder)]
 
-    def decode(self, raw: bytes) -> dict:
+    def decode(self, raw: bytes | None) -> View:
+        """A view of the journal's contents (``raw``; None: no journal yet), brought to this
+        schema in memory: it is written in it only with the first change."""
         from .crypto import decrypt, is_encrypted
 
+        if raw is None:
+            return View(empty_data())
         if is_encrypted(raw):
             raw = decrypt(raw, self.passphrase, self.path)
-            data = check_shape(self.path, raw)
+            data, version = load(self.path, raw)
             self._remember()
-            return data
-        if self.must_be_encrypted():
+        elif self.must_be_encrypted():
             raise self._refuse_plain()
-        return check_shape(self.path, raw)
+        else:
+            data, version = load(self.path, raw)
+        view = View(data)
+        view.schema_read = version
+        return view
 
     def encode(self, data: dict, previous: bytes | None) -> bytes:
         from .crypto import encrypt, is_encrypted
@@ -549,8 +690,7 @@ class Journal:
         return plain
 
     def read(self) -> View:
-        raw = read_raw(self.path)
-        return View(empty_data() if raw is None else self.decode(raw))
+        return self.decode(read_raw(self.path))
 
     @contextmanager
     def locked(self) -> Iterator[Path]:
@@ -570,9 +710,11 @@ class Journal:
             raw = read_raw(real)
             if raw is None:
                 self._new_payload(None)  # refuse a plain journal where one must be encrypted
-            view = View(empty_data() if raw is None else self.decode(raw))
+            view = self.decode(raw)
             yield view
             if view.storage.changed:
+                if raw is not None and view.schema_read < SCHEMA_VERSION:
+                    self.keep_backup(raw, "migrate")  # the old format, kept as it was
                 if backup and raw is not None:
                     self.keep_backup(raw, backup)
                 payload = self.encode(view.storage.data, raw)

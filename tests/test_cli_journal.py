@@ -24,7 +24,11 @@ from pjtest import NOT_ADVICE, iso, ok, plain, refused, run_child, set_profile, 
 
 ENTRY_KEYS = {"patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
               "temperature_c", "temperature", "temperature_site", "boluses", "sleep", "mood",
-              "note", "questions", "contacted", "logged_at", "updated_at"}
+              "note", "questions", "contacted", "logged_at", "updated_at", "pain_mean",
+              "readings"}
+READING_KEYS = {"time", "utc_offset", "pain", "symptoms", "worse", "temperature_c",
+                "temperature", "temperature_site", "boluses", "note", "contacted", "logged_at",
+                "updated_at"}
 FLAG_KEYS = {"rule", "urgency", "symbol", "items", "advice", "sources"}
 STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2}|Z)$")
 
@@ -145,7 +149,8 @@ def test_missing_scores_are_stored_as_missing_not_zero(cli, cli_json, journal):
     assert entry["mood"] is None and entry["sleep"] is None
     stored = json.loads(journal.read_text())
     doc = next(iter(stored["entries"].values()))
-    assert doc["pain"] == 0 and "worst" not in doc and "average" not in doc
+    assert doc["readings"][0]["pain"] == 0 and "worst" not in doc and "average" not in doc
+    assert not any(key in doc["readings"][0] for key in ("worst", "average", "mood"))
 
 
 def test_log_json_prints_only_the_documented_object(cli):
@@ -297,9 +302,12 @@ def test_edit_changes_only_the_given_field(cli, cli_json):
     assert "pain now: 4 -> 5" in result.stdout
     assert len(result.stdout.strip().splitlines()) == 2
     after = cli_json("show", iso(1))
-    assert after["pain"] == 5
-    for key in ENTRY_KEYS - {"pain", "updated_at"}:
+    assert after["pain"] == 5 and after["pain_mean"] == 5.0
+    for key in ENTRY_KEYS - {"pain", "pain_mean", "updated_at", "readings"}:
         assert after[key] == before[key], key
+    (old,), (new,) = before["readings"], after["readings"]
+    for key in READING_KEYS - {"pain", "updated_at"}:
+        assert new[key] == old[key], key
 
 
 def test_edit_remove_symptom_and_clear(cli, cli_json):

@@ -37,7 +37,7 @@ PREFILLED = 300
 def values(n):
     """What day n (1-based) holds; the writers write exactly this."""
     return {"pain": n % 11, "worst": min(10, n % 11 + 2), "least": max(0, n % 11 - 2),
-            "symptoms": ["headache", "fever"] if n % 7 == 0 else ["headache"],
+            "symptoms": ["fever", "headache"] if n % 7 == 0 else ["headache"],
             "sleep": 6.5, "mood": n % 10,
             "note": f"day {n}: walked to the mailbox and back; " + "x" * (n % 90),
             "questions": [f"question for day {n}"]}

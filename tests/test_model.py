@@ -323,8 +323,8 @@ def test_new_entry_needs_pain_and_consistent_scores():
         model.new_entry("me", NOW, {"pain": 3, "least": 4, "average": 2}, STAMP)
     entry = model.new_entry("me", NOW, {"pain": 0}, STAMP)
     assert entry.pain == 0 and entry.worst is None
-    assert entry.to_doc() == {"patient": "me", "date": "2026-11-25", "pain": 0,
-                              "logged_at": STAMP, "updated_at": STAMP}
+    assert entry.to_doc() == {"patient": "me", "date": "2026-11-25", "readings": [
+        {"pain": 0, "logged_at": STAMP, "updated_at": STAMP}]}
 
 
 @given(st.integers(0, 10), st.integers(0, 10), st.integers(0, 10))

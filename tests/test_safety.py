@@ -77,19 +77,19 @@ def test_doctor_on_a_sound_journal(cli, journal, no_passphrase):
 
 def _break_pain(data):
     doc = data["entries"]["1"]
-    doc["pain"] = 11
+    doc["readings"][0]["pain"] = 11
     return f"entry 1 ({doc['patient']}, {doc['date']})", ["pain", "11"]
 
 
 def _break_symptom(data):
     doc = data["entries"]["2"]
-    doc["symptoms"] = ["frobnitz"]
+    doc["readings"][0]["symptoms"] = ["frobnitz"]
     return f"entry 2 ({doc['patient']}, {doc['date']})", ["unknown symptom", "frobnitz"]
 
 
 def _duplicate(data):
     entries = data["entries"]
-    copy = dict(entries["2"], pain=9)
+    copy = dict(entries["2"], readings=[dict(entries["2"]["readings"][0], pain=9)])
     entries["7"] = copy
     return f"entry 7 ({copy['patient']}, {copy['date']})", ["second entry", "entry 2"]
 
@@ -151,7 +151,7 @@ def _date_format(data):
 
 def _pain_as_text(data):
     doc = data["entries"]["1"]
-    doc["pain"] = "4"
+    doc["readings"][0]["pain"] = "4"
     return f"entry 1 ({doc['patient']}, {doc['date']})", ["pain"]
 
 

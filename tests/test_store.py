@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pumpjournal import Journal
+from pumpjournal import Journal, model
 from pumpjournal import store as store_module
 from pjtest import Child, child_env, pumpjournal
 
@@ -486,7 +486,8 @@ def _base_journal(path: Path) -> dict:
 
 
 FIELDS = {  # every field the load check knows, so a new field is fuzzed the day it is added
-    "entries": sorted(store_module._TYPES),
+    "entries": sorted(store_module._DAY_TYPES)
+               + [f"readings.{key}" for key in sorted(store_module._READING_TYPES)],
     "profile": ["patient"] + sorted(store_module._PROFILE_CHECKS),
     "events": ["kind", "date", "patient", "details"]
               + [f"details.{key}" for key in sorted(store_module._DETAIL_CHECKS)],
@@ -523,10 +524,13 @@ def _edit(data: dict, change) -> None:
         return
     field = FIELDS[table][field_no % len(FIELDS[table])]
     doc = docs[key]
-    if field.startswith("details."):
-        if not isinstance(doc.get("details"), dict):
+    if field.startswith(("details.", "readings.")):
+        inner, field = field.split(".")
+        doc = doc.get(inner)
+        if isinstance(doc, list) and doc:
+            doc = doc[record % len(doc)]
+        if not isinstance(doc, dict):
             return
-        doc, field = doc["details"], field[len("details."):]
     if op == "drop":
         doc.pop(field, None)
     else:
@@ -595,7 +599,7 @@ def test_numbers_out_of_range_in_a_hand_edited_journal_break_no_command(cli, jou
     data = _base_journal(tmp_path / "base.json")
     for value in (-13, 10**6):
         for doc in data["entries"].values():
-            doc[field] = value
+            (doc if field in model.DAY_VALUES else doc["readings"][0])[field] = value
         journal.parent.mkdir(exist_ok=True)
         journal.write_bytes(json.dumps(data).encode())
         assert cli("doctor").exit_code == 1
