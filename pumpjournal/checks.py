@@ -37,6 +37,7 @@ class Check:
     ctx: cat.Context = field(default_factory=cat.Context)
     complete: bool = True  # False: the profile and earlier days were not known
     failed: bool = False  # the rules raised an error (the flags may be missing)
+    time: str | None = None  # the reading the check is about, on a day of several
 
     @property
     def top(self) -> cat.Urgency | None:
@@ -73,6 +74,15 @@ def check(symptoms: Iterable[str], temperature_c: float | None, day: date,
                      complete=False)
     except Exception:
         return Check(complete=False, failed=True)
+
+
+def check_reading(view, entry, reading) -> Check:
+    """The flags of a day as it stood at ``reading`` (its earlier readings too: a morning fever
+    and an evening stiff neck are one sign), naming the reading's time on a day of several."""
+    found = check_entry(view, entry.upto(reading) if reading is not None else entry)
+    if reading is not None and len(entry.readings) > 1:
+        found.time = reading.label
+    return found
 
 
 def check_entry(view, entry) -> Check:
@@ -115,6 +125,18 @@ class Logged:
     check: Check
     profile: dict
     watch: object = None  # timeline.Watch running today, or None
+    reading: object = None  # the model.Reading logged or changed (None: only the day's fields)
+    added: bool = False  # the reading is new
+    answered: object = None  # the most urgent level the care team was said contacted about
+
+    def ask_contacted(self) -> bool:
+        """Whether to ask "Have you contacted your care team?": a sign above EXPECTED, not
+        answered yes for this reading, nor for an earlier one at this level or above."""
+        top = self.check.top
+        if top is None or top <= cat.Urgency.EXPECTED:
+            return False
+        mine = self.reading.contacted if self.reading is not None else self.entry.contacted
+        return mine is not True and (self.answered is None or top > self.answered)
 
 
 class NotSaved(JournalError):
@@ -131,9 +153,10 @@ class NotSaved(JournalError):
 
 def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *,
             remove: tuple[str, ...] = (), clear: tuple[str, ...] = (), edit: bool = False,
-            today: date | None = None) -> Logged:
-    """Create or add to a person's entry for ``day`` (``edit``: change an existing one), save
-    it, then evaluate its warning-sign rules on what was saved.
+            today: date | None = None, at: str | None = None) -> Logged:
+    """Add a reading to a person's day, or update one (``at``: its time, see
+    ``View.add_reading``; ``edit``: change an existing day or the reading ``at`` names), save
+    it, then evaluate the warning-sign rules on the day as it stood at that reading.
 
     The rules run after the write and never raise, so an error in them (or in a stored
     profile) cannot keep an entry from being saved; the check says so instead. Bad values are
@@ -146,10 +169,13 @@ def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *
             view = tx
             who = choose_patient(tx, patient)
             if edit:
-                entry, changes = tx.edit(who, day, values, stamp, remove, clear)
-                created = False
+                entry, changes = tx.edit(who, day, values, stamp, remove, clear, at)
+                created, added = False, False
+                reading = (entry.reading_at(dates.parse_time(at)) if at is not None else
+                           entry.readings[0] if len(entry.readings) == 1 else None)
             else:
-                entry, changes, created = tx.log(who, day, values, stamp)
+                entry, changes, created, reading, added = tx.add_reading(who, day, values,
+                                                                         stamp, at)
     except (JournalError, OSError) as exc:
         why = str(exc) if isinstance(exc, JournalError) else (exc.strerror or str(exc))
         if entry is None:
@@ -158,17 +184,28 @@ def log_day(journal, patient: str | None, day: date, values: dict, stamp: str, *
         found = check_values(values, day, view, entry.patient)
         raise NotSaved(why, found, _profile(view, entry.patient), exc,
                        watch_today(view, entry.patient, today)) from exc
-    return Logged(entry, changes, created, check_entry(view, entry),
-                  _profile(view, entry.patient), watch_today(view, entry.patient, today))
+    return Logged(entry, changes, created, check_reading(view, entry, reading),
+                  _profile(view, entry.patient), watch_today(view, entry.patient, today),
+                  reading, added, _answered(view, entry, reading))
 
 
-def record_contacted(journal, patient: str, day: date, answer: bool, stamp: str) -> bool:
-    """Record whether the care team was contacted about a day's signs; False when the day's
-    entry is gone (deleted meanwhile)."""
+def _answered(view, entry, reading) -> cat.Urgency | None:
+    """The most urgent level of the day's signs the care team was said contacted about, at
+    its readings other than ``reading``."""
+    levels = [check_entry(view, entry.upto(r)).top for r in entry.readings
+              if r is not reading and r.contacted is True]
+    return max((level for level in levels if level is not None), default=None)
+
+
+def record_contacted(journal, patient: str, day: date, answer: bool, stamp: str,
+                     time: str | None = None) -> bool:
+    """Record whether the care team was contacted about the signs of a day's reading (at
+    ``time``, None: the one without a time); False when it is gone (deleted meanwhile)."""
     with journal.transaction() as tx:
-        if tx.entry(patient, day) is None:
+        entry = tx.entry(patient, day)
+        if entry is None or entry.reading_at(time) is None:
             return False
-        tx.log(patient, day, {"contacted": answer}, stamp)
+        tx.add_reading(patient, day, {"contacted": answer}, stamp, at=time or "none")
     return True
 
 

@@ -257,6 +257,10 @@ ContactedOpt = Annotated[Optional[str], typer.Option(
     "--contacted", metavar="yes|no", help="Whether you have contacted your care team about "
     "the day's warning signs.")]
 
+AtOpt = Annotated[Optional[str], typer.Option(
+    "--at", metavar="HH:MM", help="The reading's time (24-hour clock; 'none': a reading "
+    "without a time).")]
+
 
 def entry_fields(pain, worst, least, average, symptom, worse, temperature, temperature_site,
                  boluses, sleep, mood, note, question, contacted) -> dict:
@@ -325,7 +329,7 @@ def print_panel(found, day: date | None, temperature_c, profile: dict, *,
     width = min(con.width, 100) - 4
     lines = [escape(line) for line in render.panel_lines(
         found.flags, day, temperature_c, found.ctx, profile, width, tuple(found.notes()),
-        found.complete, saved)]
+        found.complete, saved, found.time)]
     body = Text(lines[0] + "\n", style="bold")
     body.append("\n".join(lines[1:]))
     con.print(Panel(body, border_style=style, expand=False))
@@ -489,11 +493,8 @@ def prompt_entry(day: date, existing=None, baseline=frozenset()) -> dict:
 
 def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
     if existing is not None:
-        say(f"{day.isoformat()} is logged already ({render.scores_text(existing)}"
-            + (f"; {', '.join(existing.symptoms)}" if existing.symptoms else "") + "). "
-            "Answer again to add to it; Enter keeps what is there.")
-    else:
-        say(f"Entry for {day.isoformat()}. Optional questions: press Enter to skip.")
+        return _prompt_reading(day, existing, baseline, answers)
+    say(f"Entry for {day.isoformat()}. Optional questions: press Enter to skip.")
     say(f"Pain scale: {model.PAIN_SCALE}.")
     raw: dict = {"pain": _ask("How much pain do you have right now? (0-10)",
                               model.parse_score, optional=existing is not None)}
@@ -509,6 +510,12 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
         except InputError as exc:
             say(f"  {exc} Please answer these again.")
     tell("Since yesterday, have you had any of these, new or worse? (y/n, Enter = no)")
+    _ask_checklist(raw, baseline, answers)
+    return _ask_rest(raw, "A note for today")
+
+
+def _ask_checklist(raw: dict, baseline, answers: list[str]) -> None:
+    """The checklist, anything else, and which known symptoms are worse than usual."""
     for s in cat.DAILY:
         if yes_no(f"  {s.label}"):
             answers.append(s.id)
@@ -518,25 +525,51 @@ def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
     answers += [sid for sid in choose_symptoms([text]) if sid not in answers]
     raw["symptoms"] = list(answers)
     raw["worse"] = ask_worse(answers, baseline)
+
+
+def _ask_rest(raw: dict, note: str) -> dict:
+    """The temperature (and where it was taken) and a note; the answers, validated."""
     raw["temperature"] = _ask("Your temperature, if you took it (e.g. 37.8 or 100.1F)",
                               lambda v: model.parse_temperature(v) and v)
     if raw["temperature"]:
         raw["temperature_site"] = _ask(f"Where did you take it? ({', '.join(model.TEMP_SITES)};"
                                        " Enter to skip)", model.parse_site)
-    raw["note"] = _ask("A note for today", lambda v: model.parse_text(v))
+    raw["note"] = _ask(note, lambda v: model.parse_text(v))
     return model.validate_fields(raw)
 
 
-@app.command(help="Record today's entry (or another day's with --date).\n\n"
-             "With no options at a terminal it asks the questions (again, to add to it, on a "
-             "day already logged); with options it asks only what is missing or unclear (pain "
-             "now for a new day, a symptom word with two meanings, whether a symptom noted "
-             "before the implant is worse than usual), and without a terminal "
-             "never. Logging a day again updates that day and shows what changed. A warning "
-             "panel is shown even when the entry cannot be saved." + examples(
+def _prompt_reading(day: date, existing, baseline, answers: list[str]) -> dict:
+    """A later reading of a day logged already: the day so far, then pain now, anything new
+    since the last reading, temperature and a note (the 24-hour questions are the day's,
+    answered once; `pumpjournal edit` changes them)."""
+    say(f"{day.isoformat()} so far:")
+    say("\n".join(render.reading_lines(existing)))
+    say(f"A new reading; press Enter to skip a question. Pain scale: {model.PAIN_SCALE}.")
+    raw: dict = {"pain": _ask("How much pain do you have right now? (0-10)", model.parse_score,
+                              optional=True)}
+    last = existing.readings[-1].label
+    if yes_no(f"Anything new or worse since your last reading ({last})?"):
+        tell("Which of these? (y/n, Enter = no)")
+        _ask_checklist(raw, baseline, answers)
+    return _ask_rest(raw, "A note for this reading")
+
+
+@app.command(help="Record a reading: how you are now (or another day's with --date).\n\n"
+             "A day holds one or more readings, each at its time: the current minute for "
+             "today, --at HH:MM for another time, and no time for an earlier day without "
+             "--at. A reading at the same time (or a second one without a time) is updated and "
+             "what changed is shown. The 24-hour scores, sleep, mood and questions belong to "
+             "the day: given alone they change the day and add no reading.\n\n"
+             "With no options at a terminal it asks the questions (on a day already logged: "
+             "the day so far, then pain now, anything new, temperature and a note); with "
+             "options it asks only what is missing or unclear (pain now for a new day, a "
+             "symptom word with two meanings, whether a symptom noted before the implant is "
+             "worse than usual), and without a terminal never. A warning panel is shown even "
+             "when the entry cannot be saved." + examples(
                  "pumpjournal log",
                  "pumpjournal log --pain 4 --worst 6 --least 2 --average 3",
                  "pumpjournal log --pain 5 --symptom fever --temperature 100.8F --date yesterday",
+                 "pumpjournal log --symptom 'stiff neck' --temperature 38.4 --at 20:30",
                  "pumpjournal log --pain 3 --note 'walked to the mailbox' --json",
                  "pumpjournal log --pain 4 --symptom 'pins and needles' --contacted yes",
                  "pumpjournal log --pain 3 --worse leg-numbness"))
@@ -550,6 +583,7 @@ def log(
     day: Annotated[Optional[str], typer.Option(
         "--date", "-d", metavar="DATE", help="The day (default today): 2026-11-24, yesterday, "
         "'3 days ago'.")] = None,
+    at: AtOpt = None,
     patient: PatientOpt = None,
     journal: JournalOpt = None,
     as_json: JsonOpt = False,
@@ -563,6 +597,11 @@ def log(
         when = dates.parse_entry_date(day)
     except InputError as exc:  # the signs are still checked, as of today, and shown undated
         when, problems, dated = dates.today(), [exc], False
+    if at is not None and not problems:
+        try:
+            dates.reading_slot(when, at)  # a time not understood, or later than now today
+        except InputError as exc:
+            problems.append(exc)
     ask_unclear_symptoms(raw)
     values, more = model.validate_each(raw)
     problems += more
@@ -586,7 +625,7 @@ def log(
             given = False
     if given and asking and worse is None:  # a known symptom typed as an option: worse?
         values["worse"] = ask_worse(values.get("symptoms", []), baseline)
-    done = save_entry_or_warn(store, broken, patient, when, values, as_json)
+    done = save_entry_or_warn(store, broken, patient, when, values, as_json, at=at)
     report_logged(done, as_json)
     note_low_temperature(values)
     try:
@@ -685,15 +724,14 @@ def after_logging(store, done, answered: bool) -> None:
     entry, found, profile = done.entry, done.check, done.profile
     head = render.question_headline(found.flags, profile)
     try:
-        top = found.top
-        if top is not None and top > cat.Urgency.EXPECTED and not answered and (
-                entry.contacted is not True):
+        if not answered and done.ask_contacted():
             if head:
                 tell(head)
             answer = yes_no("Have you contacted your care team?")
-            if answer or entry.contacted is None:
+            reading = done.reading or entry.readings[-1]
+            if answer or reading.contacted is None:
                 checks.record_contacted(store, entry.patient, entry.day, answer,
-                                        dates.now_stamp())
+                                        dates.now_stamp(), reading.time)
             tell(render.contacted_reply(found.flags, profile, answer))
         if found.complete and found.ctx.day0 is None and not profile.get("implant_date") \
                 and not profile.get("implant_date_asked"):
@@ -733,21 +771,34 @@ def unchanged_text(entry) -> str:
 
 def report_logged(done, as_json) -> None:
     entry, changes, created, found = done.entry, done.changes, done.created, done.check
-    profile = done.profile
+    profile, reading = done.profile, done.reading
+    temperature_c = entry.upto(reading).temperature_c if reading else entry.temperature_c
     if as_json:
-        emit_json({"action": "created" if created else ("updated" if changes else "unchanged"),
-                   "entry": entry.to_json(), "changes": changes_json(changes),
+        action = ("created" if created else "added" if done.added else
+                  "updated" if changes else "unchanged")
+        emit_json({"action": action, "entry": entry.to_json(),
+                   "reading": reading.to_json() if reading else None,
+                   "changes": changes_json(changes),
                    "flags": [f.to_json() for f in found.flags]})
-        print_panel(found, entry.day, entry.temperature_c, profile, stderr=True)
+        print_panel(found, entry.day, temperature_c, profile, stderr=True)
         return
+    several = len(entry.readings) > 1
     if created:
         screen(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
+    elif done.added:
+        screen(f"Added a reading {reading.phrase} to {entry.date} for {entry.patient}: "
+               f"{render.reading_text(reading)}.")
+        day_changes = [c for c in changes if c[0] in model.DAY_VALUES]
+        if day_changes:
+            screen("\n".join(render.changes_text(day_changes)))
+        screen(render.day_so_far(entry))
     elif changes:
-        out(f"Updated {entry.date} for {entry.patient}:")
+        at = f" (the reading {reading.phrase})" if several and reading else ""
+        out(f"Updated {entry.date} for {entry.patient}{at}:")
         screen("\n".join(render.changes_text(changes)))
     else:
         out(unchanged_text(entry))
-    print_panel(found, entry.day, entry.temperature_c, profile)
+    print_panel(found, entry.day, temperature_c, profile)
 
 
 def list_entries(
@@ -806,10 +857,12 @@ def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
 
 @app.command(help="Change an entry: only the fields you give change.\n\n"
              "--symptom adds to the day's symptoms, --remove-symptom takes one away, --clear "
-             "empties a field." + examples(
+             "empties a field. On a day of several readings, --at HH:MM names the reading to "
+             "change (--at none: the one without a time); without --at only the day's own "
+             "fields (the 24-hour scores, sleep, mood, questions) can change." + examples(
                  "pumpjournal edit 2026-11-24 --pain 5",
                  "pumpjournal edit yesterday --remove-symptom fever --clear temperature",
-                 "pumpjournal edit today --note 'felt better after lunch'"))
+                 "pumpjournal edit today --at 08:00 --note 'felt better after lunch'"))
 def edit(
     ctx: typer.Context,
     day: DateArg,
@@ -823,7 +876,9 @@ def edit(
     contacted: ContactedOpt = None,
     clear: Annotated[Optional[list[str]], typer.Option(
         metavar="FIELD", help="Empty a field: worst, least, average, symptoms, worse, "
-        "temperature, boluses, sleep, mood, note, questions, contacted.")] = None,
+        "temperature, boluses, sleep, mood, note, questions, contacted (and pain, of one "
+        "reading named with --at, when another reading has one).")] = None,
+    at: AtOpt = None,
     patient: PatientOpt = None,
     journal: JournalOpt = None,
     as_json: JsonOpt = False,
@@ -838,7 +893,9 @@ def edit(
         show_typed_panel(values, when, view, patient, as_json)
         raise problems[0]
     removed = tuple(model.parse_symptoms(remove_symptom))
-    cleared = tuple(model.validate_clear(clear or []))
+    cleared = tuple(model.validate_clear(clear or [], reading=at is not None))
+    if at is not None:
+        dates.parse_time(at)
     model.require_change(values, removed, cleared)
     asking = interactive() and bool(values.get("symptoms")) and worse is None
     store, view, broken = readable_journal(ctx, journal, need_view=asking)
@@ -848,7 +905,7 @@ def edit(
         if marked:
             values["worse"] = marked
     done = save_entry_or_warn(store, broken, patient, when, values, as_json, remove=removed,
-                              clear=cleared, edit=True)
+                              clear=cleared, edit=True, at=at)
     entry, changes, found, profile = done.entry, done.changes, done.check, done.profile
     signs_changed = any(k in ("symptoms", "worse", "temperature") for k, _, _ in changes)
     if as_json:
@@ -856,37 +913,60 @@ def edit(
                    "changes": changes_json(changes),
                    "flags": [f.to_json() for f in found.flags]})
     elif changes:
-        out(f"Changed {entry.date} for {entry.patient}:")
+        reading = done.reading if len(entry.readings) > 1 else None
+        at = f" (the reading {reading.phrase})" if reading else ""
+        out(f"Changed {entry.date} for {entry.patient}{at}:")
         screen("\n".join(render.changes_text(changes)))
     else:
         out(unchanged_text(entry))
     if signs_changed:  # the same panel as `log` for the day's warning signs
-        print_panel(found, entry.day, entry.temperature_c, profile, stderr=as_json)
+        temperature_c = (entry.upto(done.reading).temperature_c if done.reading else
+                         entry.temperature_c)
+        print_panel(found, entry.day, temperature_c, profile, stderr=as_json)
     note_low_temperature(values)
 
 
-@app.command(help="Delete one day's entry. Asks first at a terminal; --yes for scripts."
-             + examples("pumpjournal delete 2026-11-24", "pumpjournal delete yesterday --yes"))
+@app.command(help="Delete one day's entry, or one of its readings with --at. Asks first at "
+             "a terminal; --yes for scripts." + examples(
+                 "pumpjournal delete 2026-11-24", "pumpjournal delete yesterday --yes",
+                 "pumpjournal delete today --at 08:00"))
 def delete(
     ctx: typer.Context, day: DateArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    at: Annotated[Optional[str], typer.Option(
+        "--at", metavar="HH:MM", help="Delete only the reading at this time ('none': the one "
+        "without a time).")] = None,
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
     when = dates.parse_date(day)
+    time = dates.parse_time(at) if at is not None else None
     store = open_journal(ctx, journal)
     view = store.read()
     who = queries.choose_patient(view, patient)
     entry = view.require_entry(who, when)
+    reading = entry.reading_at(time) if at is not None else None
+    if at is not None and reading is None:
+        raise InputError(f"there is no reading at {time or 'time not recorded'} on "
+                         f"{entry.date}; its readings: {entry.times()}.")
+    what = (f"the reading {reading.phrase} of {entry.date}" if reading else
+            f"the entry for {entry.date}")
     if not yes:
         if not interactive():
             raise InputError("delete needs --yes when not run at a terminal.")
-        say("\n".join(render.entry_lines(entry, [])))
-        if not typer.confirm(f"Delete the entry for {entry.date}?", default=False, err=True):
+        say("\n".join(render.entry_lines(entry, []) + (
+            render.reading_lines(entry, "    ") if len(entry.readings) > 1 else [])))
+        if not typer.confirm(f"Delete {what}?", default=False, err=True):
             say("Kept it; nothing was changed.")
             return
     with store.transaction() as tx:
-        tx.delete_entry(who, when)
-    out(f"Deleted the entry for {entry.date} ({entry.patient}).")
+        if reading is None:
+            tx.delete_entry(who, when)
+            left = None
+        else:
+            left = tx.delete_reading(who, when, at, dates.now_stamp())[2]
+    gone = " It was the day's only reading, so the day's entry went with it." if (
+        reading is not None and left is None) else ""
+    out(f"Deleted {what} ({entry.patient}).{gone}")
 
 
 @app.command(help="List the symptom checklist: id, plain-language label, category, and "

@@ -65,6 +65,11 @@ class Reading:
     def label(self) -> str:
         return self.time or "time not recorded"
 
+    @property
+    def phrase(self) -> str:
+        """Which reading, in words: "at 08:00", or "without a time"."""
+        return f"at {self.time}" if self.time else "without a time"
+
     def to_doc(self) -> dict:
         return {key: (list(value) if isinstance(value, list) else value)
                 for key in READING_KEYS

@@ -89,11 +89,15 @@ def expected_line(flags: list[Flag], day: date | None, ctx: cat.Context,
     return f"[-] {said}: {items}{days}, expected for a few days."
 
 
-def logged_line(day: date | None, ctx: cat.Context, saved: bool = True) -> str:
-    """What the panel is about: the day logged, or the signs typed for an entry that was not
-    saved (never "you logged" then; ``day`` None when its date was not understood)."""
+def logged_line(day: date | None, ctx: cat.Context, saved: bool = True,
+                time: str | None = None) -> str:
+    """What the panel is about: the day logged (``time``: the reading, on a day of several),
+    or the signs typed for an entry that was not saved (never "you logged" then; ``day``
+    None when its date was not understood)."""
     if saved:
-        return f"You logged on {day.isoformat()}{day_phrase(day, ctx)}:"
+        at = f" at {time}" if time and time[0].isdigit() else (
+            ", the reading without a time," if time else "")
+        return f"You logged on {day.isoformat()}{at}{day_phrase(day, ctx)}:"
     return (f"You typed for {day.isoformat()}{day_phrase(day, ctx)} (not saved):" if day
             else "You typed (not saved):")
 
@@ -135,14 +139,15 @@ def urgent_text(advice: str, level: Urgency, profile: dict) -> str:
 
 def panel_lines(flags: list[Flag], day: date | None, temperature_c: float | None,
                 ctx: cat.Context, profile: dict, width: int = 76, notes: tuple[str, ...] = (),
-                complete: bool = True, saved: bool = True) -> list[str]:
+                complete: bool = True, saved: bool = True, time: str | None = None
+                ) -> list[str]:
     """A warning panel (ROUTINE and above), worded as the catalogue's section 4 shows: the
     headline, what was logged, the one thing to do, why (naming the signs), the care team, the
     rules and the not-medical-advice line. An URGENT or EMERGENCY panel longer than
     PANEL_LINES (with its frame) ends with its headline again, so it is on screen at the end."""
     top = cat.top_urgency(flags)
     head = headline(top, profile)
-    rows = [("", logged_line(day, ctx, saved))]
+    rows = [("", logged_line(day, ctx, saved, time))]
     for item, level in cat.item_urgencies(flags).items():
         mark = "-" if level == top else level.symbol
         rows.append((f"  {mark} ", item_text(item, temperature_c, ctx)))
@@ -237,6 +242,35 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
             lines.append(f"{pad}contacted the care team: {'yes' if entry.contacted else 'no'}")
         lines.append(f"{pad}logged {entry.logged_at}, last changed {entry.updated_at}")
     return lines
+
+
+def reading_text(reading) -> str:
+    """One reading in a line: pain now, its signs, temperature, boluses and the start of its
+    note."""
+    parts = [f"pain {reading.pain}" if reading.pain is not None else "no pain score"]
+    if reading.symptoms:
+        parts.append(", ".join(cat.item_name(s) for s in reading.symptoms))
+    if reading.temperature_c is not None:
+        parts.append(temperature_text(reading.temperature_c))
+    if reading.boluses is not None:
+        parts.append(f"boluses {reading.boluses}")
+    if reading.note:
+        parts.append("note: " + words.clip((reading.note.splitlines() or [""])[0], 60))
+    return escape("; ".join(parts))
+
+
+def reading_lines(entry: Entry, pad: str = "  ") -> list[str]:
+    """The day's readings, one line each, by time."""
+    return [f"{pad}{r.label}: {reading_text(r)}" for r in entry.readings]
+
+
+def day_so_far(entry: Entry) -> str:
+    """The day in one line: pain now, the mean of its readings and each reading's pain."""
+    scored = [r for r in entry.readings if r.pain is not None]
+    each = " · ".join(f"{r.label} {r.pain}" for r in scored)
+    mean = f"{entry.pain_mean:g}" if entry.pain_mean is not None else "-"
+    return (f"The day so far: pain {entry.pain} at the latest reading, mean {mean} over "
+            f"{plural(len(scored), 'scored reading')} ({each}).")
 
 
 BARS = "▁▂▃▄▅▆▇█"

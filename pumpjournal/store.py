@@ -199,7 +199,7 @@ def _entry_problem(doc: dict) -> str | None:
                 or _wrong(value, _DAY_KINDS[key])), None)
     if bad or not _texts(doc.get("questions")):
         return f"a {bad or 'questions'} value of the wrong kind"
-    readings = doc["readings"]
+    readings = doc.get("readings")
     if not readings:
         return "no readings"
     for n, reading in enumerate(readings, 1):
@@ -208,11 +208,10 @@ def _entry_problem(doc: dict) -> str | None:
         bad = next((key for key, value in reading.items() if key not in _READING_KINDS
                     or _wrong(value, _READING_KINDS[key])), None)
         bad = bad or next((key for key in _READING_LISTS if not _texts(reading.get(key))), None)
-        if reading.get("time") is not None and not _CLOCK.fullmatch(reading["time"]):
-            bad = "time"
-        if reading.get("utc_offset") is not None and not _OFFSET.fullmatch(
-                reading["utc_offset"]):
-            bad = "utc_offset"
+        for key, pattern in (("time", _CLOCK), ("utc_offset", _OFFSET)):
+            value = reading.get(key)
+            if value.__class__ is str and not pattern.fullmatch(value):
+                bad = bad or key
         if bad:
             return f"a {bad} value of the wrong kind" + (
                 f" (reading {n})" if len(readings) > 1 else "")
@@ -491,7 +490,7 @@ class View:
         left.updated_at = stamp
         model.derive(left)
         if left.pain is None:
-            raise InputError(f"the reading at {reading.label} holds the day's only pain score; "
+            raise InputError(f"the reading {reading.phrase} holds the day's only pain score; "
                              f"delete the whole day with `pumpjournal delete {day.isoformat()}`, "
                              "or give another reading its pain first.")
         self.save_entry(left)

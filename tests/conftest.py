@@ -97,6 +97,18 @@ def cheap_kdf(request, monkeypatch):
     monkeypatch.setattr(crypto, "WRITTEN", (CHEAP_SCRYPT, *CHEAP_OLDER))
 
 
+@pytest.fixture(autouse=True)
+def steady_clock(monkeypatch):
+    """The time of a reading logged today is the current minute: in-process tests keep the
+    minute their test started in, so logging today twice always names the same reading
+    (a test that needs another time sets ``dates.now`` itself)."""
+    from pumpjournal import dates
+
+    start = dates.now().replace(second=0, microsecond=0)
+    monkeypatch.setattr(dates, "now", lambda: start)
+    return start
+
+
 @pytest.fixture
 def open_umask():
     """The most permissive umask, so the modes checked are the ones pumpjournal asks for."""

@@ -498,21 +498,50 @@ def test_a_yes_no_question_explains_what_it_accepts(terminal, journal, cli):
     assert stored(journal).contacted is True
 
 
-def test_logging_a_logged_day_again_asks_the_questions_again(terminal, journal, cli):
+def test_a_second_log_of_the_day_shows_the_day_and_asks_a_new_reading(terminal, journal, cli):
     cli("profile", "--implant-date", "2026-01-01")
-    cli("log", "--pain", "3")
+    cli("log", "--pain", "3", "--worst", "6", "--at", "00:00")
     term = terminal("log")
     intro = term.expect(PAIN)
-    assert "logged already" in intro and "pain 3" in intro
-    term.answer("")  # Enter keeps the pain
-    for question in (WORST, LEAST, AVERAGE):
-        term.ask(question, "")
-    answer_checklist(term, {"fever"})
-    quiet_rest(term)
+    assert "so far" in intro and "00:00: pain 3" in intro
+    assert WORST not in term.text  # the 24-hour scores are the day's, asked once
+    term.answer("5")
+    term.ask("Anything new or worse since your last reading (00:00)?", "y")
+    term.expect("Which of these?")
+    for symptom in cat.DAILY:
+        term.expect(symptom.label)
+        term.expect("[y/N]")
+        term.answer("y" if symptom.id == "fever" else "")
+    term.ask(ANYTHING, "")
+    term.ask(TEMPERATURE, "")
+    term.ask("A note for this reading", "after lunch")
     term.ask(CONTACTED, "y")
     assert term.finish() == 0
+    assert "Added a reading at" in term.text
     entry = stored(journal)
-    assert entry.pain == 3 and entry.symptoms == ["fever"]
+    first, second = entry.readings
+    assert (first.time, first.pain, first.symptoms) == ("00:00", 3, [])
+    assert (second.pain, second.symptoms, second.note) == (5, ["fever"], "after lunch")
+    assert second.contacted is True and first.contacted is None
+    assert (entry.pain, entry.pain_mean, entry.worst) == (5, 4.0, 6)
+
+
+def test_a_quick_later_reading_asks_pain_temperature_and_a_note(terminal, journal, cli):
+    cli("profile", "--implant-date", "2026-01-01")
+    cli("log", "--pain", "3", "--at", "00:00")
+    term = terminal("log")
+    term.ask(PAIN, "")  # a later reading may leave pain out
+    term.ask("Anything new or worse since your last reading (00:00)?", "")
+    term.ask(TEMPERATURE, "38.6")
+    term.ask(SITE, "")
+    term.ask("A note for this reading", "")
+    term.expect("URGENT")
+    term.ask(CONTACTED, "")
+    assert term.finish() == 0
+    entry = stored(journal)
+    assert [r.pain for r in entry.readings] == [3, None]
+    assert entry.pain == 3 and entry.temperature_c == 38.6
+    assert entry.readings[1].contacted is False
 
 
 def test_at_a_terminal_a_broken_journal_still_asks_and_warns(terminal, journal):

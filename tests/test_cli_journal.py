@@ -156,7 +156,7 @@ def test_missing_scores_are_stored_as_missing_not_zero(cli, cli_json, journal):
 def test_log_json_prints_only_the_documented_object(cli):
     result = ok(cli("log", "--pain", "4", "--symptom", "fever", "--json"))
     data = json.loads(result.stdout)  # the whole of stdout is one JSON document
-    assert set(data) == {"action", "entry", "changes", "flags"}
+    assert set(data) == {"action", "entry", "reading", "changes", "flags"}
     assert data["action"] == "created"
     assert set(data["entry"]) == ENTRY_KEYS
     assert data["entry"]["symptoms"] == ["fever"]
@@ -332,7 +332,7 @@ def test_edit_clear_temperature_clears_the_celsius_value_too(cli, cli_json):
 def test_edit_json(cli):
     ok(cli("log", "--pain", "4", "--note", "x"))
     data = json.loads(ok(cli("edit", "today", "--mood", "7", "--json")).stdout)
-    assert set(data) == {"action", "entry", "changes", "flags"}
+    assert set(data) == {"action", "entry", "reading", "changes", "flags"}
     assert data["action"] == "updated"
     assert data["changes"] == [{"field": "mood", "old": None, "new": 7}]
 
