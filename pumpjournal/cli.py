@@ -1701,6 +1701,227 @@ def init(
             "delete them if that matters.")
 
 
+# Reminders ---------------------------------------------------------------------------------
+# `pumpjournal remind` answers one question for scripts and shell prompts by its exit code: 0
+# today is logged, 1 it is not, 2 pumpjournal cannot tell (or bad usage). It never asks for
+# anything and never creates the journal. `remind install` writes the files that run it each
+# day with --notify (or prints crontab lines); `remind uninstall` removes them. Neither runs
+# systemctl nor changes a crontab: they print the command for the person to run.
+
+WRITES = WRITES | {"remind install"}  # it writes the timer's files (never the journal)
+
+QuietOpt = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="Print nothing: the exit code is the answer (for a shell prompt).")]
+NotifyOpt = Annotated[bool, typer.Option(
+    "--notify", help="When today is not logged, also show a desktop notification. It says "
+    "only that it is time to log: no name, pain or symptoms.")]
+
+remind_app = typer.Typer(cls=Group, invoke_without_command=True, no_args_is_help=False,
+                         context_settings=HELP_OPTIONS)
+app.add_typer(remind_app, name="remind")
+
+
+@remind_app.callback(help=(
+    "Say whether today is logged. Exit 0 when it is; 1 when it is not (or there is no journal "
+    "yet), with the command that logs it; 2 when pumpjournal cannot tell: the journal cannot "
+    "be read, or it is encrypted and PUMPJOURNAL_PASSPHRASE is not set. It never asks "
+    "anything and never creates the journal, so scripts and shell prompts can use it.\n\n"
+    "`remind install` runs `remind --notify` at set times each day." + examples(
+        "pumpjournal remind", "pumpjournal remind --quiet || echo 'diary: not logged today'",
+        "pumpjournal remind --json", "pumpjournal remind --notify",
+        "pumpjournal remind install --at 09:00 --at 20:00", "pumpjournal remind uninstall")))
+def remind(
+    ctx: typer.Context,
+    journal: JournalOpt = None,
+    patient: PatientOpt = None,
+    quiet: QuietOpt = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help='Print {"date", "logged", "patient"} as JSON.')] = False,
+    notify: NotifyOpt = False,
+):
+    if ctx.invoked_subcommand is not None:
+        stray = [name for name, given in (("--quiet", quiet), ("--json", as_json),
+                                          ("--notify", notify)) if given]
+        if stray:
+            what = "is an option" if len(stray) == 1 else "are options"
+            raise InputError(f"{' and '.join(stray)} {what} of `pumpjournal remind` itself, "
+                             f"not of `remind {ctx.invoked_subcommand}`.")
+        return
+    if quiet and as_json:
+        raise InputError("give --quiet or --json, not both.")
+    try:
+        logged, who, today = remind_check(ctx, journal, patient, quiet, notify)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a fault: "cannot tell" (2), never "not logged" (1)
+        if debugging(ctx):
+            raise
+        if not quiet:
+            say(f"Error: cannot tell whether today is logged: unexpected {type(exc).__name__} "
+                "(a fault in pumpjournal, not in what you did); run it again with --debug "
+                "to see where.")
+        raise typer.Exit(2) from None
+    if as_json:
+        emit_json({"date": today.isoformat(), "logged": logged, "patient": who})
+    elif not quiet:
+        whose = f" for {who}" if patient else ""
+        if logged:
+            out(f"Today ({today.isoformat()}) is logged{whose}.")
+        else:
+            import shlex
+
+            given = journal or (ctx.find_root().obj or {}).get("journal")
+            command = "pumpjournal log" + (
+                f" --journal {shlex.quote(str(given))}" if given else "") + (
+                f" --patient {who}" if patient else "")
+            out(f"Today ({today.isoformat()}) is not logged yet{whose}. Log it with: {command}")
+    if not logged and notify:
+        from . import remind as rm
+
+        remind_notify(rm.TITLE, rm.BODY, quiet)
+    raise typer.Exit(0 if logged else 1)
+
+
+def remind_check(ctx, option: Path | None, patient: str | None, quiet: bool, notify: bool):
+    """(logged, the person, today); exit 2 with one line when the journal cannot tell. The
+    journal is opened as open_journal opens it, with its warnings, but never with a prompt."""
+    from . import remind as rm
+    from .files import reason
+
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    store = Journal(journal_path(ctx, option), passphrase=passphrase,
+                    require_encrypted=passphrase is not None)
+    if not quiet:
+        if store.exposed():
+            say(f"Warning: other users can read your journal {store.path}; "
+                f"fix it with: chmod 600 {store.path}")
+        for folder in store.open_folders():
+            say(f"Warning: other users can write to the folder {folder}, so they could swap or "
+                f"plant files there; fix it with: chmod go-w {folder}")
+    today = dates.today()
+    if passphrase is None and store.encrypted:
+        remind_cannot_tell(f"the journal {store.path} is encrypted and PUMPJOURNAL_PASSPHRASE "
+                           "is not set (remind never asks for the passphrase).", quiet,
+                           (rm.TITLE, rm.ENCRYPTED_BODY) if notify else None)
+    try:
+        view = store.read()
+        who = queries.choose_patient(view, patient)
+    except InputError as exc:
+        if not quiet:
+            say(f"Error: {exc}")
+        raise typer.Exit(2) from None
+    except (JournalError, OSError) as exc:
+        why = str(exc) if isinstance(exc, JournalError) else (
+            f"the journal {store.path} cannot be read: {reason(exc)}.")
+        remind_cannot_tell(why, quiet,
+                           (rm.UNREADABLE_TITLE, rm.UNREADABLE_BODY) if notify else None)
+    return view.entry(who, today) is not None, who, today
+
+
+def remind_cannot_tell(why: str, quiet: bool, notification: tuple[str, str] | None) -> None:
+    if not quiet:
+        say(f"Error: cannot tell whether today is logged: {why}")
+    if notification:
+        remind_notify(*notification, quiet)
+    raise typer.Exit(2)
+
+
+def remind_notify(title: str, body: str, quiet: bool) -> None:
+    from . import remind as rm
+
+    why = rm.notify(title, body)
+    if why and not quiet:
+        say(f"No desktop notification was shown: {why}.")
+
+
+@remind_app.command("install", help=(
+    "Remind you each day at the times you choose, when today is not logged: a desktop "
+    "notification that says only that it is time to log (no name, pain or symptoms).\n\n"
+    "With systemd (Linux) it writes a user timer and service to ~/.config/systemd/user "
+    "($XDG_CONFIG_HOME/systemd/user) and prints the one command that switches them on; it "
+    "never runs systemctl itself. Run again, it updates its own files. Elsewhere (macOS), or "
+    "with --print, it prints crontab lines to add with `crontab -e`; it never changes your "
+    "crontab." + examples(
+        "pumpjournal remind install", "pumpjournal remind install --at 09:00 --at 20:00",
+        "pumpjournal remind install --print",
+        "pumpjournal --journal ~/pain.json remind install --at 21:30")))
+def remind_install(
+    ctx: typer.Context,
+    at: Annotated[Optional[list[str]], typer.Option(
+        "--at", metavar="HH:MM", help="A time of day, 00:00 to 23:59 (repeatable; default "
+        "20:00).")] = None,
+    journal: JournalOpt = None,
+    patient: PatientOpt = None,
+    print_lines: Annotated[bool, typer.Option(
+        "--print", help="Print crontab lines to add instead of writing systemd files.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace files of the same names that pumpjournal did not "
+        "write.")] = False,
+):
+    from . import remind as rm
+
+    outer = ctx.parent.params if ctx.parent is not None else {}
+    cron = print_lines or not rm.has_systemd()
+    if cron:
+        reads_only(ctx)
+    times = rm.parse_times(at)
+    patient = patient or outer.get("patient")
+    patient = model.parse_patient(patient) if patient else None
+    path = Path(os.path.abspath(journal_path(ctx, journal or outer.get("journal"))))
+    args = rm.own_command(path, patient)
+    if cron:
+        lines = rm.crontab_lines(args, times)
+    else:
+        folder = rm.unit_folder()
+        for file, updated in rm.install(folder, rm.unit_files(args, times), force):
+            say(f"{'Updated' if updated else 'Wrote'} {file}")
+    store = Journal(path)
+    if not store.exists:
+        say(f"Note: there is no journal at {path} yet; the reminder counts today as not "
+            "logged until you log there.")
+    elif store.encrypted:
+        say("Note: the journal is encrypted, and the reminder does not know the passphrase, so "
+            "it cannot see whether today is logged: it will remind you at each time.")
+    if cron:
+        say(f"Add these lines to your crontab to be reminded at {rm.time_text(times)} (open "
+            "it with `crontab -e`, paste them, save); pumpjournal does not change your "
+            "crontab itself:")
+        out("\n".join(lines))
+        if rm.system().startswith("linux"):
+            say("On Linux, cron runs without your desktop session: the reminder's words go "
+                "to cron's mail instead of a notification (a systemd timer can notify).")
+        return
+    say(f"The timer reminds you at {rm.time_text(times)} each day when today is not logged in "
+        f"{path}. Switch it on (or apply a change) with:")
+    out(rm.ENABLE)
+
+
+@remind_app.command("uninstall", help=(
+    "Remove the reminder files that `remind install` wrote, and only those. When the timer "
+    "is switched on, it prints the command that switches it off, and removes nothing until "
+    "that has run. For crontab lines it says which lines to delete." + examples(
+        "pumpjournal remind uninstall")))
+def remind_uninstall():
+    from . import remind as rm
+
+    folder = rm.unit_folder()
+    mine, others = rm.installed(folder)
+    for path in others:
+        say(f"{path} was not written by pumpjournal; it was left as it is.")
+    if mine and rm.switched_on(folder):
+        out(rm.DISABLE)
+        say("The reminder timer is switched on: switch it off first with the command above, "
+            "then run `pumpjournal remind uninstall` again. Nothing was removed.")
+        raise typer.Exit(1)
+    for path in rm.uninstall(mine):
+        say(f"Removed {path}")
+    if not mine:
+        say(f"Nothing to remove: pumpjournal's reminder files are not in {folder}.")
+    if not mine or not rm.has_systemd():
+        say("If you added pumpjournal's lines to your crontab, delete the lines that run "
+            f"`{rm.CRON_COMMAND}` (open it with `crontab -e`).")
+
+
 def asked_command(args: list[str]) -> str | None:
     """The command named on the command line, after the global options."""
     skip = False
