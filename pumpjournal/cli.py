@@ -910,6 +910,7 @@ def edit(
     signs_changed = any(k in ("symptoms", "worse", "temperature") for k, _, _ in changes)
     if as_json:
         emit_json({"action": "updated" if changes else "unchanged", "entry": entry.to_json(),
+                   "reading": done.reading.to_json() if done.reading else None,
                    "changes": changes_json(changes),
                    "flags": [f.to_json() for f in found.flags]})
     elif changes:
