@@ -480,24 +480,25 @@ def ask_worse(symptoms, baseline) -> list[str]:
     return worse
 
 
-def prompt_entry(day: date, existing=None, baseline=frozenset()) -> dict:
+def prompt_entry(day: date, existing=None, baseline=frozenset(), at: str | None = None
+                 ) -> dict:
     """The daily questions, on a terminal. Returns validated values. With ``existing`` (the
-    day is logged already) Enter keeps its pain and every answer adds to the day."""
+    day is logged already) the questions of a reading (``at``: its time, see ``log``)."""
     answers: list[str] = []
     try:
-        return _prompt_entry(day, existing, baseline, answers)
+        if existing is not None:
+            return _prompt_reading(day, existing, baseline, answers, at)
+        return _prompt_entry(day, baseline, answers)
     except (KeyboardInterrupt, typer.Abort):
         interrupted_with_signs(answers)
         raise
 
 
-def _prompt_entry(day: date, existing, baseline, answers: list[str]) -> dict:
-    if existing is not None:
-        return _prompt_reading(day, existing, baseline, answers)
+def _prompt_entry(day: date, baseline, answers: list[str]) -> dict:
     say(f"Entry for {day.isoformat()}. Optional questions: press Enter to skip.")
     say(f"Pain scale: {model.PAIN_SCALE}.")
     raw: dict = {"pain": _ask("How much pain do you have right now? (0-10)",
-                              model.parse_score, optional=existing is not None)}
+                              model.parse_score, optional=False)}
     questions = (("worst", "Over the last 24 hours, how bad was your pain at its highest?"),
                  ("least", "Over the last 24 hours, how low did your pain get?"),
                  ("average", "Over the last 24 hours, which number best fits your pain overall?"))
@@ -538,13 +539,16 @@ def _ask_rest(raw: dict, note: str) -> dict:
     return model.validate_fields(raw)
 
 
-def _prompt_reading(day: date, existing, baseline, answers: list[str]) -> dict:
+def _prompt_reading(day: date, existing, baseline, answers: list[str], at: str | None
+                    ) -> dict:
     """A later reading of a day logged already: the day so far, then pain now, anything new
     since the last reading, temperature and a note (the 24-hour questions are the day's,
     answered once; `pumpjournal edit` changes them)."""
     say(f"{day.isoformat()} so far:")
     say("\n".join(render.reading_lines(existing)))
-    say(f"A new reading; press Enter to skip a question. Pain scale: {model.PAIN_SCALE}.")
+    same = existing.reading_at(dates.reading_slot(day, at)[0])
+    say((f"This adds to the reading {same.phrase}" if same else "A new reading")
+        + f"; press Enter to skip a question. Pain scale: {model.PAIN_SCALE}.")
     raw: dict = {"pain": _ask("How much pain do you have right now? (0-10)", model.parse_score,
                               optional=True)}
     last = existing.readings[-1].label
@@ -621,7 +625,7 @@ def log(
             values["pain"] = _ask("How much pain do you have right now? (0-10)",
                                   model.parse_score, optional=False)
         elif existing is None or not given:
-            values = prompt_entry(when, existing, baseline)
+            values = prompt_entry(when, existing, baseline, at)
             given = False
     if given and asking and worse is None:  # a known symptom typed as an option: worse?
         values["worse"] = ask_worse(values.get("symptoms", []), baseline)

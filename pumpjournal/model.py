@@ -538,7 +538,8 @@ def split(values) -> tuple[dict, dict]:
 
 def change_day(entry: Entry, values: dict, stamp: str, slot: tuple[str | None, str | None],
                *, remove: tuple[str, ...] = (), clear: tuple[str, ...] = (),
-               create: bool = True) -> tuple[Entry, list[tuple[str, object, object]], Reading | None, bool]:
+               create: bool = True
+               ) -> tuple[Entry, list[tuple[str, object, object]], Reading | None, bool]:
     """Apply validated values to a day: the day's own fields to the day, the reading fields to
     its reading at ``slot``'s time (a new one with ``create``, else InputError). Returns the
     day, the changes (field, old, new), the reading touched (None: only day fields) and

@@ -147,7 +147,7 @@ def migrate(data: dict) -> int:
     meta = data["meta"]["1"]
     version = meta["schema"]
     if version == 1:
-        for doc_id, doc in data.get("entries", {}).items():
+        for doc in data.get("entries", {}).values():
             reading = {key: doc.pop(key) for key in list(doc) if key in READING_KEYS}
             doc.pop("readings", None)  # never in schema 1: not carried over unchecked
             if reading.get("updated_at") and reading["updated_at"] == doc.get("updated_at"):

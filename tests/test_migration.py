@@ -77,7 +77,8 @@ def test_a_schema_1_journal_is_read_as_it_is_and_never_rewritten_by_a_read(
     release, raw = old_journal
     check_every_value(cli, release)
     for args in (["summary", "--patient", "me"], ["flags", "--patient", "me"], ["cohort"],
-                 ["export", "--format", "csv", "--output", "-"], ["show", "2026-11-24", "--patient", "me"]):
+                 ["export", "--format", "csv", "--output", "-"],
+                 ["show", "2026-11-24", "--patient", "me"]):
         ok(cli(*args))
     assert journal.read_bytes() == raw
     assert not (journal.parent / "backups").exists()
