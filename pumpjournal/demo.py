@@ -1,8 +1,9 @@
 """The bundled demo journal: a fictional patient's trial, implant and recovery.
 
-It is built from the table below into a temporary file each time, so it always matches the
+It is built from the tables below into a temporary file each time, so it always matches the
 current journal format. It holds one documented warning sign (redness and swelling at the
-incision on day 4 after the implant) and the expected soreness of the first days.
+incision on day 4 after the implant, noticed over the day's three readings), the expected
+soreness of the first days, and a day filled in the next morning.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from . import model
 from .model import Event
 from .store import Journal
 
@@ -54,20 +56,44 @@ DAYS = [
 ]
 
 
+# Earlier readings of some days (the day's row above is its 20:30 reading): date, time, pain
+# now, symptoms, temperature, note
+READINGS = [
+    ("2026-09-01", "09:00", 6, [], None, "Trial dose started at 8."),
+    ("2026-09-19", "08:30", 4, ["incision-soreness"], "37.2", None),
+    ("2026-09-19", "14:00", 5, ["incision-redness"], "37.4", "Redness around the belly cut."),
+    ("2026-10-20", "10:15", 4, [], None, "Before the refill."),
+]
+OFFSET = "-05:00"
+LATE = {"2026-09-16": "2026-09-17T09:10:00-05:00"}  # filled in the next morning
+
+
+def _values(pain, symptoms, temperature, note) -> dict:
+    values = {"pain": pain, "symptoms": symptoms, "note": note}
+    if temperature:
+        values.update(temperature_c=float(temperature), temperature=f"{temperature} C")
+    return {key: value for key, value in values.items() if value not in (None, [])}
+
+
 def build(path: Path) -> Journal:
-    """Write the demo journal to ``path`` (a new file) and return it."""
+    """Write the demo journal to ``path`` (a new file) and return it: each day's evening
+    reading, and on a few days earlier readings too."""
     journal = Journal(path)
     with journal.transaction() as tx:
         tx.set_profile(PATIENT, PROFILE)
         for kind, day, details in EVENTS:
             tx.add_event(Event(PATIENT, kind, day, details))
         for day, pain, worst, least, average, symptoms, temperature, note in DAYS:
-            stamp = f"{day}T20:30:00-05:00"
-            values = {"pain": pain, "worst": worst, "least": least, "average": average,
-                      "symptoms": symptoms, "note": note}
-            if temperature:
-                values.update(temperature_c=float(temperature), temperature=f"{temperature} C")
-            tx.log(PATIENT, date.fromisoformat(day), values, stamp)
+            stamp = LATE.get(day, f"{day}T20:30:00{OFFSET}")
+            values = {"worst": worst, "least": least, "average": average,
+                      **_values(pain, symptoms, temperature, note)}
+            entry = model.new_entry(PATIENT, date.fromisoformat(day), values, stamp,
+                                    ("20:30", OFFSET))
+            for when, time, *reading in READINGS:
+                if when == day:
+                    entry = model.change_day(entry, _values(*reading),
+                                             f"{day}T{time}:00{OFFSET}", (time, OFFSET))[0]
+            tx.save_entry(entry)
         tx.log(PATIENT, date(2026, 9, 19), {"questions": [
             "How long should the incision stay pink?"]}, "2026-09-19T21:00:00-05:00")
     return journal
