@@ -341,7 +341,7 @@ def sparkline(values: list[float | None]) -> str:
 
 
 def daily_series(daily: list[dict], since: date, until: date, key: str = "pain") -> list:
-    by_day = {d["date"]: d[key] for d in daily}
+    by_day = {d["date"]: d.get(key, d.get("pain")) for d in daily}
     days = (until - since).days + 1
     return [by_day.get(date.fromordinal(since.toordinal() + n).isoformat()) for n in range(days)]
 
@@ -412,6 +412,43 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+SEVERAL_SHOWN = 10  # days of several readings the summary lists, the latest
+
+
+def readings_text(readings: list[dict]) -> str:
+    """The scored readings of a day, in time order: ``08:00 3 · 13:30 5 · 20:00 4`` (a reading
+    without a time: ``no time 3``)."""
+    return " · ".join(f"{r['time'] or 'no time'} {r['pain']}" for r in readings
+                      if r["pain"] is not None)
+
+
+def several_lines(days: list[dict]) -> list[str]:
+    """The days of several readings (summary --json's daily rows), the latest
+    SEVERAL_SHOWN: each day's readings and their mean."""
+    lines = ["Days of several readings (time and pain now):"]
+    lines += wrap([(f"  {d['date']}  ", f"{readings_text(d['readings'])} "
+                                        f"(mean {words.num(d['pain_mean'])})")
+                   for d in days[-SEVERAL_SHOWN:]], 78, hang=14)
+    if len(days) > SEVERAL_SHOWN:
+        lines.append(f"  ({plural(len(days) - SEVERAL_SHOWN, 'earlier day')}: "
+                     "pumpjournal list shows every reading)")
+    return lines
+
+
+def cohort_timing(row: dict) -> str:
+    """A cohort row's logging, under the person's line: ``28 of 30 days logged; 25 on the day,
+    3 filled in later (median delay 2 days); 1.4 readings a day.``"""
+    text = words.logging_words({
+        "days_in_period": row["days_in_window"], "days_logged": row["days_logged"],
+        "same_day": row["days_logged_same_day"], "filled_in_later": row["days_filled_in_later"],
+        "median_delay_days": row["median_delay_days"],
+        "timing_unknown": row["days_timing_unknown"]})
+    per = row["readings_per_day"]
+    if per is not None and per != 1:
+        text = f"{text[:-1]}; {words.num(float(per))} readings a day."
+    return text
+
+
 def summary_lines(data: dict, who: str, today: date) -> list[str]:
     period = data["period"]
     since, until = date.fromisoformat(period["since"]), date.fromisoformat(period["until"])
@@ -419,10 +456,13 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
     start = f", since your last visit on {visit}" if visit else ""
     lines = [f"Follow-up summary: {escape(who)}",
              f"Period {period['since']} to {period['until']} ({plural(period['days'], 'day')}"
-             f"{start}); {plural(period['days_logged'], 'day')} logged."]
+             f"{start}).", words.logging_words(data["logging"])]
+    several = [d for d in data["daily"] if sum(r["pain"] is not None for r in d["readings"]) > 1]
     if not period["days_logged"]:
         lines.append("No entries in this period.")
     else:
+        if several:
+            lines.append("Pain now: each day counts once, as the mean of its readings.")
         lines.append(f"{'Pain (0-10)':<22}{'mean':>6}{'median':>8}{'range':>8}{'days':>6}")
         for key, word in (("pain", "now"), ("worst", "worst (24 h)"),
                           ("least", "least (24 h)"), ("average", "average (24 h)")):
@@ -437,7 +477,10 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
                          f"({'+' if trend['change'] > 0 else ''}{_fmt(trend['change'])}).")
         if period["days"] <= 70:
             lines.append("Daily pain now (· = no entry):")
-            lines.append("  " + sparkline(daily_series(data["daily"], since, until)))
+            lines.append("  " + sparkline(daily_series(data["daily"], since, until,
+                                                        "pain_mean")))
+        if several:
+            lines += several_lines(several)
         weekly = [w for w in data["weeks"] if w["pain_mean"] is not None]
         if weekly:
             lines.append("Weekly mean pain now: " + sparkline([w["pain_mean"]

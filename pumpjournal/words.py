@@ -132,3 +132,22 @@ def clip(text: str, limit: int) -> str:
         return text
     cut = text[:limit - 3].rsplit(" ", 1)[0] if " " in text[:limit - 3] else text[:limit - 3]
     return cut.rstrip(" ,;:") + "..."
+
+
+def logging_words(figures: dict) -> str:
+    """When the days were logged, as every screen and report says it (``figures``: summary
+    --json's ``logging``): ``28 of 30 days logged; 25 on the day, 3 filled in later (median
+    delay 2 days).``, with ``1 with the time of logging unknown`` only when there is one."""
+    logged, window = figures["days_logged"], figures["days_in_period"]
+    text = (f"{logged} of {plural(window, 'day')} logged" if window is not None
+            else f"{plural(logged, 'day')} logged")
+    if not logged:
+        return text + "."
+    parts = [f"{figures['same_day']} on the day",
+             f"{figures['filled_in_later']} filled in later"]
+    if figures["median_delay_days"] is not None:
+        delay = figures["median_delay_days"]
+        parts[-1] += f" (median delay {num(delay)} day{'' if delay == 1 else 's'})"
+    if figures["timing_unknown"]:
+        parts.append(f"{figures['timing_unknown']} with the time of logging unknown")
+    return f"{text}; {', '.join(parts)}."

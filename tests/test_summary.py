@@ -99,4 +99,4 @@ def test_summary_command_json_matches(cli, cli_json):
     assert data["pain"]["pain"]["mean"] == 3.75
     assert data["period"]["days_logged"] == 4
     text = cli("summary", "--since", "2026-11-01", "--until", "2026-11-10").stdout
-    assert "4 days logged" in text and "3.75" in text  # as the report shows it
+    assert "4 of 10 days logged" in text and "3.75" in text  # as the report shows it
