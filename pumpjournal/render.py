@@ -415,18 +415,11 @@ def sentence(text: str) -> str:
 SEVERAL_SHOWN = 10  # days of several readings the summary lists, the latest
 
 
-def readings_text(readings: list[dict]) -> str:
-    """The scored readings of a day, in time order: ``08:00 3 · 13:30 5 · 20:00 4`` (a reading
-    without a time: ``no time 3``)."""
-    return " · ".join(f"{r['time'] or 'no time'} {r['pain']}" for r in readings
-                      if r["pain"] is not None)
-
-
 def several_lines(days: list[dict]) -> list[str]:
     """The days of several readings (summary --json's daily rows), the latest
     SEVERAL_SHOWN: each day's readings and their mean."""
     lines = ["Days of several readings (time and pain now):"]
-    lines += wrap([(f"  {d['date']}  ", f"{readings_text(d['readings'])} "
+    lines += wrap([(f"  {d['date']}  ", f"{words.readings_text(d['readings'])} "
                                         f"(mean {words.num(d['pain_mean'])})")
                    for d in days[-SEVERAL_SHOWN:]], 78, hang=14)
     if len(days) > SEVERAL_SHOWN:
@@ -457,7 +450,7 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
     lines = [f"Follow-up summary: {escape(who)}",
              f"Period {period['since']} to {period['until']} ({plural(period['days'], 'day')}"
              f"{start}).", words.logging_words(data["logging"])]
-    several = [d for d in data["daily"] if sum(r["pain"] is not None for r in d["readings"]) > 1]
+    several = [d for d in data["daily"] if words.several_readings(d)]
     if not period["days_logged"]:
         lines.append("No entries in this period.")
     else:

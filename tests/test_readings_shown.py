@@ -255,3 +255,79 @@ def test_the_earliest_stamp_of_a_day_is_by_the_moment_not_the_text():
     assert model.earliest_stamp([None, "2026-11-02T08:00:00-06:00", ""]) \
         == "2026-11-02T08:00:00-06:00"
     assert model.earliest_stamp([]) is None
+
+
+# The report --------------------------------------------------------------------------------------
+
+def report_text(cli, fmt: str, *args: str) -> str:
+    """What a reader of the report sees, whitespace made single spaces (PDF: its text)."""
+    import io
+    import re
+
+    result = ok(cli("report", "--format", fmt, "--output", "-", *args))
+    if fmt == "pdf":
+        from pypdf import PdfReader
+
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(result.stdout_bytes)).pages)
+    else:
+        text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", result.stdout, flags=re.S)
+        text = text.replace("&middot;", "·").replace("\\.", ".")
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md", "html", "pdf"])
+def test_every_report_format_shows_a_days_readings_and_when_days_were_logged(cli, several,
+                                                                              fmt):
+    text = report_text(cli, fmt, "--since", D1, "--until", "2026-11-05")
+    assert "3 of 4 days logged; 2 on the day, 1 filled in later (median delay 2 days)." in text
+    if fmt == "md":  # the readings in the Now cell, one a line
+        assert "mean 4 08:00 2 20:00 6" in text
+    else:
+        assert "Readings: 08:00 2 · 20:00 6 (mean 4)" in text
+    assert "Now on a day of several readings: their mean" in text
+    assert "with the time of logging unknown" not in text
+
+
+def test_the_report_says_how_many_days_have_no_time_of_logging(cli, several):
+    forget_logged_at(several, D1)
+    text = report_text(cli, "txt", "--since", D1, "--until", D3)
+    assert ("3 of 3 days logged; 1 on the day, 1 filled in later (median delay 2 days), 1 "
+            "with the time of logging unknown.") in text
+
+
+def test_the_chart_draws_a_days_readings_as_a_range_with_the_mean_on_the_line(several):
+    from pumpjournal import report
+    from pumpjournal.report import chart
+
+    made = report.prepare(Journal(several).read(), "me", date(2026, 11, 25), D1, D3)
+    drawn = chart.draw(made)
+    ranges = [s for s in drawn.shapes if s.style == "range"]
+    legend = [s for s in drawn.shapes if s.kind == "text" and "lowest to highest" in s.text]
+    assert len(legend) == 1
+    vertical = [s for s in ranges if s.x1 == s.x2 and s.y1 != s.y2]
+    bars = [s for s in vertical if s.y2 - s.y1 > 5]  # the day's range (the legend's is short)
+    assert len(bars) == 1
+    (bar,) = bars
+    line = next(s for s in drawn.shapes if s.kind == "poly")
+    ((x1, y1), (x2, y2), (x3, y3)) = line.points  # three days in a row: 3, mean 4, 7
+    assert x2 == bar.x1 and bar.y1 < y2 < bar.y2
+    # 0-10 runs up the plot: 2 (the lowest) to 6 (the highest) is 4 tenths of its height
+    step = (y1 - y3) / 4  # from 3 to 7
+    assert round(bar.y2 - bar.y1, 6) == round(4 * step, 6)
+    assert round(y1 - y2, 6) == round(step, 6)  # the dot at the mean, 4
+    svg = made.render("html").decode()
+    assert "a day&#x27;s readings, lowest to highest (dot: their mean)" in svg
+    text = made.render("txt").decode().splitlines()
+    rows = {line[:3].strip(): line[5:] for line in text if line[3:5] == " |"}
+    column = rows["4"].index("*")  # D2 is the chart's second day
+    assert [rows[str(n)][column] for n in (6, 5, 3, 2)] == ["|"] * 4
+    assert "| a day's readings, lowest to highest (* then is their mean)" in text
+
+
+def test_a_report_of_one_reading_days_has_no_readings_lines_or_range(cli, journal):
+    add(journal, D1, 3)
+    add(journal, D2, 5)
+    for fmt in ("txt", "html"):
+        text = report_text(cli, fmt, "--since", D1, "--until", D2)
+        assert "Readings:" not in text and "several readings" not in text, fmt
+        assert "lowest to highest" not in text and "2 of 2 days logged; 2 on the day" in text
