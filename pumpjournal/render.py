@@ -200,14 +200,19 @@ def wrap(rows: list[tuple[str, str]], width: int, hang: int = 6) -> list[str]:
 
 def day_scores_text(entry: Entry) -> str:
     """A day's scores for the lists: as ``scores_text``; a day of several readings gives the
-    mean of its scored readings and how many: ``pain 4 (mean of 3 readings; worst 6)``."""
+    mean of its scored readings and how many: ``pain 4 (mean of 3 readings; worst 6)``, or,
+    with one score among them, ``pain 4 (2 readings)``."""
     if len(entry.readings) < 2:
         return scores_text(entry)
     scored = sum(r.pain is not None for r in entry.readings)
     extra = [f"{word} {value}" for word, value in (("worst", entry.worst),
              ("least", entry.least), ("average", entry.average)) if value is not None]
-    inside = f"mean of {plural(scored, 'reading')}" + (f"; {', '.join(extra)}" if extra else "")
-    return f"pain {words.num(entry.pain_mean)} ({inside})"
+    if scored < 2:  # one pain score among several readings: no mean to speak of
+        inside = plural(len(entry.readings), "reading")
+        value = entry.pain
+    else:
+        inside, value = f"mean of {plural(scored, 'reading')}", words.num(entry.pain_mean)
+    return f"pain {value} ({inside}" + (f"; {', '.join(extra)}" if extra else "") + ")"
 
 
 def stamp_text(logged: str | None, changed: str | None, day: str | None = None) -> str:

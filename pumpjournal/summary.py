@@ -51,9 +51,9 @@ def readings_json(entry: Entry) -> list[dict]:
 def logged_late(day: str, stamp: str | None) -> int | None:
     """How many days after ``day`` (YYYY-MM-DD) it was first logged, from the ``logged_at``
     ``stamp`` (ISO 8601): its own date (the first ten characters: the date in the UTC offset it
-    was written in) minus the day. 0: on the day, and also for a stamp dated before the day (a
-    clock set wrong, or a stamp another program wrote in UTC: not filled in later); None: no
-    stamp, or one whose date cannot be read."""
+    was written in) minus the day. 0: on the day, and also for a stamp dated the day before (a
+    stamp another program wrote in UTC, or a clock a little off: not filled in later); None: no
+    stamp, one whose date cannot be read, or one dated earlier still (it cannot be right)."""
     if not stamp:
         return None
     local = stamp[:10]
@@ -63,7 +63,7 @@ def logged_late(day: str, stamp: str | None) -> int | None:
         late = (date.fromisoformat(local) - date.fromisoformat(day)).days
     except ValueError:
         return None
-    return max(late, 0)
+    return None if late < -1 else max(late, 0)
 
 
 def logging_figures(days, window: int | None) -> dict:

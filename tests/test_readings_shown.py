@@ -103,6 +103,14 @@ def test_list_shows_a_line_per_reading_under_a_day_of_several(cli, several):
     assert lines[lines.index(f"{D1}  pain 3") + 1].startswith("pumpjournal is not medical")
 
 
+def test_a_day_with_one_pain_score_among_its_readings_has_no_mean(cli, journal):
+    add(journal, D1, 3, at="08:00")
+    add(journal, D1, None, at="12:00", symptoms=["nausea"])
+    lines = ok(cli("list")).stdout.splitlines()
+    assert lines[0] == f"{D1}  pain 3 (2 readings)"
+    assert lines[3:5] == ["    08:00  pain 3", "    12:00  symptoms: nausea"]
+
+
 def test_list_marks_the_signs_a_later_reading_added(cli, journal):
     add(journal, D1, 2, at="08:00", symptoms=["headache"])
     add(journal, D1, 4, at="12:00", symptoms=["headache", "nausea"])
@@ -241,7 +249,8 @@ def test_summary_says_when_the_days_were_logged(cli, cli_json, timed):
 
 @pytest.mark.parametrize("stamp, late", [
     ("2026-11-02T23:59:59-06:00", 0), ("2026-11-03T05:59:59Z", 1),  # its own offset's date
-    ("2026-11-01T23:00:00+00:00", 0),  # before the day (a clock set wrong): not later
+    ("2026-11-01T23:00:00+00:00", 0),  # the day before (a stamp written in UTC): not later
+    ("2026-10-31T23:00:00+00:00", None), ("0001-01-01T00:00:00", None),  # cannot be right
     ("2026-11-12T08:00:00", 10), (None, None), ("", None), ("yesterday", None)])
 def test_a_day_is_late_by_the_date_of_its_stamp_in_its_own_offset(stamp, late):
     from pumpjournal.summary import logged_late
