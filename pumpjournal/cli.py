@@ -1590,7 +1590,8 @@ def export(
 
 
 @app.command(help="One line per person in the journal: days logged, first and last day, mean "
-             "pain and warning-sign episodes." + examples(
+             "pain and warning-sign episodes; under it, how many days of the window were "
+             "logged, how many on the day and how many filled in later." + examples(
                  "pumpjournal cohort", "pumpjournal cohort --since 2026-01-01 --json"))
 def cohort(
     ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
@@ -1612,6 +1613,8 @@ def cohort(
         lines.append(f"{r['patient']:<{width}}  {r['days_logged']:>5}  {r['first'] or '-':<10}"
                      f"  {r['last'] or '-':<10}  {mean_pain:>9}  {r['episodes']}"
                      f" ({r['urgent_episodes']})")
+        if r["days_logged"]:
+            lines.append("  " + render.cohort_timing(r))
     screen("\n".join(lines))
     if any(r["episodes"] for r in rows):
         screen(cat.NOT_ADVICE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from . import symptoms as catalogue
@@ -215,9 +215,24 @@ def derive(entry: Entry) -> None:
     entry.boluses = sum(boluses) if boluses else None
     entry.note = "\n".join(r.note for r in readings if r.note) or None
     entry.contacted = _contacted(entry)
-    entry.logged_at = min((r.logged_at for r in readings if r.logged_at), default=None)
+    entry.logged_at = earliest_stamp(r.logged_at for r in readings)
     entry.updated_at = max(filter(None, [day_changed, *(r.updated_at for r in readings)]),
                            default=None)
+
+
+def earliest_stamp(stamps) -> str | None:
+    """The earliest of some ISO 8601 stamps (None and "" skipped), by the moment each names:
+    stamps written in different UTC offsets (a day logged across a change of clock or time
+    zone) are compared as instants; stamps that cannot be read so are compared as text."""
+    found = [s for s in stamps if s]
+    if len(found) < 2:
+        return found[0] if found else None
+    if len({s[19:] for s in found}) == 1:  # one offset, to the second: text order is time order
+        return min(found)
+    try:
+        return min(found, key=lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")))
+    except (TypeError, ValueError):  # a stamp without an offset beside one with, or unreadable
+        return min(found)
 
 
 def _contacted(entry: Entry) -> bool | None:
@@ -242,7 +257,9 @@ def _contacted(entry: Entry) -> bool | None:
 
 
 class Day:
-    """The little the rules and the cohort need of a stored day, without a whole Entry."""
+    """The little the rules and the cohort need of a stored day, without a whole Entry:
+    besides the day's signs and scores, ``count`` (its readings) and ``logged_at`` (the
+    earliest ``logged_at`` of its readings, None when none has one)."""
 
     def __init__(self, doc: dict):
         self.patient, self.date = doc["patient"], doc["date"]
@@ -256,11 +273,14 @@ class Day:
             self.symptoms = r.get("symptoms") or []
             self.worse = r.get("worse") or []
             self.temperature_c = r.get("temperature_c")
+            self.logged_at = r.get("logged_at")
         else:
             entry = Entry.from_doc(doc)
             self.pain, self.pain_mean, self.symptoms, self.worse, self.temperature_c = (
                 entry.pain, entry.pain_mean, entry.symptoms, entry.worse, entry.temperature_c)
+            self.logged_at = entry.logged_at
         self.readings = readings
+        self.count = len(readings)
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(Entry))

@@ -93,15 +93,19 @@ def choose_patient(view, option: str | None) -> str:
 
 
 def cohort(view, today: date, since: date | None = None, until: date | None = None) -> list:
-    """One row per person: days logged, first and last day, mean pain, episodes.
-    One pass over the journal, then one pass per person."""
+    """One row per person: days logged, first and last day, mean pain (over days, each the
+    mean of its readings), episodes, and when the days were logged (``summary.logging_figures``
+    over the person's window: ``since`` or the first day logged, to ``until`` or the last day
+    logged; ``until`` after ``today`` counts to today). One pass over the journal, then one
+    pass per person."""
     from . import symptoms as cat
     from .episodes import episodes
-
     from .model import Day
+    from .summary import logging_figures
 
     low = since.isoformat() if since else ""
     high = until.isoformat() if until else "9999"
+    end = min(until, today) if until else None
     by_person: dict[str, list] = {person: [] for person in view.patients()}
     for _, doc in view.raw_entries():
         if low <= doc["date"] <= high:
@@ -110,13 +114,23 @@ def cohort(view, today: date, since: date | None = None, until: date | None = No
     for person, entries in by_person.items():
         found = episodes(person, entries, view.profile(person), view.events(person), today,
                          since, until)
-        pains = [e.pain for e in entries]
+        pains = [e.pain_mean for e in entries]
+        first = min((e.date for e in entries), default=None)
+        last = max((e.date for e in entries), default=None)
+        start = since or (date.fromisoformat(first) if first else None)
+        stop = end or (date.fromisoformat(last) if last else None)
+        window = max(0, (stop - start).days + 1) if start and stop else 0
+        timing = logging_figures(((e.date, e.logged_at, e.count) for e in entries), window)
         rows.append({
-            "patient": person, "days_logged": len(entries),
-            "first": min((e.date for e in entries), default=None),
-            "last": max((e.date for e in entries), default=None),
+            "patient": person, "days_logged": len(entries), "first": first, "last": last,
             "mean_pain": round(sum(pains) / len(pains), 2) if pains else None,
             "episodes": len(found),
             "urgent_episodes": sum(ep.urgency >= cat.Urgency.URGENT for ep in found),
-            "emergency_episodes": sum(ep.urgency == cat.Urgency.EMERGENCY for ep in found)})
+            "emergency_episodes": sum(ep.urgency == cat.Urgency.EMERGENCY for ep in found),
+            "days_in_window": window, "share_logged": timing["share_logged"],
+            "days_logged_same_day": timing["same_day"],
+            "days_filled_in_later": timing["filled_in_later"],
+            "median_delay_days": timing["median_delay_days"],
+            "days_timing_unknown": timing["timing_unknown"],
+            "readings": timing["readings"], "readings_per_day": timing["readings_per_day"]})
     return rows

@@ -203,11 +203,103 @@ def wrap(rows: list[tuple[str, str]], width: int, hang: int = 6) -> list[str]:
             for line in words.wrap(text, width, prefix, " " * min(len(prefix), hang))]
 
 
+def day_scores_text(entry: Entry) -> str:
+    """A day's scores for the lists: as ``scores_text``; a day of several readings gives the
+    mean of its scored readings and how many: ``pain 4 (mean of 3 readings; worst 6)``, or,
+    with one score among them, ``pain 4 (2 readings)``."""
+    if len(entry.readings) < 2:
+        return scores_text(entry)
+    scored = sum(r.pain is not None for r in entry.readings)
+    extra = [f"{word} {value}" for word, value in (("worst", entry.worst),
+             ("least", entry.least), ("average", entry.average)) if value is not None]
+    if scored < 2:  # one pain score among several readings: no mean to speak of
+        inside = plural(len(entry.readings), "reading")
+        value = entry.pain
+    else:
+        inside, value = f"mean of {plural(scored, 'reading')}", words.num(entry.pain_mean)
+    return f"pain {value} ({inside}" + (f"; {', '.join(extra)}" if extra else "") + ")"
+
+
+def stamp_text(logged: str | None, changed: str | None, day: str | None = None) -> str:
+    """``logged 2026-12-05T20:31:07-06:00, last changed ...``; with ``day``, a stamp dated after
+    it says so: ``(filled in 1 day later)``."""
+    if not logged:
+        text = "logged at a time not recorded"
+    else:
+        text = f"logged {logged}"
+        if day and logged[:10] > day:
+            try:
+                late = (date.fromisoformat(logged[:10]) - date.fromisoformat(day)).days
+                text += f" (filled in {plural(late, 'day')} later)"
+            except ValueError:
+                pass
+    if changed and changed != logged:
+        text += f", last changed {changed}"
+    return escape(text)
+
+
+def reading_line(reading, before: set[str]) -> str:
+    """One reading of a day of several, for `list`: its time, pain now, the signs it added to
+    the day (``before``: those of the day's earlier readings), temperature, boluses and the
+    start of its note."""
+    parts = [reading.label]
+    if reading.pain is not None:
+        parts.append(f"pain {reading.pain}")
+    new = [s for s in reading.symptoms if s not in before]
+    if new:
+        word = "new" if before else "symptoms"
+        parts.append(f"{word}: " + escape(", ".join(cat.item_name(s) for s in new)))
+    if reading.temperature_c is not None:
+        parts.append(temperature_text(reading.temperature_c))
+    if reading.boluses is not None:
+        parts.append(f"boluses {reading.boluses}")
+    if reading.note:
+        parts.append("note: " + escape(words.clip((reading.note.splitlines() or [""])[0], 50)))
+    return "  ".join(parts)
+
+
+def reading_lines(entry: Entry, full: bool, pad: str) -> list[str]:
+    """The readings of a day of several: one line each in `list`; in `show` each with all it
+    holds and its own logged and changed stamps."""
+    lines, before = [], set()
+    for r in entry.readings:
+        if not full:
+            lines.append(pad + reading_line(r, before))
+            before.update(r.symptoms)
+            continue
+        head = [f"pain {r.pain}"] if r.pain is not None else ["no pain score"]
+        if r.temperature_c is not None:
+            head.append(temperature_text(r.temperature_c))
+        lines.append(f"{pad}reading {r.label}: {', '.join(head)}")
+        inner = pad * 2
+        if r.symptoms:
+            lines.append(f"{inner}symptoms: "
+                         f"{escape(', '.join(cat.item_name(s) for s in r.symptoms))}")
+        if r.worse:
+            lines.append(f"{inner}worse than usual: "
+                         f"{escape(', '.join(cat.item_name(s) for s in r.worse))}")
+        if r.temperature:
+            site = f", {r.temperature_site}" if r.temperature_site else ""
+            read_as = temperature_read_as(r.temperature)
+            typed = r.temperature + (f" (read as {read_as})" if read_as else "")
+            lines.append(f"{inner}temperature as entered: {escape(typed + site)}")
+        if r.boluses is not None:
+            lines.append(f"{inner}boluses {r.boluses}")
+        if r.note:
+            lines.append(f"{inner}note: {escape(r.note, lines=True)}")
+        if r.contacted is not None:
+            lines.append(f"{inner}contacted the care team: {'yes' if r.contacted else 'no'}")
+        lines.append(inner + stamp_text(r.logged_at, r.updated_at, entry.date))
+    return lines
+
+
 def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
                 with_patient: bool = False) -> list[str]:
-    """One entry: a line of scores, then its warning signs, symptoms and note, indented."""
+    """One entry: a line of scores, then its warning signs, symptoms and note, indented. A day
+    of several readings lists them under it (``reading_lines``), each with its own note."""
+    several = len(entry.readings) > 1
     head = escape(entry.date + (f"  {entry.patient}" if with_patient else ""))
-    parts = [head, scores_text(entry)]
+    parts = [head, day_scores_text(entry)]
     if entry.temperature_c is not None:
         parts.append(temperature_text(entry.temperature_c))
     lines = ["  ".join(parts)]
@@ -227,11 +319,16 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
                                      else None), ("mood", entry.mood)) if value is not None]
     if extra:
         lines.append(pad + ", ".join(extra))
-    if entry.note:
+    if several:
+        lines += reading_lines(entry, full, pad)
+    elif entry.note:
         note = escape(entry.note, lines=True) if full else escape(
             words.clip((entry.note.splitlines() or [""])[0], 100))
         lines.append(f"{pad}note: {note}")
-    if full:
+    if full and several:
+        lines += [f"{pad}question for the visit: {escape(q)}" for q in entry.questions]
+        lines.append(pad + stamp_text(entry.logged_at, entry.updated_at))
+    elif full:
         if entry.temperature:
             site = f", {entry.temperature_site}" if entry.temperature_site else ""
             read_as = temperature_read_as(entry.temperature)
@@ -283,7 +380,7 @@ def sparkline(values: list[float | None]) -> str:
 
 
 def daily_series(daily: list[dict], since: date, until: date, key: str = "pain") -> list:
-    by_day = {d["date"]: d[key] for d in daily}
+    by_day = {d["date"]: d.get(key, d.get("pain")) for d in daily}
     days = (until - since).days + 1
     return [by_day.get(date.fromordinal(since.toordinal() + n).isoformat()) for n in range(days)]
 
@@ -354,6 +451,36 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+SEVERAL_SHOWN = 10  # days of several readings the summary lists, the latest
+
+
+def several_lines(days: list[dict]) -> list[str]:
+    """The days of several readings (summary --json's daily rows), the latest
+    SEVERAL_SHOWN: each day's readings and their mean."""
+    lines = ["Days of several readings (time and pain now):"]
+    lines += wrap([(f"  {d['date']}  ", f"{words.readings_text(d['readings'])} "
+                                        f"(mean {words.num(d['pain_mean'])})")
+                   for d in days[-SEVERAL_SHOWN:]], 78, hang=14)
+    if len(days) > SEVERAL_SHOWN:
+        lines.append(f"  ({plural(len(days) - SEVERAL_SHOWN, 'earlier day')}: "
+                     "pumpjournal list shows every reading)")
+    return lines
+
+
+def cohort_timing(row: dict) -> str:
+    """A cohort row's logging, under the person's line: ``28 of 30 days logged; 25 on the day,
+    3 filled in later (median delay 2 days); 1.4 readings a day.``"""
+    text = words.logging_words({
+        "days_in_period": row["days_in_window"], "days_logged": row["days_logged"],
+        "same_day": row["days_logged_same_day"], "filled_in_later": row["days_filled_in_later"],
+        "median_delay_days": row["median_delay_days"],
+        "timing_unknown": row["days_timing_unknown"]})
+    per = row["readings_per_day"]
+    if per is not None and per != 1:
+        text = f"{text[:-1]}; {words.num(float(per))} readings a day."
+    return text
+
+
 def summary_lines(data: dict, who: str, today: date) -> list[str]:
     period = data["period"]
     since, until = date.fromisoformat(period["since"]), date.fromisoformat(period["until"])
@@ -361,10 +488,13 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
     start = f", since your last visit on {visit}" if visit else ""
     lines = [f"Follow-up summary: {escape(who)}",
              f"Period {period['since']} to {period['until']} ({plural(period['days'], 'day')}"
-             f"{start}); {plural(period['days_logged'], 'day')} logged."]
+             f"{start}).", words.logging_words(data["logging"])]
+    several = [d for d in data["daily"] if words.several_readings(d)]
     if not period["days_logged"]:
         lines.append("No entries in this period.")
     else:
+        if several:
+            lines.append("Pain now: each day counts once, as the mean of its readings.")
         lines.append(f"{'Pain (0-10)':<22}{'mean':>6}{'median':>8}{'range':>8}{'days':>6}")
         for key, word in (("pain", "now"), ("worst", "worst (24 h)"),
                           ("least", "least (24 h)"), ("average", "average (24 h)")):
@@ -379,7 +509,10 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
                          f"({'+' if trend['change'] > 0 else ''}{_fmt(trend['change'])}).")
         if period["days"] <= 70:
             lines.append("Daily pain now (· = no entry):")
-            lines.append("  " + sparkline(daily_series(data["daily"], since, until)))
+            lines.append("  " + sparkline(daily_series(data["daily"], since, until,
+                                                        "pain_mean")))
+        if several:
+            lines += several_lines(several)
         weekly = [w for w in data["weeks"] if w["pain_mean"] is not None]
         if weekly:
             lines.append("Weekly mean pain now: " + sparkline([w["pain_mean"]

@@ -7,9 +7,11 @@ from pathlib import Path
 
 from . import symptoms as cat
 from . import words
+from .words import num
 from .episodes import episodes, planned_mri, refill_due
 from .escape import escape
 from .render import daily_series, sparkline
+from .summary import day_pain
 from .timeline import day_zero, phase_on, watch_on
 
 CHART_DAYS = 14
@@ -41,7 +43,9 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     else:
         lines.append(f"Phase: {phase}.")
 
-    if entries and entries[0].date == today.isoformat():
+    if entries and len(entries[0].readings) > 1 and entries[0].date == today.isoformat():
+        lines.append(f"Today: {today_text(entries[0])}. Add one with: pumpjournal log")
+    elif entries and entries[0].date == today.isoformat():
         lines.append(f"Today: logged (pain {entries[0].pain}). "
                      "Add to it with: pumpjournal log --symptom ID")
     else:
@@ -54,10 +58,14 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     start = today - timedelta(days=CHART_DAYS - 1)
     recent = [e for e in entries if e.day >= start]
     if recent:
-        series = daily_series([{"date": e.date, "pain": e.pain} for e in recent], start, today)
+        series = daily_series([{"date": e.date, "pain": day_pain(e)} for e in recent], start,
+                              today)
         known = [v for v in series if v is not None]
-        lines.append(f"Pain now, last {CHART_DAYS} days: {sparkline(series)}  "
-                     f"(· no entry; latest {known[-1]}, range {min(known)}-{max(known)})")
+        what = (f"Daily mean pain, {CHART_DAYS} days"  # a day of several readings: their mean
+                if any(len(e.readings) > 1 for e in recent) else
+                f"Pain now, last {CHART_DAYS} days")
+        lines.append(f"{what}: {sparkline(series)}  (· no entry; latest {num(known[-1])}, "
+                     f"range {num(min(known))}-{num(max(known))})")
 
     visits = sorted(e.day for e in events if e.kind == "visit" and e.day >= today)
     if visits:
@@ -98,6 +106,13 @@ def status_lines(view, patient: str, today: date, path: Path) -> list[str]:
     if found or watch:
         lines.append(cat.not_advice(profile))
     return [part for line in lines for part in (_wrapped(line) if len(line) > 79 else [line])]
+
+
+def today_text(entry) -> str:
+    """Today's readings on the status screen: ``3 readings (latest 20:00, pain 4)``."""
+    latest = next(r for r in reversed(entry.readings) if r.pain is not None)
+    at = f"latest {latest.time}, " if latest.time else "latest "
+    return f"{len(entry.readings)} readings ({at}pain {entry.pain})"
 
 
 def _wrapped(line: str) -> list[str]:

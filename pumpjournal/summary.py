@@ -1,6 +1,8 @@
 """Follow-up summary figures: entries in, numbers out. Pure: no I/O, no printing.
 
-Days without an entry are missing, never zero pain: every mean is over the days logged.
+Days without an entry are missing, never zero pain: every mean is over the days logged. A day
+counts once, whatever its number of readings: its pain now is the mean of its scored readings
+(``day_pain``), so a day logged three times weighs no more than a day logged once.
 """
 
 from __future__ import annotations
@@ -28,15 +30,77 @@ def _mean(values: list) -> float | None:
     return round(mean(values), 2) if values else None
 
 
+def _whole(value):
+    """4.0 as 4 (a median of an even count of whole numbers), other values as they are."""
+    return int(value) if value == int(value) else value
+
+
+def day_pain(entry) -> float | int | None:
+    """A day's pain now as figures over days take it: the mean of its scored readings
+    (``pain_mean``), a whole number when it is one (a day of one reading: its pain)."""
+    value = entry.pain_mean
+    return entry.pain if value is None else _whole(value)
+
+
+def readings_json(entry: Entry) -> list[dict]:
+    """A day's readings in time order as the summary lists them: time (None: not recorded)
+    and pain now (None: that reading gave none)."""
+    return [{"time": r.time, "pain": r.pain} for r in entry.readings]
+
+
+def logged_late(day: str, stamp: str | None) -> int | None:
+    """How many days after ``day`` (YYYY-MM-DD) it was first logged, from the ``logged_at``
+    ``stamp`` (ISO 8601): its own date (the first ten characters: the date in the UTC offset it
+    was written in) minus the day. 0: on the day, and also for a stamp dated the day before (a
+    stamp another program wrote in UTC, or a clock a little off: not filled in later); None: no
+    stamp, one whose date cannot be read, or one dated earlier still (it cannot be right)."""
+    if not stamp:
+        return None
+    local = stamp[:10]
+    if local == day:
+        return 0
+    try:
+        late = (date.fromisoformat(local) - date.fromisoformat(day)).days
+    except ValueError:
+        return None
+    return None if late < -1 else max(late, 0)
+
+
+def logging_figures(days, window: int | None) -> dict:
+    """When the days were logged. ``days``: (date, earliest logged_at, readings) of each day
+    logged; ``window``: the days in the period (None: no period). Keys as ``summary --json``'s
+    ``logging``; the cohort renames them (``queries.cohort``)."""
+    same = later = unknown = readings = 0
+    delays = []
+    for day, stamp, count in days:
+        readings += count
+        late = logged_late(day, stamp)
+        if late is None:
+            unknown += 1
+        elif late == 0:
+            same += 1
+        else:
+            later += 1
+            delays.append(late)
+    logged = same + later + unknown
+    return {"days_in_period": window, "days_logged": logged,
+            "share_logged": round(logged / window, 3) if window else None,
+            "same_day": same, "filled_in_later": later, "timing_unknown": unknown,
+            "median_delay_days": _whole(median(delays)) if delays else None,
+            "readings": readings,
+            "readings_per_day": round(readings / logged, 2) if logged else None}
+
+
 def weeks(since: date, until: date, entries: list[Entry]) -> list[dict]:
-    """Week-by-week means of pain now and average pain, weeks counted from ``since``."""
+    """Week-by-week means of pain now (each day the mean of its readings) and average pain,
+    weeks counted from ``since``."""
     out = []
     start = since
     while start <= until:
         end = min(start + timedelta(days=6), until)
         week = [e for e in entries if start.isoformat() <= e.date <= end.isoformat()]
         out.append({"start": start.isoformat(), "end": end.isoformat(), "days_logged": len(week),
-                    "pain_mean": _mean([e.pain for e in week]),
+                    "pain_mean": _mean([day_pain(e) for e in week]),
                     "average_mean": _mean([e.average for e in week if e.average is not None])})
         start = end + timedelta(days=1)
     return out
@@ -80,8 +144,8 @@ def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode]
                      key=lambda e: e.date)
     days = (until - since).days + 1
     half = since + timedelta(days=days // 2)
-    first = [e.pain for e in entries if e.day < half]
-    second = [e.pain for e in entries if e.day >= half]
+    first = [day_pain(e) for e in entries if e.day < half]
+    second = [day_pain(e) for e in entries if e.day >= half]
     trend = {"first_half": {"from": since.isoformat(),
                             "to": (half - timedelta(days=1)).isoformat(),
                             "pain_mean": _mean(first), "days_logged": len(first)},
@@ -100,12 +164,16 @@ def summarise(entries: list[Entry], events: list[Event], episodes: list[Episode]
         "period": {"since": since.isoformat(), "until": until.isoformat(), "days": days,
                    "days_logged": len(entries),
                    "starts_at_visit": visit.isoformat() if visit else None},
-        "pain": {key: stats([getattr(e, key) for e in entries if getattr(e, key) is not None])
+        "logging": logging_figures(((e.date, e.logged_at, len(e.readings)) for e in entries),
+                                   days),
+        "pain": {key: stats([value for e in entries
+                             if (value := day_pain(e) if key == "pain" else getattr(e, key))
+                             is not None])
                  for key in SCORES},
         "trend": trend,
         "weeks": weeks(since, until, entries),
-        "daily": [{"date": e.date, "pain": e.pain, "worst": e.worst, "least": e.least}
-                  for e in entries],
+        "daily": [{"date": e.date, "pain": e.pain, "pain_mean": e.pain_mean, "worst": e.worst,
+                   "least": e.least, "readings": readings_json(e)} for e in entries],
         "symptoms": [{"id": sid, "label": cat.BY_ID[sid].label, "days": counts[sid]}
                      for sid in (s.id for s in cat.SYMPTOMS) if counts[sid]],
         "episodes": [episode_json(ep, since, until) for ep in episodes],

@@ -132,3 +132,39 @@ def clip(text: str, limit: int) -> str:
         return text
     cut = text[:limit - 3].rsplit(" ", 1)[0] if " " in text[:limit - 3] else text[:limit - 3]
     return cut.rstrip(" ,;:") + "..."
+
+
+def logging_words(figures: dict, mark=None) -> str:
+    """When the days were logged, as every screen and report says it (``figures``: summary
+    --json's ``logging``): ``28 of 30 days logged; 25 on the day, 3 filled in later (median
+    delay 2 days).``, with ``1 with the time of logging unknown`` only when there is one.
+    ``mark(key, text)`` may wrap each figure (the HTML report tags them with their key)."""
+    def fig(key: str) -> str:
+        text = num(figures[key])
+        return mark(key, text) if mark else text
+
+    logged, window = figures["days_logged"], figures["days_in_period"]
+    days = "day" if (logged if window is None else window) == 1 else "days"
+    text = (f"{fig('days_logged')} of {fig('days_in_period')} {days} logged"
+            if window is not None else f"{fig('days_logged')} {days} logged")
+    if not logged:
+        return text + "."
+    parts = [f"{fig('same_day')} on the day", f"{fig('filled_in_later')} filled in later"]
+    if figures["median_delay_days"] is not None:
+        delay = figures["median_delay_days"]
+        parts[-1] += f" (median delay {fig('median_delay_days')} day{'' if delay == 1 else 's'})"
+    if figures["timing_unknown"]:
+        parts.append(f"{fig('timing_unknown')} with the time of logging unknown")
+    return f"{text}; {', '.join(parts)}."
+
+
+def readings_text(readings: list[dict]) -> str:
+    """A day's scored readings in time order (summary --json's daily ``readings``): ``08:00 3 ·
+    13:30 5 · 20:00 4``; a reading without a time is ``no time 3``."""
+    return " · ".join(f"{r['time'] or 'no time'} {r['pain']}" for r in readings
+                      if r["pain"] is not None)
+
+
+def several_readings(day: dict) -> bool:
+    """Whether a daily row (summary --json) has more than one scored reading."""
+    return sum(r["pain"] is not None for r in day["readings"]) > 1

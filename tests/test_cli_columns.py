@@ -83,3 +83,24 @@ def test_the_checks_find_what_they_look_for():
     with pytest.raises(AssertionError):
         assert_fits("swelling in the leg-swelli\nng")
     assert_fits("leg-swelling and\n    incision-redness")
+
+
+@pytest.mark.parametrize("args", [("list",), ("show", iso(2)), ("summary",), ("cohort",), ()],
+                         ids=lambda a: " ".join(a) or "status")
+def test_days_of_several_readings_fit_80_columns(long_journal, journal, args):
+    from datetime import date
+
+    from pumpjournal import Journal, model
+
+    day = date.fromisoformat(iso(2))
+    signs = ["fever", "stiff-neck", "leg-numbness", "incision-redness", "leg-swelling"]
+    with Journal(journal).transaction() as tx:
+        for n, (time, pain) in enumerate((("07:15", 2), ("12:40", 6), ("22:05", 4))):
+            values = {"pain": pain, "symptoms": signs[n:n + 3], "temperature": "38.9",
+                      "boluses": 12, "note": NOTE}
+            tx.add_reading("me", day, model.validate_fields(values),
+                           f"{iso(1)}T09:0{n}:00-06:00", at=time)
+    result = long_journal(*args)
+    assert result.exit_code == 0, result.stderr
+    assert_fits(result.stdout)
+    assert_fits(result.stderr)

@@ -99,4 +99,21 @@ def test_summary_command_json_matches(cli, cli_json):
     assert data["pain"]["pain"]["mean"] == 3.75
     assert data["period"]["days_logged"] == 4
     text = cli("summary", "--since", "2026-11-01", "--until", "2026-11-10").stdout
-    assert "4 days logged" in text and "3.75" in text  # as the report shows it
+    assert "4 of 10 days logged" in text and "3.75" in text  # as the report shows it
+
+
+def test_a_day_of_readings_2_and_6_counts_once_as_4():
+    from pumpjournal.model import Reading
+
+    day = Entry(patient=P, date="2026-11-03", readings=[
+        Reading("08:00", pain=2, logged_at="2026-11-03T08:05:00-06:00"),
+        Reading("20:00", pain=6, logged_at="2026-11-05T09:00:00-06:00")])
+    other = entry("2026-11-04", 7, logged_at="2026-11-06T09:00:00-06:00")
+    low, high = date(2026, 11, 3), date(2026, 11, 6)
+    data = summarise([day, other], [], [], {}, low, high)
+    assert day.pain == 6 and day.pain_mean == 4.0
+    assert data["pain"]["pain"] == {"n": 2, "mean": 5.5, "median": 5.5, "min": 4, "max": 7}
+    assert data["weeks"][0]["pain_mean"] == 5.5
+    assert data["logging"] == {"days_in_period": 4, "days_logged": 2, "share_logged": 0.5,
+                               "same_day": 1, "filled_in_later": 1, "timing_unknown": 0,
+                               "median_delay_days": 2, "readings": 3, "readings_per_day": 1.5}

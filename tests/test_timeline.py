@@ -802,8 +802,8 @@ def test_summary_since_last_visit(cli, cli_json):
     assert data["period"]["days"] == 11 and data["period"]["days_logged"] == 2
     assert data["pain"]["pain"]["mean"] == 4.0
     text = ok(cli("summary", "--since", "last-visit")).stdout
-    assert (f"Period {iso(10)} to {iso(0)} (11 days, since your last visit on {iso(10)}); "
-            "2 days logged.") in text
+    assert (f"Period {iso(10)} to {iso(0)} (11 days, since your last visit on {iso(10)}).\n"
+            "2 of 11 days logged; 0 on the day, 2 filled in later (median delay 6 days).") in text
 
 
 def test_summary_since_last_visit_without_a_past_visit_is_refused(cli):

@@ -2,9 +2,11 @@
 and as characters for plain text and Markdown.
 
 Daily pain now is a line with dots; worst to least over 24 hours is a light bar behind each
-day; a day without an entry is a gap (never 0); events (refills, dose changes, visits...) are
-dashed lines labelled above the plot, by word when the words fit and by letter (with a key)
-when they do not; warning-sign episodes are red marks under the axis.
+day; a day of several readings is a vertical range from its lowest to its highest reading, its
+dot (on the line) at their mean; a day without an entry is a gap (never 0); events (refills,
+dose changes, visits...) are dashed lines labelled above the plot, by word when the words fit
+and by letter (with a key) when they do not; warning-sign episodes are red marks under the
+axis.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ CHAR_W = 0.56  # average glyph width as a share of the font size (sans-serif, ge
 STYLES = {
     "band": {"fill": "#b9d0ea"},
     "pain": {"stroke": "#163d73", "width": 0.55},
+    "range": {"stroke": "#163d73", "width": 0.35},
     "dot": {"fill": "#163d73"},
     "grid": {"stroke": "#d5d5d5", "width": 0.2},
     "axis": {"stroke": "#555555", "width": 0.3},
@@ -130,6 +133,17 @@ def _series(report: Report) -> dict[date, dict]:
     return {date.fromisoformat(d["date"]): d for d in report.data["daily"]}
 
 
+def _now(d: dict) -> float:
+    """A day's point on the chart: the mean of its readings (a day of one: its pain now)."""
+    return d["pain"] if d.get("pain_mean") is None else d["pain_mean"]
+
+
+def _spread(d: dict) -> tuple[int, int] | None:
+    """(lowest, highest) of a day of several scored readings, else None."""
+    scores = [r["pain"] for r in d.get("readings") or () if r["pain"] is not None]
+    return (min(scores), max(scores)) if len(scores) > 1 else None
+
+
 def _events_by_day(report: Report) -> dict[date, list[str]]:
     grouped: dict[date, list[str]] = {}
     for day, kind in report.chart_events:
@@ -227,6 +241,17 @@ def draw(report: Report) -> Chart:
                 y1, y2 = (y1 + y2) / 2 - 0.25, (y1 + y2) / 2 + 0.25
             chart.rect("band", x_of(day) - bw / 2, y1, bw, y2 - y1)
 
+    ranges = 0
+    cap = min(bw / 2, 0.9)
+    for day, d in sorted(series.items()):  # a day of several readings: lowest to highest
+        spread = _spread(d)
+        if spread:
+            x, low, high = x_of(day), y_of(spread[0]), y_of(spread[1])
+            chart.line("range", x, high, x, low)
+            chart.line("range", x - cap, high, x + cap, high)
+            chart.line("range", x - cap, low, x + cap, low)
+            ranges += 1
+
     runs: list[list[date]] = []  # days logged one after another: joined by the line
     for day in sorted(series):
         if runs and (day - runs[-1][-1]).days == 1:
@@ -235,7 +260,7 @@ def draw(report: Report) -> Chart:
             runs.append([day])
     radius = 0.85 if dw >= 2 else 0.6
     for run in runs:
-        points = [(x_of(d), y_of(series[d]["pain"])) for d in run]
+        points = [(x_of(d), y_of(_now(series[d]))) for d in run]
         if len(run) > 1:
             chart.poly("pain", points)
         if len(run) == 1 or dw >= 1.6:
@@ -264,15 +289,17 @@ def draw(report: Report) -> Chart:
                    anchor="middle")
 
     key = ", ".join(f"{EVENT_CODE.get(k, '?')} {EVENT_WORD.get(k, k)}" for k in codes_used)
-    chart.height = _legend(chart, base + 2.2, key) + 1.0
+    chart.height = _legend(chart, base + 2.2, key, ranges > 0) + 1.0
     return chart
 
 
-def _legend(chart: Chart, top: float, codes: str) -> float:
+def _legend(chart: Chart, top: float, codes: str, ranges: bool = False) -> float:
     """Draw the key, wrapping as needed; return the bottom of the last line."""
-    items = [("band", "worst to least pain (24 h)"), ("pain", "pain now"),
-             ("event", "pump event or visit" + (f" ({codes})" if codes else "")),
-             ("flag", "warning sign (see above)"), (None, "blank = no entry that day (not 0)")]
+    items = [("band", "worst to least pain (24 h)"), ("pain", "pain now")]
+    if ranges:
+        items.append(("range", "a day's readings, lowest to highest (dot: their mean)"))
+    items += [("event", "pump event or visit" + (f" ({codes})" if codes else "")),
+              ("flag", "warning sign (see above)"), (None, "blank = no entry that day (not 0)")]
     x, y = 0.0, top + FONT
     for kind, text in items:
         need = (6.0 if kind else 0.0) + text_width(text) + 4.0
@@ -283,6 +310,11 @@ def _legend(chart: Chart, top: float, codes: str) -> float:
             chart.rect("band", x, mid - 1.5, 4.5, 3.0)
         elif kind == "pain":
             chart.line("pain", x, mid, x + 4.5, mid)
+            chart.dot("dot", x + 2.25, mid, 0.7)
+        elif kind == "range":
+            chart.line("range", x + 2.25, mid - 1.6, x + 2.25, mid + 1.6)
+            chart.line("range", x + 1.35, mid - 1.6, x + 3.15, mid - 1.6)
+            chart.line("range", x + 1.35, mid + 1.6, x + 3.15, mid + 1.6)
             chart.dot("dot", x + 2.25, mid, 0.7)
         elif kind == "event":
             chart.line("event", x + 2.25, mid - 1.6, x + 2.25, mid + 1.6)
@@ -309,16 +341,21 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
         if not logged:
             columns.append(None)
             continue
-        now = round(sum(d["pain"] for d in logged) / len(logged))
+        now = round(sum(_now(d) for d in logged) / len(logged))
         worst = [d["worst"] for d in logged if d["worst"] is not None]
         least = [d["least"] for d in logged if d["least"] is not None]
-        columns.append((now, max(worst) if worst else None, min(least) if least else None))
+        spreads = [spread for d in logged if (spread := _spread(d))]
+        columns.append((now, max(worst) if worst else None, min(least) if least else None,
+                        (min(s[0] for s in spreads), max(s[1] for s in spreads)) if spreads
+                        else None))
 
     def cell(col, score) -> str:
         if col is None:
             return " "
         if col[0] == score:
             return "*"
+        if col[3] is not None and col[3][0] <= score <= col[3][1]:
+            return "|"
         if col[1] is not None and col[2] is not None and col[2] <= score <= col[1]:
             return ":"
         return " "
@@ -359,6 +396,8 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
     lines.append("".join(axis).rstrip())
     what = "the day" if per == 1 else f"{per} days (mean)"
     lines.append(f"* pain now for {what}   : worst to least (24 h)")
+    if any(col and col[3] for col in columns):
+        lines.append("| a day's readings, lowest to highest (* then is their mean)")
     lines.append("blank = no entry (not 0)" + ("   ! warning sign (see Warning signs)"
                                                if "".join(warn).strip() else ""))
     if key:

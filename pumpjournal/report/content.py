@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from .. import symptoms as cat
 from ..model import DEFAULT_PATIENT, Entry
 from ..symptoms import NOT_ADVICE, Urgency
-from ..words import MISSING, care_team_line, due_text, event_text, num, plural, span_text
+from ..words import (MISSING, care_team_line, due_text, event_text, num, plural,
+                     readings_text, several_readings, span_text)
 
 TITLE = "Pain pump recovery report"
 ADVICE_HEADING = "What the sources advise the patient to do"
@@ -76,6 +77,7 @@ class DayRow:
     flagged: bool
     urgency: str = ""  # the day's highest warning-sign level (ROUTINE and above), else ""
     rules: list[str] = field(default_factory=list)
+    readings: str = ""  # a day of several scored readings: "08:00 3 · 13:30 5 · 20:00 4"
 
 
 @dataclass
@@ -195,6 +197,8 @@ def redact_data(data: dict, label: str) -> dict:
 
 def day_rows(entries: list[Entry], since: date, until: date,
              flags: dict[str, tuple[Urgency, list[str]]]) -> list:
+    """The day table's rows, oldest first, with a Gap for each run of days without an entry.
+    A day of several scored readings shows their mean under Now, and its readings."""
     rows: list = []
     expected = since
     for entry in entries:
@@ -205,10 +209,14 @@ def day_rows(entries: list[Entry], since: date, until: date,
         sleep = MISSING if entry.sleep is None else f"{entry.sleep:g}"
         level, rules = flags.get(entry.date, (None, []))
         flag = f"{level.symbol} {level.name} {', '.join(rules)}" if level else ""
-        cells = [entry.date, num(entry.pain), num(entry.worst), num(entry.least),
+        readings = [{"time": r.time, "pain": r.pain} for r in entry.readings]
+        several = several_readings({"readings": readings})
+        now = f"{entry.pain_mean:.1f}".removesuffix(".0") if several else num(entry.pain)
+        cells = [entry.date, now, num(entry.worst), num(entry.least),
                  num(entry.average), temp, num(entry.boluses), sleep, num(entry.mood), flag]
         rows.append(DayRow(entry.date, cells, list(entry.symptoms), bool(flag),
-                           level.name if level else "", list(rules)))
+                           level.name if level else "", list(rules),
+                           readings_text(readings) if several else ""))
         expected = entry.day + timedelta(days=1)
     if expected <= until:
         rows.append(Gap(expected.isoformat(), until.isoformat(), (until - expected).days + 1))

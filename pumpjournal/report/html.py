@@ -12,11 +12,12 @@ from __future__ import annotations
 import html
 
 from ..escape import escape
+from ..words import logging_words
 from . import chart as charts
 from .content import ADVICE_HEADING, Gap, Report
 from .layout import (DAY_HEADS, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
                      Facts, Figures, Items, Para, episode_details, figure_lines, num,
-                     pain_rows, sections, weekly_rows)
+                     pain_rows, readings_line, sections, weekly_rows)
 
 PAPER_MARK = "/* paper */"
 
@@ -78,6 +79,8 @@ table.days tr.flagged td { font-weight: 700; }
 table.days tr.routine td { background: #fdf3d8; }
 table.days tr.urgent td { background: #fbe3e0; }
 table.days tr.emergency td { background: #f0beb7; }
+table.days tr.readings td { padding-top: 0; color: #333; }
+table.days tr:has(+ tr.readings) td { border-bottom: 0; }
 table.days tr.gap td { color: #555; font-style: italic; text-align: left; background: #f6f6f6;
   padding-top: .2mm; padding-bottom: .2mm; }
 ul.figures { margin: 1mm 0; padding-left: 4mm; }
@@ -230,9 +233,9 @@ def _html_chart(block: Chart) -> list[str]:
 def _html_figures(block: Figures) -> list[str]:
     report = block.report
     period = report.data["period"]
-    out = [f'<p><span data-k="period.days_logged">{period["days_logged"]}</span> of '
-           f'<span data-k="period.days">{period["days"]}</span> '
-           f'day{"" if period["days"] == 1 else "s"} logged.</p>']
+    tagged = logging_words(report.data["logging"],
+                           lambda key, text: f'<span data-k="logging.{key}">{esc(text)}</span>')
+    out = [f"<p>{tagged}</p>"]
     if period["days_logged"]:
         out += ['<div class="side">', '<table class="pain">', "<thead><tr>"
                 + "".join(f"<th{' class=l' if n == 0 else ''}>{esc(h)}</th>"
@@ -277,6 +280,10 @@ def _html_days(block: Days) -> list[str]:
         tds = "".join(f"<td{CELL_CLASS.get(h, '')}>{c}</td>" for h, c in zip(DAY_HEADS, cells))
         level = f' class="flagged {row.urgency.lower()}"' if row.flagged else ""
         out.append(f"<tr{level}>{tds}</tr>")
+        if row.readings:  # under the day, in its shade
+            shade = f" {row.urgency.lower()}" if row.flagged else ""
+            out.append(f'<tr class="readings{shade}"><td></td><td class=l colspan='
+                       f'"{len(DAY_HEADS) - 1}">{esc(readings_line(row))}</td></tr>')
     return out + ["</tbody></table>", f'<p class="key">{esc(block.key)}</p>']
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from .. import symptoms as cat
-from ..words import num, plural
+from ..words import logging_words, num, plural
 from .content import TITLE, Advice, DayRow, Episode, Gap, Report
 
 __all__ = ["SECTIONS", "sections", "num", "plural"]  # num, plural: for the renderers too
@@ -29,6 +29,8 @@ DAY_KEY = ("Now, Worst, Least, Avg: pain now and the worst, least and average pa
            "hours, 0-10. Temp in °C. Bol.: boluses (doses given with the hand-held "
            "programmer). Sleep in hours. Mood 0-10. - = not logged. Days without an entry "
            "are shown as such, never as 0.")
+SEVERAL_KEY = (" Now on a day of several readings: their mean, with its readings (time and "
+               "pain now) listed under it.")
 EPISODE_HEADS = ("When", "Level", "What was logged", "Rule")
 FLAGGED_DAY = " (warning sign that day)"
 
@@ -83,10 +85,12 @@ class Days(NamedTuple):
         """DAY_KEY, then the Warning column's levels and each rule code in it in words."""
         codes = list(dict.fromkeys(r for row in self.rows if isinstance(row, DayRow)
                                    for r in row.rules))
+        key = DAY_KEY + (SEVERAL_KEY if any(isinstance(row, DayRow) and row.readings
+                                            for row in self.rows) else "")
         if not codes:
-            return DAY_KEY
+            return key
         named = "; ".join(f"{c}: {cat.RULE_NAMES.get(c, c)}" for c in codes)
-        return (DAY_KEY + " Warning: the day's highest level ([!!] EMERGENCY, [!] URGENT, "
+        return (key + " Warning: the day's highest level ([!!] EMERGENCY, [!] URGENT, "
                 "[i] ROUTINE) and its rules (" + named + ").")
 
 
@@ -161,8 +165,13 @@ def pain_rows(report: Report) -> list[tuple[str, str, dict]]:
 
 
 def days_logged(report: Report) -> str:
-    period = report.data["period"]
-    return f"{period['days_logged']} of {plural(period['days'], 'day')} logged."
+    """``28 of 30 days logged; 25 on the day, 3 filled in later.`` (``words.logging_words``)."""
+    return logging_words(report.data["logging"])
+
+
+def readings_line(row: DayRow) -> str:
+    """The line under a day of several readings: ``Readings: 08:00 3 · 20:00 5 (mean 4)``."""
+    return f"Readings: {row.readings} (mean {row.cells[1]})"
 
 
 def episode_details(ep: Episode) -> list[str]:

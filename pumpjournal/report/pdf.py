@@ -20,7 +20,7 @@ from . import chart as charts
 from .content import ADVICE_HEADING, TITLE, Gap, Report
 from .layout import (DAY_HEADS, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
                      Facts, Figures, Items, Para, days_logged, episode_details, figure_lines,
-                     num, pain_rows, sections, weekly_rows)
+                     num, pain_rows, readings_line, sections, weekly_rows)
 
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 15.0, 14.0, 16.0
 INK = (26, 26, 26)
@@ -266,9 +266,15 @@ def render_pdf(report: Report) -> bytes:
                 out.labelled(label + ":", text, out.width(label + ": "), size=9, h=4.4)
 
     def days(block: Days) -> None:
-        rows = [([row.text], "gap") if isinstance(row, Gap) else
-                (row.cells + [", ".join(row.symptoms)], DAY_KIND.get(row.urgency))
-                for row in block.rows]
+        rows = []
+        for row in block.rows:
+            if isinstance(row, Gap):
+                rows.append(([row.text], "gap"))
+                continue
+            rows.append((row.cells + [", ".join(row.symptoms)], DAY_KIND.get(row.urgency)))
+            if row.readings:  # a line of its own under the day, in its shade
+                rows.append((["", readings_line(row)],
+                             "readings" + (f":{DAY_KIND[row.urgency]}" if row.urgency else "")))
         grid(out, list(DAY_HEADS), rows,
              (19, 8.5, 10, 10, 8.5, 14, 8.5, 10, 10, 22, 59.5), "LRRRRRRRRLL", 7.8)
         pdf.ln(1)
@@ -316,21 +322,32 @@ def grid(out: Writer, heads: list[str], rows: list, widths, aligns: str, size: f
     bottom = pdf.h - MARGIN_BOTTOM
     ascent = size / PT * 0.74
 
-    def draw_row(cells, kind, y) -> float:
+    def layout(cells, kind):
+        """(columns, aligns, fill, style, colour) of a row of this kind."""
         if kind == "gap":
-            out.font(size, "I", GREY)
-            cols, col_aligns, fill = [total], "L", GAP_FILL
-        else:
-            out.font(size, "B" if kind in BOLD else "")
-            cols, col_aligns = widths, aligns
-            fill = FILLS.get(kind)
+            return [total], "L", GAP_FILL, "I", GREY
+        if kind and kind.startswith("readings"):  # under its day: the date column left empty
+            return ([widths[0], total - widths[0]], "LL", FILLS.get(kind.partition(":")[2]),
+                    "", INK)
+        return widths, aligns, FILLS.get(kind), "B" if kind in BOLD else "", INK
+
+    def measure(cells, kind) -> float:
+        cols, _, _, style, colour = layout(cells, kind)
+        out.font(size, style, colour)
+        return max(len(out.wrap(c, w - 2 * pad_x)) for c, w in zip(cells, cols)) * line_h \
+            + 2 * pad_y
+
+    def draw_row(cells, kind, y, keep: float = 0.0) -> float:
+        """The row at ``y``; a new page first when it (and ``keep`` more: the readings line
+        that goes with it) does not fit."""
+        cols, col_aligns, fill, style, colour = layout(cells, kind)
+        out.font(size, style, colour)
         wrapped = [out.wrap(c, w - 2 * pad_x) for c, w in zip(cells, cols)]
         height = max(len(w) for w in wrapped) * line_h + 2 * pad_y
-        if y + height > bottom and kind != "head":
+        if y + height + keep > bottom and kind != "head":
             pdf.add_page()
             y = draw_row(heads, "head", pdf.get_y())
-            out.font(size, "I" if kind == "gap" else "B" if kind in BOLD else "",
-                     GREY if kind == "gap" else INK)
+            out.font(size, style, colour)
         if fill:
             pdf.set_fill_color(*fill)
             pdf.rect(x0, y, total, height, style="F")
@@ -346,13 +363,16 @@ def grid(out: Writer, heads: list[str], rows: list, widths, aligns: str, size: f
         else:
             pdf.set_draw_color(210, 210, 210)
             pdf.set_line_width(0.15)
-        pdf.line(x0, y + height, x0 + total, y + height)
+        if not keep:  # a day and its readings line read as one row
+            pdf.line(x0, y + height, x0 + total, y + height)
         return y + height
 
     out.room((line_h + 2 * pad_y) * (1 + min(len(rows), 8)))  # no header alone at the foot
     y = draw_row(heads, "head", pdf.get_y())
-    for cells, kind in rows:
-        y = draw_row(cells, kind, y)
+    for n, (cells, kind) in enumerate(rows):
+        after = rows[n + 1] if n + 1 < len(rows) else None
+        keep = measure(*after) if after and (after[1] or "").startswith("readings") else 0.0
+        y = draw_row(cells, kind, y, keep)
     out.font(size)
     pdf.set_y(y)
 

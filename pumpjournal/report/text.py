@@ -14,7 +14,7 @@ from .chart import text_chart
 from .content import ADVICE_HEADING, Gap, Report
 from .layout import (DAY_HEADS, EPISODE_HEADS, PAIN_HEADS, Chart, Days, Episodes,
                      Facts, Figures, Items, Para, days_logged, episode_details, figure_lines,
-                     num, pain_rows, sections, weekly_rows)
+                     num, pain_rows, readings_line, sections, weekly_rows)
 
 WIDTH = 78
 
@@ -126,6 +126,8 @@ def _txt_days(block: Days) -> list[str]:
                               " " * (SYMPTOM_COLUMN - 11))  # go on the next lines
             head = indent = " " * 10
         out += wrap(", ".join(row.symptoms), head, indent)
+        if row.readings:
+            out += wrap(readings_line(row), " " * 11, " " * 13)
     return out + wrap("Wst, Lst: worst, least. Slp: sleep. " + block.key)
 
 
@@ -251,6 +253,9 @@ def _md_days(block: Days) -> list[str]:
             rows.append([f"*{row.text}*"] + [" "] * (len(DAY_HEADS) - 1))
             continue
         cells = [md_cell(c) for c in row.cells] + [md_cell(", ".join(row.symptoms))]
+        if row.readings:  # the mean, then each reading on a line of its own in the cell
+            cells[1] = "<br>".join([f"mean {cells[1]}"] + [
+                md_cell(r) for r in row.readings.split(" · ")])
         if row.flagged:
             cells[0], cells[-2] = f"**{cells[0]}**", f"**{cells[-2]}**"
         rows.append(cells)
