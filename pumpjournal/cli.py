@@ -545,7 +545,7 @@ def _prompt_reading(day: date, existing, baseline, answers: list[str], at: str |
     since the last reading, temperature and a note (the 24-hour questions are the day's,
     answered once; `pumpjournal edit` changes them)."""
     say(f"{day.isoformat()} so far:")
-    say("\n".join(render.reading_lines(existing)))
+    say("\n".join(render.reading_lines(existing, False, "  ")))
     same = existing.reading_at(dates.reading_slot(day, at)[0])
     say((f"This adds to the reading {same.phrase}" if same else "A new reading")
         + f"; press Enter to skip a question. Pain scale: {model.PAIN_SCALE}.")
@@ -790,8 +790,9 @@ def report_logged(done, as_json) -> None:
     if created:
         screen(f"Logged {entry.date} for {entry.patient}: {render.scores_text(entry)}.")
     elif done.added:
-        screen(f"Added a reading {reading.phrase} to {entry.date} for {entry.patient}: "
-               f"{render.reading_text(reading)}.")
+        before = {s for r in entry.readings if r.order < reading.order for s in r.symptoms}
+        screen(f"Added a reading to {entry.date} for {entry.patient}: "
+               f"{render.reading_line(reading, before)}")
         day_changes = [c for c in changes if c[0] in model.DAY_VALUES]
         if day_changes:
             screen("\n".join(render.changes_text(day_changes)))
@@ -958,8 +959,7 @@ def delete(
     if not yes:
         if not interactive():
             raise InputError("delete needs --yes when not run at a terminal.")
-        say("\n".join(render.entry_lines(entry, []) + (
-            render.reading_lines(entry, "    ") if len(entry.readings) > 1 else [])))
+        say("\n".join(render.entry_lines(entry, [])))
         if not typer.confirm(f"Delete {what}?", default=False, err=True):
             say("Kept it; nothing was changed.")
             return

@@ -341,26 +341,6 @@ def entry_lines(entry: Entry, flags: list[Flag], *, full: bool = False,
     return lines
 
 
-def reading_text(reading) -> str:
-    """One reading in a line: pain now, its signs, temperature, boluses and the start of its
-    note."""
-    parts = [f"pain {reading.pain}" if reading.pain is not None else "no pain score"]
-    if reading.symptoms:
-        parts.append(", ".join(cat.item_name(s) for s in reading.symptoms))
-    if reading.temperature_c is not None:
-        parts.append(temperature_text(reading.temperature_c))
-    if reading.boluses is not None:
-        parts.append(f"boluses {reading.boluses}")
-    if reading.note:
-        parts.append("note: " + words.clip((reading.note.splitlines() or [""])[0], 60))
-    return escape("; ".join(parts))
-
-
-def reading_lines(entry: Entry, pad: str = "  ") -> list[str]:
-    """The day's readings, one line each, by time."""
-    return [f"{pad}{r.label}: {reading_text(r)}" for r in entry.readings]
-
-
 def day_so_far(entry: Entry) -> str:
     """The day in one line: pain now, the mean of its readings and each reading's pain."""
     scored = [r for r in entry.readings if r.pain is not None]

@@ -503,7 +503,7 @@ def test_a_second_log_of_the_day_shows_the_day_and_asks_a_new_reading(terminal, 
     cli("log", "--pain", "3", "--worst", "6", "--at", "00:00")
     term = terminal("log")
     intro = term.expect(PAIN)
-    assert "so far" in intro and "00:00: pain 3" in intro
+    assert "so far" in intro and "00:00  pain 3" in intro
     assert WORST not in term.text  # the 24-hour scores are the day's, asked once
     term.answer("5")
     term.ask("Anything new or worse since your last reading (00:00)?", "y")
@@ -517,7 +517,7 @@ def test_a_second_log_of_the_day_shows_the_day_and_asks_a_new_reading(terminal, 
     term.ask("A note for this reading", "after lunch")
     term.ask(CONTACTED, "y")
     assert term.finish() == 0
-    assert "Added a reading at" in term.text
+    assert "Added a reading to" in term.text
     entry = stored(journal)
     first, second = entry.readings
     assert (first.time, first.pain, first.symptoms) == ("00:00", 3, [])

@@ -38,7 +38,7 @@ def test_each_log_of_today_is_a_reading_at_its_minute(cli, cli_json, noon):
     assert [(r["time"], r["pain"]) for r in noon_reading] == [("12:00", 3)]
     assert noon_reading[0]["utc_offset"] == dates.offset_text(noon)
     result = ok(cli("log", "--pain", "5", "--at", "08:15"))
-    assert "Added a reading at 08:15" in result.stdout
+    assert "Added a reading to" in result.stdout and "08:15  pain 5" in result.stdout
     assert "The day so far: pain 3 at the latest reading, mean 4 over 2" in result.stdout
     result = ok(cli("log", "--pain", "6"))  # the same minute: that reading changes
     assert "(the reading at 12:00)" in result.stdout and "pain now: 3 -> 6" in result.stdout
