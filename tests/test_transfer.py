@@ -34,9 +34,10 @@ from pumpjournal import symptoms as cat
 from pumpjournal.store import View, empty_data
 from pjtest import NOT_ADVICE, Child, child_env, ok, pumpjournal, run_child, snapshot
 
-CSV_COLUMNS = ["patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
-               "temperature", "temperature_c", "temperature_site", "boluses", "sleep", "mood",
-               "note", "questions", "contacted", "logged_at", "updated_at"]
+CSV_COLUMNS = ["patient", "date", "time", "utc_offset", "pain", "worst", "least", "average",
+               "symptoms", "worse", "temperature", "temperature_c", "temperature_site",
+               "boluses", "sleep", "mood", "note", "questions", "contacted", "logged_at",
+               "updated_at"]
 SUMMARY_KEYS = {"rows", "imported", "updated", "skipped", "unchanged", "rejected",
                 "warning_signs", "errors", "rejects_file"}
 PAIN_ACCEPTED = "0 = no pain at all, 10 = the worst pain you can imagine"
@@ -568,7 +569,8 @@ def test_reimport_fails_by_default_naming_the_first_conflicts(cli, journal, tmp_
     before = journal.read_bytes()
     result = cli("import", str(source))
     error = import_refused(result, journal, before)
-    assert f"p001 {d(1)} (row 2)" in error and f"p002 {d(2)} (row 6)" in error
+    assert f"p001 {d(1)}, the reading without a time (row 2)" in error
+    assert f"p002 {d(2)}, the reading without a time (row 6)" in error
     assert "--on-conflict" in error
 
 
@@ -594,7 +596,8 @@ def test_skip_adds_only_the_new_rows(cli, journal, tmp_path):
 def test_update_replaces_the_given_fields_and_counts_unchanged_rows(cli, journal, tmp_path):
     ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
     exported = ok(cli("export", "--format", "csv")).stdout
-    changed = exported.replace(f"p002,{d(2)},3,5,2,3,headache", f"p002,{d(2)},4,5,2,3,headache")
+    changed = exported.replace(f"p002,{d(2)},,,3,5,2,3,headache",
+                               f"p002,{d(2)},,,4,5,2,3,headache")
     assert changed != exported
     result = ok(cli("import", "-", "--format", "csv", "--on-conflict", "update",
                     input=changed))
@@ -967,7 +970,7 @@ def test_export_to_a_file_is_private_and_never_replaced_without_force(cli, journ
     target = tmp_path / "out.jsonl"
     result = ok(cli("export", "--output", str(target)))  # the format from the name
     assert result.stdout == ""
-    assert "Exported 5 entries" in result.stderr
+    assert "Exported 5 readings" in result.stderr
     assert target.stat().st_mode & 0o777 == 0o600
     assert len([json.loads(x) for x in target.read_text().splitlines()]) == 5
     target.write_text("keep me")
@@ -1274,8 +1277,9 @@ def test_import_rows_and_export_without_the_cli(tmp_path):
     count = transfer.export(journal.read(), out, "jsonl", patient="p002")
     assert count == 2
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [(e["date"], e["pain"], e["logged_at"]) for e in lines] == [(d(1), 3, STAMP),
-                                                                       (d(2), 3, STAMP)]
+    # rows without logged_at: when they were logged is not known (never the import's time)
+    assert [(e["date"], e["pain"], e["logged_at"], e["updated_at"]) for e in lines] == [
+        (d(1), 3, None, STAMP), (d(2), 3, None, STAMP)]
     with journal.transaction() as tx:
         bad = transfer.import_rows(tx, [(2, {"date": d(9), "pain": "11"})],
                                    default_patient="p002")
