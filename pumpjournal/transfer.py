@@ -398,6 +398,9 @@ def _flag(value) -> bool:
     raise ValueError("use 1 or 0 (yes/no, true/false)")
 
 
+_DAY_FIELDS = frozenset(("patient", "date") + DAY_VALUES)  # the rest is the reading's
+
+
 class RowParser:
     """Rows to checked values (one reading and the day's own values), with the same rules as
     `log`. Each distinct cell value of a column is checked once: a 100,000-row diary repeats
@@ -474,11 +477,11 @@ class RowParser:
             value = _text(value, name)
         return model.validate_fields({name: value})
 
-    def __call__(self, raw: dict, number: int) -> tuple[dict, Columns]:
-        """One row's checked values (flat: patient, date, the reading's and the day's values)
-        and the columns it came in; a problem raises _RowProblem naming its column. Pain now
-        is checked for the day as a whole (``import_rows``): a later reading may leave it
-        out."""
+    def __call__(self, raw: dict, number: int) -> tuple[dict, dict, Columns]:
+        """One row's checked values, as the day (patient, date and the day's own values) and
+        the reading (its time, offset and values, as stored), and the columns it came in; a
+        problem raises _RowProblem naming its column. Pain now is checked for the day as a
+        whole (``import_rows``): a later reading may leave it out."""
         if "\0bad" in raw:
             bad = raw["\0bad"]
             raise _RowProblem(number, "", None, bad if isinstance(bad, str)
@@ -486,7 +489,8 @@ class RowParser:
         if "\0extra" in raw:
             raise _RowProblem(number, "", None, "more cells than the header has columns")
         cols, plan, several = self.plan(tuple(raw))
-        doc: dict = {"patient": self.default_patient}
+        day: dict = {"patient": self.default_patient}
+        doc: dict = {}  # the reading
         symptoms: list[str] = []
         for column, name, memo in plan:
             value = raw.get(column)
@@ -506,33 +510,33 @@ class RowParser:
             if "symptoms" in found:
                 symptoms += found["symptoms"]
             elif found:
-                doc.update(found)
+                (day if name in _DAY_FIELDS else doc).update(found)
         if doc.get("worse"):  # a symptom marked worse is a symptom of the day
             several = several or not set(doc["worse"]) <= set(symptoms)
             symptoms += [sid for sid in doc["worse"] if sid not in symptoms]
         if symptoms:
             doc["symptoms"] = ([s.id for s in cat.SYMPTOMS if s.id in symptoms]
                                if several else symptoms)
-        if doc["patient"] is None:
+        if day["patient"] is None:
             raise _RowProblem(number, "patient", None, "this journal holds several people; "
                               "give each row a patient, or say whose rows these are with "
                               "--patient ID")
-        if "date" not in doc:
+        if "date" not in day:
             raise _RowProblem(number, _column_of(cols, "date"), None, "a date is required")
         if "utc_offset" in doc and "time" not in doc:
             column = _column_of(cols, "utc_offset")
             raise _RowProblem(number, column, raw.get(column), "a UTC offset belongs to a "
                               "reading's time; give the time too, or leave the offset empty")
-        if "least" in doc or "average" in doc:
+        if "least" in day or "average" in day:
             try:
-                model.check_scores(doc.get("worst"), doc.get("least"), doc.get("average"))
+                model.check_scores(day.get("worst"), day.get("least"), day.get("average"))
             except InputError as exc:
                 column = _column_of(cols, "least")
                 raise _RowProblem(number, column, raw.get(column), _message(exc)) from None
         # a row without logged_at leaves the reading's timing unknown (never the import's
         # time); updated_at is the import's time unless given
         doc.setdefault("updated_at", doc.get("logged_at") or self.stamp)
-        return doc, cols
+        return day, doc, cols
 
 
 class _RowProblem(InputError):
@@ -572,9 +576,12 @@ def parse_import_date(value: str, date_format: str | None, today: date) -> date:
 
 
 # what a row may change in a reading already stored (--on-conflict update)
-_READING_VALUES = tuple(k for k in READING_KEYS if k not in ("time", "logged_at",
-                                                               "updated_at"))
+_READING_VALUES = frozenset(READING_KEYS) - {"time", "logged_at", "updated_at"}
 _SCORES = ("least", "average", "worst")
+_GIVEN = frozenset(DAY_VALUES)
+
+
+_NO_PAIN = f"pain now is required for the day's first reading ({model.PAIN_SCALE})"
 
 
 def _order(reading: dict) -> str:
@@ -590,65 +597,77 @@ class _Day:
     """One person's day as an import builds it: the stored day (None: a new one) with the
     file's accepted rows applied in the order they come. The stored document is never changed
     in place: a day that changes becomes a new document, which replaces the stored one in the
-    import's one write."""
+    import's one write. (A new day's first row does not need one: see ``import_rows``.)"""
 
-    __slots__ = ("doc_id", "stored", "values", "file", "readings", "rows", "pain", "bare",
+    __slots__ = ("doc_id", "stored", "values", "readings", "times", "given", "pain", "bare",
                  "stamp", "changed")
 
     def __init__(self, found: tuple[int, dict] | None):
         self.doc_id, self.stored = found or (None, None)
-        stored = self.stored
-        # the day's own values now (only those given); a dict replaced, never changed in place
-        self.values = ({k: stored[k] for k in DAY_VALUES if stored.get(k) not in (None, [])}
-                       if stored is not None else {})
-        self.file = self.values if stored is None else {}  # the values the file's rows gave
-        self.readings = list(stored["readings"]) if stored is not None else []
-        self.rows: dict = {}  # (time,) or a day value -> the accepted row that gave it
-        self.pain = stored is not None  # a stored day has pain now already
+        self.values: dict | None = None  # the day's own values, once a row changed them
+        self.readings: list | None = None  # its readings, once a row changed them
+        self.times: dict = {}  # time -> the accepted row that gave it
+        self.given: list = []  # (row, day values) of the accepted rows that gave some
+        self.pain = self.stored is not None  # a stored day has pain now already
         self.bare: list = []  # (row, pain column) of a new day's rows without pain now
         self.stamp = None  # when the rows last changed the day's own values
         self.changed = False
 
-    def take(self, number: int, row: dict, cols: Columns, mode: str) -> str:
-        """Apply one checked row. Returns what happened: "imported" (a reading added),
-        "updated", "unchanged", "skipped", or a conflict's description (--on-conflict fail).
-        A row that cannot go in raises _RowProblem and changes nothing."""
+    def current(self) -> tuple[dict, list]:
+        """The day's own values (those given) and readings as the rows left them so far."""
+        if self.values is None:
+            stored = self.stored
+            self.values = ({k: stored[k] for k in DAY_VALUES
+                            if stored.get(k) not in (None, [])} if stored is not None else {})
+            self.readings = list(stored["readings"]) if stored is not None else []
+        return self.values, self.readings
+
+    def take(self, number: int, head: dict, row: dict, cols: Columns, mode: str) -> str:
+        """Apply one checked row (``head``: its patient, date and day values; ``row``: its
+        reading). Returns what happened: "imported" (a reading added), "updated",
+        "unchanged", "skipped", or a conflict's description (--on-conflict fail). A row that
+        cannot go in raises _RowProblem and changes nothing."""
         time = row.get("time")
-        rows = self.rows
-        if (time,) in rows:
+        if time in self.times:
             named = "time" in cols.fields.values()
             column = _column_of(cols, "time" if named else "date")
-            value = time if named else row["date"]
+            value = time if named else head["date"]
             if time is not None:
                 raise _RowProblem(number, column, value, f"same person, date and time as row "
-                                  f"{rows[(time,)]}; a day holds one reading at a time")
+                                  f"{self.times[time]}; a day holds one reading at a time")
             raise _RowProblem(number, column, value, f"same person and date as row "
-                              f"{rows[(time,)]}, and neither gives a time; give each reading "
-                              "of a day its own time (a time column, HH:MM)")
-        given = {k: row[k] for k in DAY_VALUES if k in row and row[k] != []}
-        for key, value in given.items():
-            if key in rows and self.file[key] != value:
+                              f"{self.times[time]}, and neither gives a time; give each "
+                              "reading of a day its own time (a time column, HH:MM)")
+        given = {k: v for k, v in head.items() if k in _GIVEN and v != []}
+        for earlier, gave in self.given if given else ():
+            key = next((k for k, v in given.items() if k in gave and gave[k] != v), None)
+            if key is not None:
                 free = key in FREE_TEXT
                 raise _RowProblem(
-                    number, _column_of(cols, key), None if free else value,
-                    f"{model.FIELD_WORDS[key]} differs from row {rows[key]}"
-                    + ("" if free else f" ({quote(self.file[key], 20)})")
+                    number, _column_of(cols, key), None if free else given[key],
+                    f"{model.FIELD_WORDS[key]} differs from row {earlier}"
+                    + ("" if free else f" ({quote(gave[key], 20)})")
                     + ", the same person and date; a day has one value: give the same one or "
                     "leave the cell empty")
-        there = next((r for r in self.readings if r.get("time") == time), None)
         stored = self.stored
-        clash = ([k for k, v in given.items() if stored.get(k) not in (None, [], v)]
-                 if stored is not None else [])
-        if there is not None or clash:
-            if mode == "fail":
-                self._keep(number, time, given)
-                what = _slot(time) if there is not None else (
-                    "a different " + ", ".join(clash))
-                return f"{row['patient']} {row['date']}, {what} (row {number})"
-            if there is not None and mode == "skip":
-                self._keep(number, time, given)
+        there = None
+        for reading in self.readings if self.readings is not None else (
+                stored["readings"] if stored is not None else ()):
+            if reading.get("time") == time:
+                there = reading
+                break
+        if there is not None and mode != "update":
+            self._keep(number, time, given)
+            if mode == "skip":
                 return "skipped"
-        values = self.values
+            return f"{head['patient']} {head['date']}, {_slot(time)} (row {number})"
+        clash = ([k for k, v in given.items() if stored.get(k) not in (None, [], v)]
+                 if stored is not None else ())
+        if clash and mode == "fail":
+            self._keep(number, time, given)
+            return (f"{head['patient']} {head['date']}, a different {', '.join(clash)} "
+                    f"(row {number})")
+        values, readings = self.current()
         new = {k: v for k, v in given.items()
                if values.get(k) != v and not (mode == "skip" and k in clash)}
         if new:
@@ -662,11 +681,11 @@ class _Day:
                     raise _RowProblem(number, _column_of(cols, key), new[key],
                                       _message(exc)) from None
         if there is None:
-            reading = {k: row[k] for k in READING_KEYS if k in row and row[k] != []}
+            reading = row
             outcome = "imported"
         else:  # --on-conflict update: the row's values replace the reading's
             reading = dict(there)
-            reading.update((k, row[k]) for k in _READING_VALUES if k in row and row[k] != [])
+            reading.update((k, v) for k, v in row.items() if k in _READING_VALUES and v != [])
             if reading == there:
                 reading = there
             else:
@@ -675,41 +694,34 @@ class _Day:
         self._keep(number, time, given)
         if new:
             self.values = values
-            if self.stored is None:
-                self.file = values
             self.stamp = max(self.stamp or "", row["updated_at"])
             self.changed = True
         if reading is not there:
             if there is None:
-                self.readings.append(reading)
+                readings.append(reading)
             else:
-                self.readings[self.readings.index(there)] = reading
+                readings[readings.index(there)] = reading
             self.changed = True
         if "pain" in row:
             self.pain = True
-        elif self.stored is None:
+        elif stored is None:
             self.bare.append((number, _column_of(cols, "pain")))
         return outcome
 
     def _keep(self, number: int, time: str | None, given: dict) -> None:
         """Remember an accepted row's time and day values, for the rows after it."""
-        rows = self.rows
-        rows[(time,)] = number
-        for key, value in given.items():
-            if key not in rows:
-                rows[key] = number
-                if self.stored is not None:
-                    self.file[key] = value
+        self.times[time] = number
+        if given:
+            self.given.append((number, given))
 
     def doc(self, patient: str, day: str) -> dict:
         """The day as it will be stored: its own values, its readings in time order, and its
         own ``updated_at`` only when its values changed after every reading."""
+        values, readings = self.current()
         doc = {"patient": patient, "date": day}
-        values = self.values
         for key in DAY_VALUES:
             if key in values:
                 doc[key] = values[key]
-        readings = self.readings
         if len(readings) > 1:
             readings.sort(key=_order)
         stamps = [s for s in ((self.stored or {}).get("updated_at"), self.stamp) if s]
@@ -760,17 +772,47 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     keep = rejected_rows is not None
     bare_rows: dict[int, dict] = {}  # rows without pain now of new days, for the rejects
     counts = {"imported": 0, "updated": 0, "unchanged": 0, "skipped": 0}
+    imported = skipped = 0  # the first rows of days (below)
+    skip = on_conflict == "skip"
     for number, raw in rows:
         result.rows += 1
         if progress:
             progress(result.rows)
         try:
-            row, cols = parse(raw, number)
-            key = (row["patient"], row["date"])
+            head, row, cols = parse(raw, number)
+            key = (head["patient"], head["date"])
             day = days.get(key)
             if day is None:
+                # The first row of a day is kept as it is when nothing can clash with it: a
+                # new day's (it goes in) and, with skip, one whose reading is stored (it is
+                # skipped). A second row of the day makes the day a _Day, which takes the
+                # first row again. In-process, a dry-run import of benchmarks/cohort.py's
+                # 100,000 rows (one a day) takes 1.3 s so and 2.2 s with a _Day for every
+                # day; their re-import with skip 0.9 s and 1.0 s.
+                found = existing.get(key)
+                if found is None:
+                    days[key] = (number, head, row, cols)
+                    imported += 1
+                    if keep and "pain" not in row:
+                        bare_rows[number] = raw
+                    continue
+                if skip:
+                    time = row.get("time")
+                    for reading in found[1]["readings"]:
+                        if reading.get("time") == time:
+                            break
+                    else:
+                        reading = None
+                    if reading is not None:
+                        days[key] = (number, head, row, cols)
+                        skipped += 1
+                        continue
+                day = days[key] = _Day(found)
+            elif day.__class__ is tuple:
+                first = day
                 day = days[key] = _Day(existing.get(key))
-            outcome = day.take(number, row, cols, on_conflict)
+                day.take(*first, on_conflict)  # counted already
+            outcome = day.take(number, head, row, cols, on_conflict)
         except _RowProblem as problem:
             result.errors.append(problem.error)
             if keep:
@@ -782,14 +824,28 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
             conflicts.append(outcome)
         if keep and day.stored is None and "pain" not in row:
             bare_rows[number] = raw
-    for day in days.values():  # a new day needs pain now on one of its rows
+    counts["imported"] += imported
+    counts["skipped"] += skipped
+    for key, day in days.items():  # a new day needs pain now on one of its rows
+        if day.__class__ is tuple:
+            number, head, row, cols = day
+            if key in existing:  # skipped
+                days[key] = None
+            elif "pain" not in row:
+                result.errors.append(RowError(number, _column_of(cols, "pain"), None,
+                                              _NO_PAIN))
+                if keep:
+                    rejects.append((number, bare_rows[number]))
+                counts["imported"] -= 1
+                days[key] = None
+            continue
         if day.stored is None and not day.pain and day.bare:
             first = day.bare[0][0]
             for number, column in day.bare:
                 result.errors.append(RowError(number, column, None, (
-                    f"pain now is required for the day's first reading ({model.PAIN_SCALE})"
-                    if number == first else "pain now is required for the day's first "
-                    f"reading, and no row of this person and date has it (see row {first})")))
+                    _NO_PAIN if number == first else "pain now is required for the day's "
+                    f"first reading, and no row of this person and date has it (see row "
+                    f"{first})")))
                 if keep:
                     rejects.append((number, bare_rows[number]))
             counts["imported"] -= len(day.bare)
@@ -812,7 +868,14 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     result.unchanged, result.skipped = counts["unchanged"], counts["skipped"]
     new_docs, replace_ids, changed = [], [], []
     for (patient, day_text), day in days.items():
-        if not day.changed:
+        if day.__class__ is tuple:  # a new day of one row: its day values and its reading
+            doc, reading = day[1], day[2]
+            doc["readings"] = [reading]
+            new_docs.append(doc)
+            if "symptoms" in reading or "temperature_c" in reading:
+                changed.append(model.Day(doc))
+            continue
+        if day is None or not day.changed:
             continue
         doc = day.doc(patient, day_text)
         new_docs.append(doc)
@@ -866,29 +929,72 @@ def safe_cell(value: str) -> str:
     return "'" + value if value and value[0] in FORMULA_START + ("'",) else value
 
 
+def _cell(value) -> str:
+    """One value as a CSV cell: empty for None, 1/0 for true/false, a number as written, text
+    that begins like a spreadsheet formula with a leading ' (``safe_cell``)."""
+    if value is None:
+        return ""
+    kind = value.__class__
+    if kind is str:
+        return "'" + value if value[:1] in _RISKY else value
+    if kind is bool:
+        return "1" if value else "0"
+    if kind is list:
+        return safe_cell(";".join(value))
+    return str(value)
+
+
+def _questions_cell(value) -> str:
+    """Questions one per line; as a JSON list when one of them spans lines."""
+    if not value:
+        return ""
+    if any("\n" in q for q in value):
+        return safe_cell(json.dumps(value, ensure_ascii=False))
+    return safe_cell(QUESTION_SEP.join(value))
+
+
 def csv_cells(entry: dict) -> list[str]:
     """One row (``export_rows``) as the export's CSV cells."""
-    cells = []
-    for key in COLUMNS:
-        value = entry.get(key)
-        if value is None:
-            cells.append("")
-        elif isinstance(value, str):
-            # a UTC offset (+HH:MM, checked when stored) is written as it is: it cannot run
-            # anything, and analysis tools read it as ISO 8601
-            cells.append("'" + value if value[:1] in _RISKY and not (
-                key == "utc_offset" and _STORED_OFFSET.fullmatch(value)) else value)
-        elif isinstance(value, list):
-            if key == "questions" and any("\n" in q for q in value):
-                cells.append(safe_cell(json.dumps(value, ensure_ascii=False)))
-            else:
-                cells.append(safe_cell((";" if key in ("symptoms", "worse") else QUESTION_SEP)
-                                       .join(value)))
-        elif isinstance(value, bool):
-            cells.append("1" if value else "0")
-        else:
-            cells.append(str(value))
-    return cells
+    return [_questions_cell(entry.get(key)) if key == "questions"
+            else (_offset(entry.get(key)) if key == "utc_offset" else _cell(entry.get(key)))
+            for key in COLUMNS]
+
+
+def _offset(value) -> str:
+    """A UTC offset (+HH:MM, checked when stored) is written as it is: it cannot run
+    anything, and analysis tools read it as ISO 8601. Anything else is a cell like others."""
+    if value is not None and _STORED_OFFSET.fullmatch(value):
+        return value
+    return _cell(value)
+
+
+def csv_lines(docs: Iterable[dict]) -> Iterator[list[str]]:
+    """The CSV cells of stored days, one list per reading (in ``export_rows``' order), made
+    straight from the stored documents, the day's cells once a day. In-process, the CSV
+    export of benchmarks/cohort.py's 100,000 rows takes 0.47 s so and 0.68 s through
+    ``export_rows`` and ``csv_cells``."""
+    cell = _cell
+    for doc in docs:
+        readings = doc["readings"]
+        if len(readings) > 1:
+            readings = sorted(readings, key=_order)
+        patient, day = cell(doc["patient"]), cell(doc["date"])
+        worst, least, average = cell(doc.get("worst")), cell(doc.get("least")), cell(
+            doc.get("average"))
+        sleep, mood = cell(doc.get("sleep")), cell(doc.get("mood"))
+        questions = _questions_cell(doc.get("questions"))
+        day_changed = doc.get("updated_at")
+        for r in readings:
+            get = r.get
+            updated = get("updated_at")
+            if day_changed and (updated is None or day_changed > updated):
+                updated = day_changed
+            yield [patient, day, cell(get("time")), _offset(get("utc_offset")),
+                   cell(get("pain")), worst, least, average, cell(get("symptoms")),
+                   cell(get("worse")), cell(get("temperature")), cell(get("temperature_c")),
+                   cell(get("temperature_site")), cell(get("boluses")), sleep, mood,
+                   cell(get("note")), questions, cell(get("contacted")),
+                   cell(get("logged_at")), cell(updated)]
 
 
 _RISKY = frozenset(FORMULA_START + ("'",))
@@ -953,7 +1059,7 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(csv_cells(row) for row in rows())
+        writer.writerows(csv_lines(doc for *_, doc in keys))
     elif fmt == "jsonl":
         for row in rows():
             out.write(orjson.dumps(row).decode() + "\n")
