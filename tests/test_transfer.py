@@ -1318,6 +1318,22 @@ def test_several_rows_of_a_day_are_its_readings(cli, cli_json, journal, tmp_path
     assert [r["time"] for r in day_of(cli_json, d(2))["readings"]] == ["09:30"]
 
 
+@pytest.mark.parametrize("mode, counted", [("skip", "Skipped (already there)"),
+                                           ("update", "Unchanged")])
+def test_reimporting_several_readings_a_day_changes_nothing(cli, journal, tmp_path, mode,
+                                                            counted):
+    source = write(tmp_path, "r.csv", READINGS)
+    ok(cli("import", str(source)))
+    before = journal.read_bytes()
+    counts = summary(ok(cli("import", str(source), "--on-conflict", mode)))
+    assert (counts[counted], counts["Imported"], counts["Updated"]) == ("4", "0", "0")
+    assert journal.read_bytes() == before
+    # the rows of a day are still checked against each other
+    doubled = write(tmp_path, "d.csv", READINGS + f"p1,{d(1)},08:00,+01:00,3,7,2,,,morning,6.5\n")
+    error = import_refused(cli("import", str(doubled), "--on-conflict", mode), journal, before)
+    assert "row 6, column time '08:00': same person, date and time as row 2" in error
+
+
 def test_a_day_with_several_readings_counts_once_among_the_warning_signs(cli, tmp_path):
     rows = ("date,time,pain,symptoms,temperature\n"
             f"{d(1)},08:00,3,chills,38.6\n{d(1)},12:00,,fever,\n{d(1)},18:00,4,chills,\n")
