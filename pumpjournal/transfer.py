@@ -246,7 +246,7 @@ def _records(stream: IO[str], fmt: str, delimiter: str) -> Iterator[tuple[int, d
         if isinstance(data, dict) and isinstance(data.get("entries"), list):
             data = data["entries"]
         if not isinstance(data, list):
-            raise InputError("a JSON import is an array of objects, one per entry "
+            raise InputError("a JSON import is an array of objects, one per reading "
                              "(or JSONL: one object per line).")
         for number, item in enumerate(data, start=1):
             yield number, item if isinstance(item, dict) else {"\0bad": item}
@@ -464,9 +464,11 @@ class RowParser:
             return {"utc_offset": parse_offset(value)}
         if name in ("symptoms", "worse"):
             items = value if isinstance(value, list) else re.split(r"[;,]", str(value))
-            return {name: model.parse_symptoms(items)}
+            ids = model.parse_symptoms(items)
+            return {name: ids} if ids else {}  # an empty list is a cell left empty
         if name == "questions":
-            return model.validate_fields({"questions": _questions(value)})
+            found = model.validate_fields({"questions": _questions(value)})
+            return found if found["questions"] else {}
         if name == "temperature_c":
             return model.validate_fields({"temperature": f"{value} C"})
         if name == "contacted":
@@ -778,7 +780,8 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
                       date_format, today, stamp)
     existing = {(doc["patient"], doc["date"]): (doc_id, doc)
                 for doc_id, doc in view.raw_entries()}
-    days: dict[tuple[str, str], _Day] = {}
+    # person and day -> a _Day, or the day's first row (see below), or None: nothing to write
+    days: dict[tuple[str, str], _Day | tuple | None] = {}
     conflicts: list[str] = []
     rejects: list[tuple[int, dict]] = []
     keep = rejected_rows is not None
@@ -971,10 +974,10 @@ def _questions_cell(value) -> str:
     return safe_cell(QUESTION_SEP.join(value))
 
 
-def csv_cells(entry: dict) -> list[str]:
+def csv_cells(row: dict) -> list[str]:
     """One row (``export_rows``) as the export's CSV cells."""
-    return [_questions_cell(entry.get(key)) if key == "questions"
-            else (_offset(entry.get(key)) if key == "utc_offset" else _cell(entry.get(key)))
+    return [_questions_cell(row.get(key)) if key == "questions"
+            else (_offset(row.get(key)) if key == "utc_offset" else _cell(row.get(key)))
             for key in COLUMNS]
 
 
