@@ -1457,6 +1457,17 @@ def test_a_row_at_a_stored_time_is_a_conflict(cli, cli_json, journal, tmp_path, 
         assert journal.read_bytes() == before
 
 
+def test_a_failed_import_names_the_first_five_conflicts_and_how_many_more():
+    view = View(empty_data())
+    rows = [(n + 2, {"date": d(1), "time": f"0{n}:00", "pain": 3}) for n in range(8)]
+    assert transfer.import_rows(view, rows, default_patient="me", today=TODAY,
+                                stamp=STAMP).written
+    again = transfer.import_rows(view, rows, default_patient="me", today=TODAY, stamp=STAMP)
+    assert not again.written and again.imported == 0
+    assert again.conflicts == [f"me {d(1)}, the reading at 0{n}:00 (row {n + 2})"
+                               for n in range(5)] + ["and 3 more"]
+
+
 @pytest.mark.parametrize("mode, code, worst, times", [
     ("fail", 2, 6, ["08:00"]),
     ("skip", 0, 6, ["08:00", "20:00"]),      # the stored worst stays; the reading goes in
