@@ -1399,13 +1399,15 @@ def progress_counter():
 
 
 @app.command("import", help=(
-    "Import entries from CSV, JSON or JSONL (FILE or - for stdin), checked with the same rules "
+    "Import readings from CSV, JSON or JSONL (FILE or - for stdin), checked with the same rules "
     "as `log`. Nothing is written if any row is bad, unless --skip-invalid.\n\n"
-    "Columns are the entry fields (`--template` prints a sample): patient (or "
-    "participant_id), date, pain, worst, least, average, symptoms (ids or plain words "
-    "separated by ;; a word with two meanings is a row error naming both) or one 0/1 column "
-    "per symptom id, worse, temperature, temperature_site, boluses, sleep, mood, note, "
-    "questions, contacted. Exit 0 when every row went in, 2 when rows were rejected.") + examples(
+    "One row is one reading (`--template` prints a sample): patient (or participant_id), "
+    "date, time (HH:MM; empty: not recorded), utc_offset (+HH:MM), pain (needed on a new "
+    "day's first row), symptoms (ids or plain words separated by ;; a word with two meanings "
+    "is a row error naming both) or one 0/1 column per symptom id, worse, temperature, "
+    "temperature_site, boluses, note, contacted; and the day's own worst, least, average, "
+    "sleep, mood, questions, which the rows of one day must agree on (or leave empty). Exit 0 "
+    "when every row went in, 2 when rows were rejected.") + examples(
         "pumpjournal import --template > diary.csv",
         "pumpjournal import diary.csv --dry-run",
         "pumpjournal import export.csv --delimiter ';' --date-format %d.%m.%Y "
@@ -1429,7 +1431,8 @@ def import_entries(
         "Default: YYYY-MM-DD.")] = None,
     delimiter: Annotated[str, typer.Option(metavar="CHAR", help="CSV delimiter.")] = ",",
     on_conflict: Annotated[str, typer.Option(
-        metavar="fail|skip|update", help="When a person already has an entry that day.")
+        metavar="fail|skip|update", help="When the journal has a reading at that time "
+        "already, or other values for that day (skip: a new reading still goes in).")
     ] = "fail",
     skip_invalid: Annotated[bool, typer.Option(
         help="Import the good rows; write the bad ones to the --rejects file.")] = False,
@@ -1509,7 +1512,7 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
     if len(result.errors) > 50:
         say(f"  ... and {len(result.errors) - 50} more rows with problems.")
     if result.conflicts:
-        say("Error: these people already have entries on those days: "
+        say("Error: the journal already holds these readings or day values: "
             f"{'; '.join(result.conflicts)}. Use --on-conflict skip or update. "
             "Nothing was changed.")
     elif failed:
@@ -1543,7 +1546,8 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
         raise typer.Exit(2)
 
 
-@app.command(help="Export entries as CSV, JSONL, JSON or a FHIR R4 Bundle, oldest first. "
+@app.command(help="Export entries as CSV, JSONL, JSON (one row per reading, with the day's "
+             "own values on each) or a FHIR R4 Bundle, oldest first. "
              "Without --output it writes to stdout. CSV cells that begin with = + - @ are "
              "written so spreadsheets do not run them." + examples(
                  "pumpjournal export --format csv --output diary.csv",
@@ -1586,7 +1590,7 @@ def export(
         target = output_path(output)
         with private_text(target, force, store.own_files(target)) as stream:
             count = transfer.export(view, stream, fmt, who, low, high)
-        say(f"Exported {words.plural(count, 'entry', 'entries')} to {output}.")
+        say(f"Exported {words.plural(count, 'reading')} to {output}.")
 
 
 @app.command(help="One line per person in the journal: days logged, first and last day, mean "

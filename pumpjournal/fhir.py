@@ -1,7 +1,10 @@
 """FHIR R4 export: a Bundle (type collection) of Patient and Observation resources.
 
 Resources have stable urn:uuid fullUrls; an Observation's subject is its Patient's fullUrl.
-Pain now and average pain: LOINC 72514-3 (0-10 verbal numeric rating), valueInteger. Body
+A reading's Observations (pain now, temperature, symptoms) carry ``effectiveDateTime`` with the
+reading's time and UTC offset where both are known, else the day's date; the day's own 24-hour
+average keeps the date. Pain now and average pain: LOINC 72514-3 (0-10 verbal numeric rating),
+valueInteger. Body
 temperature: LOINC 8310-5, UCUM Cel, valueQuantity. Symptoms: one Observation each, coded with
 SNOMED CT where the catalogue marks the code as verified, else by text, valueBoolean true. The
 URLs below are code-system identifiers; nothing is fetched.
@@ -29,14 +32,22 @@ def urn(*parts: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "pumpjournal:" + ":".join(parts)))
 
 
-def _observation(n: int, patient: str, day: str, category: str, code: dict, text: str,
-                 value: dict) -> dict:
-    return {"fullUrl": urn("observation", patient, day, str(n)), "resource": {
+def _observation(slot: str, n: int, patient: str, day: str, when: str, category: str,
+                 code: dict, text: str, value: dict) -> dict:
+    return {"fullUrl": urn("observation", patient, day, slot, str(n)), "resource": {
         "resourceType": "Observation", "status": "final",
         "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
         "code": {**({"coding": [code]} if code else {}), "text": text},
-        "subject": {"reference": urn("patient", patient)}, "effectiveDateTime": day,
+        "subject": {"reference": urn("patient", patient)}, "effectiveDateTime": when,
         **value}}
+
+
+def effective(day: str, reading: dict) -> str:
+    """When a reading was made, as a FHIR dateTime: the date, time and UTC offset
+    (``2026-11-24T08:30:00+01:00``) where the time and its offset are known, else the date
+    alone (FHIR wants an offset with any time)."""
+    time, offset = reading.get("time"), reading.get("utc_offset")
+    return f"{day}T{time}:00{offset}" if time and offset else day
 
 
 def fhir_id(patient: str) -> str:
@@ -47,32 +58,44 @@ def fhir_id(patient: str) -> str:
     return "pj-" + hashlib.sha256(patient.encode()).hexdigest()[:24]
 
 
-def observations(entry: dict) -> list[dict]:
-    patient, day = entry["patient"], entry["date"]
+def _pain(value: int, recall: str) -> dict:
+    return {"valueInteger": value, "method": {"text": f"{INSTRUMENT}; recall: {recall}"}}
+
+
+def observations(day: dict) -> list[dict]:
+    """The Observations of a stored day: its 24-hour average pain (dated by the day), then
+    each reading's pain now, temperature and symptoms (timed where the reading's time and
+    offset are known). Ids stay unique and stable per reading: the reading's time (or
+    "untimed": a day has at most one reading without a time) is part of each one."""
+    patient, date = day["patient"], day["date"]
     found = []
-    for key, text in (("pain", "pain right now"),
-                      ("average", "average pain over the last 24 hours")):
-        if entry[key] is not None:
-            value = {"valueInteger": entry[key],
-                     "method": {"text": f"{INSTRUMENT}; recall: "
-                                        f"{'now' if key == 'pain' else 'last 24 hours'}"}}
-            found.append(("survey", PAIN, text, value))
-    if entry["temperature_c"] is not None:
-        found.append(("vital-signs", {"system": LOINC, "code": "8310-5",
-                                      "display": "Body temperature"}, "body temperature",
-                      {"valueQuantity": {"value": entry["temperature_c"], "unit": "Cel",
-                                         "system": UCUM, "code": "Cel"}}))
-    for sid in entry["symptoms"]:
-        symptom = cat.BY_ID.get(sid)  # an id not in the catalogue (a hand-edited journal)
-        code = symptom.snomed.split(" ")[0] if symptom else ""
-        coding = {"system": SNOMED, "code": code} if code else None
-        found.append(("survey", coding, symptom.label if symptom else sid,
-                      {"valueBoolean": True}))
-    return [_observation(n, patient, day, *item) for n, item in enumerate(found)]
+    if day.get("average") is not None:
+        found.append(_observation("day", 0, patient, date, date, "survey", PAIN,
+                                  "average pain over the last 24 hours",
+                                  _pain(day["average"], "last 24 hours")))
+    for reading in sorted(day["readings"], key=lambda r: r.get("time") or ""):
+        slot, when = reading.get("time") or "untimed", effective(date, reading)
+        items = []
+        if reading.get("pain") is not None:
+            items.append(("survey", PAIN, "pain right now", _pain(reading["pain"], "now")))
+        if reading.get("temperature_c") is not None:
+            items.append(("vital-signs", {"system": LOINC, "code": "8310-5",
+                                          "display": "Body temperature"}, "body temperature",
+                          {"valueQuantity": {"value": reading["temperature_c"], "unit": "Cel",
+                                             "system": UCUM, "code": "Cel"}}))
+        for sid in reading.get("symptoms") or ():
+            symptom = cat.BY_ID.get(sid)  # an id not in the catalogue (a hand-edited journal)
+            code = symptom.snomed.split(" ")[0] if symptom else ""
+            coding = {"system": SNOMED, "code": code} if code else None
+            items.append(("survey", coding, symptom.label if symptom else sid,
+                          {"valueBoolean": True}))
+        found += [_observation(slot, n, patient, date, when, *item)
+                  for n, item in enumerate(items)]
+    return found
 
 
-def write_bundle(out: IO[str], entries: Iterable[dict], patients: list[str]) -> None:
-    """Stream a Bundle: one resource at a time."""
+def write_bundle(out: IO[str], days: Iterable[dict], patients: list[str]) -> None:
+    """Stream a Bundle of stored ``days`` (schema 2 documents): one resource at a time."""
     out.write('{"resourceType": "Bundle", "type": "collection", "entry": [')
     first = True
     for patient in patients:
@@ -81,7 +104,7 @@ def write_bundle(out: IO[str], entries: Iterable[dict], patients: list[str]) -> 
             "identifier": [{"system": "urn:pumpjournal:patient", "value": patient}]}}
         out.write(("" if first else ",") + "\n  " + json.dumps(resource, ensure_ascii=False))
         first = False
-    for entry in entries:
-        for resource in observations(entry):
+    for day in days:
+        for resource in observations(day):
             out.write(",\n  " + json.dumps(resource, ensure_ascii=False))
     out.write("\n]}\n")

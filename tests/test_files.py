@@ -269,7 +269,7 @@ def test_an_import_refused_for_its_conflicts_writes_no_rejects_file(cli, journal
     made = sorted(p.name for p in tmp_path.glob("rows-rejects*"))
     before = snapshot(journal)
     again = cli("import", str(rows), "--skip-invalid")
-    assert again.exit_code == 2 and "already have entries" in again.stderr
+    assert again.exit_code == 2 and "the journal already holds these readings" in again.stderr
     assert "Nothing was changed" in again.stderr
     assert sorted(p.name for p in tmp_path.glob("rows-rejects*")) == made
     assert "Rejected rows written" not in again.stdout and snapshot(journal) == before

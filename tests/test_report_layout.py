@@ -297,8 +297,8 @@ def test_durations_count_their_days_with_plural(days, text):
     assert words.days_in_words(days) == text
 
 
-@pytest.mark.parametrize("count, said", [(1, "Exported 1 entry to"),
-                                         (2, "Exported 2 entries to")])
+@pytest.mark.parametrize("count, said", [(1, "Exported 1 reading to"),
+                                         (2, "Exported 2 readings to")])
 def test_export_counts_entries_in_words(cli, tmp_path, count, said):
     for n in range(count):
         assert cli("log", "--pain", "3", "--date", f"{n + 1} days ago").exit_code == 0

@@ -34,9 +34,10 @@ from pumpjournal import symptoms as cat
 from pumpjournal.store import View, empty_data
 from pjtest import NOT_ADVICE, Child, child_env, ok, pumpjournal, run_child, snapshot
 
-CSV_COLUMNS = ["patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
-               "temperature", "temperature_c", "temperature_site", "boluses", "sleep", "mood",
-               "note", "questions", "contacted", "logged_at", "updated_at"]
+CSV_COLUMNS = ["patient", "date", "time", "utc_offset", "pain", "worst", "least", "average",
+               "symptoms", "worse", "temperature", "temperature_c", "temperature_site",
+               "boluses", "sleep", "mood", "note", "questions", "contacted", "logged_at",
+               "updated_at"]
 SUMMARY_KEYS = {"rows", "imported", "updated", "skipped", "unchanged", "rejected",
                 "warning_signs", "errors", "rejects_file"}
 PAIN_ACCEPTED = "0 = no pain at all, 10 = the worst pain you can imagine"
@@ -568,7 +569,8 @@ def test_reimport_fails_by_default_naming_the_first_conflicts(cli, journal, tmp_
     before = journal.read_bytes()
     result = cli("import", str(source))
     error = import_refused(result, journal, before)
-    assert f"p001 {d(1)} (row 2)" in error and f"p002 {d(2)} (row 6)" in error
+    assert f"p001 {d(1)}, the reading without a time (row 2)" in error
+    assert f"p002 {d(2)}, the reading without a time (row 6)" in error
     assert "--on-conflict" in error
 
 
@@ -594,7 +596,8 @@ def test_skip_adds_only_the_new_rows(cli, journal, tmp_path):
 def test_update_replaces_the_given_fields_and_counts_unchanged_rows(cli, journal, tmp_path):
     ok(cli("import", str(write(tmp_path, "diary.csv", DIARY))))
     exported = ok(cli("export", "--format", "csv")).stdout
-    changed = exported.replace(f"p002,{d(2)},3,5,2,3,headache", f"p002,{d(2)},4,5,2,3,headache")
+    changed = exported.replace(f"p002,{d(2)},,,3,5,2,3,headache",
+                               f"p002,{d(2)},,,4,5,2,3,headache")
     assert changed != exported
     result = ok(cli("import", "-", "--format", "csv", "--on-conflict", "update",
                     input=changed))
@@ -967,7 +970,7 @@ def test_export_to_a_file_is_private_and_never_replaced_without_force(cli, journ
     target = tmp_path / "out.jsonl"
     result = ok(cli("export", "--output", str(target)))  # the format from the name
     assert result.stdout == ""
-    assert "Exported 5 entries" in result.stderr
+    assert "Exported 5 readings" in result.stderr
     assert target.stat().st_mode & 0o777 == 0o600
     assert len([json.loads(x) for x in target.read_text().splitlines()]) == 5
     target.write_text("keep me")
@@ -1274,13 +1277,400 @@ def test_import_rows_and_export_without_the_cli(tmp_path):
     count = transfer.export(journal.read(), out, "jsonl", patient="p002")
     assert count == 2
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert [(e["date"], e["pain"], e["logged_at"]) for e in lines] == [(d(1), 3, STAMP),
-                                                                       (d(2), 3, STAMP)]
+    # rows without logged_at: when they were logged is not known (never the import's time)
+    assert [(e["date"], e["pain"], e["logged_at"], e["updated_at"]) for e in lines] == [
+        (d(1), 3, None, STAMP), (d(2), 3, None, STAMP)]
     with journal.transaction() as tx:
         bad = transfer.import_rows(tx, [(2, {"date": d(9), "pain": "11"})],
                                    default_patient="p002")
     assert bad.written is False and bad.errors[0].row == 2
     assert len(journal.entries()) == 5
+
+
+# Readings: one row per reading ------------------------------------------------------------
+
+
+READINGS = (
+    "patient,date,time,utc_offset,pain,worst,least,symptoms,temperature,note,sleep\n"
+    f"p1,{d(1)},08:00,+01:00,3,7,2,,,morning,6.5\n"      # row 2
+    f"p1,{d(1)},,,2,,,,,no time,\n"                      # row 3: the day's values left empty
+    f"p1,{d(1)},20:15,+01:00,6,7,,headache,38.4,evening,6.5\n"  # row 4: the same again
+    f"p1,{d(2)},09:30,-05:00,4,,,,,,\n"                  # row 5
+)
+
+
+def day_of(cli_json, day: str, patient: str = "p1") -> dict:
+    (entry,) = [e for e in cli_json("list", "--patient", patient) if e["date"] == day]
+    return entry
+
+
+def test_several_rows_of_a_day_are_its_readings(cli, cli_json, journal, tmp_path):
+    result = ok(cli("import", str(write(tmp_path, "r.csv", READINGS))))
+    assert summary(result)["Imported"] == "4"
+    first = day_of(cli_json, d(1))
+    assert [(r["time"], r["utc_offset"], r["pain"], r["note"]) for r in first["readings"]] == [
+        (None, None, 2, "no time"), ("08:00", "+01:00", 3, "morning"),
+        ("20:15", "+01:00", 6, "evening")]
+    # the day: pain now is the latest reading's (by time), the day's own values given once
+    assert (first["pain"], first["worst"], first["least"], first["sleep"]) == (6, 7, 2, 6.5)
+    assert first["symptoms"] == ["headache"] and first["temperature_c"] == 38.4
+    assert len(stored(journal)) == 2
+    assert [r["time"] for r in day_of(cli_json, d(2))["readings"]] == ["09:30"]
+
+
+@pytest.mark.parametrize("mode, counted", [("skip", "Skipped (already there)"),
+                                           ("update", "Unchanged")])
+def test_reimporting_several_readings_a_day_changes_nothing(cli, journal, tmp_path, mode,
+                                                            counted):
+    source = write(tmp_path, "r.csv", READINGS)
+    ok(cli("import", str(source)))
+    before = journal.read_bytes()
+    counts = summary(ok(cli("import", str(source), "--on-conflict", mode)))
+    assert (counts[counted], counts["Imported"], counts["Updated"]) == ("4", "0", "0")
+    assert journal.read_bytes() == before
+    # the rows of a day are still checked against each other
+    doubled = write(tmp_path, "d.csv", READINGS + f"p1,{d(1)},08:00,+01:00,3,7,2,,,morning,6.5\n")
+    error = import_refused(cli("import", str(doubled), "--on-conflict", mode), journal, before)
+    assert "row 6, column time '08:00': same person, date and time as row 2" in error
+
+
+def test_a_day_with_several_readings_counts_once_among_the_warning_signs(cli, tmp_path):
+    rows = ("date,time,pain,symptoms,temperature\n"
+            f"{d(1)},08:00,3,chills,38.6\n{d(1)},12:00,,fever,\n{d(1)},18:00,4,chills,\n")
+    counts = summary(ok(cli("import", str(write(tmp_path, "r.csv", rows)))))
+    assert counts["Imported"] == "3"
+    assert counts["Entries with warning signs"] == "1 (EMERGENCY 0, URGENT 1)"
+
+
+def test_the_same_time_twice_in_a_file_is_a_row_error_naming_the_first(cli, journal,
+                                                                      tmp_path):
+    rows = ("patient,date,time,pain\n"
+            f"a,{d(1)},08:00,3\n"   # row 2
+            f"b,{d(1)},08:00,4\n"   # row 3: another person
+            f"a,{d(1)},8:00,5\n"    # row 4: 08:00 again for a
+            f"a,{d(1)},,5\n"        # row 5: untimed
+            f"a,{d(1)},none,6\n")   # row 6: untimed again
+    error = import_refused(cli("import", str(write(tmp_path, "t.csv", rows))), journal, None)
+    assert "row 4, column time '08:00': same person, date and time as row 2" in error
+    assert "row 6, column time: same person and date as row 5, and neither gives a time" in error
+    assert "row 3" not in error and "2 of 5 rows" in error
+
+
+def test_rows_of_a_day_must_agree_on_the_days_own_values(cli, journal, tmp_path):
+    rows = ("date,time,pain,worst,sleep,questions\n"
+            f"{d(1)},08:00,3,7,6.5,Is this normal?\n"    # row 2
+            f"{d(1)},12:00,4,,,\n"                      # row 3: empty cells are fine
+            f"{d(1)},18:00,5,8,6.5,Is this normal?\n"    # row 4: worst differs
+            f"{d(1)},21:00,5,7,6.5,Another question\n")  # row 5: questions differ
+    result = cli("import", str(write(tmp_path, "v.csv", rows)))
+    error = import_refused(result, journal, None)
+    assert "row 4, column worst '8': worst pain (24 h) differs from row 2 ('7')" in error
+    # free text is never quoted in an error
+    assert "row 5, column questions: questions for the visit differs from row 2," in error
+    assert "normal" not in error and "Another" not in error
+    assert "row 2" not in error.split("row 4")[0] and "row 3," not in error
+    assert "2 of 4 rows" in error
+
+
+def test_scores_of_a_day_given_on_different_rows_must_fit_together(cli, journal, tmp_path):
+    rows = f"date,time,pain,least,worst\n{d(1)},08:00,3,5,\n{d(1)},12:00,4,,3\n"
+    error = import_refused(cli("import", str(write(tmp_path, "s.csv", rows))), journal, None)
+    assert "row 3, column worst '3': least pain (5) is higher than worst pain (3)" in error
+
+
+def test_a_new_day_needs_pain_now_on_one_of_its_rows(cli, journal, tmp_path):
+    rows = ("date,time,pain,temperature\n"
+            f"{d(1)},08:00,,38.1\n"    # row 2
+            f"{d(1)},12:00,,37.9\n"    # row 3
+            f"{d(2)},08:00,,37.2\n"    # row 4: pain comes on the day's next row
+            f"{d(2)},09:00,5,\n")      # row 5
+    result = cli("import", str(write(tmp_path, "p.csv", rows)), "--json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "pain"), (3, "pain")]
+    first, second = (e["error"] for e in report["errors"])
+    assert first.startswith("pain now is required for the day's first reading")
+    assert PAIN_ACCEPTED in first and "see row 2" in second
+    assert not journal.exists()
+    # with --skip-invalid the day with pain goes in, and both rows of the other are rejected
+    rejects = tmp_path / "fix.csv"
+    skipped = cli("import", str(write(tmp_path, "p.csv", rows)), "--skip-invalid", "--rejects",
+                  str(rejects))
+    assert (summary(skipped)["Imported"], summary(skipped)["Rejected"]) == ("2", "2")
+    assert [(e["date"], [r["time"] for r in e["readings"]]) for e in stored(journal)] == [
+        (d(2), ["08:00", "09:00"])]
+    back = list(csv.DictReader(rejects.open(encoding="utf-8", newline="")))
+    assert [(r["date"], r["time"]) for r in back] == [(d(1), "08:00"), (d(1), "12:00")]
+    assert all(r["_error"] for r in back)
+
+
+def test_a_later_reading_of_a_stored_day_may_leave_pain_out(cli, cli_json, journal, tmp_path):
+    ok(cli("import", str(write(tmp_path, "a.csv", f"date,time,pain\n{d(1)},08:00,4\n"))))
+    more = write(tmp_path, "b.csv", f"date,time,pain,temperature\n{d(1)},13:00,,38.3\n")
+    assert summary(ok(cli("import", str(more))))["Imported"] == "1"
+    entry = day_of(cli_json, d(1), "me")
+    assert [(r["time"], r["pain"], r["temperature_c"]) for r in entry["readings"]] == [
+        ("08:00", 4, None), ("13:00", None, 38.3)]
+    assert entry["pain"] == 4
+
+
+STORED = "date,time,pain,worst,note\n" + f"{d(1)},08:00,4,6,morning\n"
+
+
+def test_a_new_time_for_a_stored_day_adds_a_reading_and_is_no_conflict(cli, cli_json, journal,
+                                                                       tmp_path):
+    ok(cli("import", str(write(tmp_path, "a.csv", STORED))))
+    later = write(tmp_path, "b.csv", "date,time,pain,worst,sleep,note\n"
+                  f"{d(1)},20:00,7,6,7.5,evening\n")  # the same worst; sleep fills a gap
+    counts = summary(ok(cli("import", str(later))))
+    assert (counts["Imported"], counts["Updated"], counts["Skipped (already there)"]) == (
+        "1", "0", "0")
+    entry = day_of(cli_json, d(1), "me")
+    assert [r["time"] for r in entry["readings"]] == ["08:00", "20:00"]
+    assert (entry["pain"], entry["worst"], entry["sleep"]) == (7, 6, 7.5)
+    assert len(stored(journal)) == 1
+
+
+@pytest.mark.parametrize("mode, code, times, pain, note", [
+    ("fail", 2, ["08:00"], 4, "morning"),
+    ("skip", 0, ["08:00"], 4, "morning"),
+    ("update", 0, ["08:00"], 5, "morning, later"),
+])
+def test_a_row_at_a_stored_time_is_a_conflict(cli, cli_json, journal, tmp_path, mode, code,
+                                              times, pain, note):
+    ok(cli("import", str(write(tmp_path, "a.csv", STORED))))
+    before = journal.read_bytes()
+    again = write(tmp_path, "b.csv", f"date,time,pain,note\n{d(1)},08:00,5,\"morning, later\"\n")
+    result = cli("import", str(again), "--on-conflict", mode)
+    assert result.exit_code == code, result.output
+    if mode == "fail":
+        assert f"me {d(1)}, the reading at 08:00 (row 2)" in import_refused(result, journal,
+                                                                            before)
+    else:
+        counts = summary(result)
+        assert counts["Skipped (already there)" if mode == "skip" else "Updated"] == "1"
+        assert counts["Imported"] == "0"
+    entry = day_of(cli_json, d(1), "me")
+    assert ([r["time"] for r in entry["readings"]], entry["pain"], entry["note"]) == (
+        times, pain, note)
+    if mode == "skip":
+        assert journal.read_bytes() == before
+
+
+def test_a_failed_import_names_the_first_five_conflicts_and_how_many_more():
+    view = View(empty_data())
+    rows = [(n + 2, {"date": d(1), "time": f"0{n}:00", "pain": 3}) for n in range(8)]
+    assert transfer.import_rows(view, rows, default_patient="me", today=TODAY,
+                                stamp=STAMP).written
+    again = transfer.import_rows(view, rows, default_patient="me", today=TODAY, stamp=STAMP)
+    assert not again.written and again.imported == 0
+    assert again.conflicts == [f"me {d(1)}, the reading at 0{n}:00 (row {n + 2})"
+                               for n in range(5)] + ["and 3 more"]
+
+
+@pytest.mark.parametrize("mode, code, worst, times", [
+    ("fail", 2, 6, ["08:00"]),
+    ("skip", 0, 6, ["08:00", "20:00"]),      # the stored worst stays; the reading goes in
+    ("update", 0, 8, ["08:00", "20:00"]),
+])
+def test_day_values_that_differ_from_the_stored_day_are_a_conflict(cli, cli_json, journal,
+                                                                   tmp_path, mode, code, worst,
+                                                                   times):
+    ok(cli("import", str(write(tmp_path, "a.csv", STORED))))
+    before = journal.read_bytes()
+    later = write(tmp_path, "b.csv", f"date,time,pain,worst\n{d(1)},20:00,7,8\n")
+    result = cli("import", str(later), "--on-conflict", mode)
+    assert result.exit_code == code, result.output
+    if mode == "fail":
+        assert f"me {d(1)}, a different worst (row 2)" in import_refused(result, journal, before)
+    else:
+        assert summary(result)["Imported"] == "1"
+    entry = day_of(cli_json, d(1), "me")
+    assert ([r["time"] for r in entry["readings"]], entry["worst"]) == (times, worst)
+
+
+def test_update_of_a_stored_reading_counts_unchanged_rows_and_keeps_the_others(cli, cli_json,
+                                                                               journal,
+                                                                               tmp_path):
+    ok(cli("import", str(write(tmp_path, "r.csv", READINGS))))
+    exported = ok(cli("export", "--format", "csv")).stdout
+    changed = exported.replace(",6,7,2,,headache,", ",5,7,2,,headache,")
+    assert changed != exported
+    counts = summary(ok(cli("import", "-", "--format", "csv", "--on-conflict", "update",
+                            input=changed)))
+    assert (counts["Updated"], counts["Unchanged"], counts["Imported"]) == ("1", "3", "0")
+    entry = day_of(cli_json, d(1))
+    assert [r["pain"] for r in entry["readings"]] == [2, 3, 5]
+
+
+def test_rows_without_logged_at_keep_it_unknown(cli, cli_json, journal, tmp_path, monkeypatch):
+    from pumpjournal import dates
+
+    monkeypatch.setattr(dates, "now_stamp", lambda: STAMP)
+    rows = ("date,time,pain,logged_at\n"
+            f"{d(1)},08:00,3,\n"
+            f"{d(1)},09:00,4,2025-03-01T09:02:00+01:00\n")
+    ok(cli("import", str(write(tmp_path, "l.csv", rows))))
+    readings = day_of(cli_json, d(1), "me")["readings"]
+    assert [(r["logged_at"], r["updated_at"]) for r in readings] == [
+        (None, STAMP), ("2025-03-01T09:02:00+01:00", "2025-03-01T09:02:00+01:00")]
+
+
+@pytest.mark.parametrize("cell, stored_as", [("+01:00", "+01:00"), ("-0530", "-05:30"),
+                                             ("Z", "+00:00"), ("'+02:00", "+02:00")])
+def test_a_utc_offset_is_read_in_its_usual_forms(cli, cli_json, journal, tmp_path, cell,
+                                                 stored_as):
+    ok(cli("import", str(write(tmp_path, "o.csv", f"date,time,utc_offset,pain\n"
+                                                   f"{d(1)},08:00,{cell},3\n"))))
+    assert day_of(cli_json, d(1), "me")["readings"][0]["utc_offset"] == stored_as
+
+
+@pytest.mark.parametrize("time, offset, column, words", [
+    ("25:00", "", "time", "HH:MM"),
+    ("8h30", "", "time", "HH:MM"),
+    ("08:00", "+1", "utc_offset", "+HH:MM"),
+    ("08:00", "+24:00", "utc_offset", "+HH:MM"),
+    ("", "+01:00", "utc_offset", "belongs to a reading's time"),
+])
+def test_a_bad_time_or_offset_is_a_row_error(cli, journal, tmp_path, time, offset, column,
+                                             words):
+    rows = f"date,time,utc_offset,pain\n{d(1)},{time},{offset},3\n"
+    error = import_refused(cli("import", str(write(tmp_path, "b.csv", rows))), journal, None)
+    assert f"row 2, column {column}" in error and words in error
+
+
+def test_a_reading_time_in_json_must_be_text(cli, journal, tmp_path):
+    rows = [{"date": d(1), "time": 8, "pain": 3}, {"date": d(2), "time": ["08:00"], "pain": 3}]
+    error = import_refused(cli("import", str(write(tmp_path, "t.json", json.dumps(rows)))),
+                           journal, None)
+    assert "row 1, column time '8'" in error and "row 2, column time" in error
+
+
+def test_a_rejects_file_keeps_the_time_column_and_imports_once_fixed(cli, cli_json, journal,
+                                                                     tmp_path):
+    rows = ("date,time,pain,worst\n"
+            f"{d(1)},08:00,3,6\n"
+            f"{d(1)},12:00,4,7\n"     # worst differs from row 2
+            f"{d(1)},18:61,5,\n")     # not a time
+    rejects = tmp_path / "fix.csv"
+    result = cli("import", str(write(tmp_path, "r.csv", rows)), "--skip-invalid", "--rejects",
+                 str(rejects))
+    assert result.exit_code == 2 and summary(result)["Imported"] == "1"
+    text = rejects.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "date,time,pain,worst,_error"
+    rejects.write_text(text.replace(",12:00,4,7,", ",12:00,4,6,").replace("18:61", "18:45"),
+                       encoding="utf-8")
+    assert summary(ok(cli("import", str(rejects))))["Imported"] == "2"
+    assert [r["time"] for r in day_of(cli_json, d(1), "me")["readings"]] == [
+        "08:00", "12:00", "18:45"]
+
+
+OLD_EXPORT = (  # an export of pumpjournal before readings: no time column
+    "patient,date,pain,worst,least,average,symptoms,worse,temperature,temperature_c,"
+    "temperature_site,boluses,sleep,mood,note,questions,contacted,logged_at,updated_at\n"
+    f"p1,{d(1)},5,7,3,5,fever;chills,,100.8 F,38.22,ear,2,6.5,6,Called,Why?,1,"
+    "2025-03-01T20:00:00+01:00,2025-03-01T21:00:00+01:00\n"
+    f"p1,{d(2)},4,,,,,,,,,,,,,,,2025-03-02T20:00:00+01:00,2025-03-02T20:00:00+01:00\n")
+
+
+def test_an_export_from_before_readings_imports_as_untimed_readings(cli, cli_json, journal,
+                                                                    tmp_path):
+    ok(cli("import", str(write(tmp_path, "old.csv", OLD_EXPORT))))
+    first = day_of(cli_json, d(1))
+    (reading,) = first["readings"]
+    assert (reading["time"], reading["utc_offset"], reading["pain"]) == (None, None, 5)
+    assert reading["logged_at"] == "2025-03-01T20:00:00+01:00"
+    assert (first["worst"], first["sleep"], first["questions"], first["contacted"]) == (
+        7, 6.5, ["Why?"], True)
+    rows = list(csv.DictReader(io.StringIO(ok(cli("export", "--format", "csv")).stdout)))
+    assert [(r["date"], r["time"], r["pain"]) for r in rows] == [(d(1), "", "5"),
+                                                                 (d(2), "", "4")]
+
+
+def several_readings_view() -> View:
+    """A journal whose days hold several readings (timed, with and without an offset, and
+    untimed), day values changed after the readings, and awkward text."""
+    view = View(empty_data())
+    day1, day2 = date(2025, 3, 1), date(2025, 3, 2)
+    view.add_reading("p1", day1, {"pain": 3, "worst": 7, "least": 2, "note": "=first"},
+                     "2025-03-01T08:01:00+01:00", "08:00")
+    view.add_reading("p1", day1, {"pain": 5, "symptoms": ["fever"], "temperature_c": 38.4,
+                                  "temperature": "38.4"}, "2025-03-01T13:00:00+01:00", "12:30")
+    view.add_reading("p1", day1, {"pain": 2, "note": "no time\nsecond line"},
+                     "2025-03-01T22:00:00+01:00", "none")
+    view.add_reading("p1", day1, {"sleep": 6.5, "questions": ["Is it the pump?"]},
+                     "2025-03-01T23:00:00+01:00", "none")  # the day's own values, later
+    view.add_reading("p2", day2, {"pain": 4, "contacted": True}, "2025-03-02T09:00:00-05:00",
+                     "09:00")
+    view.add_reading("p2", day2, {"pain": 6}, "2025-03-02T18:00:00-05:00", "17:45")
+    offsets = {"08:00": "+01:00", "12:30": "+01:00", "09:00": None, "17:45": "-05:00"}
+    for doc in view.documents("entries").values():  # as logged in those time zones
+        for reading in doc["readings"]:
+            if reading.get("time"):
+                reading.pop("utc_offset", None)
+                if offsets[reading["time"]]:
+                    reading["utc_offset"] = offsets[reading["time"]]
+    return view
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl"])
+def test_several_readings_a_day_go_out_and_come_back_byte_for_byte(fmt):
+    first_view = several_readings_view()
+    first = export_text(first_view, fmt)
+    assert first.count("p1") == 3 and first.count("p2") == 2
+    second_view = View(empty_data())
+    again = transfer.import_rows(second_view,
+                                 transfer.read_rows(io.StringIO(first, newline=""), fmt),
+                                 default_patient="me", today=TODAY, stamp=STAMP)
+    assert not again.errors and again.imported == 5
+    assert export_text(second_view, fmt) == first
+
+    def days(view):  # a reading's updated_at comes back as its row's (see export_rows)
+        return [{**e.to_json(), "readings": [{**r.to_json(), "updated_at": None}
+                                             for r in e.readings]} for e in view.entries()]
+
+    assert days(second_view) == days(first_view)
+
+
+def test_export_rows_are_one_per_reading_in_time_order_with_the_day_values_on_each():
+    rows = [json.loads(line) for line in export_text(several_readings_view(),
+                                                     "jsonl").splitlines()]
+    assert [list(row) for row in rows] == [list(CSV_COLUMNS)] * 5
+    assert [(r["patient"], r["time"], r["pain"]) for r in rows] == [
+        ("p1", None, 2), ("p1", "08:00", 3), ("p1", "12:30", 5), ("p2", "09:00", 4),
+        ("p2", "17:45", 6)]
+    assert {(r["worst"], r["least"], r["sleep"]) for r in rows[:3]} == {(7, 2, 6.5)}
+    assert all(r["questions"] == ["Is it the pump?"] for r in rows[:3])
+    # the day's values changed after its readings: that is each row's last change
+    assert {r["updated_at"] for r in rows[:3]} == {"2025-03-01T23:00:00+01:00"}
+    assert [r["utc_offset"] for r in rows[3:]] == [None, "-05:00"]
+    cells = list(csv.DictReader(io.StringIO(export_text(several_readings_view(), "csv"))))
+    assert cells[4]["utc_offset"] == "-05:00"  # a checked offset is written as it is
+    assert cells[1]["note"] == "'=first"  # free text keeps the formula guard
+
+
+def test_fhir_observations_carry_the_readings_time_and_offset(cli, journal, tmp_path):
+    rows = ("date,time,utc_offset,pain,average,temperature,symptoms\n"
+            f"{d(1)},08:30,+01:00,4,5,38.4,fever\n"
+            f"{d(1)},21:00,,6,5,,\n"     # a time without an offset: the date only
+            f"{d(1)},,,2,,,\n")          # no time
+    ok(cli("import", str(write(tmp_path, "f.csv", rows))))
+    bundle = fhir_bundle(cli)
+    found = [(o["code"]["text"], o["effectiveDateTime"], o.get("valueInteger"))
+             for o in resources(bundle, "Observation")]
+    assert found == [
+        ("average pain over the last 24 hours", d(1), 5),
+        ("pain right now", d(1), 2),
+        ("pain right now", f"{d(1)}T08:30:00+01:00", 4),
+        ("body temperature", f"{d(1)}T08:30:00+01:00", None),
+        (cat.BY_ID["fever"].label, f"{d(1)}T08:30:00+01:00", None),
+        ("pain right now", d(1), 6)]
+    urls = [e["fullUrl"] for e in bundle["entry"]]
+    assert len(set(urls)) == len(urls)
+    assert list(_empty_parts(bundle)) == []
+    assert fhir_bundle(cli) == bundle  # the same journal, the same Bundle
+    dated = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?$")
+    assert all(dated.match(o["effectiveDateTime"]) for o in resources(bundle, "Observation"))
 
 
 # Hypothesis: random rows through import_rows ----------------------------------------------
@@ -1401,15 +1791,40 @@ def export_text(view, fmt: str) -> str:
 
 
 def logged_view(rows) -> View:
-    """A journal holding ``rows`` as `log` stores them (validated the same way)."""
+    """A journal holding ``rows`` as `log` stores them (validated the same way); a row with
+    an ``at`` is a reading at that time (else the day's reading without a time)."""
     view = View(empty_data())
     for row in rows:
         values = model.validate_fields({k: v for k, v in row.items()
-                                        if k not in ("patient", "date", "contacted")})
+                                        if k not in ("patient", "date", "contacted", "at",
+                                                     "stamp")})
         if row["contacted"] is not None:
             values["contacted"] = row["contacted"]
-        view.log(row["patient"], date.fromisoformat(row["date"]), values, STAMP)
+        view.add_reading(row["patient"], date.fromisoformat(row["date"]), values,
+                         row.get("stamp", STAMP), row.get("at"))
     return view
+
+
+@st.composite
+def several_readings(draw):
+    """Valid days (``valid_entries``) with up to three more readings each, at other times
+    (or the day's one without a time), some without pain now, logged later."""
+    rows = draw(valid_entries())
+    more = []
+    for day in rows:
+        first = draw(st.sampled_from([None, "none", "07:05"]))
+        day["at"] = first
+        times = draw(st.lists(st.sampled_from(["none", "00:00", "09:30", "12:00", "23:59"]),
+                              max_size=3, unique=True))
+        for n, at in enumerate(t for t in times if t != (first or "none")):
+            more.append({"patient": day["patient"], "date": day["date"], "at": at,
+                         "stamp": f"2025-06-01T1{n}:00:00+02:00",
+                         "pain": draw(st.one_of(st.none(), st.integers(0, 10))),
+                         "symptoms": draw(st.lists(st.sampled_from(SYMPTOM_IDS), max_size=2,
+                                                   unique=True)),
+                         "temperature": draw(st.one_of(st.none(), st.just("100.8 F"))),
+                         "note": draw(NOTE), "contacted": draw(st.sampled_from([None, False]))})
+    return rows + more
 
 
 def round_trip(rows, fmt: str):
@@ -1444,6 +1859,16 @@ def test_round_trip_csv_gives_the_same_bytes_and_the_same_entries(rows):
     first_view, second_view, first = round_trip(rows, "csv")
     assert export_text(second_view, "csv") == first
     assert export_text(second_view, "jsonl") == export_text(first_view, "jsonl")
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(rows=several_readings(), fmt=st.sampled_from(["csv", "json", "jsonl"]))
+def test_round_trip_of_days_with_several_readings_gives_the_same_bytes(rows, fmt):
+    first_view, second_view, first = round_trip(rows, fmt)
+    assert export_text(second_view, fmt) == first
+    assert export_text(second_view, "jsonl") == export_text(first_view, "jsonl")
+    assert [len(e.readings) for e in second_view.entries()] == [
+        len(e.readings) for e in first_view.entries()]
 
 
 # The format from --format, else the file's name: one rule per direction ----------------------
