@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import zlib
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from itertools import chain
@@ -55,6 +56,11 @@ class MemoryStorage(Storage):
     def write(self, data):
         self.data = data
         self.changed = True
+
+
+def _refused(path: Path, why: str) -> JournalError:
+    return JournalError(f"the change to the journal {path} was not written: {why}. The "
+                        "journal was left as it was.")
 
 
 def corrupt(path: Path, why: str) -> JournalCorrupt:
@@ -112,8 +118,40 @@ def load(path: Path, raw: bytes) -> tuple[dict, int]:
         if not all(isinstance(doc, dict) for doc in data.get(table, {}).values()):
             raise corrupt(path, f"its {table} table holds records that are not objects")
     written_in = migrate(data)
-    check_records(path, data)
+    if not sealed(raw, meta):
+        check_records(path, data)
     return data, written_in
+
+
+# A journal as pumpjournal wrote it carries, in its meta record, the CRC-32 of every byte after
+# that record ("sealed"). When the bytes still match, the records are the ones pumpjournal
+# checked before writing them, so the per-record type check is skipped: 20 ms of each read
+# of a 10-year journal of three readings a day (benchmarks/run.py), for a 1.3 ms CRC. Any
+# other change (a hand edit, another program, an older release) fails the match, and the
+# journal is checked in full.
+SEAL = "sealed"
+_HEAD = b'{"meta":{"1":'
+
+
+def dump(data: dict) -> bytes:
+    """The journal's bytes: the meta record first, sealed with the CRC-32 of the rest."""
+    rest = orjson.dumps({name: table for name, table in data.items() if name != "meta"})
+    body = rest[1:]  # the tables after the meta record, and the closing brace
+    meta = data.setdefault("meta", {}).setdefault("1", {})
+    meta[SEAL] = zlib.crc32(body)
+    head = orjson.dumps({"meta": data["meta"]})
+    return head if body == b"}" else head[:-1] + b"," + body
+
+
+def sealed(raw: bytes, meta: dict) -> bool:
+    """The bytes after the meta record are exactly those pumpjournal wrote (see ``dump``)."""
+    seal = meta.get(SEAL)
+    if seal.__class__ is not int or not raw.startswith(_HEAD):
+        return False
+    end = raw.find(b"}},", len(_HEAD))
+    if end < 0 or raw.find(b"{", len(_HEAD) + 1, end) >= 0:  # the meta record is flat
+        return False
+    return zlib.crc32(raw[end + 3:]) == seal
 
 
 _DAY_TYPES = {"patient": (str,), "date": (str,), "worst": (int,), "least": (int,),
@@ -279,48 +317,50 @@ _DETAIL_CHECKS = {
 }
 
 
-def check_records(path: Path, data: dict) -> None:
+def check_records(path: Path, data: dict, fail=None) -> None:
     """Every record has the types the commands rely on; values are checked by `doctor`.
     Entries are checked a field at a time over all of them (fast), and only when something
-    is wrong one by one, to name the record. Every command pays for this check on every
-    read: on the 100,000-row cohort of benchmarks/cohort.py it takes about 0.5 s, inside the
-    cohort's 3 s and 2.5x-the-floor targets; ``run.py`` prints its share of a read ("so the
-    checks after parsing cost about")."""
+    is wrong one by one, to name the record. A read of a journal not sealed by pumpjournal
+    (see ``sealed``) pays for this check: on the 100,000-row cohort of benchmarks/cohort.py
+    about 0.5 s; ``run.py`` prints its share of a read ("so the checks after parsing cost
+    about"). A write checks the records it did not validate itself (``View.check_before_
+    write``). ``fail`` makes the error (default: ``corrupt``)."""
+    fail = fail or corrupt
     for table in TABLES[1:]:
         bad_id = next((key for key in data.get(table, {}) if not _doc_id(key)), None)
         if bad_id is not None:
-            raise corrupt(path, f"its {table} table has a record id that is not a whole number "
+            raise fail(path, f"its {table} table has a record id that is not a whole number "
                                 f"from 1 ({bad_id[:20]!r})")
     docs = data.get("entries", {})
     if not _fast_sound(docs):
         for doc_id, doc in docs.items():
             bad = _entry_problem(doc)
             if bad:
-                raise corrupt(path, f"entry {doc_id} ({shorten(doc.get('patient'), 20)}, "
+                raise fail(path, f"entry {doc_id} ({shorten(doc.get('patient'), 20)}, "
                                     f"{shorten(doc.get('date'), 20)}) has {bad}")
     for doc_id, doc in data.get("events", {}).items():
         if (not isinstance(doc.get("kind"), str) or not isinstance(doc.get("patient"), str)
                 or not _day(doc.get("date")) or not isinstance(doc.get("details", {}), dict)):
-            raise corrupt(path, f"event {doc_id} (kind {quote(doc.get('kind'), 20)}, date "
+            raise fail(path, f"event {doc_id} (kind {quote(doc.get('kind'), 20)}, date "
                                 f"{quote(doc.get('date'), 20)}) lacks a kind, person or valid "
                                 f"date (from {FIRST_YEAR})")
         for key, value in doc.get("details", {}).items():
             check, what = _DETAIL_CHECKS.get(key, (lambda v: True, ""))
             if value is not None and not check(value):
-                raise corrupt(path, f"event {doc_id} ({quote(doc['kind'], 20)}, {doc['date']}) "
+                raise fail(path, f"event {doc_id} ({quote(doc['kind'], 20)}, {doc['date']}) "
                                     f"has a {key} that is not {what}")
     for doc_id, doc in data.get("profile", {}).items():
         if not isinstance(doc.get("patient"), str):
-            raise corrupt(path, f"profile {doc_id} names no person")
+            raise fail(path, f"profile {doc_id} names no person")
         for key, value in doc.items():
             check, what = _PROFILE_CHECKS.get(key, (lambda v: True, ""))
             if value is not None and not check(value):
-                raise corrupt(path, f"the profile of {doc['patient']} has a {key} that is not "
+                raise fail(path, f"the profile of {doc['patient']} has a {key} that is not "
                                     f"{what}" + (f" (from {FIRST_YEAR})" if "date" in what else ""))
     for doc_id, doc in data.get("questions", {}).items():
         if (not isinstance(doc.get("patient"), str) or not _day(doc.get("date"))
                 or not isinstance(doc.get("question"), str)):
-            raise corrupt(path, f"question {doc_id} lacks a person, a valid date or its text")
+            raise fail(path, f"question {doc_id} lacks a person, a valid date or its text")
 
 
 def empty_data() -> dict:
@@ -350,6 +390,23 @@ class View:
         self.profile_table = self.db.table("profile", cache_size=0)
         self.questions_table = self.db.table("questions", cache_size=0)
         self.schema_read = SCHEMA_VERSION  # the schema of the file it was read from
+        # The stored entries known to be sound, by id(): those read from a checked (or sealed)
+        # file and those stored by this view's own methods, which validate what they store.
+        # A write checks every other entry first (see ``check_before_write``).
+        self.trusted: dict[int, dict] = {}
+
+    def trust(self, doc_ids) -> None:
+        table = self.documents("entries")
+        self.trusted.update((id(doc), doc) for doc in map(table.get, map(str, doc_ids))
+                            if doc is not None)
+
+    def check_before_write(self, path: Path) -> None:
+        """The records this write would store, checked as a read checks them: the entries
+        not known to be sound (a library user's own table writes) and the small tables. A
+        record of the wrong kind is refused here, so a sealed journal is a checked one."""
+        entries = self.documents("entries")
+        fresh = {key: doc for key, doc in entries.items() if self.trusted.get(id(doc)) is not doc}
+        check_records(path, {**self.storage.data, "entries": fresh}, _refused)
 
     # queries
     def patients(self) -> list[str]:
@@ -425,13 +482,14 @@ class View:
         doc = entry.to_doc()
         found = self._find(entry.patient, entry.date)
         if found is None:
-            self.entries_table.insert(doc)
+            self.trust([self.entries_table.insert(doc)])
         else:
             def replace(stored: dict) -> None:
                 stored.clear()
                 stored.update(doc)
 
             self.entries_table.update(replace, doc_ids=[found[0]])
+            self.trust([found[0]])
 
     def write_entries(self, docs: list[dict], replace: list[int] = ()) -> None:
         """A batch of entries (an import) as one change: remove the entries ``replace`` names
@@ -440,7 +498,7 @@ class View:
         them: TinyDB's ``insert_multiple``, never one rewrite per row."""
         if replace:
             self.entries_table.remove(doc_ids=list(replace))
-        self.entries_table.insert_multiple(docs)
+        self.trust(self.entries_table.insert_multiple(docs))
 
     def log(self, patient: str, day: date, values: dict, stamp: str, at: str | None = None):
         """Add a reading to the person's day, or update the one at the same time: (entry,
@@ -694,12 +752,13 @@ class Journal:
             data, version = load(self.path, raw)
         view = View(data)
         view.schema_read = version
+        view.trusted = {id(doc): doc for doc in data.get("entries", {}).values()}  # checked
         return view
 
     def encode(self, data: dict, previous: bytes | None) -> bytes:
         from .crypto import encrypt, is_encrypted
 
-        plain = orjson.dumps(data)
+        plain = dump(data)
         if previous is None:
             return self._new_payload(plain)
         if is_encrypted(previous):
@@ -730,6 +789,7 @@ class Journal:
             view = self.decode(raw)
             yield view
             if view.storage.changed:
+                view.check_before_write(self.path)
                 if raw is not None and view.schema_read < SCHEMA_VERSION:
                     self.keep_backup(raw, "migrate")  # the old format, kept as it was
                 if backup and raw is not None:
@@ -850,7 +910,7 @@ class Journal:
                 if not stat.S_ISREG(os.stat(real).st_mode):
                     read_raw(real)  # a folder, pipe or device: refused, never read
                 return False
-            payload = self._new_payload(orjson.dumps(empty_data()))
+            payload = self._new_payload(dump(empty_data()))
             write_file(real, payload)
             if payload.startswith(MAGIC):
                 self._remember()
@@ -870,7 +930,7 @@ class Journal:
                 raise InputError(f"the journal {self.path} is encrypted already.")
             data = empty_data() if raw is None else check_shape(self.path, raw)
             self.passphrase = passphrase
-            payload = encrypt(orjson.dumps(data), passphrase, path=self.path)
+            payload = encrypt(dump(data), passphrase, path=self.path)
             known = remembered.is_encrypted(self.path)
             remembered.remember(self.path)  # first: a plain file is never left unguarded
             try:

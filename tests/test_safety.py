@@ -868,10 +868,10 @@ HAND_EDITED_PROFILES = [  # values of the right kind that the profile checks ref
 def test_a_stored_profile_with_text_for_a_list_is_a_journal_that_cannot_be_read(cli, journal):
     """A value of the wrong kind is refused on load (the store's check), not by the profile
     checks: the journal is left as it is and the message names the field."""
-    from pumpjournal import Journal
-
-    with Journal(journal).transaction() as tx:
-        tx.profile_table.insert({"patient": "me", "baseline_symptoms": "fever"})
+    ok(cli("log", "--pain", "3", "--date", "yesterday"))
+    data = json.loads(journal.read_bytes())  # a hand edit: the library refuses to write it
+    data["profile"]["1"] = {"patient": "me", "baseline_symptoms": "fever"}
+    journal.write_text(json.dumps(data))
     before = snapshot(journal)
     result = cli("log", "--pain", "4")
     assert result.exit_code == 1 and "Traceback" not in result.output

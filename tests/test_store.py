@@ -20,7 +20,8 @@ import pytest
 
 from pumpjournal import Journal, model
 from pumpjournal import store as store_module
-from pjtest import Child, child_env, pumpjournal
+from pjtest import Child, child_env, ok, pumpjournal
+from pumpjournal.errors import JournalError
 
 STAMP = "2026-01-01T09:00:00+00:00"
 COMMANDS = {"log": ["log", "--pain", "3"], "list": ["list"]}
@@ -617,3 +618,36 @@ def test_a_question_added_through_the_library_is_checked_as_ask_checks_it(journa
             with Journal(journal).transaction() as tx:
                 tx.add_question("me", date.today(), bad)
     assert not journal.exists()
+
+
+# the seal: a journal as pumpjournal wrote it skips the per-record check, nothing else does
+
+
+def test_a_byte_edit_of_a_sealed_journal_is_still_checked_in_full(cli, journal):
+    ok(cli("log", "--pain", "4", "--date", "yesterday"))
+    raw = journal.read_bytes()
+    assert b'"sealed":' in raw  # pumpjournal's own write
+    edited = raw.replace(b'"pain":4', b'"pain":"4"', 1)  # the same layout, a wrong kind
+    assert edited != raw
+    journal.write_bytes(edited)
+    result = cli("list")
+    assert result.exit_code == 1 and "pain value of the wrong kind" in result.stderr
+    assert journal.read_bytes() == edited
+
+
+@pytest.mark.parametrize("write", [
+    lambda tx: tx.entries_table.insert({"patient": "me", "date": "2026-01-02",
+                                        "readings": [{"pain": "high"}]}),
+    lambda tx: tx.profile_table.insert({"patient": "me", "drugs": "morphine"}),
+    lambda tx: tx.questions_table.insert({"patient": "me", "date": "someday",
+                                          "question": "?"}),
+])
+def test_a_library_write_of_a_record_of_the_wrong_kind_is_refused_and_writes_nothing(
+        cli, journal, write):
+    ok(cli("log", "--pain", "4", "--date", "yesterday"))
+    before = journal.read_bytes()
+    with pytest.raises(JournalError, match="was not written"):
+        with Journal(journal).transaction() as tx:
+            write(tx)
+    assert journal.read_bytes() == before
+    ok(cli("list"))
