@@ -281,17 +281,22 @@ def journal_path(ctx: typer.Context, option: Path | None) -> Path:
     return user_data_path("pumpjournal", appauthor=False) / "journal.json"
 
 
-def open_journal(ctx: typer.Context, option: Path | None):
-    """The journal, with its passphrase when it is encrypted; warns when others can read it."""
-    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
-    journal = Journal(journal_path(ctx, option), passphrase=passphrase,
-                      require_encrypted=passphrase is not None)
+def warn_open(journal) -> None:
+    """Warn when others can read the journal, or write to its folders."""
     if journal.exposed():
         say(f"Warning: other users can read your journal {journal.path}; "
             f"fix it with: chmod 600 {journal.path}")
     for folder in journal.open_folders():
         say(f"Warning: other users can write to the folder {folder}, so they could swap or "
             f"plant files there; fix it with: chmod go-w {folder}")
+
+
+def open_journal(ctx: typer.Context, option: Path | None):
+    """The journal, with its passphrase when it is encrypted; warns when others can read it."""
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    journal = Journal(journal_path(ctx, option), passphrase=passphrase,
+                      require_encrypted=passphrase is not None)
+    warn_open(journal)
     if journal.passphrase is None and interactive() and journal.encrypted:
         journal.passphrase = typer.prompt("Passphrase", hide_input=True, err=True)
     return journal
@@ -1804,12 +1809,7 @@ def remind_check(ctx, option: Path | None, patient: str | None, quiet: bool, not
     store = Journal(journal_path(ctx, option), passphrase=passphrase,
                     require_encrypted=passphrase is not None)
     if not quiet:
-        if store.exposed():
-            say(f"Warning: other users can read your journal {store.path}; "
-                f"fix it with: chmod 600 {store.path}")
-        for folder in store.open_folders():
-            say(f"Warning: other users can write to the folder {folder}, so they could swap or "
-                f"plant files there; fix it with: chmod go-w {folder}")
+        warn_open(store)
     today = dates.today()
     if passphrase is None and store.encrypted:
         remind_cannot_tell(f"the journal {store.path} is encrypted and PUMPJOURNAL_PASSPHRASE "
