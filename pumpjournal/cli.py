@@ -48,7 +48,8 @@ _USAGE_ERROR = typer.BadParameter.__mro__[1]  # Click's UsageError, as Typer ven
 # itself. A command that only reads never says it, and neither does an invocation of one of
 # these that only reads (``reads_only``: a profile shown, a report to stdout, a dry run).
 WRITES = frozenset({"log", "edit", "delete", "profile", "ask", "import", "export", "report",
-                    "init", "backup", "event add", "event delete"})
+                    "init", "backup", "event add", "event delete",
+                    "remind install"})  # it writes the timer's files (never the journal)
 
 
 def command_name(ctx) -> str:
@@ -1725,7 +1726,6 @@ def init(
 # day with --notify (or prints crontab lines); `remind uninstall` removes them. Neither runs
 # systemctl nor changes a crontab: they print the command for the person to run.
 
-WRITES = WRITES | {"remind install"}  # it writes the timer's files (never the journal)
 
 QuietOpt = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Print nothing: the exit code is the answer (for a shell prompt).")]
