@@ -13,10 +13,11 @@ URLs below are code-system identifiers; nothing is fetched.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import uuid
 from typing import IO, Iterable
+
+import orjson
 
 from . import symptoms as cat
 
@@ -27,19 +28,28 @@ PAIN = {"system": LOINC, "code": "72514-3",
         "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
 
 
+_NAMESPACE = uuid.NAMESPACE_URL.bytes
+
+
 def urn(*parts: str) -> str:
-    """A stable urn:uuid for a resource, so the same journal exports the same Bundle."""
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "pumpjournal:" + ":".join(parts)))
+    """A stable urn:uuid for a resource, so the same journal exports the same Bundle: the
+    name-based (version 5) UUID of ``pumpjournal:`` and the parts joined by ``:`` in the URL
+    namespace, as ``uuid.uuid5`` makes it, without building a UUID object."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE + ("pumpjournal:" + ":".join(parts)).encode())
+                       .digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _observation(slot: str, n: int, patient: str, day: str, when: str, category: str,
-                 code: dict, text: str, value: dict) -> dict:
+def _observation(slot: str, n: int, patient: str, subject: dict, day: str, when: str,
+                 category: str, code: dict, text: str, value: dict) -> dict:
     return {"fullUrl": urn("observation", patient, day, slot, str(n)), "resource": {
         "resourceType": "Observation", "status": "final",
         "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
         "code": {**({"coding": [code]} if code else {}), "text": text},
-        "subject": {"reference": urn("patient", patient)}, "effectiveDateTime": when,
-        **value}}
+        "subject": subject, "effectiveDateTime": when, **value}}
 
 
 def effective(day: str, reading: dict) -> str:
@@ -68,9 +78,10 @@ def observations(day: dict) -> list[dict]:
     offset are known). Ids stay unique and stable per reading: the reading's time (or
     "untimed": a day has at most one reading without a time) is part of each one."""
     patient, date = day["patient"], day["date"]
+    subject = {"reference": urn("patient", patient)}
     found = []
     if day.get("average") is not None:
-        found.append(_observation("day", 0, patient, date, date, "survey", PAIN,
+        found.append(_observation("day", 0, patient, subject, date, date, "survey", PAIN,
                                   "average pain over the last 24 hours",
                                   _pain(day["average"], "last 24 hours")))
     for reading in sorted(day["readings"], key=lambda r: r.get("time") or ""):
@@ -89,22 +100,34 @@ def observations(day: dict) -> list[dict]:
             coding = {"system": SNOMED, "code": code} if code else None
             items.append(("survey", coding, symptom.label if symptom else sid,
                           {"valueBoolean": True}))
-        found += [_observation(slot, n, patient, date, when, *item)
+        found += [_observation(slot, n, patient, subject, date, when, *item)
                   for n, item in enumerate(items)]
     return found
 
 
+def patient_entry(person: str) -> dict:
+    """The Bundle entry of one person's Patient resource."""
+    return {"fullUrl": urn("patient", person), "resource": {
+        "resourceType": "Patient", "id": fhir_id(person),
+        "identifier": [{"system": "urn:pumpjournal:patient", "value": person}]}}
+
+
+OPENING = '{"resourceType":"Bundle","type":"collection","entry":['
+
+
 def write_bundle(out: IO[str], days: Iterable[dict], patients: list[str]) -> None:
-    """Stream a Bundle of stored ``days`` (schema 2 documents): one resource at a time."""
-    out.write('{"resourceType": "Bundle", "type": "collection", "entry": [')
-    first = True
-    for patient in patients:
-        resource = {"fullUrl": urn("patient", patient), "resource": {
-            "resourceType": "Patient", "id": fhir_id(patient),
-            "identifier": [{"system": "urn:pumpjournal:patient", "value": patient}]}}
-        out.write(("" if first else ",") + "\n  " + json.dumps(resource, ensure_ascii=False))
-        first = False
+    """Stream a Bundle of stored ``days`` (schema 2 documents) to ``out``: the opening, then
+    each entry as it is made (one compact JSON resource a line, written and forgotten), then
+    the closing. Memory holds one day's resources at a time, whatever the journal's size. The
+    text is the compact JSON of the whole Bundle (as ``orjson.dumps`` writes it) with a line
+    break before each entry and before the closing."""
+    out.write(OPENING)
+    sep = "\n"
+    for person in patients:
+        out.write(sep + orjson.dumps(patient_entry(person)).decode())
+        sep = ",\n"
     for day in days:
         for resource in observations(day):
-            out.write(",\n  " + json.dumps(resource, ensure_ascii=False))
-    out.write("\n]}\n")
+            out.write(sep + orjson.dumps(resource).decode())
+            sep = ",\n"
+    out.write("\n]}\n" if sep != "\n" else "]}\n")
