@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pumpjournal import fhir
+from pumpjournal import symptoms as cat
 
 
 def day(patient: str, n: int, **values) -> dict:
@@ -125,3 +126,84 @@ def test_memory_stays_flat_as_the_journal_grows():
 def test_urn_is_the_uuid5_of_the_parts(parts):
     expected = uuid.uuid5(uuid.NAMESPACE_URL, "pumpjournal:" + ":".join(parts))
     assert fhir.urn(*parts) == f"urn:uuid:{expected}"
+
+
+# Codes: a consumer selects by coding ---------------------------------------------------------
+
+PAIN_NOW = ("http://loinc.org", "72514-3")
+RECALL = {key: (fhir.ITEMS, f"pain-{key}-24h") for key in ("worst", "least", "average")}
+
+
+def coded(observations: list[dict], system: str, code: str) -> list[dict]:
+    """What a FHIR consumer gets by selecting on one coding (system and code)."""
+    return [o for o in observations
+            if {"system": system, "code": code} in [
+                {"system": c["system"], "code": c["code"]} for c in o["code"].get("coding", [])]]
+
+
+def test_selecting_by_coding_tells_pain_now_from_the_24_hour_scores(cli, journal, tmp_path):
+    rows = ("patient,date,time,utc_offset,pain,worst,least,average\n"
+            "p1,2025-03-01,08:00,+01:00,3,8,1,5\n"
+            "p1,2025-03-01,20:00,+01:00,5,8,1,5\n"   # the day's values repeat on each row
+            "p1,2025-03-02,,,4,,,4\n"                # pain now equal to the average
+            "p2,2025-03-01,09:00,-05:00,7,9,2,6\n"
+            "p2,2025-03-02,09:00,-05:00,2,7,,\n"     # worst alone of the three
+            "p2,2025-03-02,15:00,-05:00,,7,,\n")     # a later reading without pain now
+    source = tmp_path / "s.csv"
+    source.write_text(rows)
+    assert cli("import", str(source)).exit_code == 0
+    bundle = json.loads(cli("export", "--format", "fhir").stdout)
+    observations = [e["resource"] for e in bundle["entry"]
+                    if e["resource"]["resourceType"] == "Observation"]
+
+    now = coded(observations, *PAIN_NOW)
+    assert [(o["effectiveDateTime"], o["valueInteger"]) for o in now] == [
+        ("2025-03-01T08:00:00+01:00", 3), ("2025-03-01T20:00:00+01:00", 5),
+        ("2025-03-02", 4), ("2025-03-01T09:00:00-05:00", 7), ("2025-03-02T09:00:00-05:00", 2)]
+    assert {o["code"]["text"] for o in now} == {"pain right now"}
+    assert {o["method"]["text"] for o in now} == {"pumpjournal daily NRS v1; recall: now"}
+
+    found = {key: [(o["effectiveDateTime"], o["valueInteger"]) for o in coded(observations, *c)]
+             for key, c in RECALL.items()}
+    assert found == {
+        "average": [("2025-03-01", 5), ("2025-03-02", 4), ("2025-03-01", 6)],  # once a day
+        "worst": [("2025-03-01", 8), ("2025-03-01", 9), ("2025-03-02", 7)],
+        "least": [("2025-03-01", 1), ("2025-03-01", 2)]}
+    for key, c in RECALL.items():
+        chosen = coded(observations, *c)
+        assert {o["code"]["text"] for o in chosen} == {f"{key} pain over the last 24 hours"}
+        assert {o["method"]["text"] for o in chosen} == {
+            "pumpjournal daily NRS v1; recall: last 24 hours"}
+        assert not coded(chosen, *PAIN_NOW)
+    # every pain score is in exactly one selection
+    scores = [o for o in observations if "valueInteger" in o]
+    assert len(scores) == len(now) + sum(len(v) for v in found.values())
+
+
+def test_every_checklist_item_has_its_own_code_and_its_snomed_code_where_verified():
+    ids = [s.id for s in cat.SYMPTOMS]
+    doc = day("p1", 0, readings=[{"time": "09:00", "utc_offset": "+00:00", "symptoms": ids}])
+    observations = [r["resource"] for r in fhir.observations(doc)]
+    for symptom in cat.SYMPTOMS:
+        (one,) = coded(observations, fhir.ITEMS, symptom.id)
+        assert one["code"]["text"] == symptom.label and one["valueBoolean"] is True
+        snomed = [c["code"] for c in one["code"]["coding"] if c["system"] == fhir.SNOMED]
+        assert snomed == ([symptom.snomed.split(" ")[0]] if symptom.snomed else [])
+    # broader SNOMED codes are shared; the item's own code tells them apart
+    assert set(fhir.BROADER) == {s.id for s in cat.SYMPTOMS if "(broader)" in s.snomed}
+    (sleepy,) = coded(observations, fhir.ITEMS, "very-sleepy")
+    assert len(coded(observations, fhir.SNOMED, "3006004")) == 2  # very-sleepy, passing-out
+    assert sleepy in coded(observations, fhir.SNOMED, "3006004")
+
+
+def test_an_unknown_symptom_id_is_told_by_text_only():
+    doc = day("p1", 0, readings=[{"symptoms": ["made-up"]}])
+    (one,) = [r["resource"] for r in fhir.observations(doc)]
+    assert one["code"] == {"text": "made-up"}
+
+
+def test_no_symptoms_and_a_checklist_not_asked_look_the_same():
+    """The journal keeps no "asked, none ticked": both days have no symptom Observations."""
+    asked = day("p1", 0, readings=[{"time": "08:00", "pain": 3, "symptoms": []}])
+    not_asked = day("p1", 0, readings=[{"time": "08:00", "pain": 3}])
+    assert fhir.observations(asked) == fhir.observations(not_asked)
