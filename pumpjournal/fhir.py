@@ -2,44 +2,72 @@
 
 Resources have stable urn:uuid fullUrls; an Observation's subject is its Patient's fullUrl.
 A reading's Observations (pain now, temperature, symptoms) carry ``effectiveDateTime`` with the
-reading's time and UTC offset where both are known, else the day's date; the day's own 24-hour
-average keeps the date. Pain now and average pain: LOINC 72514-3 (0-10 verbal numeric rating),
-valueInteger. Body
-temperature: LOINC 8310-5, UCUM Cel, valueQuantity. Symptoms: one Observation each, coded with
-SNOMED CT where the catalogue marks the code as verified, else by text, valueBoolean true. The
-URLs below are code-system identifiers; nothing is fetched.
+reading's time and UTC offset where both are known, else the day's date; the day's 24-hour
+recall scores (worst, least, average) keep the date.
+
+Codes. Pain now: LOINC 72514-3 (0-10 verbal numeric rating, a point-in-time score),
+valueInteger. The 24-hour worst, least and average have no LOINC code that fits (the BPI items
+are a licensed instrument pumpjournal does not use, and PROMIS asks about 7 days), so each is
+coded in pumpjournal's own code system ``ITEMS`` (``pain-worst-24h``, ``pain-least-24h``,
+``pain-average-24h``: the linkIds of docs/catalogue.md section 6) and never with 72514-3: a
+consumer selecting by code gets one kind of score. Body temperature: LOINC 8310-5, UCUM Cel,
+valueQuantity. Symptoms: one Observation each, valueBoolean true, coded with the checklist id in
+``ITEMS`` and with SNOMED CT where the catalogue marks the code as verified (some are broader
+than the item: ``BROADER``). The URLs below are code-system identifiers; nothing is fetched.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import uuid
 from typing import IO, Iterable
+
+import orjson
 
 from . import symptoms as cat
 
 LOINC, SNOMED, UCUM = "http://loinc.org", "http://snomed.info/sct", "http://unitsofmeasure.org"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+ITEMS = "urn:pumpjournal:item"  # pumpjournal's own codes: questionnaire linkIds, checklist ids
 INSTRUMENT = "pumpjournal daily NRS v1"
 PAIN = {"system": LOINC, "code": "72514-3",
         "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}
+# the day's recall scores: (stored key, slot number, code in ITEMS, display, code.text)
+RECALL = (
+    ("worst", 1, "pain-worst-24h", "Worst pain over the last 24 hours, 0-10",
+     "worst pain over the last 24 hours"),
+    ("least", 2, "pain-least-24h", "Least pain over the last 24 hours, 0-10",
+     "least pain over the last 24 hours"),
+    ("average", 0, "pain-average-24h", "Average pain over the last 24 hours, 0-10",
+     "average pain over the last 24 hours"),
+)
+TEMPERATURE = {"system": LOINC, "code": "8310-5", "display": "Body temperature"}
+# checklist ids whose SNOMED CT code is broader than the item (the catalogue's ↑)
+BROADER = tuple(s.id for s in cat.SYMPTOMS if "(broader)" in s.snomed)
+
+_NAMESPACE = uuid.NAMESPACE_URL.bytes
 
 
 def urn(*parts: str) -> str:
-    """A stable urn:uuid for a resource, so the same journal exports the same Bundle."""
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "pumpjournal:" + ":".join(parts)))
+    """A stable urn:uuid for a resource, so the same journal exports the same Bundle: the
+    name-based (version 5) UUID of ``pumpjournal:`` and the parts joined by ``:`` in the URL
+    namespace, as ``uuid.uuid5`` makes it, without building a UUID object."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE + ("pumpjournal:" + ":".join(parts)).encode())
+                       .digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"urn:uuid:{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _observation(slot: str, n: int, patient: str, day: str, when: str, category: str,
-                 code: dict, text: str, value: dict) -> dict:
+def _observation(slot: str, n: int, patient: str, subject: dict, day: str, when: str,
+                 category: str, codings: list, text: str, value: dict) -> dict:
     return {"fullUrl": urn("observation", patient, day, slot, str(n)), "resource": {
         "resourceType": "Observation", "status": "final",
         "category": [{"coding": [{"system": CATEGORY, "code": category}]}],
-        "code": {**({"coding": [code]} if code else {}), "text": text},
-        "subject": {"reference": urn("patient", patient)}, "effectiveDateTime": when,
-        **value}}
+        "code": {**({"coding": codings} if codings else {}), "text": text},
+        "subject": subject, "effectiveDateTime": when, **value}}
 
 
 def effective(day: str, reading: dict) -> str:
@@ -62,49 +90,74 @@ def _pain(value: int, recall: str) -> dict:
     return {"valueInteger": value, "method": {"text": f"{INSTRUMENT}; recall: {recall}"}}
 
 
+def symptom_codings(sid: str) -> list[dict]:
+    """The codings of a checklist item: its SNOMED CT code where the catalogue marks one
+    verified (which may be broader than the item, see ``BROADER``), then its id in ``ITEMS``.
+    An id not in the catalogue (a hand-edited journal) has none: it is told by text."""
+    symptom = cat.BY_ID.get(sid)
+    if symptom is None:
+        return []
+    code = symptom.snomed.split(" ")[0]
+    return ([{"system": SNOMED, "code": code}] if code else []) + [
+        {"system": ITEMS, "code": sid}]
+
+
 def observations(day: dict) -> list[dict]:
-    """The Observations of a stored day: its 24-hour average pain (dated by the day), then
-    each reading's pain now, temperature and symptoms (timed where the reading's time and
-    offset are known). Ids stay unique and stable per reading: the reading's time (or
-    "untimed": a day has at most one reading without a time) is part of each one."""
+    """The Observations of a stored day: its 24-hour worst, least and average pain (dated by
+    the day), then each reading's pain now, temperature and symptoms (timed where the
+    reading's time and offset are known). Ids stay unique and stable per reading: the reading's
+    time (or "untimed": a day has at most one reading without a time) is part of each one, and
+    each recall score has its own fixed number."""
     patient, date = day["patient"], day["date"]
+    subject = {"reference": urn("patient", patient)}
     found = []
-    if day.get("average") is not None:
-        found.append(_observation("day", 0, patient, date, date, "survey", PAIN,
-                                  "average pain over the last 24 hours",
-                                  _pain(day["average"], "last 24 hours")))
+    for key, n, code, display, text in RECALL:
+        if day.get(key) is not None:
+            found.append(_observation(
+                "day", n, patient, subject, date, date, "survey",
+                [{"system": ITEMS, "code": code, "display": display}], text,
+                _pain(day[key], "last 24 hours")))
     for reading in sorted(day["readings"], key=lambda r: r.get("time") or ""):
         slot, when = reading.get("time") or "untimed", effective(date, reading)
         items = []
         if reading.get("pain") is not None:
-            items.append(("survey", PAIN, "pain right now", _pain(reading["pain"], "now")))
+            items.append(("survey", [PAIN], "pain right now", _pain(reading["pain"], "now")))
         if reading.get("temperature_c") is not None:
-            items.append(("vital-signs", {"system": LOINC, "code": "8310-5",
-                                          "display": "Body temperature"}, "body temperature",
+            items.append(("vital-signs", [TEMPERATURE], "body temperature",
                           {"valueQuantity": {"value": reading["temperature_c"], "unit": "Cel",
                                              "system": UCUM, "code": "Cel"}}))
         for sid in reading.get("symptoms") or ():
-            symptom = cat.BY_ID.get(sid)  # an id not in the catalogue (a hand-edited journal)
-            code = symptom.snomed.split(" ")[0] if symptom else ""
-            coding = {"system": SNOMED, "code": code} if code else None
-            items.append(("survey", coding, symptom.label if symptom else sid,
+            symptom = cat.BY_ID.get(sid)
+            items.append(("survey", symptom_codings(sid), symptom.label if symptom else sid,
                           {"valueBoolean": True}))
-        found += [_observation(slot, n, patient, date, when, *item)
+        found += [_observation(slot, n, patient, subject, date, when, *item)
                   for n, item in enumerate(items)]
     return found
 
 
+def patient_entry(person: str) -> dict:
+    """The Bundle entry of one person's Patient resource."""
+    return {"fullUrl": urn("patient", person), "resource": {
+        "resourceType": "Patient", "id": fhir_id(person),
+        "identifier": [{"system": "urn:pumpjournal:patient", "value": person}]}}
+
+
+OPENING = '{"resourceType":"Bundle","type":"collection","entry":['
+
+
 def write_bundle(out: IO[str], days: Iterable[dict], patients: list[str]) -> None:
-    """Stream a Bundle of stored ``days`` (schema 2 documents): one resource at a time."""
-    out.write('{"resourceType": "Bundle", "type": "collection", "entry": [')
-    first = True
-    for patient in patients:
-        resource = {"fullUrl": urn("patient", patient), "resource": {
-            "resourceType": "Patient", "id": fhir_id(patient),
-            "identifier": [{"system": "urn:pumpjournal:patient", "value": patient}]}}
-        out.write(("" if first else ",") + "\n  " + json.dumps(resource, ensure_ascii=False))
-        first = False
+    """Stream a Bundle of stored ``days`` (schema 2 documents) to ``out``: the opening, then
+    each entry as it is made (one compact JSON resource a line, written and forgotten), then
+    the closing. Memory holds one day's resources at a time, whatever the journal's size. The
+    text is the compact JSON of the whole Bundle (as ``orjson.dumps`` writes it) with a line
+    break before each entry and before the closing."""
+    out.write(OPENING)
+    sep = "\n"
+    for person in patients:
+        out.write(sep + orjson.dumps(patient_entry(person)).decode())
+        sep = ",\n"
     for day in days:
         for resource in observations(day):
-            out.write(",\n  " + json.dumps(resource, ensure_ascii=False))
-    out.write("\n]}\n")
+            out.write(sep + orjson.dumps(resource).decode())
+            sep = ",\n"
+    out.write("\n]}\n" if sep != "\n" else "]}\n")

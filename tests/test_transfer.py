@@ -1132,9 +1132,13 @@ def test_fhir_bundle_holds_patients_and_coded_observations(cli, journal, tmp_pat
             and o["subject"]["reference"] == urls[0]]
     pain = [o for o in day3 if o["code"]["coding"] and o["code"]["coding"][0]["code"]
             == "72514-3"]
-    assert sorted(o["valueInteger"] for o in pain) == [6, 6]  # pain now and average
+    assert [(o["valueInteger"], o["code"]["text"]) for o in pain] == [(6, "pain right now")]
     assert {o["code"]["coding"][0]["system"] for o in pain} == {"http://loinc.org"}
-    assert len({o["code"]["text"] for o in pain}) == 2
+    # the day's recall scores have codes of their own, in pumpjournal's code system
+    recall = {o["code"]["coding"][0]["code"]: o["valueInteger"] for o in day3
+              if o["code"]["coding"][0]["system"] == "urn:pumpjournal:item"
+              and "valueInteger" in o}
+    assert recall == {"pain-worst-24h": 8, "pain-least-24h": 4, "pain-average-24h": 6}
     temperature = [o for o in day3 if o["code"]["coding"]
                    and o["code"]["coding"][0]["code"] == "8310-5"]
     assert [o["valueQuantity"] for o in temperature] == [
@@ -1145,8 +1149,6 @@ def test_fhir_bundle_holds_patients_and_coded_observations(cli, journal, tmp_pat
              in o["code"]["coding"]]
     assert len(fever) == 1
     assert sum(o.get("valueBoolean") is True for o in day3) == 2  # fever and chills
-    # worst (8) and least (4) pain have no LOINC code and are left out
-    assert not [o for o in day3 if o.get("valueInteger") in (8, 4)]
     assert all(o["status"] == "final" for o in observations)
 
 
