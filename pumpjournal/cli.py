@@ -1547,9 +1547,10 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
 
 
 @app.command(help="Export entries as CSV, JSONL, JSON (one row per reading, with the day's "
-             "own values on each) or a FHIR R4 Bundle, oldest first. "
-             "Without --output it writes to stdout. CSV cells that begin with = + - @ are "
-             "written so spreadsheets do not run them." + examples(
+             "own values on each) or a FHIR R4 Bundle, oldest first. Without --output it "
+             "writes to stdout. CSV cells that begin with = + - @ are written so spreadsheets "
+             "do not run them, unless --no-formula-guard; the other formats carry text "
+             "exactly as stored." + examples(
                  "pumpjournal export --format csv --output diary.csv",
                  "pumpjournal export --format jsonl --patient p001 --since 2026-01-01",
                  "pumpjournal export --format fhir --output bundle.json"))
@@ -1565,6 +1566,10 @@ def export(
     since: SinceOpt = None, until: UntilOpt = None,
     patient: Annotated[Optional[str], typer.Option(
         "--patient", "-P", metavar="ID", help="Only this person (default: everyone).")] = None,
+    no_formula_guard: Annotated[bool, typer.Option(
+        "--no-formula-guard", help="CSV: write text exactly as stored, without the leading ' "
+        "that keeps spreadsheets from running a cell as a formula (for analysis tools).")
+    ] = False,
     journal: JournalOpt = None,
 ):
     from . import transfer
@@ -1573,23 +1578,30 @@ def export(
     if output == "-":
         reads_only(ctx)
     fmt = formats.to_write(output, fmt, transfer.check_format_out, "csv")
+    if no_formula_guard and fmt != "csv":
+        raise InputError("--no-formula-guard goes with --format csv (only CSV carries the "
+                         "guard).")
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
     store = open_journal(ctx, journal)
     view = store.read()
     transfer.check_person(view, who)  # before any output file is made
+    def write(stream) -> int:
+        return transfer.export(view, stream, fmt, who, low, high,
+                               formula_guard=not no_formula_guard)
+
     if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
         import io
 
         buffer = io.StringIO()
-        count = transfer.export(view, buffer, fmt, who, low, high)
+        count = write(buffer)
         sys.stdout.write(escape(buffer.getvalue(), lines=True))
     elif output == "-":  # a pipe or a file: the data exactly as stored
-        count = transfer.export(view, sys.stdout, fmt, who, low, high)
+        count = write(sys.stdout)
     else:
         target = output_path(output)
         with private_text(target, force, store.own_files(target)) as stream:
-            count = transfer.export(view, stream, fmt, who, low, high)
+            count = write(stream)
         say(f"Exported {words.plural(count, 'reading')} to {output}.")
 
 
