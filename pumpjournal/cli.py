@@ -1547,22 +1547,26 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
 
 
 @app.command(help="Export entries as CSV, JSONL, JSON (one row per reading, with the day's "
-             "own values on each) or a FHIR R4 Bundle, oldest first. Without --output it "
-             "writes to stdout. CSV cells that begin with = + - @ are written so spreadsheets "
-             "do not run them, unless --no-formula-guard; the other formats carry text "
-             "exactly as stored." + examples(
+             "own values on each), a FHIR R4 Bundle or a Parquet dataset (a folder, one "
+             "sub-folder per participant; needs pip install 'pumpjournal\\[parquet]'), "
+             "oldest first. Without --output it writes to stdout. CSV cells that begin with "
+             "= + - @ are written so spreadsheets do not run them, unless --no-formula-guard; "
+             "the other formats carry text exactly as stored." + examples(
                  "pumpjournal export --format csv --output diary.csv",
                  "pumpjournal export --format jsonl --patient p001 --since 2026-01-01",
-                 "pumpjournal export --format fhir --output bundle.json"))
+                 "pumpjournal export --format fhir --output bundle.json",
+                 "pumpjournal export --format parquet --output exports/study"))
 def export(
     ctx: typer.Context,
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", "-f", metavar="csv|jsonl|json|fhir",
+        "--format", "-f", metavar="csv|jsonl|json|fhir|parquet",
         help="Default: from --output's name, else csv.")] = None,
     output: Annotated[str, typer.Option(
-        "--output", "-o", metavar="FILE|-", help="File to write (created 0600), or - for "
-        "stdout.")] = "-",
-    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+        "--output", "-o", metavar="FILE|DIR|-", help="File to write (created 0600), - for "
+        "stdout, or for parquet a new or empty folder (created 0700).")] = "-",
+    force: Annotated[bool, typer.Option(
+        help="Replace an existing file (for parquet: a folder holding an earlier Parquet "
+        "export, replaced whole).")] = False,
     since: SinceOpt = None, until: UntilOpt = None,
     patient: Annotated[Optional[str], typer.Option(
         "--patient", "-P", metavar="ID", help="Only this person (default: everyone).")] = None,
@@ -1581,11 +1585,25 @@ def export(
     if no_formula_guard and fmt != "csv":
         raise InputError("--no-formula-guard goes with --format csv (only CSV carries the "
                          "guard).")
+    if fmt == "parquet":
+        from . import parquet_out
+
+        folder = parquet_out.output_folder(output)
+        parquet_out.check_available()  # the install hint before the journal is read
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
     store = open_journal(ctx, journal)
     view = store.read()
     transfer.check_person(view, who)  # before any output file is made
+    if fmt == "parquet":
+        protected = store.own_files(folder) + [(store.backup_folder, "the journal's "
+                                                "backups folder")]
+        done = parquet_out.write_dataset(folder, transfer.people_rows(view, who, low, high),
+                                         force=force, protected=protected)
+        say(f"Exported {words.plural(done['readings'], 'reading')} of "
+            f"{words.plural(done['participants'], 'participant')} to {output} (Parquet, a "
+            "folder per participant).")
+        return
     def write(stream) -> int:
         return transfer.export(view, stream, fmt, who, low, high,
                                formula_guard=not no_formula_guard)

@@ -1,4 +1,5 @@
-"""Bulk import and export for researchers: CSV, JSON, JSONL in; CSV, JSON, JSONL, FHIR out.
+"""Bulk import and export for researchers: CSV, JSON, JSONL in; CSV, JSON, JSONL, FHIR out
+(Parquet out: ``parquet_out``, fed by ``people_rows``).
 
 One row is one reading: a person, a date, the reading's time (empty: not recorded) and what was
 noticed then, with the day's own values (the 24-hour scores, sleep, mood, questions) repeated on
@@ -29,7 +30,8 @@ from .queries import choose_patient
 from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
-FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
+FORMATS_OUT = ("csv", "jsonl", "json", "fhir", "parquet")
+STREAM_FORMATS = ("csv", "jsonl", "json", "fhir")  # what ``export`` writes to a text stream
 CONFLICT = ("fail", "skip", "update")
 # The columns of an export (and of the import template), in order: one row per reading; the
 # day's own values (worst, least, average, sleep, mood, questions) repeat on each of its rows.
@@ -1086,6 +1088,9 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     begin like a spreadsheet formula get a leading ' unless ``formula_guard`` is False; the
     other formats carry text exactly as stored."""
     fmt = check_format_out(fmt)
+    if fmt not in STREAM_FORMATS:
+        raise InputError(f"{fmt} is not written to a stream; use pumpjournal.parquet_out."
+                         "write_dataset with people_rows.")
     check_person(view, patient)
     import orjson
 
@@ -1117,6 +1122,28 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
 
         write_bundle(out, (doc for *_, doc in keys), sorted({k[0] for k in keys}))
     return count
+
+
+def people_rows(view, patient: str | None = None, since: date | None = None,
+                until: date | None = None) -> Iterator[tuple[str, Iterator[dict]]]:
+    """The export's rows person by person: (person, that person's ``export_rows`` in the
+    export's order), people in order, only those with a day in the range. What the
+    per-participant exporters (Parquet) take, so they hold one person's rows at a
+    time. A ``patient`` the journal does not hold is an InputError, raised at once."""
+    check_person(view, patient)
+    low = since.isoformat() if since else ""
+    high = until.isoformat() if until else "9999"
+    days: dict[str, list] = {}
+    for doc_id, doc in view.raw_entries():
+        if (patient is None or doc["patient"] == patient) and low <= doc["date"] <= high:
+            days.setdefault(doc["patient"], []).append((doc["date"], doc_id, doc))
+    return _people(days)
+
+
+def _people(days: dict[str, list]) -> Iterator[tuple[str, Iterator[dict]]]:
+    for person in sorted(days):
+        found = sorted(days.pop(person), key=lambda k: k[:2])
+        yield person, (row for *_, doc in found for row in export_rows(doc))
 
 
 def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",", force: bool = False,
