@@ -1547,19 +1547,22 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
 
 
 @app.command(help="Export entries as CSV, JSONL, JSON (one row per reading, with the day's "
-             "own values on each), a FHIR R4 Bundle or a Parquet dataset (a folder, one "
-             "sub-folder per participant; needs pip install 'pumpjournal\\[parquet]'), "
-             "oldest first. Without --output it writes to stdout. CSV cells that begin with "
-             "= + - @ are written so spreadsheets do not run them, unless --no-formula-guard; "
-             "the other formats carry text exactly as stored." + examples(
+             "own values on each), a FHIR R4 Bundle, a Parquet dataset (a folder, one "
+             "sub-folder per participant; needs pip install 'pumpjournal\\[parquet]') or a "
+             "REDCap import file, oldest first. Without --output it writes to stdout. CSV "
+             "cells that begin with = + - @ are written so spreadsheets do not run them, "
+             "unless --no-formula-guard; the other formats carry text exactly as stored."
+             + examples(
                  "pumpjournal export --format csv --output diary.csv",
                  "pumpjournal export --format jsonl --patient p001 --since 2026-01-01",
                  "pumpjournal export --format fhir --output bundle.json",
-                 "pumpjournal export --format parquet --output exports/study"))
+                 "pumpjournal export --format parquet --output exports/study",
+                 "pumpjournal export --format redcap --output records.csv "
+                 "--data-dictionary dictionary.csv"))
 def export(
     ctx: typer.Context,
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", "-f", metavar="csv|jsonl|json|fhir|parquet",
+        "--format", "-f", metavar="csv|jsonl|json|fhir|parquet|redcap",
         help="Default: from --output's name, else csv.")] = None,
     output: Annotated[str, typer.Option(
         "--output", "-o", metavar="FILE|DIR|-", help="File to write (created 0600), - for "
@@ -1574,14 +1577,20 @@ def export(
         "--no-formula-guard", help="CSV: write text exactly as stored, without the leading ' "
         "that keeps spreadsheets from running a cell as a formula (for analysis tools).")
     ] = False,
+    data_dictionary: Annotated[Optional[str], typer.Option(
+        "--data-dictionary", metavar="FILE", help="With --format redcap: also write REDCap's "
+        "data dictionary for the file (created 0600), to build the project from.")] = None,
     journal: JournalOpt = None,
 ):
     from . import transfer
     from .files import private_text
 
-    if output == "-":
+    if output == "-" and data_dictionary is None:
         reads_only(ctx)
     fmt = formats.to_write(output, fmt, transfer.check_format_out, "csv")
+    if data_dictionary is not None and fmt != "redcap":
+        raise InputError("--data-dictionary goes with --format redcap (it describes a REDCap "
+                         "import file).")
     if no_formula_guard and fmt != "csv":
         raise InputError("--no-formula-guard goes with --format csv (only CSV carries the "
                          "guard).")
@@ -1604,10 +1613,26 @@ def export(
             f"{words.plural(done['participants'], 'participant')} to {output} (Parquet, a "
             "folder per participant).")
         return
-    def write(stream) -> int:
-        return transfer.export(view, stream, fmt, who, low, high,
-                               formula_guard=not no_formula_guard)
+    if fmt == "redcap":
+        from . import redcap
 
+        def write(stream) -> int:
+            return redcap.write_records(stream, transfer.people_rows(view, who, low, high))[
+                "readings"]
+        dictionary = output_path(data_dictionary, "--data-dictionary") if data_dictionary \
+            else None
+    else:
+        def write(stream) -> int:
+            return transfer.export(view, stream, fmt, who, low, high,
+                                   formula_guard=not no_formula_guard)
+        dictionary = None
+    if dictionary is not None:
+        from .files import check_new
+
+        protected = store.own_files(dictionary)
+        if output != "-":
+            protected.append((output_path(output), "the export file"))
+        check_new(dictionary, force, protected)
     if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
         import io
 
@@ -1621,6 +1646,16 @@ def export(
         with private_text(target, force, store.own_files(target)) as stream:
             count = write(stream)
         say(f"Exported {words.plural(count, 'reading')} to {output}.")
+    if dictionary is not None:
+        from .redcap import write_dictionary
+
+        try:
+            with private_text(dictionary, force, store.own_files(dictionary)) as stream:
+                write_dictionary(stream)
+        except PumpjournalError as exc:
+            exc.written = output != "-"  # the records file is there already
+            raise
+        say(f"Wrote the REDCap data dictionary to {data_dictionary}.")
 
 
 @app.command(help="One line per person in the journal: days logged, first and last day, mean "

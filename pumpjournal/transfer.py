@@ -1,5 +1,5 @@
 """Bulk import and export for researchers: CSV, JSON, JSONL in; CSV, JSON, JSONL, FHIR out
-(Parquet out: ``parquet_out``, fed by ``people_rows``).
+(Parquet and REDCap out: ``parquet_out`` and ``redcap``, fed by ``people_rows``).
 
 One row is one reading: a person, a date, the reading's time (empty: not recorded) and what was
 noticed then, with the day's own values (the 24-hour scores, sleep, mood, questions) repeated on
@@ -30,7 +30,7 @@ from .queries import choose_patient
 from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
-FORMATS_OUT = ("csv", "jsonl", "json", "fhir", "parquet")
+FORMATS_OUT = ("csv", "jsonl", "json", "fhir", "parquet", "redcap")
 STREAM_FORMATS = ("csv", "jsonl", "json", "fhir")  # what ``export`` writes to a text stream
 CONFLICT = ("fail", "skip", "update")
 # The columns of an export (and of the import template), in order: one row per reading; the
@@ -1090,7 +1090,7 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     fmt = check_format_out(fmt)
     if fmt not in STREAM_FORMATS:
         raise InputError(f"{fmt} is not written to a stream; use pumpjournal.parquet_out."
-                         "write_dataset with people_rows.")
+                         "write_dataset or pumpjournal.redcap.write_records with people_rows.")
     check_person(view, patient)
     import orjson
 
@@ -1128,7 +1128,7 @@ def people_rows(view, patient: str | None = None, since: date | None = None,
                 until: date | None = None) -> Iterator[tuple[str, Iterator[dict]]]:
     """The export's rows person by person: (person, that person's ``export_rows`` in the
     export's order), people in order, only those with a day in the range. What the
-    per-participant exporters (Parquet) take, so they hold one person's rows at a
+    per-participant exporters (Parquet, REDCap) take, so they hold one person's rows at a
     time. A ``patient`` the journal does not hold is an InputError, raised at once."""
     check_person(view, patient)
     low = since.isoformat() if since else ""

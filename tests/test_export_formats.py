@@ -1,8 +1,8 @@
-"""The study-scale exports: a Parquet dataset (a folder, one sub-folder per participant), and
-the spreadsheet formula guard (CSV only).
+"""The study-scale exports: a Parquet dataset (a folder, one sub-folder per participant), a
+REDCap import file with its data dictionary, and the spreadsheet formula guard (CSV only).
 
 Through the real command line (the ``cli`` fixture) and the library (``parquet_out``,
-``transfer.people_rows``). The Parquet files are read back with pyarrow and
+``redcap``, ``transfer.people_rows``). The Parquet files are read back with pyarrow and
 DuckDB, both in the test extra; the README's DuckDB query runs here as written. The README's
 pandas, Polars and Spark lines need libraries the tests do not install, and are not run.
 """
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from pumpjournal import parquet_out, transfer
+from pumpjournal import parquet_out, redcap, transfer
+from pumpjournal import symptoms as cat
 from pumpjournal.store import Journal
 from pjtest import child_env, ok, refused, snapshot
 
@@ -125,7 +126,7 @@ def test_an_unguarded_csv_imports_back_but_a_note_opening_like_the_guard_loses_i
                     for n in exported_notes(cli, study, "jsonl")]
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "json", "fhir", "parquet"])
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "fhir", "parquet", "redcap"])
 def test_no_formula_guard_is_a_csv_option(cli, study, fmt):
     line = refused(cli("export", "--format", fmt, "--output", str(study / "x"),
                        "--no-formula-guard"))
@@ -399,14 +400,249 @@ def test_people_rows_gives_each_participants_rows_in_export_order(cli, study, jo
     assert flat == jsonl_rows(cli)
     with pytest.raises(transfer.InputError):
         transfer.people_rows(view, "nobody")
-    with pytest.raises(transfer.InputError, match="people_rows"):  # not a stream
-        transfer.export(view, io.StringIO(), "parquet")
+    for fmt in ("parquet", "redcap"):  # not a stream: the library says what to call
+        with pytest.raises(transfer.InputError, match="people_rows"):
+            transfer.export(view, io.StringIO(), fmt)
+
+
+# REDCap ----------------------------------------------------------------------------------
+
+
+def redcap_export(cli, study, *options: str) -> tuple[list[dict], list[dict], list[str]]:
+    """(records, dictionary rows, the records file's columns) of a REDCap export."""
+    ok(cli("export", "--format", "redcap", "--output", str(study / "records.csv"),
+           "--data-dictionary", str(study / "dictionary.csv"), *options))
+    with open(study / "records.csv", newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        records = list(reader)
+        names = list(reader.fieldnames)
+    with open(study / "dictionary.csv", newline="", encoding="utf-8") as handle:
+        dictionary = list(csv.DictReader(handle))
+    return records, dictionary, names
+
+
+def choices(field: dict) -> list[tuple[str, str]]:
+    text = field["Choices, Calculations, OR Slider Labels"]
+    return [tuple(part.strip() for part in choice.split(",", 1)) for choice in text.split("|")]
+
+
+def test_the_redcap_dictionary_has_redcaps_columns_and_field_rules(cli, study):
+    _, dictionary, _ = redcap_export(cli, study)
+    with open(study / "dictionary.csv", newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    assert header == ["Variable / Field Name", "Form Name", "Section Header", "Field Type",
+                      "Field Label", "Choices, Calculations, OR Slider Labels", "Field Note",
+                      "Text Validation Type OR Show Slider Number", "Text Validation Min",
+                      "Text Validation Max", "Identifier?",
+                      "Branching Logic (Show field only if...)", "Required Field?",
+                      "Custom Alignment", "Question Number (surveys only)",
+                      "Matrix Group Name", "Matrix Ranking?", "Field Annotation"]
+    first = dictionary[0]
+    assert (first["Variable / Field Name"], first["Form Name"]) == ("record_id", "participant")
+    assert {f["Form Name"] for f in dictionary[1:]} == {"daily_reading"}
+    names = [f["Variable / Field Name"] for f in dictionary]
+    assert len(set(names)) == len(names)
+    for field in dictionary:
+        name = field["Variable / Field Name"]
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", name) and len(name) <= 100, name
+        assert field["Field Type"] in {"text", "notes", "checkbox", "dropdown", "yesno"}
+        assert field["Text Validation Type OR Show Slider Number"] in {
+            "", "date_ymd", "time", "integer", "number"}
+        if field["Field Type"] in ("checkbox", "dropdown"):
+            codes = [c for c, _ in choices(field)]
+            assert all(re.fullmatch(r"[a-z0-9_]+", c) for c in codes), codes
+            assert len(set(codes)) == len(codes)
+            assert all(label for _, label in choices(field))
+        else:
+            assert field["Choices, Calculations, OR Slider Labels"] == ""
+    symptoms = next(f for f in dictionary if f["Variable / Field Name"] == "symptoms")
+    assert [c for c, _ in choices(symptoms)] == [s.id.replace("-", "_") for s in cat.SYMPTOMS]
+
+
+def expand(dictionary: list[dict]) -> list[str]:
+    """The records file's columns a dictionary defines, in order."""
+    found = ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance",
+             "participant_complete"]
+    for field in dictionary[1:]:
+        name = field["Variable / Field Name"]
+        if field["Field Type"] == "checkbox":
+            found += [f"{name}___{code}" for code, _ in choices(field)]
+        else:
+            found.append(name)
+    return found + ["daily_reading_complete"]
+
+
+def test_every_redcap_column_is_defined_in_the_dictionary_in_order(cli, study):
+    records, dictionary, names = redcap_export(cli, study)
+    assert names[:3] == ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
+    assert names == expand(dictionary)
+    assert all(len(n) <= 100 for n in names)
+
+
+def check_value(field: dict, value: str) -> None:
+    """A cell's raw value fits its field's type and range (empty: no value)."""
+    kind, valid = field["Field Type"], field["Text Validation Type OR Show Slider Number"]
+    low, high = field["Text Validation Min"], field["Text Validation Max"]
+    if value == "":
+        return
+    if valid == "date_ymd":
+        date.fromisoformat(value)
+    elif valid == "time":
+        assert re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", value), value
+    elif valid in ("integer", "number"):
+        number = int(value) if valid == "integer" else float(value)
+        assert float(low or "-inf") <= number <= float(high or "inf"), (field, value)
+    elif kind == "yesno":
+        assert value in ("0", "1")
+    elif kind == "dropdown":
+        assert value in [c for c, _ in choices(field)]
+
+
+def test_redcap_values_are_raw_codes_that_fit_their_fields(cli, study):
+    records, dictionary, _ = redcap_export(cli, study)
+    fields = {f["Variable / Field Name"]: f for f in dictionary}
+    for record in records:
+        repeating = record["redcap_repeat_instrument"] == "daily_reading"
+        for column, value in record.items():
+            name, _, choice = column.partition("___")
+            if choice:  # a checkbox: 0/1 on a reading, empty on the participant row
+                assert value in (("0", "1") if repeating else ("",)), (column, value)
+            elif name in fields and name != "record_id":
+                assert repeating or value == "", (column, value)
+                check_value(fields[name], value)
+        assert record["daily_reading_complete"] == ("2" if repeating else "")
+        assert record["participant_complete"] == ("" if repeating else "2")
+
+
+def test_redcap_readings_are_instances_numbered_per_record_in_time_order(cli, study):
+    records, _, _ = redcap_export(cli, study)
+    layout = [(r["record_id"], r["redcap_repeat_instrument"], r["redcap_repeat_instance"],
+               r["reading_date"], r["reading_time"]) for r in records]
+    assert layout == [
+        ("007", "", "", "", ""), ("007", "daily_reading", "1", "2025-03-02", ""),
+        ("p001", "", "", "", ""), ("p001", "daily_reading", "1", "2025-03-01", ""),
+        ("p001", "daily_reading", "2", "2025-03-01", "08:00"),
+        ("p001", "daily_reading", "3", "2025-03-01", "12:30"),
+        ("p001", "daily_reading", "4", "2025-03-02", "21:15"),
+        ("p002", "", "", "", ""), ("p002", "daily_reading", "1", "2025-03-01", ""),
+        ("p002", "daily_reading", "2", "2025-03-05", "07:05")]
+    # the day's own values repeat on each of its readings
+    day = [r for r in records if r["record_id"] == "p001" and r["reading_date"] == "2025-03-01"]
+    assert {(r["pain_worst"], r["sleep"], r["questions"]) for r in day} == {
+        ("7", "6.5", "Is it the pump?\ntwo\nlines")}
+
+
+def decode(records: list[dict], dictionary: list[dict]) -> list[dict]:
+    """A REDCap import file read back with nothing but its dictionary: each reading as the
+    JSONL export's row (checkbox codes to checklist ids by the choice order)."""
+    catalogue = [s.id for s in cat.SYMPTOMS]
+    fields = {f["Variable / Field Name"]: f for f in dictionary}
+    columns = dict(zip(["reading_date", "reading_time", "utc_offset", "pain_now", "pain_worst",
+                        "pain_least", "pain_average", "symptoms", "worse", "temperature",
+                        "temperature_c", "temperature_site", "boluses", "sleep", "mood",
+                        "note", "questions", "contacted", "logged_at", "updated_at"],
+                       transfer.COLUMNS[1:]))
+    rows = []
+    for record in records:
+        if record["redcap_repeat_instrument"] != "daily_reading":
+            continue
+        row = {"patient": record["record_id"]}
+        for name, key in columns.items():
+            field = fields[name]
+            kind = field["Field Type"]
+            valid = field["Text Validation Type OR Show Slider Number"]
+            if kind == "checkbox":
+                codes = [c for c, _ in choices(field)]
+                value = [catalogue[i] for i, c in enumerate(codes)
+                         if record[f"{name}___{c}"] == "1"]
+            else:
+                value = record[name] or None
+                if value is None:
+                    value = [] if key == "questions" else None
+                elif valid == "integer":
+                    value = int(value)
+                elif valid == "number":
+                    value = float(value)
+                elif kind == "yesno":
+                    value = value == "1"
+                elif kind == "dropdown":
+                    value = value.replace("_", "-")
+                elif key == "questions":
+                    value = value.split("\n")
+            row[key] = value
+        rows.append(row)
+    return rows
+
+
+def test_a_redcap_export_decoded_with_its_dictionary_is_the_journals_readings(cli, study):
+    records, dictionary, _ = redcap_export(cli, study)
+    expected = jsonl_rows(cli)
+    for row in expected:  # REDCap keeps questions one a line
+        row["questions"] = "\n".join(row["questions"]).split("\n") if row["questions"] else []
+    assert decode(records, dictionary) == expected
+
+
+def test_redcap_text_is_written_exactly_as_stored(cli, study):
+    records, _, _ = redcap_export(cli, study)
+    notes = [r["note"] for r in records if r["note"]]
+    assert sorted(notes) == sorted(HOSTILE)  # no formula guard: REDCap would keep the '
+
+
+def test_redcap_exports_a_window_and_one_person_and_goes_to_stdout(cli, study):
+    text = ok(cli("export", "--format", "redcap", "--patient", "p001", "--since",
+                  "2025-03-02")).stdout
+    records = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["record_id"], r["redcap_repeat_instance"], r["reading_date"])
+            for r in records] == [("p001", "", ""), ("p001", "1", "2025-03-02")]
+
+
+def test_the_library_writes_the_same_redcap_file(cli, study, journal):
+    view = Journal(journal).read()
+    out = io.StringIO(newline="")
+    assert redcap.write_records(out, transfer.people_rows(view)) == {"readings": 7,
+                                                                     "participants": 3}
+    assert out.getvalue() == ok(cli("export", "--format", "redcap")).stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json", "fhir", "parquet"])
+def test_a_data_dictionary_goes_with_the_redcap_format_only(cli, study, fmt):
+    line = refused(cli("export", "--format", fmt, "--output", str(study / "x"),
+                       "--data-dictionary", str(study / "d.csv")))
+    assert "--data-dictionary goes with --format redcap" in line
+    assert not (study / "d.csv").exists() and not (study / "x").exists()
+
+
+def test_the_data_dictionary_follows_the_output_file_rules(cli, study, journal):
+    target, dictionary = study / "records.csv", study / "dictionary.csv"
+    dictionary.write_text("keep")
+    line = refused(cli("export", "--format", "redcap", "--output", str(target),
+                       "--data-dictionary", str(dictionary)))
+    assert "--force" in line and dictionary.read_text() == "keep" and not target.exists()
+    line = refused(cli("export", "--format", "redcap", "--output", str(target),
+                       "--data-dictionary", str(target)))
+    assert "the export file" in line and not target.exists()
+    before = snapshot(journal)
+    refused(cli("export", "--format", "redcap", "--output", str(target),
+                "--data-dictionary", str(journal), "--force"), journal=journal, before=before)
+    ok(cli("export", "--format", "redcap", "--output", str(target), "--data-dictionary",
+           str(dictionary), "--force"))
+    assert dictionary.read_text().startswith("Variable / Field Name,")
+    assert dictionary.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_dictionary_is_written_beside_a_redcap_export_to_stdout(cli, study):
+    result = ok(cli("export", "--format", "redcap", "--data-dictionary",
+                    str(study / "d.csv")))
+    assert result.stdout.startswith("record_id,redcap_repeat_instrument,")
+    assert (study / "d.csv").read_text().startswith("Variable / Field Name,")
 
 
 # A journal edited by hand ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fmt, edit, words", [
+    ("redcap", {"symptoms": ["not-a-symptom"]}, "symptoms item 'not-a-symptom' that is not in "
+                                                "the checklist"),
     ("parquet", {"pain": 300}, "pain value that does not fit the Parquet column (int8)"),
     ("parquet", {"boluses": 70000}, "boluses value that does not fit the Parquet column")])
 def test_a_value_an_export_cannot_hold_is_named_with_nothing_written(cli, study, journal, fmt,
