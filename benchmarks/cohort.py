@@ -7,13 +7,15 @@ three readings, and ``logged_at`` stamps: most on the day, some days later, some
 times `cohort --json` alone, without import and export.
 
 Prints whole-process median wall times and peak memory (max RSS) for: importing the CSV into an
-empty journal, re-importing it with --on-conflict skip, exporting as CSV, JSONL and FHIR, and
-`cohort --json`; beside the floor measured in the same run (plain Python reading the CSV and
-writing the same rows as JSON) and, where installed, `sqlite-utils insert --csv` of the same file.
-Targets: import within 2.5x of the floor, peak memory under 400 MB, export within 2x of the floor,
-re-import no slower than the first import, cohort --json under 3 s. The FHIR export writes many
-times the CSV's bytes (a resource for each value), so it has no time target; its peak memory
-should stay at the CSV export's: the Bundle is written one resource at a time.
+empty journal, re-importing it with --on-conflict skip, exporting as CSV, JSONL, FHIR, Parquet
+(where pyarrow is installed) and REDCap, and `cohort --json`; beside the floor measured in the
+same run (plain Python reading the CSV and writing the same rows as JSON) and, where installed,
+`sqlite-utils insert --csv` of the same file.
+Targets: import within 2.5x of the floor, peak memory under 400 MB, export within 2x of the floor
+(Parquet and REDCap within 1.5x of the CSV export), re-import no slower than the first import,
+cohort --json under 3 s. The FHIR export writes many times the CSV's bytes (a resource for each
+value), so it has no time target; its peak memory should stay at the CSV export's: the Bundle is
+written one resource at a time.
 """
 
 from __future__ import annotations
@@ -178,6 +180,15 @@ def main() -> None:
             args.runs, pj + ["export", "--format", "jsonl", "--output", "-"], env)
         results["export --format fhir"] = median_of(
             args.runs, pj + ["export", "--format", "fhir", "--output", "-"], env)
+        parquet = work / "parquet"
+        has_pyarrow = subprocess.run([PY, "-c", "import pyarrow"],
+                                     capture_output=True).returncode == 0
+        if has_pyarrow:  # a folder: removed before each run, so each writes it anew
+            results["export --format parquet"] = median_of(
+                args.runs, pj + ["export", "--format", "parquet", "--output", str(parquet)],
+                env, lambda: shutil.rmtree(parquet, ignore_errors=True))
+        results["export --format redcap"] = median_of(
+            args.runs, pj + ["export", "--format", "redcap", "--output", "-"], env)
         results["cohort --json"] = median_of(args.runs, pj + ["cohort", "--json"], env)
 
         base = floor[0]
@@ -191,6 +202,13 @@ def main() -> None:
                    "export --format fhir": (
                        "peak <= 1.1x the CSV export's",
                        lambda t, m: m <= 1.1 * results["export --format csv"][1]),
+                   # the format's own cost on top of reading the journal: against CSV's
+                   "export --format parquet": (
+                       "<= 1.5x csv export",
+                       lambda t, m: t <= 1.5 * results["export --format csv"][0]),
+                   "export --format redcap": (
+                       "<= 1.5x csv export",
+                       lambda t, m: t <= 1.5 * results["export --format csv"][0]),
                    "cohort --json": ("< 3 s", lambda t, m: t < 3)}
         print(f"{'command':<34}{'median s':>9}{'x floor':>9}{'peak MB':>9}  target")
         for name, (took, peak) in results.items():
@@ -199,6 +217,9 @@ def main() -> None:
             print(f"{name:<34}{took:>9.2f}{took / base:>9.2f}{peak:>9.0f}  {goal} {verdict}")
         if not sqlite:
             print("\nsqlite-utils not installed (pip install sqlite-utils) - peer skipped.")
+        if not has_pyarrow:
+            print("pyarrow not installed (pip install 'pumpjournal[parquet]') - Parquet "
+                  "export skipped.")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

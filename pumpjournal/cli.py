@@ -1553,50 +1553,115 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
 
 
 @app.command(help="Export entries as CSV, JSONL, JSON (one row per reading, with the day's "
-             "own values on each) or a FHIR R4 Bundle, oldest first. "
-             "Without --output it writes to stdout. CSV cells that begin with = + - @ are "
-             "written so spreadsheets do not run them." + examples(
+             "own values on each), a FHIR R4 Bundle, a Parquet dataset (a folder, one "
+             "sub-folder per participant; needs pip install 'pumpjournal\\[parquet]') or a "
+             "REDCap import file, oldest first. Without --output it writes to stdout. CSV "
+             "cells that begin with = + - @ are written so spreadsheets do not run them, "
+             "unless --no-formula-guard; the other formats carry text exactly as stored."
+             + examples(
                  "pumpjournal export --format csv --output diary.csv",
                  "pumpjournal export --format jsonl --patient p001 --since 2026-01-01",
-                 "pumpjournal export --format fhir --output bundle.json"))
+                 "pumpjournal export --format fhir --output bundle.json",
+                 "pumpjournal export --format parquet --output exports/study",
+                 "pumpjournal export --format redcap --output records.csv "
+                 "--data-dictionary dictionary.csv"))
 def export(
     ctx: typer.Context,
     fmt: Annotated[Optional[str], typer.Option(
-        "--format", "-f", metavar="csv|jsonl|json|fhir",
+        "--format", "-f", metavar="csv|jsonl|json|fhir|parquet|redcap",
         help="Default: from --output's name, else csv.")] = None,
     output: Annotated[str, typer.Option(
-        "--output", "-o", metavar="FILE|-", help="File to write (created 0600), or - for "
-        "stdout.")] = "-",
-    force: Annotated[bool, typer.Option(help="Replace an existing file.")] = False,
+        "--output", "-o", metavar="FILE|DIR|-", help="File to write (created 0600), - for "
+        "stdout, or for parquet a new or empty folder (created 0700).")] = "-",
+    force: Annotated[bool, typer.Option(
+        help="Replace an existing file (for parquet: a folder holding an earlier Parquet "
+        "export, replaced whole).")] = False,
     since: SinceOpt = None, until: UntilOpt = None,
     patient: Annotated[Optional[str], typer.Option(
         "--patient", "-P", metavar="ID", help="Only this person (default: everyone).")] = None,
+    no_formula_guard: Annotated[bool, typer.Option(
+        "--no-formula-guard", help="CSV: write text exactly as stored, without the leading ' "
+        "that keeps spreadsheets from running a cell as a formula (for analysis tools).")
+    ] = False,
+    data_dictionary: Annotated[Optional[str], typer.Option(
+        "--data-dictionary", metavar="FILE", help="With --format redcap: also write REDCap's "
+        "data dictionary for the file (created 0600), to build the project from.")] = None,
     journal: JournalOpt = None,
 ):
     from . import transfer
     from .files import private_text
 
-    if output == "-":
+    if output == "-" and data_dictionary is None:
         reads_only(ctx)
     fmt = formats.to_write(output, fmt, transfer.check_format_out, "csv")
+    if data_dictionary is not None and fmt != "redcap":
+        raise InputError("--data-dictionary goes with --format redcap (it describes a REDCap "
+                         "import file).")
+    if no_formula_guard and fmt != "csv":
+        raise InputError("--no-formula-guard goes with --format csv (only CSV carries the "
+                         "guard).")
+    if fmt == "parquet":
+        from . import parquet_out
+
+        folder = parquet_out.output_folder(output)
+        parquet_out.check_available()  # the install hint before the journal is read
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
     store = open_journal(ctx, journal)
     view = store.read()
     transfer.check_person(view, who)  # before any output file is made
+    if fmt == "parquet":
+        protected = store.own_files(folder) + [(store.backup_folder, "the journal's "
+                                                "backups folder")]
+        done = parquet_out.write_dataset(folder, transfer.people_rows(view, who, low, high),
+                                         force=force, protected=protected)
+        say(f"Exported {words.plural(done['readings'], 'reading')} of "
+            f"{words.plural(done['participants'], 'participant')} to {output} (Parquet, a "
+            "folder per participant).")
+        return
+    if fmt == "redcap":
+        from . import redcap
+
+        def write(stream) -> int:
+            return redcap.write_records(stream, transfer.people_rows(view, who, low, high))[
+                "readings"]
+        dictionary = output_path(data_dictionary, "--data-dictionary") if data_dictionary \
+            else None
+    else:
+        def write(stream) -> int:
+            return transfer.export(view, stream, fmt, who, low, high,
+                                   formula_guard=not no_formula_guard)
+        dictionary = None
+    if dictionary is not None:
+        from .files import check_new
+
+        protected = store.own_files(dictionary)
+        if output != "-":
+            protected.append((output_path(output), "the export file"))
+        check_new(dictionary, force, protected)
     if output == "-" and sys.stdout.isatty():  # a person reads it: controls written out
         import io
 
         buffer = io.StringIO()
-        count = transfer.export(view, buffer, fmt, who, low, high)
+        count = write(buffer)
         sys.stdout.write(escape(buffer.getvalue(), lines=True))
     elif output == "-":  # a pipe or a file: the data exactly as stored
-        count = transfer.export(view, sys.stdout, fmt, who, low, high)
+        count = write(sys.stdout)
     else:
         target = output_path(output)
         with private_text(target, force, store.own_files(target)) as stream:
-            count = transfer.export(view, stream, fmt, who, low, high)
+            count = write(stream)
         say(f"Exported {words.plural(count, 'reading')} to {output}.")
+    if dictionary is not None:
+        from .redcap import write_dictionary
+
+        try:
+            with private_text(dictionary, force, store.own_files(dictionary)) as stream:
+                write_dictionary(stream)
+        except PumpjournalError as exc:
+            exc.written = output != "-"  # the records file is there already
+            raise
+        say(f"Wrote the REDCap data dictionary to {data_dictionary}.")
 
 
 @app.command(help="One line per person in the journal: days logged, first and last day, mean "

@@ -1,4 +1,5 @@
-"""Bulk import and export for researchers: CSV, JSON, JSONL in; CSV, JSON, JSONL, FHIR out.
+"""Bulk import and export for researchers: CSV, JSON, JSONL in; CSV, JSON, JSONL, FHIR out
+(Parquet and REDCap out: ``parquet_out`` and ``redcap``, fed by ``people_rows``).
 
 One row is one reading: a person, a date, the reading's time (empty: not recorded) and what was
 noticed then, with the day's own values (the 24-hour scores, sleep, mood, questions) repeated on
@@ -29,7 +30,8 @@ from .queries import choose_patient
 from .escape import json_safe, quote, shorten
 
 FORMATS_IN = ("csv", "json", "jsonl")
-FORMATS_OUT = ("csv", "jsonl", "json", "fhir")
+FORMATS_OUT = ("csv", "jsonl", "json", "fhir", "parquet", "redcap")
+STREAM_FORMATS = ("csv", "jsonl", "json", "fhir")  # what ``export`` writes to a text stream
 CONFLICT = ("fail", "skip", "update")
 # The columns of an export (and of the import template), in order: one row per reading; the
 # day's own values (worst, least, average, sleep, mood, questions) repeat on each of its rows.
@@ -965,13 +967,31 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _questions_cell(value) -> str:
+def _plain_cell(value) -> str:
+    """``_cell`` without the formula guard (``--no-formula-guard``): text exactly as stored."""
+    if value is None:
+        return ""
+    kind = value.__class__
+    if kind is str:
+        return value
+    if kind is bool:
+        return "1" if value else "0"
+    if kind is list:
+        return ";".join(value)
+    return str(value)
+
+
+def _questions_cell(value, guard: Callable[[str], str] = safe_cell) -> str:
     """Questions one per line; as a JSON list when one of them spans lines."""
     if not value:
         return ""
     if any("\n" in q for q in value):
-        return safe_cell(json.dumps(value, ensure_ascii=False))
-    return safe_cell(QUESTION_SEP.join(value))
+        return guard(json.dumps(value, ensure_ascii=False))
+    return guard(QUESTION_SEP.join(value))
+
+
+def _plain_questions_cell(value) -> str:
+    return _questions_cell(value, str)
 
 
 def csv_cells(row: dict) -> list[str]:
@@ -989,12 +1009,14 @@ def _offset(value) -> str:
     return _cell(value)
 
 
-def csv_lines(docs: Iterable[dict]) -> Iterator[list[str]]:
+def csv_lines(docs: Iterable[dict], formula_guard: bool = True) -> Iterator[list[str]]:
     """The CSV cells of stored days, one list per reading (in ``export_rows``' order), made
     straight from the stored documents, the day's cells once a day. In-process, the CSV
     export of benchmarks/cohort.py's 100,000 rows takes 0.47 s so and 0.68 s through
-    ``export_rows`` and ``csv_cells``."""
-    cell = _cell
+    ``export_rows`` and ``csv_cells``. Without ``formula_guard`` text is written exactly as
+    stored (for analysis tools, which would keep the guard's leading ')."""
+    cell = _cell if formula_guard else _plain_cell
+    questions_cell = _questions_cell if formula_guard else _plain_questions_cell
     for doc in docs:
         readings = doc["readings"]
         if len(readings) > 1:
@@ -1003,7 +1025,7 @@ def csv_lines(docs: Iterable[dict]) -> Iterator[list[str]]:
         worst, least, average = cell(doc.get("worst")), cell(doc.get("least")), cell(
             doc.get("average"))
         sleep, mood = cell(doc.get("sleep")), cell(doc.get("mood"))
-        questions = _questions_cell(doc.get("questions"))
+        questions = questions_cell(doc.get("questions"))
         day_changed = doc.get("updated_at")
         for r in readings:
             get = r.get
@@ -1058,11 +1080,17 @@ def export_rows(doc: dict) -> Iterator[dict]:
 
 
 def export(view, out: IO[str], fmt: str, patient: str | None = None,
-           since: date | None = None, until: date | None = None) -> int:
+           since: date | None = None, until: date | None = None,
+           formula_guard: bool = True) -> int:
     """Write one row per reading (oldest first: by person, date, then time, a reading without
     a time first) to ``out``; return how many rows (for FHIR: readings). A ``patient`` the
-    journal does not hold is an InputError, raised before anything is written."""
+    journal does not hold is an InputError, raised before anything is written. CSV cells that
+    begin like a spreadsheet formula get a leading ' unless ``formula_guard`` is False; the
+    other formats carry text exactly as stored."""
     fmt = check_format_out(fmt)
+    if fmt not in STREAM_FORMATS:
+        raise InputError(f"{fmt} is not written to a stream; use pumpjournal.parquet_out."
+                         "write_dataset or pumpjournal.redcap.write_records with people_rows.")
     check_person(view, patient)
     import orjson
 
@@ -1080,7 +1108,7 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(csv_lines(doc for *_, doc in keys))
+        writer.writerows(csv_lines((doc for *_, doc in keys), formula_guard))
     elif fmt == "jsonl":
         for row in rows():
             out.write(orjson.dumps(row).decode() + "\n")
@@ -1094,6 +1122,28 @@ def export(view, out: IO[str], fmt: str, patient: str | None = None,
 
         write_bundle(out, (doc for *_, doc in keys), sorted({k[0] for k in keys}))
     return count
+
+
+def people_rows(view, patient: str | None = None, since: date | None = None,
+                until: date | None = None) -> Iterator[tuple[str, Iterator[dict]]]:
+    """The export's rows person by person: (person, that person's ``export_rows`` in the
+    export's order), people in order, only those with a day in the range. What the
+    per-participant exporters (Parquet, REDCap) take, so they hold one person's rows at a
+    time. A ``patient`` the journal does not hold is an InputError, raised at once."""
+    check_person(view, patient)
+    low = since.isoformat() if since else ""
+    high = until.isoformat() if until else "9999"
+    days: dict[str, list] = {}
+    for doc_id, doc in view.raw_entries():
+        if (patient is None or doc["patient"] == patient) and low <= doc["date"] <= high:
+            days.setdefault(doc["patient"], []).append((doc["date"], doc_id, doc))
+    return _people(days)
+
+
+def _people(days: dict[str, list]) -> Iterator[tuple[str, Iterator[dict]]]:
+    for person in sorted(days):
+        found = sorted(days.pop(person), key=lambda k: k[:2])
+        yield person, (row for *_, doc in found for row in export_rows(doc))
 
 
 def write_rejects(path, rows: list[dict], fmt: str, delimiter: str = ",", force: bool = False,
