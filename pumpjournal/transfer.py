@@ -1029,6 +1029,20 @@ def check_person(view, patient: str | None) -> None:
         raise InputError(f"this journal has no person '{patient}'; it holds: {people}.")
 
 
+def _day_bound(value, name: str) -> date | None:
+    """An export bound as a date: a date, a datetime's day, or ``YYYY-MM-DD`` text."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str) and STORED_DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"{name} {quote(value)} is not a date; give a date or YYYY-MM-DD text.")
+
+
 def export_rows(doc: dict) -> Iterator[dict]:
     """A stored day as export rows, one per reading in time order (the one without a time
     first), each with every column (``COLUMNS``): the reading's values, the day's own values
@@ -1058,11 +1072,13 @@ def export_rows(doc: dict) -> Iterator[dict]:
 
 
 def export(view, out: IO[str], fmt: str, patient: str | None = None,
-           since: date | None = None, until: date | None = None) -> int:
+           since: date | str | None = None, until: date | str | None = None) -> int:
     """Write one row per reading (oldest first: by person, date, then time, a reading without
-    a time first) to ``out``; return how many rows (for FHIR: readings). A ``patient`` the
-    journal does not hold is an InputError, raised before anything is written."""
+    a time first) to ``out``; return how many rows (for FHIR: readings). ``since`` and
+    ``until`` (inclusive) are dates or ``YYYY-MM-DD`` text. A ``patient`` the journal does not
+    hold is an InputError, raised before anything is written."""
     fmt = check_format_out(fmt)
+    since, until = _day_bound(since, "since"), _day_bound(until, "until")
     check_person(view, patient)
     import orjson
 

@@ -1944,3 +1944,22 @@ def test_library_rules_that_the_command_line_only_calls(tmp_path):
     with pytest.raises(InputError, match="backups folder"):
         journal.own_files(journal.backup_folder / "report.pdf")
     assert {path for path, _ in journal.own_files()} >= {journal.path, journal.lock_path}
+
+
+def test_export_takes_its_bounds_as_dates_or_text(tmp_path):
+    """As Journal.entries does: since and until are dates, datetimes (their day) or
+    YYYY-MM-DD text; anything else is an InputError and nothing is written."""
+    from datetime import datetime
+
+    journal = Journal(tmp_path / "study.json")
+    with journal.transaction() as tx:
+        transfer.import_rows(tx, [(n, {"patient": "p1", "date": d(n), "pain": str(n)})
+                                  for n in (1, 2, 3)], default_patient=None, stamp=STAMP)
+    for since, until in ((d(2), d(2)), (date(2025, 3, 2), datetime(2025, 3, 2, 23, 0))):
+        out = io.StringIO()
+        assert transfer.export(journal.read(), out, "jsonl", since=since, until=until) == 1
+        assert json.loads(out.getvalue())["date"] == d(2)
+    out = io.StringIO()
+    with pytest.raises(InputError, match="since '03/02/2025' is not a date"):
+        transfer.export(journal.read(), out, "csv", since="03/02/2025")
+    assert out.getvalue() == ""
