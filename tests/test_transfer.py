@@ -1964,3 +1964,132 @@ def test_export_takes_its_bounds_as_dates_or_text(tmp_path):
     with pytest.raises(InputError, match="since '03/02/2025' is not a date"):
         transfer.export(journal.read(), out, "csv", since="03/02/2025")
     assert out.getvalue() == ""
+
+
+# Every problem of a row, long cells, the reject file's _row ------------------------------
+
+
+def test_every_bad_cell_of_a_row_is_reported(cli, cli_json, journal, tmp_path):
+    source = write(tmp_path, "r.csv", "patient,date,pain,sleep,mood,symptoms\n"
+                   f"p1,{d(1)},11,25,12,fever;nope\np1,{d(2)},3,7,5,\n")
+    result = cli("import", str(source))
+    error = import_refused(result, journal, None)
+    for words in ("row 2, column pain '11'", "row 2, column sleep '25'",
+                  "row 2, column mood '12'", "row 2, column symptoms 'fever;nope'"):
+        assert words in error, error
+    assert "1 of 2 rows have problems" in error and summary(result)["Rejected"] == "1"
+    report = json.loads(cli("import", str(source), "--json").stdout)
+    assert report["rejected"] == 1
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [
+        (2, "pain"), (2, "sleep"), (2, "mood"), (2, "symptoms")]
+
+
+def test_a_row_without_its_date_still_names_its_other_bad_cells(cli, journal, tmp_path):
+    source = write(tmp_path, "r.csv", f"date,pain,utc_offset\n,x,\n{d(1)},3,+01:00\n")
+    error = import_refused(cli("import", str(source)), journal, None)
+    assert "row 2, column pain 'x'" in error and "row 2, column date: a date is required" in error
+    assert "row 3, column utc_offset '+01:00': a UTC offset belongs to a reading's time" in error
+
+
+def test_the_reject_file_carries_the_row_number_and_every_problem(cli, journal, tmp_path):
+    source = write(tmp_path, "bad.csv", BAD_ROWS.replace(f"{d(2)},11,,,,", f"{d(2)},11,,,,hot"))
+    rejects = tmp_path / "fix-me.csv"
+    result = cli("import", str(source), "--skip-invalid", "--rejects", str(rejects))
+    assert result.exit_code == 2
+    rows = list(csv.DictReader(rejects.open(encoding="utf-8", newline="")))
+    assert list(rows[0])[-2:] == ["_row", "_error"]
+    # _row is the number the error list shows for the same row
+    listed = sorted({int(n) for n in re.findall(r"row (\d+),", result.stderr)})
+    assert [int(r["_row"]) for r in rows] == listed == [3, 5, 6, 7, 8]
+    first = rows[0]["_error"].split(" | ")
+    assert first[0].startswith("column pain: pain now must be") and PAIN_ACCEPTED in first[0]
+    assert first[1].startswith("column temperature: temperature 'hot' is not understood")
+    assert rows[4]["_error"].startswith("column pain: pain now is required")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_reject_file_imports_again_ignoring_row_and_error(cli, journal, tmp_path, fmt):
+    if fmt == "csv":
+        source = write(tmp_path, "r.csv", f"date,pain\n{d(1)},3\n{d(2)},11\n")
+    else:
+        source = write(tmp_path, "r.jsonl", json.dumps({"date": d(1), "pain": 3}) + "\n"
+                       + json.dumps({"date": d(2), "pain": 11}) + "\n")
+    rejects = tmp_path / f"fix.{fmt}"
+    cli("import", str(source), "--skip-invalid", "--rejects", str(rejects))
+    text = rejects.read_text(encoding="utf-8")
+    assert "_row" in text and "_error" in text
+    still = cli("import", str(rejects))  # its own row numbers: the header is row 1 in CSV
+    first = "row 2" if fmt == "csv" else "row 1"
+    assert f"{first}, column pain '11'" in still.stderr
+    assert "maps to no field" not in still.stderr
+    rejects.write_text(text.replace("11", "10"), encoding="utf-8")
+    report = json.loads(ok(cli("import", str(rejects), "--json")).stdout)
+    assert report["imported"] == 1 and report["ignored_columns"] == []
+    assert [(e["date"], e["pain"]) for e in stored(journal)] == [(d(1), 3), (d(2), 10)]
+
+
+LONG_CELLS = {  # column: (cell, what the row error says)
+    "note": ("n" * 140_000, "note is 140000 characters long; the limit is 5000"),
+    "questions": ("q\n" * 6000, "questions is 11999 characters long; the limit is 10000"),
+    "symptoms": ("fever;" * 400, "symptoms is 2400 characters long; the limit is 1000"),
+    "boluses": ("1" * 5000, "boluses is 5000 characters long; the limit is 1000"),
+    "temperature": ("3" * 200_000, "temperature is 200000 characters long; the limit is 1000"),
+}
+
+
+@pytest.mark.parametrize("column", list(LONG_CELLS))
+def test_a_huge_cell_is_a_row_error_naming_its_row(cli, journal, tmp_path, column):
+    """Far past csv's own field limit (128 KiB): the row is rejected, the others import."""
+    cell, words = LONG_CELLS[column]
+    lines = [f"p{n},{d(n)},3," for n in range(1, 7)]
+    lines[3] += '"' + cell + '"'
+    source = write(tmp_path, "long.csv", f"patient,date,pain,{column}\n" + "\n".join(lines)
+                   + "\n")
+    result = cli("import", str(source), "--skip-invalid", "--rejects", str(tmp_path / "r.csv"))
+    assert result.exit_code == 2, result.stderr
+    assert f"row 5, column {column}" in result.stderr and words in result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) < 400
+    assert summary(result)["Imported"] == "5" and summary(result)["Rejected"] == "1"
+    assert len(stored(journal)) == 5
+    (reject,) = csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8", newline=""))
+    assert reject[column] == cell and reject["_row"] == "5"
+
+
+def test_a_note_just_over_its_limit_gets_the_logs_message(cli, journal, tmp_path):
+    source = write(tmp_path, "n.csv", f"date,pain,note\n{d(1)},3,{'n' * 5001}\n")
+    error = import_refused(cli("import", str(source)), journal, None)
+    assert "row 2, column note: note is 5001 characters long; the limit is 5000" in error
+
+
+# Trailing empty cells, two date formats -------------------------------------------------
+
+
+def test_trailing_empty_cells_are_dropped_with_ignore_extra(cli, journal, tmp_path):
+    source = write(tmp_path, "t.csv", f"patient,date,pain,note\np1,{d(1)},3,ok,\n"
+                   f"p1,{d(2)},4,fine, , \np1,{d(3)},5,x,y\n")
+    error = import_refused(cli("import", str(source)), journal, None)
+    assert "row 2: more cells than the header has columns (the extra cells are empty; " \
+           "--ignore-extra drops them)" in error
+    result = cli("import", str(source), "--ignore-extra")
+    assert "row 4: more cells than the header has columns" in result.stderr
+    assert "row 2" not in result.stderr and "row 3" not in result.stderr
+    result = cli("import", str(source), "--ignore-extra", "--skip-invalid", "--rejects",
+                 str(tmp_path / "r.csv"))
+    assert [(e["date"], e["note"]) for e in stored(journal)] == [(d(1), "ok"), (d(2), "fine")]
+
+
+def test_several_date_formats_are_each_tried_and_an_ambiguous_date_is_refused(cli, journal,
+                                                                             tmp_path):
+    source = write(tmp_path, "d.csv", "date,pain\n03/15/2025,3\n16.03.2025,4\n")
+    ok(cli("import", str(source), "--date-format", "%m/%d/%Y", "--date-format", "%d.%m.%Y"))
+    assert [e["date"] for e in stored(journal)] == ["2025-03-15", "2025-03-16"]
+    both = write(tmp_path, "b.csv", "date,pain\n03/04/2025,3\n")
+    error = import_refused(cli("import", str(both), "--date-format", "%m/%d/%Y",
+                               "--date-format", "%d/%m/%Y"), journal, journal.read_bytes())
+    assert ("row 2, column date '03/04/2025': the date could be 2025-03-04 (%m/%d/%Y) or "
+            "2025-04-03 (%d/%m/%Y)") in error
+    none = write(tmp_path, "n.csv", "date,pain\n2025/03/20,3\n")
+    error = import_refused(cli("import", str(none), "--date-format", "%m/%d/%Y",
+                               "--date-format", "%d.%m.%Y"), journal, journal.read_bytes())
+    assert "matches none of the --date-format given (%m/%d/%Y, %d.%m.%Y)" in error
+
