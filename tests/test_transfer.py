@@ -21,6 +21,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -2093,3 +2094,189 @@ def test_several_date_formats_are_each_tried_and_an_ambiguous_date_is_refused(cl
                                "--date-format", "%d.%m.%Y"), journal, journal.read_bytes())
     assert "matches none of the --date-format given (%m/%d/%Y, %d.%m.%Y)" in error
 
+
+# The library: rows from a program ---------------------------------------------------------
+
+
+def test_import_rows_takes_plain_dicts_with_nan_none_and_dates(tmp_path):
+    """No extra package needed: float("nan") and None are empty cells, a date or datetime in
+    `date` is its day, a datetime with its offset in logged_at that moment; the rows are
+    numbered from 1 in the errors."""
+    from datetime import datetime, timezone
+
+    journal = Journal(tmp_path / "study.json")
+    nan = float("nan")
+    rows = [
+        {"patient": "p1", "date": date(2025, 3, 1), "pain": 3, "worst": nan, "sleep": 6.5,
+         "symptoms": None, "note": nan, "temperature": 38.4},
+        {"patient": "p1", "date": datetime(2025, 3, 2, 21, 5), "time": "21:05", "pain": 4.0,
+         "logged_at": datetime(2025, 3, 2, 21, 6, tzinfo=timezone.utc), "contacted": True},
+        {"patient": "p1", "date": "2025-03-03", "pain": 11, "mood": nan},
+        {"patient": "p1", "date": "2025-03-04", "pain": 2,
+         "logged_at": datetime(2025, 3, 4, 9, 0)},  # no offset: not a moment
+    ]
+    with journal.transaction() as tx:
+        result = transfer.import_rows(tx, rows, default_patient=None, stamp=STAMP,
+                                      skip_invalid=True)
+    assert (result.rows, result.imported, result.rejected) == (4, 2, 2)
+    assert [(e.row, e.column) for e in result.errors] == [(3, "pain"), (4, "logged_at")]
+    out = io.StringIO()
+    transfer.export(journal.read(), out, "jsonl")
+    got = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["date"], r["time"], r["pain"], r["worst"], r["sleep"], r["note"],
+             r["temperature_c"], r["logged_at"], r["contacted"]) for r in got] == [
+        ("2025-03-01", None, 3, None, 6.5, None, 38.4, None, None),
+        ("2025-03-02", "21:05", 4, None, None, None, None, "2025-03-02T21:06:00+00:00", True)]
+
+
+def test_import_rows_takes_pandas_records(tmp_path):
+    """DataFrame.to_dict("records"): NaN, NaT and NA are empty cells, numpy numbers are
+    numbers, Timestamps are a day in `date` and a moment in logged_at."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(io.StringIO(
+        "participant_id,date,pain,worst,symptoms,note,sleep\n"
+        f"p1,{d(1)},3,5,,,6.5\n"
+        f"p1,{d(2)},4,,fever,called,\n"
+        f"p2,{d(1)},2,,,,\n"), parse_dates=["date"])
+    frame["logged_at"] = pd.to_datetime([f"{d(1)}T20:00:00+01:00", None,
+                                         f"{d(1)}T21:00:00+01:00"], utc=True)
+    frame["boluses"] = pd.array([1, None, 0], dtype="Int64")  # pandas' NA
+    records = frame.to_dict("records")
+    assert type(records[0]["pain"]).__module__ == "numpy" or isinstance(records[0]["pain"], int)
+    result = Journal(tmp_path / "study.json").import_rows(records)
+    assert (result.imported, result.errors) == (3, [])
+    entries = {(e.patient, e.date): e for e in Journal(tmp_path / "study.json").entries()}
+    first = entries[("p1", d(1))]
+    assert (first.pain, first.worst, first.sleep, first.boluses, first.note) == (3, 5, 6.5, 1,
+                                                                                 None)
+    assert first.logged_at == f"{d(1)}T19:00:00+00:00"
+    second = entries[("p1", d(2))]
+    assert (second.symptoms, second.note, second.worst, second.logged_at) == (
+        ["fever"], "called", None, None)
+    assert entries[("p2", d(1))].boluses == 0
+
+
+def test_import_rows_takes_numpy_values_and_pairs(tmp_path):
+    np = pytest.importorskip("numpy")
+    journal = Journal(tmp_path / "study.json")
+    with journal.transaction() as tx:
+        result = transfer.import_rows(tx, [
+            (7, {"date": d(1), "pain": np.int64(3), "sleep": np.float64(7.5),
+                 "contacted": np.bool_(True)}),
+            {"date": np.datetime64(d(2)), "pain": np.int32(4), "mood": np.float64("nan")},
+        ], default_patient="me", stamp=STAMP)
+    assert (result.imported, result.errors) == (2, [])
+    assert [(e.date, e.pain, e.sleep, e.contacted, e.mood) for e in
+            sorted(journal.entries(), key=lambda e: e.date)] == [
+        (d(1), 3, 7.5, True, None), (d(2), 4, None, None, None)]
+
+
+def test_library_rows_that_cannot_be_read_are_errors_with_a_way_out(tmp_path):
+    journal = Journal(tmp_path / "study.json")
+    with pytest.raises(InputError, match="not a file name; read a file with read_rows"):
+        journal.import_rows("diary.csv")
+    with pytest.raises(InputError, match="there are no rows to import"):
+        journal.import_rows([])
+    result = journal.import_rows([{"date": d(1), "pain": 3}, ["not", "a", "row"]],
+                                 skip_invalid=True)
+    assert result.errors[0].row == 2 and "not a mapping" in result.errors[0].message
+    assert result.imported == 1 and not (tmp_path / "diary.csv").exists()
+
+
+def test_read_rows_takes_a_path_and_closes_the_file(tmp_path):
+    source = write(tmp_path, "diary.csv", DIARY)
+    rows = transfer.read_rows(source, "csv")
+    assert [number for number, _ in rows] == [2, 3, 4, 5, 6]
+    result = Journal(tmp_path / "study.json").import_rows(transfer.read_rows(str(source), "csv"))
+    assert result.imported == 5
+    with pytest.raises(InputError, match="no such file"):
+        transfer.read_rows(tmp_path / "missing.csv", "csv")
+
+
+def test_library_options_work_as_the_command_line_options(tmp_path):
+    journal = Journal(tmp_path / "study.json")
+    rows = [{"id": "1", "form": "diary", "day": "01.03.2025", "score": "none", "fever": "Yes"},
+            {"id": "1", "form": "baseline", "day": "02.03.2025", "score": "4", "fever": ""}]
+    result = journal.import_rows(rows, mapping={"id": "patient", "day": "date",
+                                                "score": "pain"},
+                                 date_format=["%d.%m.%Y"], where={"form": "diary"},
+                                 value_map={"score": {"none": "0"}, "*": {"Yes": "1"}})
+    assert (result.rows, result.filtered, result.imported) == (2, 1, 1)
+    (entry,) = journal.entries()
+    assert (entry.patient, entry.date, entry.pain, entry.symptoms) == ("1", d(1), 0, ["fever"])
+
+
+def test_a_library_import_keeps_the_backup_the_command_line_keeps(cli, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    result = Journal(journal).import_rows(transfer.read_rows(write(tmp_path, "d.csv", DIARY),
+                                                             "csv"))
+    assert result.written and result.imported == 5
+    (copy,) = (journal.parent / "backups").iterdir()
+    assert ".import." in copy.name and copy.read_bytes() == before
+    # a refused one writes nothing and keeps no copy
+    again = Journal(journal).import_rows([{"date": d(40), "pain": 5}], patient="me")
+    assert again.conflicts and not again.written
+    assert len(list((journal.parent / "backups").iterdir())) == 1
+
+
+# Checked outside the lock: a log made meanwhile is kept ------------------------------------
+
+
+def log_during_the_check(monkeypatch, journal: Path, at_row: int, args: list[str]):
+    """While the import reads its rows (at ``at_row``), a `log` runs in another process
+    that waits at most a second for the lock. Returns its results (filled in as it runs)."""
+    logged = []
+    real = transfer.read_rows
+
+    def slow_rows(*a, **k):
+        for n, item in enumerate(real(*a, **k)):
+            if n == at_row:
+                start = time.monotonic()
+                done = run_child(["log", *args], child_env(journal,
+                                                           PUMPJOURNAL_LOCK_TIMEOUT="1"))
+                logged.append((done, time.monotonic() - start))
+            yield item
+
+    monkeypatch.setattr(transfer, "read_rows", slow_rows)
+    return logged
+
+
+def test_a_log_made_while_an_import_is_checked_is_kept_and_not_kept_waiting(
+        cli, cli_json, journal, tmp_path, monkeypatch):
+    seed_journal(cli, journal)
+    logged = log_during_the_check(monkeypatch, journal, 10,
+                                  ["--pain", "7", "--date", d(60), "--note", "meanwhile"])
+    rows = "date,pain\n" + "".join(f"{d(n)},{n % 11}\n" for n in range(1, 31))
+    result = ok(cli("import", str(write(tmp_path, "rows.csv", rows))))
+    ((done, took),) = logged
+    assert done.returncode == 0, done.stderr
+    assert took < 1.0  # it did not wait for the lock's timeout
+    assert summary(result)["Imported"] == "30"
+    notes = {e["date"]: e["note"] for e in stored(journal)}
+    assert len(notes) == 32 and notes[d(60)] == "meanwhile" and notes[d(40)] == "logged by hand"
+
+
+@pytest.mark.parametrize("mode", ["fail", "skip", "update"])
+def test_conflicts_are_found_in_the_journal_as_it_is_when_the_import_writes(
+        cli, journal, tmp_path, monkeypatch, mode):
+    """The file holds a day a `log` adds while the rows are checked: the import sees it."""
+    seed_journal(cli, journal)
+    logged = log_during_the_check(monkeypatch, journal, 2,
+                                  ["--pain", "7", "--date", d(20), "--note", "meanwhile"])
+    rows = "date,pain\n" + "".join(f"{d(n)},{n % 11}\n" for n in range(1, 31))
+    result = cli("import", str(write(tmp_path, "rows.csv", rows)), "--on-conflict", mode)
+    assert logged[0][0].returncode == 0
+    by_date = {e["date"]: e for e in stored(journal)}
+    if mode == "fail":
+        assert result.exit_code == 2 and f"me {d(20)}" in result.stderr
+        assert set(by_date) == {d(20), d(40)}  # nothing imported, the log kept
+    else:
+        ok(result)
+        assert len(by_date) == 31
+        counts = summary(result)
+        if mode == "skip":
+            assert (counts["Imported"], counts["Skipped (already there)"]) == ("29", "1")
+            assert (by_date[d(20)]["pain"], by_date[d(20)]["note"]) == (7, "meanwhile")
+        else:  # the file's value replaces the one logged, which is otherwise kept
+            assert (counts["Imported"], counts["Updated"]) == ("29", "1")
+            assert (by_date[d(20)]["pain"], by_date[d(20)]["note"]) == (20 % 11, "meanwhile")
