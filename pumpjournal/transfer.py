@@ -509,11 +509,11 @@ class RowParser:
     def plan(self, keys: tuple) -> tuple[Columns, list, bool]:
         if keys in self.plans:
             return self.plans[keys]
-        cols = plan_columns(keys, *self.options, require=self.csv, consumed=self.where)
-        if self.csv:
+        if self.csv:  # a column an option names that is not there is the first problem
             self.check_named(keys)
         else:
             self.seen.update(keys)
+        cols = plan_columns(keys, *self.options, require=self.csv, consumed=self.where)
         if self.csv and "patient" not in cols.fields.values() and self.default_patient is None:
             raise InputError("the file has no patient column and this journal holds several "
                              "people; say whose rows these are with --patient ID.")
@@ -1137,8 +1137,8 @@ def check_rows(rows, *, default_patient, fmt: str | None = None,
     checked.rows, checked.filtered = count, filtered
     header = getattr(rows, "header", None)
     if header is not None and count == filtered:  # a header without date or pain says so
-        plan_columns(header, *parse.options, require=True, consumed=parse.where)
         parse.check_named(header)
+        plan_columns(header, *parse.options, require=True, consumed=parse.where)
     if not parse.csv:
         parse.check_named(parse.seen)
     if count == filtered:
