@@ -1540,11 +1540,11 @@ def report_import(result, as_json: bool, skip_invalid: bool, filtering: bool = F
         if filtering:
             lines.append(f"Filtered out (--where): {result.filtered}")
         lines += [f"{'Would import' if would else 'Imported'}: {result.imported}",
-                 f"{'Would update' if would else 'Updated'}: {result.updated}",
-                 f"Skipped (already there): {result.skipped}",
-                 f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
-                 f"Entries with warning signs: {result.warning_signs} (EMERGENCY "
-                 f"{result.emergency}, URGENT {result.urgent})"]
+                  f"{'Would update' if would else 'Updated'}: {result.updated}",
+                  f"Skipped (already there): {result.skipped}",
+                  f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
+                  f"Entries with warning signs: {result.warning_signs} (EMERGENCY "
+                  f"{result.emergency}, URGENT {result.urgent})"]
         if result.ignored_columns:
             lines.append("Ignored columns: " + ", ".join(
                 escape(column) for column in result.ignored_columns))

@@ -2,9 +2,11 @@
 
 One row is one reading: a person, a date, the reading's time (empty: not recorded) and what was
 noticed then, with the day's own values (the 24-hour scores, sleep, mood, questions) repeated on
-each row of the day. Every row is validated with the same rules as ``log``. By default nothing is
-written if any row is bad; the whole import is one atomic write under the journal lock. Exports
-stream: one row at a time from the loaded journal, never a second copy of it.
+each row of the day. Every row is validated with the same rules as ``log``, first on its own
+without the journal (``check_rows``), then against the journal's days (``merge_rows``). By
+default nothing is written if any row is bad; ``import_into`` checks the rows without the
+journal's lock and holds it only to merge them into the journal as it is then and write it
+once. Exports stream: one row at a time from the loaded journal, never a second copy of it.
 """
 
 from __future__ import annotations
@@ -496,7 +498,7 @@ class RowParser:
         self.star = value_map.get("*", {})
         self.value_maps = {c: {**self.star, **m} for c, m in value_map.items() if c != "*"}
         self.where = where or {}
-        self.named = set(self.value_maps) | set(self.where)  # columns the options name
+        self.named = list(dict.fromkeys([*self.where, *self.value_maps]))  # columns named
         self.seen: set = set()  # every column met (JSON: checked once all rows are read)
 
     @property
@@ -628,7 +630,7 @@ class RowParser:
             raise _RowProblem(number, "", None, "more cells than the header has columns" + (
                 " (the extra cells are empty; --ignore-extra drops them)" if empty else ""))
         cols, plan, several = self.plan(tuple(raw))
-        day: dict = {}
+        day: dict = {"patient": None}  # the person first, as every day is stored
         doc: dict = {}  # the reading
         symptoms: list[str] = []
         problems: list[RowError] = []
@@ -661,15 +663,12 @@ class RowParser:
             doc["symptoms"] = ([s.id for s in cat.SYMPTOMS if s.id in symptoms]
                                if several else symptoms)
         bad = {e.column for e in problems}
-        if "patient" not in day:
-            column = _column_of(cols, "patient")
-            if column not in bad:
-                patient = self.default_patient
-                if patient is None:
-                    problems.append(RowError(number, "patient", None, (
-                        "this journal holds several people; give each row a patient, or say "
-                        "whose rows these are with --patient ID")))
-                day["patient"] = patient
+        if day["patient"] is None and _column_of(cols, "patient") not in bad:
+            day["patient"] = self.default_patient
+            if day["patient"] is None:
+                problems.append(RowError(number, "patient", None, (
+                    "this journal holds several people; give each row a patient, or say "
+                    "whose rows these are with --patient ID")))
         if "date" not in day and _column_of(cols, "date") not in bad:
             problems.append(RowError(number, _column_of(cols, "date"), None,
                                      "a date is required"))
