@@ -1413,11 +1413,13 @@ def progress_counter():
     "is a row error naming both) or one 0/1 column per symptom id, worse, temperature, "
     "temperature_site, boluses, note, contacted; and the day's own worst, least, average, "
     "sleep, mood, questions, which the rows of one day must agree on (or leave empty). Exit 0 "
-    "when every row went in, 2 when rows were rejected.") + examples(
+    "when every row went in, 2 when rows were rejected or no row was left to import.") + examples(
         "pumpjournal import --template > diary.csv",
         "pumpjournal import diary.csv --dry-run",
         "pumpjournal import export.csv --delimiter ';' --date-format %d.%m.%Y "
         "--map 'Pain score=pain' --ignore-column Comments",
+        "pumpjournal import redcap.csv --where redcap_event_name=daily_arm_1 "
+        "--map sx___1=fever --value-map '*:Checked=1' --value-map '*:Unchecked=0'",
         "pumpjournal import study.jsonl --skip-invalid --rejects fix-me.jsonl --json",
         "cat rows.csv | pumpjournal import - --format csv --on-conflict skip"))
 def import_entries(
@@ -1431,10 +1433,20 @@ def import_entries(
     ignore_column: Annotated[Optional[list[str]], typer.Option(
         metavar="NAME", help="Drop a column (repeatable).")] = None,
     ignore_extra: Annotated[bool, typer.Option(
-        help="Drop every column that maps to no field.")] = False,
-    date_format: Annotated[Optional[str], typer.Option(
-        metavar="FORMAT", help="strptime format of the dates, e.g. %d.%m.%y or %m/%d/%Y. "
-        "Default: YYYY-MM-DD.")] = None,
+        help="Drop every column that maps to no field, and empty cells past the header's "
+        "last column.")] = False,
+    value_map: Annotated[Optional[list[str]], typer.Option(
+        "--value-map", metavar="COLUMN:FROM=TO", help="Read the cell FROM as TO in COLUMN (as "
+        "the header names it; * for every column) before checking, e.g. '*:Checked=1'. Exact "
+        "match after stripping spaces; case counts (repeatable).")] = None,
+    where: Annotated[Optional[list[str]], typer.Option(
+        "--where", metavar="COLUMN=VALUE", help="Import only rows whose cell in COLUMN is "
+        "VALUE (exact, case counts; repeatable: any VALUE of one column, every column given); "
+        "the other rows are counted as filtered out.")] = None,
+    date_format: Annotated[Optional[list[str]], typer.Option(
+        metavar="FORMAT", help="strptime format of the dates, e.g. %d.%m.%y or %m/%d/%Y "
+        "(repeatable: a date two formats read differently is a row error). Default: "
+        "YYYY-MM-DD.")] = None,
     delimiter: Annotated[str, typer.Option(metavar="CHAR", help="CSV delimiter.")] = ",",
     on_conflict: Annotated[str, typer.Option(
         metavar="fail|skip|update", help="When the journal has a reading at that time "
@@ -1472,51 +1484,55 @@ def import_entries(
         raise InputError("give a FILE to import, or - for stdin (`--template` prints a "
                          "sample).")
     kind = formats.to_read(source, fmt, transfer.check_format_in, transfer.FORMATS_IN)
+    options = dict(fmt=kind, on_conflict=on_conflict,
+                   mapping=transfer.parse_mapping(mapping or []),
+                   value_map=transfer.parse_value_maps(value_map or []),
+                   where=transfer.parse_where(where or []),
+                   ignore=ignore_column or [], ignore_extra=ignore_extra,
+                   date_format=date_format or None, skip_invalid=skip_invalid, dry_run=dry_run)
     store = open_journal(ctx, journal)
     stream = transfer.open_input(source)
     bar, tick = progress_counter() if not as_json else (None, None)
-    rejected_rows: list = []
+    rejected_rows: list | None = [] if skip_invalid and not dry_run else None
     written = None
+
+    def write_rejects(result) -> None:
+        """Under the lock, before the import commits, and only when it will: an import
+        refused for its conflicts writes nothing at all."""
+        nonlocal written
+        if rejected_rows and not result.conflicts:
+            written = transfer.write_import_rejects(
+                store, source, rejects, force, rejected_rows, kind, delimiter)
+            result.rejects_file = str(written)
+
     try:
         with stream, (bar or nullcontext()):
             rows = transfer.read_rows(stream, kind, delimiter,
                                       name="standard input" if source == "-" else source)
-            kwargs = dict(fmt=kind, on_conflict=on_conflict,
-                          mapping=transfer.parse_mapping(mapping or []),
-                          ignore=ignore_column or [], ignore_extra=ignore_extra,
-                          date_format=date_format, skip_invalid=skip_invalid, dry_run=dry_run,
-                          progress=tick, rejected_rows=rejected_rows)
-            if dry_run:
-                view = store.read()
-                result = transfer.import_rows(
-                    view, rows, default_patient=transfer.import_patient(view, patient), **kwargs)
-            else:
-                with store.transaction(backup="import") as tx:
-                    result = transfer.import_rows(
-                        tx, rows, default_patient=transfer.import_patient(tx, patient), **kwargs)
-                    # written before the import commits, and only when it will: an import
-                    # refused for its conflicts writes nothing at all
-                    if skip_invalid and rejected_rows and not result.conflicts:
-                        written = transfer.write_import_rejects(
-                            store, source, rejects, force, rejected_rows, kind, delimiter)
-                        result.rejects_file = str(written)
+            # the rows are checked without the journal's lock; it is held only to merge
+            # them into the journal as it is then and write it once
+            result = transfer.import_into(store, rows, patient=patient, backup="import",
+                                          progress=tick, rejected_rows=rejected_rows,
+                                          before_write=write_rejects, **options)
     except PumpjournalError as exc:
         if written is not None:  # the journal was not changed, but the rejects file was made
             error = type(exc)(f"{exc} The journal was not changed; the rejected rows were "
                               f"written to {written}.", written=True)
             raise error from None
         raise
-    report_import(result, as_json, skip_invalid)
+    report_import(result, as_json, skip_invalid, filtering=bool(where))
 
 
-def report_import(result, as_json: bool, skip_invalid: bool) -> None:
+def report_import(result, as_json: bool, skip_invalid: bool, filtering: bool = False
+                  ) -> None:
     failed = bool(result.conflicts) or (bool(result.errors) and not skip_invalid)
     if as_json:
         emit_json({**result.to_json(), "conflicts": result.conflicts})
     for error in result.errors[:50]:
         say(f"  {error}")
     if len(result.errors) > 50:
-        say(f"  ... and {len(result.errors) - 50} more rows with problems.")
+        say(f"  ... and {len(result.errors) - 50} more problems (in {result.rejected} rows in "
+            "all).")
     if result.conflicts:
         say("Error: the journal already holds these readings or day values: "
             f"{'; '.join(result.conflicts)}. Use --on-conflict skip or update. "
@@ -1526,15 +1542,21 @@ def report_import(result, as_json: bool, skip_invalid: bool) -> None:
             "Nothing was changed; fix them, or use --skip-invalid to import the good rows.")
     if not as_json:
         would = result.dry_run
-        lines = [f"Rows read: {result.rows}",
-                 f"{'Would import' if would else 'Imported'}: {result.imported}",
-                 f"{'Would update' if would else 'Updated'}: {result.updated}",
-                 f"Skipped (already there): {result.skipped}",
-                 f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
-                 f"Entries with warning signs: {result.warning_signs} (EMERGENCY "
-                 f"{result.emergency}, URGENT {result.urgent})"]
+        lines = [f"Rows read: {result.rows}"]
+        if filtering:
+            lines.append(f"Filtered out (--where): {result.filtered}")
+        lines += [f"{'Would import' if would else 'Imported'}: {result.imported}",
+                  f"{'Would update' if would else 'Updated'}: {result.updated}",
+                  f"Skipped (already there): {result.skipped}",
+                  f"Unchanged: {result.unchanged}", f"Rejected: {result.rejected}",
+                  f"Entries with warning signs: {result.warning_signs} (EMERGENCY "
+                  f"{result.emergency}, URGENT {result.urgent})"]
         if result.ignored_columns:
-            lines.append(f"Ignored columns: {', '.join(result.ignored_columns)}")
+            lines.append("Ignored columns: " + ", ".join(
+                escape(column) for column in result.ignored_columns))
+        if result.symptom_columns:  # bound by their names: say so (a 0-4 scale would not fit)
+            lines.append("Read as 0/1 symptom columns: " + ", ".join(
+                f"{escape(column)} as {sid}" for column, sid in result.symptom_columns.items()))
         if result.rejects_file:
             lines.append(f"Rejected rows written to {result.rejects_file} (fix and import it).")
         if result.dry_run:

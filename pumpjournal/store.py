@@ -975,6 +975,14 @@ class Journal:
     def patients(self) -> list[str]:
         return self.read().patients()
 
+    def import_rows(self, rows, *, patient: str | None = None, **options):
+        """Import rows as `pumpjournal import` does (``transfer.import_into``): checked
+        without the lock, then merged into the journal as it is then and written once, after
+        a backup copy. Returns the ImportResult; bad rows are in its ``errors``."""
+        from .transfer import import_into
+
+        return import_into(self, rows, patient=patient, **options)
+
 
 def _stem(path: Path) -> str:
     """The journal's name in its backup names: a very long one shortened (with a hash, so two

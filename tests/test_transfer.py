@@ -21,6 +21,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -355,9 +356,10 @@ def test_a_file_that_is_not_utf8_is_refused_with_the_way_out(cli, journal, tmp_p
 
 
 @pytest.mark.parametrize("what, content, words", [
-    ("latin1.csv", f"date,pain,note\n{d(1)},3,caf\xe9\n".encode("latin-1"), "is not UTF-8 text"),
-    ("huge.csv", f"date,pain,note\n{d(1)},3,{'x' * 200_000}\n".encode(),
-     "is not readable CSV: field larger than field limit"),
+    ("latin1.csv", f"date,pain,note\n{d(1)},3,caf\xe9\n".encode("latin-1"),
+     "{source} is not UTF-8 text"),
+    ("broken.csv", f"date,pain,note\n{d(1)},3,\"never closed\n".encode(),
+     "the CSV is broken at line 2: a quote is never closed"),
 ], ids=["latin-1", "broken csv"])
 @pytest.mark.parametrize("opened", ["open", "open_input"])
 def test_a_library_import_of_an_unreadable_file_is_an_input_error(tmp_path, what, content,
@@ -377,7 +379,7 @@ def test_a_library_import_of_an_unreadable_file_is_an_input_error(tmp_path, what
     with stream, pytest.raises(InputError) as caught:
         with Journal(path).transaction() as tx:
             import_rows(tx, read_rows(stream, "csv"), default_patient="p001")
-    assert str(caught.value).startswith(f"{source} {words}")
+    assert str(caught.value).startswith(words.format(source=source))
     assert path.read_bytes() == before
 
 
@@ -696,12 +698,14 @@ def test_an_import_keeps_a_backup_of_the_journal_as_it_was(cli, journal, tmp_pat
     assert [e.note for e in Journal(copies[0]).entries()] == ["logged by hand"]
 
 
-def test_an_import_is_one_write_under_the_journal_lock(cli, journal, tmp_path, monkeypatch):
+def test_an_import_checks_its_rows_without_the_lock_and_writes_once(cli, journal, tmp_path,
+                                                                    monkeypatch):
+    """Another writer can take the journal's lock while the rows are being read and checked;
+    the import then takes it to merge and write, once."""
     from pumpjournal import store
-    from pumpjournal.errors import JournalLocked
 
     seed_journal(cli, journal)
-    writes, lock_seen = [], []
+    writes, lock_free = [], []
     real_write, real_read_rows = store.write_file, transfer.read_rows
 
     def counting_write(path, payload):
@@ -710,19 +714,16 @@ def test_an_import_is_one_write_under_the_journal_lock(cli, journal, tmp_path, m
 
     def watching_read_rows(*args, **kwargs):
         for n, item in enumerate(real_read_rows(*args, **kwargs)):
-            if n == 3:  # part way: another writer must wait for the lock
-                try:
-                    with Journal(journal, lock_timeout=0).transaction():
-                        lock_seen.append(False)
-                except JournalLocked:
-                    lock_seen.append(True)
+            if n == 3:  # part way: the lock is free for another writer
+                with Journal(journal, lock_timeout=0).locked():
+                    lock_free.append(True)
             yield item
 
     monkeypatch.setattr(store, "write_file", counting_write)
     monkeypatch.setattr(transfer, "read_rows", watching_read_rows)
     rows = "date,pain\n" + "".join(f"{d(n)},{n % 11}\n" for n in range(1, 31))
     ok(cli("import", str(write(tmp_path, "thirty.csv", rows))))
-    assert lock_seen == [True]
+    assert lock_free == [True]
     assert writes == [journal]
     assert len(stored(journal)) == 31
 
@@ -1559,7 +1560,8 @@ def test_a_rejects_file_keeps_the_time_column_and_imports_once_fixed(cli, cli_js
                  str(rejects))
     assert result.exit_code == 2 and summary(result)["Imported"] == "1"
     text = rejects.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "date,time,pain,worst,_error"
+    assert text.splitlines()[0] == "date,time,pain,worst,_row,_error"
+    assert [r["_row"] for r in csv.DictReader(io.StringIO(text))] == ["3", "4"]
     rejects.write_text(text.replace(",12:00,4,7,", ",12:00,4,6,").replace("18:61", "18:45"),
                        encoding="utf-8")
     assert summary(ok(cli("import", str(rejects))))["Imported"] == "2"
@@ -1946,3 +1948,337 @@ def test_library_rules_that_the_command_line_only_calls(tmp_path):
     with pytest.raises(InputError, match="backups folder"):
         journal.own_files(journal.backup_folder / "report.pdf")
     assert {path for path, _ in journal.own_files()} >= {journal.path, journal.lock_path}
+
+
+def test_export_takes_its_bounds_as_dates_or_text(tmp_path):
+    """As Journal.entries does: since and until are dates, datetimes (their day) or
+    YYYY-MM-DD text; anything else is an InputError and nothing is written."""
+    from datetime import datetime
+
+    journal = Journal(tmp_path / "study.json")
+    with journal.transaction() as tx:
+        transfer.import_rows(tx, [(n, {"patient": "p1", "date": d(n), "pain": str(n)})
+                                  for n in (1, 2, 3)], default_patient=None, stamp=STAMP)
+    for since, until in ((d(2), d(2)), (date(2025, 3, 2), datetime(2025, 3, 2, 23, 0))):
+        out = io.StringIO()
+        assert transfer.export(journal.read(), out, "jsonl", since=since, until=until) == 1
+        assert json.loads(out.getvalue())["date"] == d(2)
+    out = io.StringIO()
+    with pytest.raises(InputError, match="since '03/02/2025' is not a date"):
+        transfer.export(journal.read(), out, "csv", since="03/02/2025")
+    assert out.getvalue() == ""
+
+
+# Every problem of a row, long cells, the reject file's _row ------------------------------
+
+
+def test_every_bad_cell_of_a_row_is_reported(cli, cli_json, journal, tmp_path):
+    source = write(tmp_path, "r.csv", "patient,date,pain,sleep,mood,symptoms\n"
+                   f"p1,{d(1)},11,25,12,fever;nope\np1,{d(2)},3,7,5,\n")
+    result = cli("import", str(source))
+    error = import_refused(result, journal, None)
+    for words in ("row 2, column pain '11'", "row 2, column sleep '25'",
+                  "row 2, column mood '12'", "row 2, column symptoms 'fever;nope'"):
+        assert words in error, error
+    assert "1 of 2 rows have problems" in error and summary(result)["Rejected"] == "1"
+    report = json.loads(cli("import", str(source), "--json").stdout)
+    assert report["rejected"] == 1
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [
+        (2, "pain"), (2, "sleep"), (2, "mood"), (2, "symptoms")]
+
+
+def test_a_row_without_its_date_still_names_its_other_bad_cells(cli, journal, tmp_path):
+    source = write(tmp_path, "r.csv", f"date,pain,utc_offset\n,x,\n{d(1)},3,+01:00\n")
+    error = import_refused(cli("import", str(source)), journal, None)
+    assert "row 2, column pain 'x'" in error and "row 2, column date: a date is required" in error
+    assert "row 3, column utc_offset '+01:00': a UTC offset belongs to a reading's time" in error
+
+
+def test_the_reject_file_carries_the_row_number_and_every_problem(cli, journal, tmp_path):
+    source = write(tmp_path, "bad.csv", BAD_ROWS.replace(f"{d(2)},11,,,,", f"{d(2)},11,,,,hot"))
+    rejects = tmp_path / "fix-me.csv"
+    result = cli("import", str(source), "--skip-invalid", "--rejects", str(rejects))
+    assert result.exit_code == 2
+    rows = list(csv.DictReader(rejects.open(encoding="utf-8", newline="")))
+    assert list(rows[0])[-2:] == ["_row", "_error"]
+    # _row is the number the error list shows for the same row
+    listed = sorted({int(n) for n in re.findall(r"row (\d+),", result.stderr)})
+    assert [int(r["_row"]) for r in rows] == listed == [3, 5, 6, 7, 8]
+    first = rows[0]["_error"].split(" | ")
+    assert first[0].startswith("column pain: pain now must be") and PAIN_ACCEPTED in first[0]
+    assert first[1].startswith("column temperature: temperature 'hot' is not understood")
+    assert rows[4]["_error"].startswith("column pain: pain now is required")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_reject_file_imports_again_ignoring_row_and_error(cli, journal, tmp_path, fmt):
+    if fmt == "csv":
+        source = write(tmp_path, "r.csv", f"date,pain\n{d(1)},3\n{d(2)},11\n")
+    else:
+        source = write(tmp_path, "r.jsonl", json.dumps({"date": d(1), "pain": 3}) + "\n"
+                       + json.dumps({"date": d(2), "pain": 11}) + "\n")
+    rejects = tmp_path / f"fix.{fmt}"
+    cli("import", str(source), "--skip-invalid", "--rejects", str(rejects))
+    text = rejects.read_text(encoding="utf-8")
+    assert "_row" in text and "_error" in text
+    still = cli("import", str(rejects))  # its own row numbers: the header is row 1 in CSV
+    first = "row 2" if fmt == "csv" else "row 1"
+    assert f"{first}, column pain '11'" in still.stderr
+    assert "maps to no field" not in still.stderr
+    rejects.write_text(text.replace("11", "10"), encoding="utf-8")
+    report = json.loads(ok(cli("import", str(rejects), "--json")).stdout)
+    assert report["imported"] == 1 and report["ignored_columns"] == []
+    assert [(e["date"], e["pain"]) for e in stored(journal)] == [(d(1), 3), (d(2), 10)]
+
+
+LONG_CELLS = {  # column: (cell, what the row error says)
+    "note": ("n" * 140_000, "note is 140000 characters long; the limit is 5000"),
+    "questions": ("q\n" * 6000, "questions is 11999 characters long; the limit is 10000"),
+    "symptoms": ("fever;" * 400, "symptoms is 2400 characters long; the limit is 1000"),
+    "boluses": ("1" * 5000, "boluses is 5000 characters long; the limit is 1000"),
+    "temperature": ("3" * 200_000, "temperature is 200000 characters long; the limit is 1000"),
+}
+
+
+@pytest.mark.parametrize("column", list(LONG_CELLS))
+def test_a_huge_cell_is_a_row_error_naming_its_row(cli, journal, tmp_path, column):
+    """Far past csv's own field limit (128 KiB): the row is rejected, the others import."""
+    cell, words = LONG_CELLS[column]
+    lines = [f"p{n},{d(n)},3," for n in range(1, 7)]
+    lines[3] += '"' + cell + '"'
+    source = write(tmp_path, "long.csv", f"patient,date,pain,{column}\n" + "\n".join(lines)
+                   + "\n")
+    result = cli("import", str(source), "--skip-invalid", "--rejects", str(tmp_path / "r.csv"))
+    assert result.exit_code == 2, result.stderr
+    assert f"row 5, column {column}" in result.stderr and words in result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) < 400
+    assert summary(result)["Imported"] == "5" and summary(result)["Rejected"] == "1"
+    assert len(stored(journal)) == 5
+    (reject,) = csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8", newline=""))
+    assert reject[column] == cell and reject["_row"] == "5"
+
+
+def test_a_note_just_over_its_limit_gets_the_logs_message(cli, journal, tmp_path):
+    source = write(tmp_path, "n.csv", f"date,pain,note\n{d(1)},3,{'n' * 5001}\n")
+    error = import_refused(cli("import", str(source)), journal, None)
+    assert "row 2, column note: note is 5001 characters long; the limit is 5000" in error
+
+
+# Trailing empty cells, two date formats -------------------------------------------------
+
+
+def test_trailing_empty_cells_are_dropped_with_ignore_extra(cli, journal, tmp_path):
+    source = write(tmp_path, "t.csv", f"patient,date,pain,note\np1,{d(1)},3,ok,\n"
+                   f"p1,{d(2)},4,fine, , \np1,{d(3)},5,x,y\n")
+    error = import_refused(cli("import", str(source)), journal, None)
+    assert "row 2: more cells than the header has columns (the extra cells are empty; " \
+           "--ignore-extra drops them)" in error
+    result = cli("import", str(source), "--ignore-extra")
+    assert "row 4: more cells than the header has columns" in result.stderr
+    assert "row 2" not in result.stderr and "row 3" not in result.stderr
+    result = cli("import", str(source), "--ignore-extra", "--skip-invalid", "--rejects",
+                 str(tmp_path / "r.csv"))
+    assert [(e["date"], e["note"]) for e in stored(journal)] == [(d(1), "ok"), (d(2), "fine")]
+
+
+def test_several_date_formats_are_each_tried_and_an_ambiguous_date_is_refused(cli, journal,
+                                                                             tmp_path):
+    source = write(tmp_path, "d.csv", "date,pain\n03/15/2025,3\n16.03.2025,4\n")
+    ok(cli("import", str(source), "--date-format", "%m/%d/%Y", "--date-format", "%d.%m.%Y"))
+    assert [e["date"] for e in stored(journal)] == ["2025-03-15", "2025-03-16"]
+    both = write(tmp_path, "b.csv", "date,pain\n03/04/2025,3\n")
+    error = import_refused(cli("import", str(both), "--date-format", "%m/%d/%Y",
+                               "--date-format", "%d/%m/%Y"), journal, journal.read_bytes())
+    assert ("row 2, column date '03/04/2025': the date could be 2025-03-04 (%m/%d/%Y) or "
+            "2025-04-03 (%d/%m/%Y)") in error
+    none = write(tmp_path, "n.csv", "date,pain\n2025/03/20,3\n")
+    error = import_refused(cli("import", str(none), "--date-format", "%m/%d/%Y",
+                               "--date-format", "%d.%m.%Y"), journal, journal.read_bytes())
+    assert "matches none of the --date-format given (%m/%d/%Y, %d.%m.%Y)" in error
+
+
+# The library: rows from a program ---------------------------------------------------------
+
+
+def test_import_rows_takes_plain_dicts_with_nan_none_and_dates(tmp_path):
+    """No extra package needed: float("nan") and None are empty cells, a date or datetime in
+    `date` is its day, a datetime with its offset in logged_at that moment; the rows are
+    numbered from 1 in the errors."""
+    from datetime import datetime, timezone
+
+    journal = Journal(tmp_path / "study.json")
+    nan = float("nan")
+    rows = [
+        {"patient": "p1", "date": date(2025, 3, 1), "pain": 3, "worst": nan, "sleep": 6.5,
+         "symptoms": None, "note": nan, "temperature": 38.4},
+        {"patient": "p1", "date": datetime(2025, 3, 2, 21, 5), "time": "21:05", "pain": 4.0,
+         "logged_at": datetime(2025, 3, 2, 21, 6, tzinfo=timezone.utc), "contacted": True},
+        {"patient": "p1", "date": "2025-03-03", "pain": 11, "mood": nan},
+        {"patient": "p1", "date": "2025-03-04", "pain": 2,
+         "logged_at": datetime(2025, 3, 4, 9, 0)},  # no offset: not a moment
+    ]
+    with journal.transaction() as tx:
+        result = transfer.import_rows(tx, rows, default_patient=None, stamp=STAMP,
+                                      skip_invalid=True)
+    assert (result.rows, result.imported, result.rejected) == (4, 2, 2)
+    assert [(e.row, e.column) for e in result.errors] == [(3, "pain"), (4, "logged_at")]
+    out = io.StringIO()
+    transfer.export(journal.read(), out, "jsonl")
+    got = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["date"], r["time"], r["pain"], r["worst"], r["sleep"], r["note"],
+             r["temperature_c"], r["logged_at"], r["contacted"]) for r in got] == [
+        ("2025-03-01", None, 3, None, 6.5, None, 38.4, None, None),
+        ("2025-03-02", "21:05", 4, None, None, None, None, "2025-03-02T21:06:00+00:00", True)]
+
+
+def test_import_rows_takes_pandas_records(tmp_path):
+    """DataFrame.to_dict("records"): NaN, NaT and NA are empty cells, numpy numbers are
+    numbers, Timestamps are a day in `date` and a moment in logged_at."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.read_csv(io.StringIO(
+        "participant_id,date,pain,worst,symptoms,note,sleep\n"
+        f"p1,{d(1)},3,5,,,6.5\n"
+        f"p1,{d(2)},4,,fever,called,\n"
+        f"p2,{d(1)},2,,,,\n"), parse_dates=["date"])
+    frame["logged_at"] = pd.to_datetime([f"{d(1)}T20:00:00+01:00", None,
+                                         f"{d(1)}T21:00:00+01:00"], utc=True)
+    frame["boluses"] = pd.array([1, None, 0], dtype="Int64")  # pandas' NA
+    records = frame.to_dict("records")
+    assert type(records[0]["pain"]).__module__ == "numpy" or isinstance(records[0]["pain"], int)
+    result = Journal(tmp_path / "study.json").import_rows(records)
+    assert (result.imported, result.errors) == (3, [])
+    entries = {(e.patient, e.date): e for e in Journal(tmp_path / "study.json").entries()}
+    first = entries[("p1", d(1))]
+    assert (first.pain, first.worst, first.sleep, first.boluses, first.note) == (3, 5, 6.5, 1,
+                                                                                 None)
+    assert first.logged_at == f"{d(1)}T19:00:00+00:00"
+    second = entries[("p1", d(2))]
+    assert (second.symptoms, second.note, second.worst, second.logged_at) == (
+        ["fever"], "called", None, None)
+    assert entries[("p2", d(1))].boluses == 0
+
+
+def test_import_rows_takes_numpy_values_and_pairs(tmp_path):
+    np = pytest.importorskip("numpy")
+    journal = Journal(tmp_path / "study.json")
+    with journal.transaction() as tx:
+        result = transfer.import_rows(tx, [
+            (7, {"date": d(1), "pain": np.int64(3), "sleep": np.float64(7.5),
+                 "contacted": np.bool_(True)}),
+            {"date": np.datetime64(d(2)), "pain": np.int32(4), "mood": np.float64("nan")},
+        ], default_patient="me", stamp=STAMP)
+    assert (result.imported, result.errors) == (2, [])
+    assert [(e.date, e.pain, e.sleep, e.contacted, e.mood) for e in
+            sorted(journal.entries(), key=lambda e: e.date)] == [
+        (d(1), 3, 7.5, True, None), (d(2), 4, None, None, None)]
+
+
+def test_library_rows_that_cannot_be_read_are_errors_with_a_way_out(tmp_path):
+    journal = Journal(tmp_path / "study.json")
+    with pytest.raises(InputError, match="not a file name; read a file with read_rows"):
+        journal.import_rows("diary.csv")
+    with pytest.raises(InputError, match="there are no rows to import"):
+        journal.import_rows([])
+    result = journal.import_rows([{"date": d(1), "pain": 3}, ["not", "a", "row"]],
+                                 skip_invalid=True)
+    assert result.errors[0].row == 2 and "not a mapping" in result.errors[0].message
+    assert result.imported == 1 and not (tmp_path / "diary.csv").exists()
+
+
+def test_read_rows_takes_a_path_and_closes_the_file(tmp_path):
+    source = write(tmp_path, "diary.csv", DIARY)
+    rows = transfer.read_rows(source, "csv")
+    assert [number for number, _ in rows] == [2, 3, 4, 5, 6]
+    result = Journal(tmp_path / "study.json").import_rows(transfer.read_rows(str(source), "csv"))
+    assert result.imported == 5
+    with pytest.raises(InputError, match="no such file"):
+        transfer.read_rows(tmp_path / "missing.csv", "csv")
+
+
+def test_library_options_work_as_the_command_line_options(tmp_path):
+    journal = Journal(tmp_path / "study.json")
+    rows = [{"id": "1", "form": "diary", "day": "01.03.2025", "score": "none", "fever": "Yes"},
+            {"id": "1", "form": "baseline", "day": "02.03.2025", "score": "4", "fever": ""}]
+    result = journal.import_rows(rows, mapping={"id": "patient", "day": "date",
+                                                "score": "pain"},
+                                 date_format=["%d.%m.%Y"], where={"form": "diary"},
+                                 value_map={"score": {"none": "0"}, "*": {"Yes": "1"}})
+    assert (result.rows, result.filtered, result.imported) == (2, 1, 1)
+    (entry,) = journal.entries()
+    assert (entry.patient, entry.date, entry.pain, entry.symptoms) == ("1", d(1), 0, ["fever"])
+
+
+def test_a_library_import_keeps_the_backup_the_command_line_keeps(cli, journal, tmp_path):
+    before = seed_journal(cli, journal)
+    result = Journal(journal).import_rows(transfer.read_rows(write(tmp_path, "d.csv", DIARY),
+                                                             "csv"))
+    assert result.written and result.imported == 5
+    (copy,) = (journal.parent / "backups").iterdir()
+    assert ".import." in copy.name and copy.read_bytes() == before
+    # a refused one writes nothing and keeps no copy
+    again = Journal(journal).import_rows([{"date": d(40), "pain": 5}], patient="me")
+    assert again.conflicts and not again.written
+    assert len(list((journal.parent / "backups").iterdir())) == 1
+
+
+# Checked outside the lock: a log made meanwhile is kept ------------------------------------
+
+
+def log_during_the_check(monkeypatch, journal: Path, at_row: int, args: list[str]):
+    """While the import reads its rows (at ``at_row``), a `log` runs in another process
+    that waits at most a second for the lock. Returns its results (filled in as it runs)."""
+    logged = []
+    real = transfer.read_rows
+
+    def slow_rows(*a, **k):
+        for n, item in enumerate(real(*a, **k)):
+            if n == at_row:
+                start = time.monotonic()
+                done = run_child(["log", *args], child_env(journal,
+                                                           PUMPJOURNAL_LOCK_TIMEOUT="1"))
+                logged.append((done, time.monotonic() - start))
+            yield item
+
+    monkeypatch.setattr(transfer, "read_rows", slow_rows)
+    return logged
+
+
+def test_a_log_made_while_an_import_is_checked_is_kept_and_not_kept_waiting(
+        cli, cli_json, journal, tmp_path, monkeypatch):
+    seed_journal(cli, journal)
+    logged = log_during_the_check(monkeypatch, journal, 10,
+                                  ["--pain", "7", "--date", d(60), "--note", "meanwhile"])
+    rows = "date,pain\n" + "".join(f"{d(n)},{n % 11}\n" for n in range(1, 31))
+    result = ok(cli("import", str(write(tmp_path, "rows.csv", rows))))
+    ((done, took),) = logged
+    assert done.returncode == 0, done.stderr
+    assert took < 1.0  # it did not wait for the lock's timeout
+    assert summary(result)["Imported"] == "30"
+    notes = {e["date"]: e["note"] for e in stored(journal)}
+    assert len(notes) == 32 and notes[d(60)] == "meanwhile" and notes[d(40)] == "logged by hand"
+
+
+@pytest.mark.parametrize("mode", ["fail", "skip", "update"])
+def test_conflicts_are_found_in_the_journal_as_it_is_when_the_import_writes(
+        cli, journal, tmp_path, monkeypatch, mode):
+    """The file holds a day a `log` adds while the rows are checked: the import sees it."""
+    seed_journal(cli, journal)
+    logged = log_during_the_check(monkeypatch, journal, 2,
+                                  ["--pain", "7", "--date", d(20), "--note", "meanwhile"])
+    rows = "date,pain\n" + "".join(f"{d(n)},{n % 11}\n" for n in range(1, 31))
+    result = cli("import", str(write(tmp_path, "rows.csv", rows)), "--on-conflict", mode)
+    assert logged[0][0].returncode == 0
+    by_date = {e["date"]: e for e in stored(journal)}
+    if mode == "fail":
+        assert result.exit_code == 2 and f"me {d(20)}" in result.stderr
+        assert set(by_date) == {d(20), d(40)}  # nothing imported, the log kept
+    else:
+        ok(result)
+        assert len(by_date) == 31
+        counts = summary(result)
+        if mode == "skip":
+            assert (counts["Imported"], counts["Skipped (already there)"]) == ("29", "1")
+            assert (by_date[d(20)]["pain"], by_date[d(20)]["note"]) == (7, "meanwhile")
+        else:  # the file's value replaces the one logged, which is otherwise kept
+            assert (counts["Imported"], counts["Updated"]) == ("29", "1")
+            assert (by_date[d(20)]["pain"], by_date[d(20)]["note"]) == (20 % 11, "meanwhile")
