@@ -207,6 +207,9 @@ def check_study(folder, passphrase: str | None, today: date) -> tuple[list[str],
                             "written; run it again with --on-conflict skip to complete it "
                             f"(its record {record['path']} goes when it completes; delete it "
                             "if you will not)")
+    for folder_left in study.leftovers():
+        notes.append(f"an import that stopped left its staged journals in {folder_left} (they "
+                     "were never put in place); the next import removes them, or delete it.")
     notes.append(f"{plural(len(people), 'participant')}; "
                  f"{plural(tally.get('entries', 0), 'entry', 'entries')}, "
                  f"{plural(tally.get('events', 0), 'event')}; "

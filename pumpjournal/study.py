@@ -520,6 +520,12 @@ class Study:
                           today=today, stamp=stamp)
         return job.run(rows, progress, rejected_rows, on_rejects)
 
+    def leftovers(self) -> list[Path]:
+        """Staging folders of imports that are not running (killed while checking, or part-way):
+        the next import removes them."""
+        return sorted(p for p in self.folder.glob(f"{IMPORT_PREFIX}*.staged")
+                      if not _running(p.with_suffix(".lock")))
+
     def imports(self) -> list[dict]:
         """The imports whose record is in the folder: each with ``source``, ``started``,
         ``participants`` (how many it writes), ``written`` (how many it has written), and
@@ -658,7 +664,6 @@ class StudyImport:
         known = self.study.participants()
         if self.default_patient is None and len(known) == 1:
             self.default_patient = known[0]
-        finished = False
         try:
             if not self.dry_run:
                 self._begin()
@@ -669,15 +674,14 @@ class StudyImport:
                 rejected_rows.extend(row for _, row in sorted(rejects, key=lambda r: r[0]))
             failed = bool(total.conflicts) or (bool(total.errors) and not self.skip_invalid)
             if failed or self.dry_run:
-                finished = True
                 return total
             if total.errors and on_rejects is not None:
                 on_rejects(total)
             self._commit(staged, results, total)
-            self.complete = finished = True
+            self.complete = True
             return total
         finally:
-            self._end(finished)
+            self._end()
 
     def _begin(self) -> None:
         """This import's lock (held while it runs: `doctor` tells a running import from an
@@ -1068,7 +1072,7 @@ class StudyImport:
             self.progress_file.write(orjson.dumps({"written": pid}) + b"\n")
             self.progress_file.flush()  # a killed process loses nothing written; no fsync
 
-    def _end(self, finished: bool) -> None:
+    def _end(self) -> None:
         """Tidy up: the staging folder always; the record and lock of an import that ran to
         the end, and the records of earlier runs of the same file that it completed."""
         if self.progress_file is not None:
