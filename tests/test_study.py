@@ -580,3 +580,227 @@ def test_doctor_names_what_is_wrong_in_a_study(filled, cli):
     assert "p2: entry" in out and "pain" in out
     assert "p1: the journal can be read by other users; fix with: chmod 600" in out
     assert "No journal was changed." in out
+
+
+# An import part-way: other writers, a lock held too long, a crash ---------------------------
+
+PEOPLE = [f"a{n}" for n in range(1, 7)]
+
+
+def crowd(folder: Path, cli, tmp_path) -> tuple[Path, dict]:
+    """Six participants with ten days each; returns an import file of five more days each
+    (one new participant too) and the study's days before it."""
+    old = [(pid, iso(40 - d), "", str(d % 11), "") for pid in PEOPLE for d in range(10)]
+    ok(cli("import", str(write_csv(tmp_path / "old.csv", old))))
+    new = [(pid, iso(20 - d), "", str((d + 3) % 11), "fever" if d == 2 else "")
+           for pid in PEOPLE + ["a7"] for d in range(5)]
+    return write_csv(tmp_path / "new.csv", new), stored(folder)
+
+
+def old_or_new(folder: Path, before: dict, source: Path) -> dict[str, str]:
+    """Each participant's journal is exactly as before the import, or exactly as after it."""
+    rows = list(csv.DictReader(open(source, encoding="utf-8")))
+    states = {}
+    for pid, days in stored(folder).items():
+        added = sorted((r["date"], [(None, int(r["pain"]))]) for r in rows
+                       if r["participant_id"] == pid)
+        if days == before.get(pid, []):
+            states[pid] = "old"
+        else:
+            assert days == sorted(before.get(pid, []) + added), f"{pid} is a mix"
+            states[pid] = "new"
+    return states
+
+
+def wait_for(check, timeout: float = 30.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.005)
+    raise AssertionError("timed out waiting")
+
+
+def written_so_far(folder: Path) -> int:
+    records = Study(folder).imports()
+    return records[0]["written"] if records else 0
+
+
+def test_a_participant_locked_too_long_stops_the_import_part_way(study, cli, tmp_path,
+                                                                monkeypatch):
+    from pumpjournal.lock import FileLock
+
+    source, before = crowd(study, cli, tmp_path)
+    monkeypatch.setenv("PUMPJOURNAL_LOCK_TIMEOUT", "1")
+    with FileLock(Journal(study / "a4.json").lock_path, 1):
+        result = cli("import", str(source))
+    assert result.exit_code == 1, result.output
+    line = " ".join(result.stderr.split())
+    assert "the import stopped part-way at the participant 'a4'" in line
+    assert "of 7 participants' journals were written (each whole)" in line
+    assert "run the import again with --on-conflict skip" in line
+    assert "Nothing was changed" not in line
+    states = old_or_new(study, before, source)
+    assert states["a4"] == "old" and "new" in states.values()
+    found = " ".join(cli("doctor").stdout.split())
+    assert f"an import of {source} started" in found and "was interrupted" in found
+    assert "run it again with --on-conflict skip to complete it" in found
+    ok(cli("import", str(source), "--on-conflict", "skip"))
+    assert set(old_or_new(study, before, source).values()) == {"new"}
+    assert not [n for n in os.listdir(study) if n.startswith(".import-")]
+    assert "The study is sound." in ok(cli("doctor")).stdout
+
+
+def test_writers_for_other_participants_are_not_blocked_by_an_import(study, cli, tmp_path):
+    from pjtest import Child, child_env, pumpjournal, run_child
+    from pumpjournal.lock import FileLock
+
+    source, before = crowd(study, cli, tmp_path)
+    env = child_env(study, PUMPJOURNAL_LOCK_TIMEOUT="60")
+    held = FileLock(Journal(study / "a4.json").lock_path, 1)
+    with held:  # the import gets as far as a4, and waits for it
+        child = Child(pumpjournal(["import", str(source)]), env)
+        wait_for(lambda: written_so_far(study) == 6)
+        quick = child_env(study, PUMPJOURNAL_LOCK_TIMEOUT="2")
+        for pid in ("a2", "a9"):  # one the import wrote, one it does not know
+            done = run_child(["log", "--patient", pid, "--pain", "3"], quick)
+            assert done.returncode == 0, done.stderr
+        with FileLock(Journal(study / "a2.json").lock_path, 0):
+            pass  # free
+        assert child.poll() is None  # still waiting for a4
+    assert child.wait(timeout=60) == 0
+    days = stored(study)
+    assert len(days["a2"]) == 16 and len(days["a4"]) == 15 and len(days["a9"]) == 1
+    assert not [n for n in os.listdir(study) if n.startswith(".import-")]
+
+
+def test_an_import_killed_part_way_leaves_every_journal_old_or_new(study, cli, tmp_path):
+    import signal
+
+    from pjtest import Child, child_env, pumpjournal
+    from pumpjournal.lock import FileLock
+
+    source, before = crowd(study, cli, tmp_path)
+    env = child_env(study, PUMPJOURNAL_LOCK_TIMEOUT="60")
+    with FileLock(Journal(study / "a4.json").lock_path, 1):
+        child = Child(pumpjournal(["import", str(source)]), env)
+        wait_for(lambda: written_so_far(study) == 6)
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    states = old_or_new(study, before, source)
+    assert states["a4"] == "old" and list(states.values()).count("new") == 6
+    result = cli("doctor")
+    assert result.exit_code == 1
+    found = " ".join(result.stdout.split())
+    assert (f"an import of {source} started" in found and "was interrupted: 6 of 7 "
+            "participants written; run it again with --on-conflict skip to complete it"
+            in found), found
+    summary = json.loads(ok(cli("import", str(source), "--on-conflict", "skip",
+                                "--json")).stdout)
+    assert (summary["imported"], summary["skipped"]) == (5, 30)
+    assert set(old_or_new(study, before, source).values()) == {"new"}
+    assert not [n for n in os.listdir(study) if n.startswith(".import-")]
+    assert "The study is sound." in ok(cli("doctor")).stdout
+
+
+@pytest.mark.slow
+def test_imports_killed_at_random_instants_leave_journals_old_or_new(study, cli, tmp_path):
+    """Over many kills at random moments (checking, staging, writing), every journal is old
+    or new, and a run with --on-conflict skip completes the import."""
+    import random
+    import shutil
+    import signal
+    import time
+
+    from pjtest import Child, child_env, pumpjournal
+
+    source, before = crowd(study, cli, tmp_path)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(study, pristine)
+    env = child_env(study)
+    rng = random.Random(11)
+    states = set()
+    for n in range(60):
+        shutil.rmtree(study)
+        shutil.copytree(pristine, study)
+        child = Child(pumpjournal(["import", str(source)]), env)
+        time.sleep(rng.uniform(0, 0.08))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        found = old_or_new(study, before, source)
+        states.add(tuple(sorted(found.values())))
+        if n % 6 == 0:
+            ok(cli("import", str(source), "--on-conflict", "skip"))
+            assert set(old_or_new(study, before, source).values()) == {"new"}
+            assert "The study is sound." in ok(cli("doctor")).stdout
+    assert len(states) > 1, states  # some kills landed part-way
+
+
+# Encryption, the library ------------------------------------------------------------------
+
+PASSPHRASE = "correct horse battery"
+
+
+def test_an_encrypted_study_encrypts_every_participants_journal(tmp_path, cli, cli_json,
+                                                                monkeypatch, private_home):
+    from pumpjournal.crypto import MAGIC
+
+    folder = tmp_path / "secret"
+    monkeypatch.setenv("PUMPJOURNAL_PATH", str(folder))
+    monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", PASSPHRASE)
+    assert "Created the encrypted study" in ok(cli("init", "--study", str(folder))).stdout
+    assert json.loads((folder / "study.json").read_text())["settings"] == {"encrypted": True}
+    ok(cli("log", "--patient", "e1", "--pain", "4"))
+    ok(cli("import", str(write_csv(tmp_path / "rows.csv"))))
+    for pid in ("e1", "p1", "p2", "p3"):
+        assert (folder / f"{pid}.json").read_bytes().startswith(MAGIC), pid
+    rows = cli_json("cohort")
+    assert [r["patient"] for r in rows] == ["e1", "p1", "p2", "p3"]
+    assert not (folder / ".cohort").exists()  # no summary in plain text beside them
+    assert "p3" in ok(cli("export")).stdout
+    monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE")
+    for args in (["list", "--patient", "e1"], ["log", "--patient", "e9", "--pain", "3"],
+                 ["cohort"]):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert "is encrypted; set PUMPJOURNAL_PASSPHRASE" in result.stderr
+    assert not (folder / "e9.json").exists()
+
+
+def test_init_study_encrypted_needs_a_passphrase(tmp_path, cli, monkeypatch):
+    monkeypatch.delenv("PUMPJOURNAL_PASSPHRASE", raising=False)
+    line = refused(cli("init", "--study", str(tmp_path / "s"), "--encrypt"))
+    assert "set PUMPJOURNAL_PASSPHRASE" in line
+    monkeypatch.setenv("PUMPJOURNAL_PASSPHRASE", "short")
+    assert "at least" in refused(cli("init", "--study", str(tmp_path / "s")))
+    assert not (tmp_path / "s").exists()
+
+
+def test_the_library_reads_and_writes_a_study(tmp_path):
+    from pumpjournal.transfer import read_rows
+
+    folder = tmp_path / "lib"
+    assert Study.create(folder) and not Study.create(folder)
+    study = Study(folder)
+    with study.participant("p1").transaction() as tx:
+        tx.log("p1", date.fromisoformat(iso(3)), {"pain": 4}, "2026-01-01T09:00:00+00:00")
+    with open(write_csv(tmp_path / "rows.csv"), newline="", encoding="utf-8") as rows:
+        result = study.import_rows(read_rows(rows, "csv"), default_patient=None,
+                                   on_conflict="skip")
+    assert result.imported == len(ROWS) and result.written
+    assert study.participants() == ["p1", "p2", "p3"]
+    assert [r["days_logged"] for r in study.cohort(date.today())] == [3, 2, 1]
+    out = io_text()
+    assert study.export(out, "jsonl") == len(ROWS) + 1
+    assert study.participant("p2").read().patients() == ["p2"]
+    with pytest.raises(Exception, match="choose one with --patient"):
+        study.choose(None)
+
+
+def io_text():
+    import io
+
+    return io.StringIO()
