@@ -284,11 +284,11 @@ def journal_path(ctx: typer.Context, option: Path | None) -> Path:
 
 def open_study(ctx: typer.Context, option: Path | None, warn: bool = True):
     """The study at --journal when it names a study folder (see ``study``), else None."""
-    from .study import Study, is_study
-
     path = journal_path(ctx, option)
-    if not is_study(path):
-        return None
+    if not (path.is_dir() and os.path.lexists(path / "study.json")):  # study.is_study
+        return None  # a journal: the study module is not even loaded
+    from .study import Study
+
     passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
     found = Study(path, passphrase=passphrase)
     if found.encrypted and passphrase is None and interactive():

@@ -753,7 +753,8 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
                 date_format: str | None = None, skip_invalid: bool = False,
                 dry_run: bool = False, today: date | None = None, stamp: str | None = None,
                 progress: Callable[[int], None] | None = None,
-                rejected_rows: list | None = None) -> ImportResult:
+                rejected_rows: list | None = None, memos: dict | None = None
+                ) -> ImportResult:
     """Validate every row, then change ``view`` (inside a transaction) in one batch.
 
     A row is one reading of a person's day (``time`` empty: not recorded), with the day's own
@@ -766,7 +767,9 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
 
     Raises nothing for bad rows: they are in ``result.errors``; the caller decides. The view is
     changed only when no row is bad (or ``skip_invalid``) and no conflict fails the import.
-    ``rejected_rows`` receives the bad rows as they came, each with an ``_error``.
+    ``rejected_rows`` receives the bad rows as they came, each with an ``_error``. ``memos``
+    (a dict, empty at first) keeps the checked cells for the next call with the same options:
+    a study's import checks each participant's rows in a call of their own.
     """
     from .dates import now_stamp
 
@@ -778,6 +781,8 @@ def import_rows(view, rows: Iterable[tuple[int, dict]], *, default_patient: str 
     fmt = fmt or getattr(rows, "format", "json")
     parse = RowParser(fmt, mapping or {}, set(ignore), ignore_extra, default_patient,
                       date_format, today, stamp)
+    if memos is not None:
+        parse.memos = memos
     existing = {(doc["patient"], doc["date"]): (doc_id, doc)
                 for doc_id, doc in view.raw_entries()}
     # person and day -> a _Day, or the day's first row (see below), or None: nothing to write
