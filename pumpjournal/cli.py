@@ -1513,6 +1513,8 @@ def import_entries(
             if study is not None:  # each participant's journal written on its own
                 def keep_rejects(result):
                     nonlocal written
+                    if not rejects:  # the default name, in this folder: not in the study's
+                        study.check_output(Path(f"{Path(source).stem}-rejects.{kind}"))
                     written = transfer.write_import_rejects(
                         study, source, rejects, force, rejected_rows, kind, delimiter)
                     result.rejects_file = str(written)

@@ -804,3 +804,15 @@ def io_text():
     import io
 
     return io.StringIO()
+
+
+def test_a_default_reject_file_is_not_made_in_the_study_folder(filled, cli, monkeypatch,
+                                                              tmp_path):
+    source = tmp_path / "rows.json"
+    source.write_text(json.dumps([{"patient": "p1", "date": iso(2), "pain": 3},
+                                  {"patient": "p1", "date": iso(1), "pain": 99}]))
+    monkeypatch.chdir(filled)
+    before = files_of(filled), sorted(os.listdir(filled))
+    line = refused(cli("import", str(source), "--skip-invalid"))
+    assert "is in the study folder" in line
+    assert (files_of(filled), sorted(os.listdir(filled))) == before
