@@ -653,6 +653,7 @@ class StudyImport:
         self.progress_file = None
         self.done: set[str] = set()
         self.complete = False  # ran to the end: every staged journal is in place
+        self.folders: set[Path] = set()  # where journals were renamed into place
         self.stop = False
 
     # the steps -------------------------------------------------------------------------------
@@ -983,6 +984,7 @@ class StudyImport:
                         else:
                             ready.append(pid)
                     list(pool.map(each, ready))
+                    self._sync()
                 if self.stop:
                     break
             if not self.stop:
@@ -1005,6 +1007,10 @@ class StudyImport:
                 "--on-conflict skip to complete it.", written=bool(self.done)) from None
         finally:
             pool.shutdown()
+            try:
+                self._sync()
+            except OSError:  # said by the write that failed, if one did
+                pass
         total.written = bool(self.done)
         if failures:
             pid, exc = failures[0]
@@ -1020,7 +1026,10 @@ class StudyImport:
         backup copy of it and rename the staged journal over it ("written"); else
         "changed"."""
         journal = self.study.participant(pid)
-        with journal.locked() as real:
+        # the journal's lock alone: the temporary copies a killed write left are removed by
+        # its next ordinary change (looking for them lists the whole study folder)
+        with FileLock(journal.lock_path, lock_wait(journal.lock_timeout)):
+            real = journal.real_path
             raw = read_raw(real)
             if _digest(raw) != item.digest:
                 return "changed"
@@ -1033,12 +1042,18 @@ class StudyImport:
             except OSError as exc:
                 raise JournalError(f"could not write the journal {real}: {reason(exc)}. The "
                                    "journal was left as it was.") from None
-            _sync_folder(real.parent)
+            self.folders.add(real.parent)  # synced once a batch is in place
             self.study.drop_summary(pid)
             if item.new and item.encrypted:
                 journal._remember()
         self._written(pid)
         return "written"
+
+    def _sync(self) -> None:
+        """Make the renames of the journals put in place so far durable (one fsync of each
+        folder, rather than one per journal: each rename is atomic either way)."""
+        for folder in list(self.folders):
+            _sync_folder(folder)
 
     def _again(self, pid: str, results: dict) -> None:
         """A journal that changed after it was checked: its rows imported again, under its
