@@ -51,6 +51,7 @@ WORKERS = max(2, min(4, os.cpu_count() or 2))  # threads that write participants
 PROCESSES = max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                        else os.cpu_count() or 1)) if hasattr(os, "fork") else 1
 PARALLEL_ROWS = 20_000
+PARALLEL_JOURNALS = 50  # a cohort reads this many journals or more in several processes
 # Windows refuses these as file names, in any case and before any dot ("con.x.json")
 RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)),
                       *(f"LPT{n}" for n in range(1, 10))})
@@ -335,13 +336,31 @@ class Study:
         written again (best effort)."""
         keep = since is None and until is None and not self.encrypted
         code = _code_stamp() if keep else None
-        rows: list[dict] = []
+        rows: dict[str, list] = {}
+        stale = []
         for pid in self.participants():
-            journal = self.participant(pid)
-            found = self._summary(journal, today, code) if keep else None
-            rows += found if found is not None else self._cohort_of(journal, today, since,
-                                                                     until, keep, code)
-        return rows
+            found = self._summary(self.participant(pid), today, code) if keep else None
+            if found is None:
+                stale.append(pid)
+            else:
+                rows[pid] = found
+        # the journals themselves: many are read by a few processes at once
+        parts = _split(stale, PROCESSES if len(stale) >= PARALLEL_JOURNALS else 1)
+        children = [_Forked(self._cohort_part, part, today, since, until, keep, code)
+                    for part in parts[1:]]
+        try:
+            rows.update(self._cohort_part(parts[0], today, since, until, keep, code))
+            for child in children:
+                rows.update(child.result())
+        finally:
+            for child in children:
+                child.stop()
+        return [row for pid in sorted(rows) for row in rows[pid]]
+
+    def _cohort_part(self, pids: list, today: date, since, until, keep: bool,
+                     code: str | None) -> dict[str, list]:
+        return {pid: self._cohort_of(self.participant(pid), today, since, until, keep, code)
+                for pid in pids}
 
     def _cohort_of(self, journal: Participant, today: date, since, until, keep: bool,
                    code: str | None) -> list[dict]:
@@ -811,7 +830,7 @@ class StudyImport:
             results[pid] = self._refused(pid, why, rejected)
             rejects += zip((e.row for e in results[pid].errors), rejected or ())
         parts = self._split(todo)
-        children = [_Worker(self._part(part), part, keep) for part in parts[1:]]
+        children = [_Forked(self._part(part)._check_groups, part, keep) for part in parts[1:]]
         try:
             found = [self._check_groups(parts[0] if parts else [], keep)]
             found += [child.result() for child in children]
@@ -1123,11 +1142,12 @@ class StudyImport:
             self.lock.__exit__(None, None, None)
 
 
-class _Worker:
-    """A forked process that checks part of an import (``StudyImport._check_groups``) and
-    sends back what it found through a pipe. It writes only staged files, never a journal."""
+class _Forked:
+    """``target(*args)`` run in a forked process, its result (or error) sent back through a
+    pipe: part of an import's check (``StudyImport._check_groups``, which writes only staged
+    files, never a journal) or of a cohort (``Study._cohort_part``)."""
 
-    def __init__(self, job: StudyImport, pids: list, keep: bool):
+    def __init__(self, target: Callable, *args):
         import pickle
 
         read, write = os.pipe()
@@ -1137,7 +1157,7 @@ class _Worker:
             try:
                 os.close(read)
                 try:
-                    data = pickle.dumps(("ok", job._check_groups(pids, keep)), 5)
+                    data = pickle.dumps(("ok", target(*args)), 5)
                 except BaseException as exc:  # sent to the parent, which raises it
                     data = pickle.dumps(("error", _portable(exc)), 5)
                 with os.fdopen(write, "wb") as out:
@@ -1156,8 +1176,8 @@ class _Worker:
         self.pipe.close()
         self._reap()
         if not data:
-            raise JournalError("a process checking the import's rows stopped before it was "
-                               "done; nothing was written.")
+            raise JournalError("a process working for this one stopped before it was done; "
+                               "nothing was written.")
         kind, found = pickle.loads(data)
         if kind == "error":
             raise found
@@ -1183,6 +1203,11 @@ class _Worker:
             self.pid = 0
 
 
+def _split(pids: list, count: int) -> list[list]:
+    """``pids`` in ``count`` interleaved parts (at least one, maybe empty)."""
+    return [pids[n::count] for n in range(max(1, min(count, len(pids))))] or [[]]
+
+
 def _portable(exc: BaseException) -> BaseException:
     """An exception that survives pickling with its message and kind (a user's mistake
     stays one)."""
@@ -1190,7 +1215,8 @@ def _portable(exc: BaseException) -> BaseException:
         kind = type(exc) if type(exc).__module__.startswith("pumpjournal") else JournalError
         copy = kind(str(exc)) if not isinstance(exc, KeyboardInterrupt) else KeyboardInterrupt()
         return copy
-    return JournalError(f"unexpected {type(exc).__name__} while checking the import's rows.")
+    return JournalError(f"unexpected {type(exc).__name__} in a process working for this "
+                        "one.")
 
 
 def import_records(study: Study) -> list[dict]:

@@ -816,3 +816,23 @@ def test_a_default_reject_file_is_not_made_in_the_study_folder(filled, cli, monk
     line = refused(cli("import", str(source), "--skip-invalid"))
     assert "is in the study folder" in line
     assert (files_of(filled), sorted(os.listdir(filled))) == before
+
+
+def test_cohort_reads_many_journals_in_several_processes(rich, cli, cli_json, monkeypatch):
+    import shutil
+
+    from pumpjournal import study as study_module
+
+    expected = [r for pid in ("p1", "p2", "p3")
+                for r in queries.cohort(Journal(rich / f"{pid}.json").read(), date.today())]
+    monkeypatch.setattr(study_module, "PARALLEL_JOURNALS", 1)
+    monkeypatch.setattr(study_module, "PROCESSES", 3)
+    shutil.rmtree(rich / ".cohort", ignore_errors=True)
+    assert cli_json("cohort") == expected
+    assert sorted(os.listdir(rich / ".cohort")) == ["p1.json", "p2.json", "p3.json"]
+    shutil.rmtree(rich / ".cohort")
+    (rich / "p3.json").write_text("{")  # read by a child process
+    result = cli("cohort")
+    assert result.exit_code == 1 and "p3.json cannot be read: it is not valid JSON" in \
+        " ".join(result.stderr.split())
+    assert (rich / "p3.json").read_text() == "{"
