@@ -213,7 +213,8 @@ def console(stderr: bool = False):
 
 JournalOpt = Annotated[Optional[Path], typer.Option(
     "--journal", "-j", metavar="PATH", show_default=False, readable=False,  # the store says why
-    help="Journal file. Default: $PUMPJOURNAL_PATH, else journal.json in your user data folder.")]
+    help="Journal file, or a study folder (init --study). Default: $PUMPJOURNAL_PATH, else "
+    "journal.json in your user data folder.")]
 PatientOpt = Annotated[Optional[str], typer.Option(
     "--patient", "-P", metavar="ID", help="Whose entries, in a journal that holds several people.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (schema in the README).")]
@@ -292,11 +293,38 @@ def warn_open(journal) -> None:
             f"plant files there; fix it with: chmod go-w {folder}")
 
 
-def open_journal(ctx: typer.Context, option: Path | None):
-    """The journal, with its passphrase when it is encrypted; warns when others can read it."""
+def open_study(ctx: typer.Context, option: Path | None, warn: bool = True):
+    """The study at --journal when it names a study folder (see ``study``), else None."""
+    path = journal_path(ctx, option)
+    if not (path.is_dir() and os.path.lexists(path / "study.json")):  # study.is_study
+        return None  # a journal: the study module is not even loaded
+    from .study import Study
+
     passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
-    journal = Journal(journal_path(ctx, option), passphrase=passphrase,
-                      require_encrypted=passphrase is not None)
+    found = Study(path, passphrase=passphrase)
+    if found.encrypted and passphrase is None and interactive():
+        found.passphrase = typer.prompt("Passphrase", hide_input=True, err=True)
+    for folder in found.open_folders() if warn else ():
+        say(f"Warning: other users can write to the folder {folder}, so they could swap or "
+            f"plant files there; fix it with: chmod go-w {folder}")
+    return found
+
+
+def journal_at(ctx: typer.Context, option: Path | None, patient: str | None = None):
+    """The journal at --journal; in a study folder, the journal of the participant --patient
+    names (else of its only participant)."""
+    found = open_study(ctx, option, warn=False)
+    if found is not None:
+        return found.participant(found.choose(patient))
+    passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    return Journal(journal_path(ctx, option), passphrase=passphrase,
+                   require_encrypted=passphrase is not None)
+
+
+def open_journal(ctx: typer.Context, option: Path | None, patient: str | None = None):
+    """The journal (in a study, the participant's: see ``journal_at``), with its passphrase
+    when it is encrypted; warns when others can read it."""
+    journal = journal_at(ctx, option, patient)
     warn_open(journal)
     if journal.passphrase is None and interactive() and journal.encrypted:
         journal.passphrase = typer.prompt("Passphrase", hide_input=True, err=True)
@@ -617,7 +645,8 @@ def log(
     problems += more
     asking = interactive() and ("pain" not in values or (
         bool(values.get("symptoms")) and worse is None))
-    store, view, broken = readable_journal(ctx, journal, need_view=bool(problems) or asking)
+    store, view, broken = readable_journal(ctx, journal, need_view=bool(problems) or asking,
+                                           patient=patient)
     if problems:  # nothing is written; the valid signs typed are still checked
         show_typed_panel(values, when, view, patient, as_json, dated)
         raise problems[0]
@@ -646,11 +675,11 @@ def log(
                     note=quiet(done.check))
 
 
-def readable_journal(ctx, option, need_view: bool):
+def readable_journal(ctx, option, need_view: bool, patient: str | None = None):
     """(journal, its view or None, the error that stops it being read or None)."""
     try:
-        store = open_journal(ctx, option)
-    except (JournalError, OSError) as exc:
+        store = open_journal(ctx, option, patient)
+    except (PumpjournalError, OSError) as exc:  # a study asks for --patient: said after the panel
         return None, None, exc
     if not need_view:
         return store, None, None
@@ -819,7 +848,7 @@ def list_entries(
         "--limit", "-n", min=1, help="Show at most this many (the newest).")] = None,
 ):
     low, high = parse_range(since, until)
-    view = open_journal(ctx, journal).read()
+    view = open_journal(ctx, journal, patient).read()
     who = queries.choose_patient(view, patient)
     entries = view.entries(who, low, high)[:limit]
     flags = checks.entry_flags(view, who, entries)
@@ -852,7 +881,7 @@ app.command("history", help="Same as `list`. " + LIST_HELP)(list_entries)
 def show(ctx: typer.Context, day: DateArg, patient: PatientOpt = None,
          journal: JournalOpt = None, as_json: JsonOpt = False):
     when = dates.parse_date(day)
-    view = open_journal(ctx, journal).read()
+    view = open_journal(ctx, journal, patient).read()
     who = queries.choose_patient(view, patient)
     entry = view.require_entry(who, when)
     found = checks.check_entry(view, entry)  # the rules run once for the entry and its panel
@@ -900,7 +929,7 @@ def edit(
     ask_unclear_symptoms(raw)
     values, problems = model.validate_each(raw)
     if problems:
-        view = readable_journal(ctx, journal, need_view=True)[1]
+        view = readable_journal(ctx, journal, need_view=True, patient=patient)[1]
         show_typed_panel(values, when, view, patient, as_json)
         raise problems[0]
     removed = tuple(model.parse_symptoms(remove_symptom))
@@ -909,7 +938,7 @@ def edit(
         dates.parse_time(at)
     model.require_change(values, removed, cleared)
     asking = interactive() and bool(values.get("symptoms")) and worse is None
-    store, view, broken = readable_journal(ctx, journal, need_view=asking)
+    store, view, broken = readable_journal(ctx, journal, need_view=asking, patient=patient)
     if asking and view is not None:  # a known symptom added at a terminal: worse than usual?
         marked = ask_worse(values["symptoms"], view.profile(
             queries.choose_patient(view, patient)).get("baseline_symptoms") or [])
@@ -952,7 +981,7 @@ def delete(
 ):
     when = dates.parse_date(day)
     time = dates.parse_time(at) if at is not None else None
-    store = open_journal(ctx, journal)
+    store = open_journal(ctx, journal, patient)
     view = store.read()
     who = queries.choose_patient(view, patient)
     entry = view.require_entry(who, when)
@@ -1109,7 +1138,7 @@ def profile(
     if not raw and not clear:
         reads_only(ctx)  # it only shows the profile
     values = model.validate_profile(raw, dates.today(), clear=clear or ())
-    store = open_journal(ctx, journal)
+    store = open_journal(ctx, journal, patient)
     who = queries.choose_patient(store.read(), patient)
     if values:
         with store.transaction() as tx:
@@ -1180,7 +1209,7 @@ def event_add(
                "alarm": alarm, "note": note}
     event, profile, events, read = None, {}, [], False
     try:
-        store = open_journal(ctx, journal)
+        store = open_journal(ctx, journal, patient)
         with store.transaction() as tx:
             who = queries.choose_patient(tx, patient)
             profile, events, read = tx.profile(who), tx.events(who), True
@@ -1231,7 +1260,7 @@ def event_list(
 ):
     kinds = tuple(model.parse_event_kind(k) for k in kind or [])
     low, high = parse_range(since, until)
-    view = open_journal(ctx, journal).read()
+    view = open_journal(ctx, journal, patient).read()
     who = queries.choose_patient(view, patient)
     found = [e.to_json() for e in view.events(who, kinds, low, high)]
     if as_json:
@@ -1255,7 +1284,7 @@ def event_delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
-    store = open_journal(ctx, journal)
+    store = open_journal(ctx, journal, patient)
     who = queries.choose_patient(store.read(), patient)
     if not yes:
         if not interactive():
@@ -1279,7 +1308,7 @@ def flags(
     patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
 ):
     low, high = parse_range(since, until)
-    view = open_journal(ctx, journal).read()
+    view = open_journal(ctx, journal, patient).read()
     who = queries.choose_patient(view, patient)
     data = queries.flags_data(view, who, dates.today(), low, high)
     watch = checks.watch_today(view, who)
@@ -1313,7 +1342,7 @@ def summary(
     until: UntilOpt = None,
     patient: PatientOpt = None, journal: JournalOpt = None, as_json: JsonOpt = False,
 ):
-    view = open_journal(ctx, journal).read()
+    view = open_journal(ctx, journal, patient).read()
     who = queries.choose_patient(view, patient)
     data = queries.summary_data(view, who, dates.today(), since, until)
     if as_json:
@@ -1334,7 +1363,7 @@ def ask(
     patient: PatientOpt = None, journal: JournalOpt = None,
 ):
     text = model.parse_question(question)
-    store = open_journal(ctx, journal)
+    store = open_journal(ctx, journal, patient)
     with store.transaction() as tx:
         who = queries.choose_patient(tx, patient)
         tx.add_question(who, dates.today(), text)
@@ -1374,7 +1403,7 @@ def make_report(
     if output == "-":
         reads_only(ctx)
     fmt = formats.to_write(output, fmt, report.check_format, "pdf")
-    store = open_journal(ctx, journal)
+    store = open_journal(ctx, journal, patient)
     view = store.read()
     who = queries.choose_patient(view, patient)
     made = report.prepare(view, who, dates.today(), since, until, redact)
@@ -1490,7 +1519,8 @@ def import_entries(
                    where=transfer.parse_where(where or []),
                    ignore=ignore_column or [], ignore_extra=ignore_extra,
                    date_format=date_format or None, skip_invalid=skip_invalid, dry_run=dry_run)
-    store = open_journal(ctx, journal)
+    study = open_study(ctx, journal)
+    store = open_journal(ctx, journal) if study is None else study
     stream = transfer.open_input(source)
     bar, tick = progress_counter() if not as_json else (None, None)
     rejected_rows: list | None = [] if skip_invalid and not dry_run else None
@@ -1509,11 +1539,24 @@ def import_entries(
         with stream, (bar or nullcontext()):
             rows = transfer.read_rows(stream, kind, delimiter,
                                       name="standard input" if source == "-" else source)
-            # the rows are checked without the journal's lock; it is held only to merge
-            # them into the journal as it is then and write it once
-            result = transfer.import_into(store, rows, patient=patient, backup="import",
-                                          progress=tick, rejected_rows=rejected_rows,
-                                          before_write=write_rejects, **options)
+            if study is not None:  # each participant's journal written on its own
+                def keep_rejects(result):
+                    nonlocal written
+                    if not rejects:  # the default name, in this folder: not in the study's
+                        study.check_output(Path(f"{Path(source).stem}-rejects.{kind}"))
+                    written = transfer.write_import_rejects(
+                        study, source, rejects, force, rejected_rows, kind, delimiter)
+                    result.rejects_file = str(written)
+
+                result = study.import_rows(rows, default_patient=patient, source=source,
+                                           on_rejects=keep_rejects, progress=tick,
+                                           rejected_rows=rejected_rows, **options)
+            else:
+                # the rows are checked without the journal's lock; it is held only to merge
+                # them into the journal as it is then and write it once
+                result = transfer.import_into(store, rows, patient=patient, backup="import",
+                                              progress=tick, rejected_rows=rejected_rows,
+                                              before_write=write_rejects, **options)
     except PumpjournalError as exc:
         if written is not None:  # the journal was not changed, but the rejects file was made
             error = type(exc)(f"{exc} The journal was not changed; the rejected rows were "
@@ -1629,7 +1672,11 @@ def export(
         parquet_out.check_available()  # the install hint before the journal is read
     low, high = parse_range(since, until)
     who = model.parse_patient(patient) if patient else None
-    store = open_journal(ctx, journal)
+    study = open_study(ctx, journal) if who is None else None
+    if study is not None:  # everyone's: a participant at a time, memory as for the largest
+        export_study(study, output, fmt, force, low, high)
+        return
+    store = open_journal(ctx, journal, who)
     view = store.read()
     transfer.check_person(view, who)  # before any output file is made
     if fmt == "parquet":
@@ -1686,6 +1733,25 @@ def export(
         say(f"Wrote the REDCap data dictionary to {data_dictionary}.")
 
 
+def export_study(study, output: str, fmt: str, force: bool, low, high) -> None:
+    """`export` of every participant of a study (see ``export``)."""
+    from .files import private_text
+
+    if output == "-" and sys.stdout.isatty():
+        import io
+
+        buffer = io.StringIO()
+        study.export(buffer, fmt, low, high)
+        sys.stdout.write(escape(buffer.getvalue(), lines=True))
+    elif output == "-":
+        study.export(sys.stdout, fmt, low, high)
+    else:
+        target = output_path(output)
+        with private_text(target, force, study.own_files(target)) as stream:
+            count = study.export(stream, fmt, low, high)
+        say(f"Exported {words.plural(count, 'reading')} to {output}.")
+
+
 @app.command(help="One line per person in the journal: days logged, first and last day, mean "
              "pain and warning-sign episodes; under it, how many days of the window were "
              "logged, how many on the day and how many filled in later." + examples(
@@ -1695,7 +1761,9 @@ def cohort(
     journal: JournalOpt = None, as_json: JsonOpt = False,
 ):
     low, high = parse_range(since, until)
-    rows = queries.cohort(open_journal(ctx, journal).read(), dates.today(), low, high)
+    study = open_study(ctx, journal)
+    rows = (study.cohort(dates.today(), low, high) if study is not None else
+            queries.cohort(open_journal(ctx, journal).read(), dates.today(), low, high))
     if as_json:
         emit_json(rows)
         return
@@ -1724,8 +1792,25 @@ def cohort(
              "valid and no day is entered twice. Exit 0 when sound, 1 when not." + examples(
                  "pumpjournal doctor", "pumpjournal --journal old.json doctor"))
 def doctor(ctx: typer.Context, journal: JournalOpt = None):
-    from .doctor import check
+    from .doctor import check, check_study
+    from .study import is_study
 
+    path = journal_path(ctx, journal)
+    if is_study(path):
+        problems, notes = check_study(path, os.environ.get("PUMPJOURNAL_PASSPHRASE") or None,
+                                      dates.today())
+        out(f"Study: {path}")
+        out("\n".join("  " + note for note in notes))
+        if not problems:
+            out("The study is sound.")
+            return
+        out(f"{words.plural(len(problems), 'problem')} found:")
+        out("\n".join(f"  - {p}" for p in problems[:100]))
+        out(f"No journal was changed. Way out: restore a participant's copy from {path}/backups "
+            "(copy it over that participant's journal), fix the entries named above with "
+            "`pumpjournal edit --patient ID` or `pumpjournal delete --patient ID`, or move "
+            "files that are not participants' journals out of the folder.")
+        raise typer.Exit(1)
     store = open_journal(ctx, journal)
     problems, notes = check(store, dates.today())
     out(f"Journal: {store.path}")
@@ -1745,6 +1830,12 @@ def doctor(ctx: typer.Context, journal: JournalOpt = None):
              "the last five copies are kept). Imports keep a copy of their own first." +
              examples("pumpjournal backup"))
 def backup(ctx: typer.Context, journal: JournalOpt = None):
+    study = open_study(ctx, journal)
+    if study is not None:
+        made = study.backup()
+        out(f"Backups written: {words.plural(len(made), 'participant journal')}, in "
+            f"{study.folder / 'backups'}")
+        return
     store = open_journal(ctx, journal)
     store.read()  # refuse to copy what cannot be read, and say why
     out(f"Backup written: {store.backup()}")
@@ -1757,19 +1848,32 @@ def backup(ctx: typer.Context, journal: JournalOpt = None):
              "is encrypted in place, and pumpjournal then refuses a plain file at that path."
              "\n\n--decrypt turns encryption off on purpose: it writes the journal as plain "
              "text and stops expecting it to be encrypted." +
+             "\n\n--study DIR makes a study folder instead: one journal per participant "
+             "(DIR/<id>.json, made by the first change for that id) beside a study file; give "
+             "DIR as --journal to every command, with --patient ID." +
              examples("pumpjournal init", "pumpjournal init --encrypt",
                       "PUMPJOURNAL_PASSPHRASE=... pumpjournal --journal study.json init "
-                      "--encrypt", "pumpjournal init --decrypt"))
+                      "--encrypt", "pumpjournal init --decrypt",
+                      "pumpjournal init --study trial-2027"))
 def init(
     ctx: typer.Context,
     encrypt: Annotated[bool, typer.Option("--encrypt", help="Encrypt the journal.")] = False,
     decrypt: Annotated[bool, typer.Option(
         "--decrypt", help="Turn encryption off: write the journal as plain text.")] = False,
+    study: Annotated[Optional[Path], typer.Option(
+        "--study", metavar="DIR", help="Make a study folder: one journal per participant "
+        "(encrypted when PUMPJOURNAL_PASSPHRASE is set).")] = None,
     journal: JournalOpt = None,
 ):
     if encrypt and decrypt:
         raise InputError("give --encrypt or --decrypt, not both.")
     passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
+    from .study import is_study
+
+    if study is not None or is_study(journal_path(ctx, journal)):
+        init_study(study or journal_path(ctx, journal), encrypt, decrypt, passphrase,
+                   study is None)
+        return
     if decrypt:
         store = open_journal(ctx, journal)
         store.require_encrypted = False
@@ -1804,6 +1908,37 @@ def init(
     if store.backup_folder.exists():
         say(f"Backups made before encryption in {store.backup_folder} are not encrypted; "
             "delete them if that matters.")
+
+
+def init_study(path: Path, encrypt: bool, decrypt: bool, passphrase: str | None,
+               given_as_journal: bool) -> None:
+    """`init --study DIR`, and `init` of a --journal that is a study already."""
+    from .crypto import check_passphrase
+    from .study import Study, is_study
+
+    path = path.expanduser()
+    if is_study(path):
+        if given_as_journal and (encrypt or decrypt):
+            raise InputError(f"{path} is a study folder; encrypting or decrypting a whole study "
+                             "is not supported (make a new study with PUMPJOURNAL_PASSPHRASE "
+                             "set, and import the old one's export into it).")
+        Study(path)  # a damaged study file is said, never replaced
+        say(f"The study {path} exists already; nothing was changed.")
+        return
+    if decrypt:
+        raise InputError("--decrypt works on a journal, not with --study.")
+    encrypted = encrypt or passphrase is not None
+    if encrypted:
+        if not passphrase:
+            raise InputError("set PUMPJOURNAL_PASSPHRASE to make an encrypted study (every "
+                             "participant's journal is encrypted with it).")
+        check_passphrase(passphrase)
+    if Study.create(path, encrypted):
+        out(f"Created the {'encrypted ' if encrypted else ''}study {path}. A participant's "
+            f"journal is made by the first change for them: pumpjournal --journal {path} log "
+            f"--patient ID, or pumpjournal --journal {path} import FILE.")
+    else:
+        say(f"The study {path} exists already; nothing was changed.")
 
 
 # Reminders ---------------------------------------------------------------------------------
@@ -1893,8 +2028,12 @@ def remind_check(ctx, option: Path | None, patient: str | None, quiet: bool, not
     from .files import reason
 
     passphrase = os.environ.get("PUMPJOURNAL_PASSPHRASE") or None
-    store = Journal(journal_path(ctx, option), passphrase=passphrase,
-                    require_encrypted=passphrase is not None)
+    try:
+        store = journal_at(ctx, option, patient)  # in a study: the participant's journal
+    except PumpjournalError as exc:
+        if not quiet:
+            say(f"Error: cannot tell whether today is logged: {exc}")
+        raise typer.Exit(2) from None
     if not quiet:
         warn_open(store)
     today = dates.today()

@@ -11,8 +11,11 @@ from .escape import quote, shorten
 from .words import plural
 
 
-def check(journal, today: date) -> tuple[list[str], list[str]]:
-    """(problems, notes). No problems means the journal is sound."""
+def check(journal, today: date, tally: dict | None = None) -> tuple[list[str], list[str]]:
+    """(problems, notes). No problems means the journal is sound. With ``tally`` (a study's
+    participant), the counts are added to it and only the notes out of the ordinary are
+    returned (an old schema, temporary copies left behind), and the folders are not checked
+    (the study's check does that once)."""
     problems: list[str] = []
     notes: list[str] = []
     if not journal.exists:
@@ -24,7 +27,7 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     if journal.exposed():
         problems.append(f"the journal can be read by other users; fix with: chmod 600 "
                         f"{journal.path}")
-    for folder in journal.open_folders():
+    for folder in journal.open_folders() if tally is None else ():
         problems.append(f"other users can write to the folder {folder}; fix with: chmod go-w "
                         f"{folder}")
     seen: dict[tuple[str, str], int] = {}
@@ -59,6 +62,12 @@ def check(journal, today: date) -> tuple[list[str], list[str]]:
     for who in people:
         problems += _profile_problems(who, view.profile(who), today)
     events = len(view.events())
+    if tally is not None:
+        for key, n in (("entries", count), ("events", events), ("encrypted", journal.encrypted),
+                       ("backups", len(journal.backups()))):
+            tally[key] = tally.get(key, 0) + n
+        old = notes if view.schema_read < SCHEMA_VERSION else []  # the schema note if old
+        return problems, old + _stale(journal)
     notes.append(f"{plural(count, 'entry', 'entries')}, {plural(events, 'event')}, "
                  f"{plural(len(people), 'person', 'people')}; "
                  f"{'encrypted' if journal.encrypted else 'not encrypted'}.")
@@ -145,3 +154,74 @@ def _size(path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
+
+
+def check_study(folder, passphrase: str | None, today: date) -> tuple[list[str], list[str]]:
+    """(problems, notes) of a study folder: its study file, every participant's journal (as
+    ``check`` checks a journal, one loaded at a time), ids that would clash, files that are not
+    participants' journals, and imports interrupted part-way. The participants' cohort
+    summaries are worked out again from their journals (they are a cache, never a journal)."""
+    from .study import Study, id_problem, started_text
+
+    try:
+        study = Study(folder, passphrase=passphrase)
+    except PumpjournalError as exc:
+        return [str(exc)], []
+    problems: list[str] = []
+    notes = [f"study file {study.file}: schema {study.info['schema']}, made "
+             f"{shorten(study.info.get('created'), 20)}; "
+             f"{'encrypted' if study.encrypted else 'not encrypted'}."]
+    for folder_open in study.open_folders():
+        problems.append(f"other users can write to the folder {folder_open}; fix with: chmod "
+                        f"go-w {folder_open}")
+    people = study.participants()
+    tally: dict = {}
+    for pid in people:
+        why = id_problem(pid, people)
+        if why:
+            problems.append(f"{pid}: the participant id {why}; rename the file and the records "
+                            "in it (or import its export under another id)")
+        try:
+            journal = study.participant(pid)
+        except PumpjournalError as exc:
+            problems.append(str(exc))
+            break
+        found, more = check(journal, today, tally)
+        problems += [f"{pid}: {p}" for p in found]
+        notes += [f"{pid}: {n}" for n in more]
+    for name in study.strays():
+        problems.append(f"{name} is in the study folder but is not a participant's journal "
+                        "(those are named <id>.json); move it out of the folder")
+    for record in study.imports():
+        when = started_text(record["started"])
+        if record["damaged"]:
+            problems.append(f"the import record {record['path']} cannot be read; delete it "
+                            "when no import is running")
+        elif record["running"]:
+            notes.append(f"an import of {record['source']} started {when} is running: "
+                         f"{record['written']} of {record['participants']} participants "
+                         "written so far.")
+        else:
+            problems.append(f"an import of {record['source']} started {when} was interrupted: "
+                            f"{record['written']} of {record['participants']} participants "
+                            "written; run it again with --on-conflict skip to complete it "
+                            f"(its record {record['path']} goes when it completes; delete it "
+                            "if you will not)")
+    for folder_left in study.leftovers():
+        notes.append(f"an import that stopped left its staged journals in {folder_left} (they "
+                     "were never put in place); the next import removes them, or delete it.")
+    notes.append(f"{plural(len(people), 'participant')}; "
+                 f"{plural(tally.get('entries', 0), 'entry', 'entries')}, "
+                 f"{plural(tally.get('events', 0), 'event')}; "
+                 f"{plural(tally.get('encrypted', 0), 'journal')} encrypted; "
+                 f"{plural(tally.get('backups', 0), 'backup copy', 'backup copies')} in "
+                 f"{study.folder / 'backups'}.")
+    try:
+        kept = study.rebuild_summaries(today)
+        notes.append(f"cohort summaries worked out again for {plural(kept, 'participant')}."
+                     if not study.encrypted else
+                     "no cohort summaries are kept: the study is encrypted.")
+    except PumpjournalError:
+        notes.append("the cohort summaries were not all worked out again: a journal cannot "
+                     "be read.")
+    return problems, notes

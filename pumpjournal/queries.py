@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from . import dates
 from .errors import InputError
+from .escape import quote
 
 
 def planned_mri(episode, today: date) -> bool:
@@ -79,9 +80,17 @@ def profile_marks(profile: dict, low: date | None, high: date | None) -> list[st
 
 
 def choose_patient(view, option: str | None) -> str:
-    """The person a command is about: --patient, else the journal's only person."""
+    """The person a command is about: --patient, else the journal's only person. A study
+    participant's journal (``view.owner``) is about its participant, even while it is
+    empty."""
     from .model import DEFAULT_PATIENT, parse_patient
 
+    owner = getattr(view, "owner", None)
+    if owner is not None:
+        if option and parse_patient(option) != owner:
+            raise InputError(f"this is the journal of the participant '{owner}'; "
+                             f"--patient {quote(option)} names someone else.")
+        return owner
     if option:
         return parse_patient(option)
     people = view.patients()

@@ -77,7 +77,8 @@ def read_raw(path: Path) -> bytes | None:
         return None
     except IsADirectoryError:
         raise JournalError(f"the journal path {path} is a folder, not a file; give a file name "
-                           "with --journal or PUMPJOURNAL_PATH.") from None
+                           "with --journal or PUMPJOURNAL_PATH; to make a study folder: "
+                           f"pumpjournal init --study {path}") from None
     except InputError:
         mode = os.stat(path).st_mode
         raise JournalError(f"the journal path {path} is {kind(mode)}, not a regular file; "
@@ -390,6 +391,9 @@ class View:
         self.profile_table = self.db.table("profile", cache_size=0)
         self.questions_table = self.db.table("questions", cache_size=0)
         self.schema_read = SCHEMA_VERSION  # the schema of the file it was read from
+        # the person a study participant's journal belongs to (None: an ordinary journal,
+        # whose people are the ones it holds); queries.choose_patient answers with it
+        self.owner: str | None = None
         # The stored entries known to be sound, by id(): those read from a checked (or sealed)
         # file and those stored by this view's own methods, which validate what they store.
         # A write checks every other entry first (see ``check_before_write``).
@@ -798,6 +802,12 @@ class Journal:
                 write_file(real, payload)
                 if raw is None and payload.startswith(MAGIC):
                     self._remember()
+                self.after_write(real, view, payload)
+
+    def after_write(self, real: Path, view: View, payload: bytes) -> None:
+        """Called under the lock once a transaction has written the journal (``real``, now
+        holding ``payload``). Nothing here; a study's participant keeps its cohort summary
+        up to date (``study.Participant``)."""
 
     def _check_new(self) -> None:
         """A journal that does not exist yet and cannot be made (no passphrase where it must be

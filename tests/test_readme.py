@@ -53,7 +53,7 @@ def test_a_readme_python_example_runs(code, tmp_path, monkeypatch):
 
 
 def test_the_library_example_imports_and_exports_the_diary(tmp_path, monkeypatch):
-    code = next(c for c in PYTHON_BLOCKS if "import_rows" in c)
+    code = next(c for c in PYTHON_BLOCKS if "import_rows" in c and "out.jsonl" in c)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "diary.csv").write_text(DIARY, encoding="utf-8")
     summary = ast.literal_eval(run_example(code).strip().splitlines()[0])
