@@ -2173,11 +2173,16 @@ def asked_command(args: list[str]) -> str | None:
     return None
 
 
-def only(name: str | None) -> None:
+def only(name: str | None, args: list[str]) -> None:
     """Typer turns every registered command into a Click command before it runs one; keep
-    just the one asked for. Unknown names keep all, for Click's message."""
-    # perf: benchmarks/run.py "Typer command tree, pumpjournal (20 commands)" measured about
-    # 16 ms against 0.1 ms for the 2-command floor app: the whole tree would cost every run.
+    just the one asked for (none for the status screen, unless help is asked for). Unknown
+    names keep all, for Click's message."""
+    # perf: benchmarks/run.py "Typer command tree, pumpjournal (21 commands)" measured about
+    # 7 ms against 0.1 ms for the 2-command floor app: the whole tree would cost every run.
+    if name is None:
+        if not {"--help", "-h"} & set(args):
+            app.registered_commands, app.registered_groups = [], []
+        return
     keep = [c for c in app.registered_commands
             if (c.name or c.callback.__name__.replace("_", "-")) == name]
     groups = [g for g in app.registered_groups if g.name == name]
@@ -2191,7 +2196,7 @@ def main() -> None:
     import gc
 
     gc.disable()
-    only(asked_command(sys.argv[1:]))
+    only(asked_command(sys.argv[1:]), sys.argv[1:])
     app(prog_name="pumpjournal")
 
 
