@@ -861,3 +861,20 @@ def test_a_good_setting_is_taken(proc, name, value):
 def test_a_setting_a_command_does_not_use_is_not_read(proc):
     assert proc("list", env={"PUMPJOURNAL_LOCK_TIMEOUT": "soon"}).returncode == 0
     assert proc("list", env={"PUMPJOURNAL_DEBUG": "maybe"}).returncode == 2
+
+
+def test_the_real_command_line_shows_the_status_the_help_and_each_command(journal):
+    """`pumpjournal` builds only what it runs (the status screen: no command's options); the
+    help still lists every command, and a command still runs with its own options."""
+    from conftest import run_process
+
+    done = run_process(["log", "--pain", "4", "--date", "yesterday"], journal)
+    assert done.returncode == 0, done.stderr
+    status = run_process([], journal)
+    assert status.returncode == 0 and "Last entry:" in status.stdout
+    shown = run_process(["--help"], journal, env={"COLUMNS": "100"})
+    assert shown.returncode == 0
+    for command in ("log", "list", "summary", "report", "import", "export", "remind"):
+        assert f" {command} " in shown.stdout, command
+    wrong = run_process(["lgo"], journal)
+    assert wrong.returncode == 2 and "No such command" in wrong.stderr
