@@ -414,7 +414,7 @@ class View:
 
     # queries
     def patients(self) -> list[str]:
-        people = {doc["patient"] for _, doc in self.raw_entries()}
+        people = {doc["patient"] for doc in self.documents("entries").values()}
         people |= {doc["patient"] for doc in self.profile_table}
         people |= {doc["patient"] for doc in self.events_table}
         return sorted(people)
@@ -437,15 +437,16 @@ class View:
         """Entries in the range (inclusive), newest first."""
         low = since.isoformat() if since else ""
         high = until.isoformat() if until else "9999"
-        found = [Entry.from_doc(doc) for _, doc in self.raw_entries()
+        found = [Entry.from_doc(doc) for doc in self.documents("entries").values()
                  if (patient is None or doc["patient"] == patient)
                  and low <= doc["date"] <= high]
         found.sort(key=lambda e: (e.date, e.patient), reverse=True)
         return found
 
     def _find(self, patient: str, day: str) -> tuple[int, dict] | None:
-        """The stored (id, document) of a person's day; one scan, no copies."""
-        return next(((doc_id, doc) for doc_id, doc in self.raw_entries()
+        """The stored (id, document) of a person's day; one scan, no copies (the documents
+        themselves, not ``raw_entries``: a 10-year journal is scanned a few times a `log`)."""
+        return next(((int(doc_id), doc) for doc_id, doc in self.documents("entries").items()
                      if doc["date"] == day and doc["patient"] == patient), None)
 
     def entry(self, patient: str, day: date) -> Entry | None:
