@@ -1799,30 +1799,33 @@ def doctor(ctx: typer.Context, journal: JournalOpt = None):
     if is_study(path):
         problems, notes = check_study(path, os.environ.get("PUMPJOURNAL_PASSPHRASE") or None,
                                       dates.today())
-        out(f"Study: {path}")
-        out("\n".join("  " + note for note in notes))
-        if not problems:
-            out("The study is sound.")
-            return
-        out(f"{words.plural(len(problems), 'problem')} found:")
-        out("\n".join(f"  - {p}" for p in problems[:100]))
-        out(f"No journal was changed. Way out: restore a participant's copy from {path}/backups "
-            "(copy it over that participant's journal), fix the entries named above with "
-            "`pumpjournal edit --patient ID` or `pumpjournal delete --patient ID`, or move "
-            "files that are not participants' journals out of the folder.")
-        raise typer.Exit(1)
+        doctor_said(f"Study: {path}", "The study is sound.", problems, notes,
+                    f"No journal was changed. Way out: restore a participant's copy from "
+                    f"{path}/backups (copy it over that participant's journal), fix the entries "
+                    "named above with `pumpjournal edit --patient ID` or `pumpjournal delete "
+                    "--patient ID`, or move files that are not participants' journals out of "
+                    "the folder.")
+        return
     store = open_journal(ctx, journal)
     problems, notes = check(store, dates.today())
-    out(f"Journal: {store.path}")
+    doctor_said(f"Journal: {store.path}", "The journal is sound.", problems, notes,
+                f"The journal was not changed. Way out: restore a copy from "
+                f"{store.backup_folder} (copy it over the journal), or fix the entries named "
+                "above with `pumpjournal edit` or `pumpjournal delete`.")
+
+
+def doctor_said(head: str, sound: str, problems: list[str], notes: list[str],
+                way_out: str) -> None:
+    """What `doctor` found: its notes, then sound (exit 0) or the problems and the way out
+    (exit 1)."""
+    out(head)
     out("\n".join("  " + note for note in notes))
     if not problems:
-        out("The journal is sound.")
+        out(sound)
         return
     out(f"{words.plural(len(problems), 'problem')} found:")
     out("\n".join(f"  - {p}" for p in problems[:100]))
-    out(f"The journal was not changed. Way out: restore a copy from {store.backup_folder} "
-        "(copy it over the journal), or fix the entries named above with `pumpjournal edit` "
-        "or `pumpjournal delete`.")
+    out(way_out)
     raise typer.Exit(1)
 
 

@@ -24,6 +24,7 @@ from . import model
 from . import symptoms as cat
 from .errors import NotWritten
 from .escape import quote
+from .transfer import plain_cell
 
 PARTICIPANT_FORM = "participant"
 READING_FORM = "daily_reading"
@@ -159,16 +160,7 @@ def _checkbox(field: Field):
 
 def _cell(value) -> str:
     """A value as its raw REDCap cell: empty for none, yes/no as 1/0, lists one a line."""
-    if value is None:
-        return ""
-    kind = value.__class__
-    if kind is str:
-        return value
-    if kind is bool:
-        return "1" if value else "0"
-    if kind is list:
-        return "\n".join(value)
-    return str(value)
+    return plain_cell(value, "\n")
 
 
 def _site(value) -> str:
