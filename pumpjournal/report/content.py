@@ -189,6 +189,10 @@ def redact_data(data: dict, label: str) -> dict:
     out["events"] = [{**ev, "patient": label,
                       "details": {k: v for k, v in (ev.get("details") or {}).items()
                                   if k != "note"}} for ev in data["events"]]
+    if data.get("outcomes"):  # a refill's detail is its free-text note
+        out["outcomes"] = {**data["outcomes"], "dose_changes": [
+            {**dc, "detail": dc["detail"] if dc["kind"] == "dose-change" else None}
+            for dc in data["outcomes"]["dose_changes"]]}
     out["flagged_notes"] = []
     out["questions"] = []
     out["not_advice"] = NOT_ADVICE  # the profile's emergency number is a phone number too
