@@ -510,3 +510,16 @@ def test_every_format_says_did_it_help_with_the_trial_figure(demo_view):
         assert "morphine 0.6 mg/day" in text, fmt
     text = " ".join(" ".join(pdf_pages(make(demo_view, "pdf"))).split())
     assert "40.2% lower during the trial" in text and "Did it help?" in text
+
+
+def test_the_chart_shades_the_baseline_and_the_trial(demo_view):
+    from pumpjournal.report import chart as charts
+
+    spans = report.prepare(demo_view, "sam", TODAY, "2026-08-15", UNTIL).chart_spans
+    assert spans == [(date(2026, 8, 17), date(2026, 8, 30), "baseline"),
+                     (date(2026, 8, 31), date(2026, 9, 3), "trial")]
+    html = make(demo_view, "html", since="2026-08-15").decode()
+    assert charts.STYLES["trial"]["fill"] in html and charts.STYLES["baseline"]["fill"] in html
+    assert "the 14 days before the trial (baseline)" in html
+    # a period after the trial shades nothing
+    assert charts.STYLES["trial"]["fill"] not in make(demo_view, "html").decode()

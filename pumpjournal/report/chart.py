@@ -29,6 +29,8 @@ CHAR_W = 0.56  # average glyph width as a share of the font size (sans-serif, ge
 
 STYLES = {
     "band": {"fill": "#b9d0ea"},
+    "baseline": {"fill": "#eeeeee"},
+    "trial": {"fill": "#e3f0dc"},
     "pain": {"stroke": "#163d73", "width": 0.55},
     "range": {"stroke": "#163d73", "width": 0.35},
     "dot": {"fill": "#163d73"},
@@ -225,6 +227,9 @@ def draw(report: Report) -> Chart:
     def y_of(score: float) -> float:
         return bottom - score / 10 * PLOT_H
 
+    for first, last, kind in report.chart_spans:  # behind everything: the trial's weeks
+        chart.rect(kind, x_of(first) - dw / 2, top, (last - first).days * dw + dw,
+                   bottom - top)
     for score in range(0, 11, 2):
         chart.line("grid" if score else "axis", LEFT, y_of(score), WIDTH - RIGHT, y_of(score))
         chart.text("muted", LEFT - 1.4, y_of(score) + FONT * 0.35, str(score), anchor="end")
@@ -289,13 +294,19 @@ def draw(report: Report) -> Chart:
                    anchor="middle")
 
     key = ", ".join(f"{EVENT_CODE.get(k, '?')} {EVENT_WORD.get(k, k)}" for k in codes_used)
-    chart.height = _legend(chart, base + 2.2, key, ranges > 0) + 1.0
+    chart.height = _legend(chart, base + 2.2, key, ranges > 0,
+                           [kind for _, _, kind in report.chart_spans]) + 1.0
     return chart
 
 
-def _legend(chart: Chart, top: float, codes: str, ranges: bool = False) -> float:
+SPAN_WORDS = {"baseline": "the 14 days before the trial (baseline)", "trial": "the trial"}
+
+
+def _legend(chart: Chart, top: float, codes: str, ranges: bool = False,
+            spans: list[str] = ()) -> float:
     """Draw the key, wrapping as needed; return the bottom of the last line."""
     items = [("band", "worst to least pain (24 h)"), ("pain", "pain now")]
+    items += [(kind, SPAN_WORDS[kind]) for kind in spans]
     if ranges:
         items.append(("range", "a day's readings, lowest to highest (dot: their mean)"))
     items += [("event", "pump event or visit" + (f" ({codes})" if codes else "")),
@@ -306,8 +317,8 @@ def _legend(chart: Chart, top: float, codes: str, ranges: bool = False) -> float
         if x + need > WIDTH and x > 0:
             x, y = 0.0, y + FONT + 1.6
         mid = y - FONT * 0.35
-        if kind == "band":
-            chart.rect("band", x, mid - 1.5, 4.5, 3.0)
+        if kind in ("band", "baseline", "trial"):
+            chart.rect(kind, x, mid - 1.5, 4.5, 3.0)
         elif kind == "pain":
             chart.line("pain", x, mid, x + 4.5, mid)
             chart.dot("dot", x + 2.25, mid, 0.7)
