@@ -11,7 +11,13 @@ how large a change in pain was, as the IMMPACT recommendations word it.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from statistics import mean
+from math import fsum
+
+
+def mean(values) -> float:
+    """The mean of a non-empty list (fsum: exact enough, and far cheaper than statistics)."""
+    return fsum(values) / len(values)
+
 
 BASELINE_DAYS = 14  # the baseline: days logged in the 14 days before the trial started
 AROUND_DAYS = 7  # a dose change or refill: the 7 days before it against days 1-7 after it
@@ -24,6 +30,30 @@ IMPRESSION_WORDS = {1: "very much improved", 2: "much improved", 3: "a little im
                     4: "no change", 5: "a little worse", 6: "much worse",
                     7: "very much worse"}
 IMPRESSION_AFTER_DAYS = 28  # asked from day 28 after the implant, then when 28 days old
+
+
+class Logged:
+    """The little of a stored day the figures use: its date, pain now (the mean of its
+    scored readings), the 24-hour average, boluses and the impression of change."""
+
+    __slots__ = ("date", "pain", "pain_mean", "average", "boluses", "impression")
+
+    @classmethod
+    def of(cls, doc: dict) -> "Logged":
+        day = cls()
+        day.date, day.average, day.impression = (doc["date"], doc.get("average"),
+                                                  doc.get("impression"))
+        readings = doc["readings"]
+        if len(readings) == 1:
+            day.pain = readings[0].get("pain")
+            day.boluses = readings[0].get("boluses")
+        else:
+            scores = [r["pain"] for r in readings if r.get("pain") is not None]
+            bol = [r["boluses"] for r in readings if r.get("boluses") is not None]
+            day.pain = round(mean(scores), 2) if scores else None  # as Entry.pain_mean
+            day.boluses = sum(bol) if bol else None
+        day.pain_mean = day.pain
+        return day
 
 
 def band(change: float | None) -> str | None:

@@ -57,12 +57,11 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
 
 def outcomes_data(view, who: str, events, profile: dict, until: date) -> dict:
     """``outcomes.outcomes`` for one person as of ``until``: over every day logged (a
-    light ``model.Day`` each), as the trial baseline and the months since the implant may
-    lie outside the summary's period."""
-    from .model import Day
-    from .outcomes import outcomes
+    light ``outcomes.Logged`` each), as the trial baseline and the months since the implant may
+    lie outside the summary's period; only the few values the figures use)."""
+    from .outcomes import Logged, outcomes
 
-    days = [Day(doc) for _, doc in view.raw_entries() if doc["patient"] == who]
+    days = [Logged.of(doc) for _, doc in view.raw_entries() if doc["patient"] == who]
     return outcomes(days, events, profile, until)
 
 

@@ -156,3 +156,17 @@ def test_when_the_impression_is_asked(today, last, visit, asked):
 
 def test_impression_never_asked_without_implant():
     assert not oc.ask_impression(date(2026, 6, 1), None, None, True)
+
+
+def test_logged_reads_a_stored_day_as_an_entry_does():
+    from pumpjournal.model import Entry
+
+    docs = [{"patient": "me", "date": "2026-05-01", "average": 4, "impression": 3,
+             "readings": [{"time": "08:00", "pain": 4, "boluses": 1},
+                          {"time": "12:00", "boluses": 2},
+                          {"time": "20:00", "pain": 5}, {"time": "21:00", "pain": 6}]},
+            {"patient": "me", "date": "2026-05-02", "readings": [{"pain": 7}]}]
+    for doc in docs:
+        got, entry = oc.Logged.of(doc), Entry.from_doc(doc)
+        assert (got.date, got.pain_mean, got.average, got.boluses, got.impression) == (
+            entry.date, entry.pain_mean, entry.average, entry.boluses, entry.impression)
