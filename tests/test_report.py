@@ -521,5 +521,8 @@ def test_the_chart_shades_the_baseline_and_the_trial(demo_view):
     html = make(demo_view, "html", since="2026-08-15").decode()
     assert charts.STYLES["trial"]["fill"] in html and charts.STYLES["baseline"]["fill"] in html
     assert "the 14 days before the trial (baseline)" in html
+    text = make(demo_view, "txt", since="2026-08-15").decode()
+    assert "  B |  bbbbbbbbbbbbbbTTTT\n" in text  # 2026-08-17..30, then 2026-08-31..09-03
+    assert "B row: b the 14 days before the trial (baseline), T the trial" in text
     # a period after the trial shades nothing
     assert charts.STYLES["trial"]["fill"] not in make(demo_view, "html").decode()

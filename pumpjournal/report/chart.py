@@ -6,7 +6,7 @@ day; a day of several readings is a vertical range from its lowest to its highes
 dot (on the line) at their mean; a day without an entry is a gap (never 0); events (refills,
 dose changes, visits...) are dashed lines labelled above the plot, by word when the words fit
 and by letter (with a key) when they do not; warning-sign episodes are red marks under the
-axis.
+axis; the trial's baseline weeks and the trial itself are shaded (a row of b and T in text).
 """
 
 from __future__ import annotations
@@ -397,6 +397,14 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
         lines.append("  ! |" + "".join(warn).rstrip())
     if key:
         lines.append("  E |" + "".join(marks).rstrip())
+    trial = [" "] * (cols * wide)
+    for first, last, kind in report.chart_spans:  # b baseline weeks, T the trial
+        for n in range((last - first).days + 1):
+            for k in range(wide):
+                trial[col_of(first + timedelta(days=n)) * wide + k] = (
+                    "T" if kind == "trial" else "b")
+    if "".join(trial).strip():
+        lines.append("  B |" + "".join(trial).rstrip())
     axis = [" "] * (5 + cols * wide + 6)
     last_end = -2
     for i, text in _ticks(since, days):
@@ -411,6 +419,8 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
         lines.append("| a day's readings, lowest to highest (* then is their mean)")
     lines.append("blank = no entry (not 0)" + ("   ! warning sign (see Warning signs)"
                                                if "".join(warn).strip() else ""))
+    if "".join(trial).strip():
+        lines.append("B row: b " + SPAN_WORDS["baseline"] + ", T " + SPAN_WORDS["trial"])
     if key:
         used = dict.fromkeys(k for _, k in report.chart_events)
         if len(key) > 6:
