@@ -10,6 +10,7 @@ how large a change in pain was, as the IMMPACT recommendations word it.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import date, timedelta
 from math import fsum
 
@@ -83,9 +84,25 @@ def _pain(entry, item: str):
     return entry.pain if value is None else value
 
 
+class ByDate(list):
+    """Days sorted by date, with their dates apart: a window is found by bisection, so a
+    journal of many years and many refills costs a look-up per window, not a scan."""
+
+    def __init__(self, entries):
+        super().__init__(sorted(entries, key=lambda e: e.date))
+        self.keys = [e.date for e in self]
+
+
+def _window(entries, lo: str, hi: str) -> list:
+    """The days dated ``lo`` to ``hi`` (ISO dates, inclusive)."""
+    if isinstance(entries, ByDate):
+        return entries[bisect_left(entries.keys, lo):bisect_right(entries.keys, hi)]
+    return [e for e in entries if lo <= e.date <= hi]
+
+
 def _values(entries, low: date, high: date, item: str) -> list:
-    lo, hi = low.isoformat(), high.isoformat()
-    return [v for e in entries if lo <= e.date <= hi and (v := _pain(e, item)) is not None]
+    return [v for e in _window(entries, low.isoformat(), high.isoformat())
+            if (v := _pain(e, item)) is not None]
 
 
 def _round(value: float | None, places: int = 2):
@@ -136,7 +153,7 @@ def trial(entries, events, profile: dict, today: date) -> dict | None:
     if dates is None:
         return None
     start, end = dates
-    until = min(end, today) if end else today
+    until = max(start, min(end, today) if end else today)  # a trial not begun yet: no days
     base_low, base_high = start - timedelta(days=BASELINE_DAYS), start - timedelta(days=1)
     item = "pain"
     avg_before = _values(entries, base_low, base_high, "average")
@@ -164,7 +181,7 @@ def dose_detail(event) -> str | None:
 
 def _around(entries, low: date, high: date) -> dict:
     lo, hi = low.isoformat(), high.isoformat()
-    days = [e for e in entries if lo <= e.date <= hi]
+    days = _window(entries, lo, hi)
     pains = [v for e in days if (v := _pain(e, "pain")) is not None]
     boluses = [e.boluses for e in days if getattr(e, "boluses", None) is not None]
     return {"since": lo, "until": hi, "days": len(pains),
@@ -251,7 +268,7 @@ def ask_impression(today: date, implant: date | None, last_answer: date | None,
 def outcomes(entries, events, profile: dict, today: date) -> dict:
     """Everything "Did it help?" shows: ``trial``, ``dose_changes``, ``months``,
     ``impression`` (see the README's summary --json schema)."""
-    entries = [e for e in entries if e.date <= today.isoformat()]
+    entries = ByDate(e for e in entries if e.date <= today.isoformat())
     tr = trial(entries, events, profile, today)
     implant = implant_date(events, profile)
     item = tr["item"] if tr else "pain"

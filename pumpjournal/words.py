@@ -171,6 +171,7 @@ def several_readings(day: dict) -> bool:
 
 
 OUTCOMES_TITLE = "Did it help?"
+DOSE_CHANGES_SHOWN = 6  # the latest dose changes and refills the text lists
 OUTCOMES_NOTE = ("What the diary shows, as figures; not a recommendation. Means are over the "
                  "days logged; a missing day is never counted as 0.")
 BAND_WORDS = {"none": "under 10% lower: no important change",
@@ -222,7 +223,11 @@ def outcome_lines(data: dict | None) -> list[str]:
     if data["dose_changes"]:
         lines.append("Dose changes and refills (pain now, the 7 days before against days 1-7 "
                      "after):")
-        for dc in data["dose_changes"]:
+        changes = data["dose_changes"]
+        if len(changes) > DOSE_CHANGES_SHOWN:
+            lines.append(f"  ({plural(len(changes) - DOSE_CHANGES_SHOWN, 'earlier one')} in "
+                         "summary --json; the latest follow)")
+        for dc in changes[-DOSE_CHANGES_SHOWN:]:
             what = "dose change" if dc["kind"] == "dose-change" else "refill"
             detail = f" ({escape(dc['detail'])})" if dc.get("detail") else ""
             parts = []

@@ -170,3 +170,23 @@ def test_logged_reads_a_stored_day_as_an_entry_does():
         got, entry = oc.Logged.of(doc), Entry.from_doc(doc)
         assert (got.date, got.pain_mean, got.average, got.boluses, got.impression) == (
             entry.date, entry.pain_mean, entry.average, entry.boluses, entry.impression)
+
+
+def test_sorted_and_unsorted_days_give_the_same_figures():
+    events = TRIAL + [ev("implant", "2026-04-20"), ev("refill", "2026-03-10", note="x")]
+    days = list(reversed(BASE + DURING + [day("2026-04-21", 6)]))
+    today = date(2026, 5, 1)
+    assert oc.outcomes(days, events, {}, today) == oc.outcomes(list(reversed(days)), events,
+                                                               {}, today)
+    assert oc.dose_changes(days, events, today) == oc.dose_changes(oc.ByDate(days), events,
+                                                                   today)
+
+
+def test_the_text_lists_the_latest_six_dose_changes():
+    from pumpjournal.words import outcome_lines
+
+    events = [ev("refill", f"2026-{m:02d}-10", note=f"refill {m}") for m in range(1, 10)]
+    lines = outcome_lines(oc.outcomes([], events, {}, date(2026, 12, 1)))
+    listed = [line for line in lines if "refill (refill" in line]
+    assert len(listed) == 6 and "2026-04-10" in listed[0] and "2026-09-10" in listed[-1]
+    assert any("3 earlier ones in summary --json" in line for line in lines)
