@@ -248,6 +248,10 @@ BolusesOpt = Annotated[Optional[str], typer.Option(
 SleepOpt = Annotated[Optional[str], typer.Option(metavar="HOURS", help="Hours slept.")]
 MoodOpt = Annotated[Optional[str], typer.Option(
     metavar="0-10", help="Mood: 0 = very low, 10 = very good.")]
+ImpressionOpt = Annotated[Optional[str], typer.Option(
+    metavar="1-7", help="Since before the pump, your pain and life overall are: 1 very much "
+    "improved, 2 much improved, 3 a little improved, 4 no change, 5 a little worse, 6 much "
+    "worse, 7 very much worse.")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", "-n", metavar="TEXT",
                                                 help="A free note.")]
 QuestionOpt = Annotated[Optional[list[str]], typer.Option(
@@ -265,12 +269,13 @@ AtOpt = Annotated[Optional[str], typer.Option(
 
 
 def entry_fields(pain, worst, least, average, symptom, worse, temperature, temperature_site,
-                 boluses, sleep, mood, note, question, contacted) -> dict:
+                 boluses, sleep, mood, note, question, contacted, impression=None) -> dict:
     """The entry options as typed, by field name (None: not given)."""
     return {"pain": pain, "worst": worst, "least": least, "average": average,
             "symptoms": symptom, "worse": worse, "temperature": temperature,
             "temperature_site": temperature_site, "boluses": boluses, "sleep": sleep,
-            "mood": mood, "note": note, "questions": question, "contacted": contacted}
+            "mood": mood, "impression": impression, "note": note, "questions": question,
+            "contacted": contacted}
 
 
 def journal_path(ctx: typer.Context, option: Path | None) -> Path:
@@ -616,8 +621,8 @@ def log(
     pain: PainOpt = None, worst: WorstOpt = None, least: LeastOpt = None,
     average: AverageOpt = None, symptom: SymptomOpt = None, temperature: TemperatureOpt = None,
     temperature_site: SiteOpt = None, boluses: BolusesOpt = None, sleep: SleepOpt = None,
-    mood: MoodOpt = None, note: NoteOpt = None, question: QuestionOpt = None,
-    worse: WorseOpt = None, contacted: ContactedOpt = None,
+    mood: MoodOpt = None, impression: ImpressionOpt = None, note: NoteOpt = None,
+    question: QuestionOpt = None, worse: WorseOpt = None, contacted: ContactedOpt = None,
     day: Annotated[Optional[str], typer.Option(
         "--date", "-d", metavar="DATE", help="The day (default today): 2026-11-24, yesterday, "
         "'3 days ago'.")] = None,
@@ -627,7 +632,8 @@ def log(
     as_json: JsonOpt = False,
 ):
     raw = entry_fields(pain, worst, least, average, symptom, worse, temperature,
-                       temperature_site, boluses, sleep, mood, note, question, contacted)
+                       temperature_site, boluses, sleep, mood, note, question, contacted,
+                       impression)
     given = any(v is not None for v in raw.values())
     problems: list[InputError] = []
     dated = True
@@ -650,7 +656,7 @@ def log(
     if problems:  # nothing is written; the valid signs typed are still checked
         show_typed_panel(values, when, view, patient, as_json, dated)
         raise problems[0]
-    existing, profile_now = None, {}
+    existing, profile_now, prompted = None, {}, False
     if asking and view is not None:
         who = queries.choose_patient(view, patient)
         existing, profile_now = view.entry(who, when), view.profile(who)
@@ -661,7 +667,7 @@ def log(
                                   model.parse_score, optional=False)
         elif existing is None or not given:
             values = prompt_entry(when, existing, baseline, at)
-            given = False
+            given, prompted = False, existing is None
     if given and asking and worse is None:  # a known symptom typed as an option: worse?
         values["worse"] = ask_worse(values.get("symptoms", []), baseline)
     done = save_entry_or_warn(store, broken, patient, when, values, as_json, at=at)
@@ -669,7 +675,7 @@ def log(
     note_low_temperature(values)
     try:
         if interactive() and not as_json:
-            after_logging(store, done, "contacted" in values)
+            after_logging(store, done, "contacted" in values, prompted)
     finally:  # after any question, so it never pushes the panel's headline away; and shown
         print_watch(done.watch, stderr=as_json, profile=done.profile,  # even when one fails
                     note=quiet(done.check))
@@ -757,9 +763,11 @@ def note_low_temperature(values: dict) -> None:
         say(f"Note: {note}")
 
 
-def after_logging(store, done, answered: bool) -> None:
+def after_logging(store, done, answered: bool, prompted: bool = False) -> None:
     """The questions after a saved entry: whether the care team was contacted (not again once
-    answered yes) and, once per journal, the implant date. Ctrl-C keeps the saved entry."""
+    answered yes), once per journal the implant date, and after a day's questions
+    (``prompted``) the impression of change when it is due (``outcomes.ask_impression``).
+    Ctrl-C keeps the saved entry."""
     entry, found, profile = done.entry, done.check, done.profile
     head = render.question_headline(found.flags, profile)
     try:
@@ -775,6 +783,8 @@ def after_logging(store, done, answered: bool) -> None:
         if found.complete and found.ctx.day0 is None and not profile.get("implant_date") \
                 and not profile.get("implant_date_asked"):
             ask_implant_date(store, entry.patient, head)
+        if prompted:
+            ask_impression(store, entry.patient, entry.day)
     except (KeyboardInterrupt, typer.Abort):
         say(f"\nInterrupted; the entry for {entry.date} is saved.")
         raise typer.Exit(130) from None
@@ -782,6 +792,28 @@ def after_logging(store, done, answered: bool) -> None:
         say(f"The entry for {entry.date} is saved; this answer was not.")
         exc.written = True
         raise
+
+
+def ask_impression(store, who: str, day: date) -> None:
+    """The global impression of change since before the pump (1-7, Enter to skip), when it is
+    due on ``day``: from day 28 after the implant, on a visit day or when the last answer is
+    over 28 days old."""
+    from .outcomes import ask_impression as due, implant_date
+
+    view = store.read()
+    events = view.events(who)
+    entries = view.entries(who, until=day)
+    if any(e.date == day.isoformat() and e.impression is not None for e in entries):
+        return
+    last = max((e.day for e in entries if e.impression is not None), default=None)
+    visit = any(e.kind == "visit" and e.day == day for e in events)
+    if not due(day, implant_date(events, view.profile(who)), last, visit):
+        return
+    say(f"Impression of change: {model.IMPRESSION_SCALE}.")
+    answer = _ask("Since before the pump, how are your pain and your life overall? (1-7; "
+                  "Enter to skip)", model.parse_impression)
+    if answer is not None:
+        checks.log_day(store, who, day, {"impression": answer}, dates.now_stamp())
 
 
 def ask_implant_date(store, who: str, head: str | None) -> None:
@@ -912,12 +944,13 @@ def edit(
         "--remove-symptom", metavar="ID", help="Remove a symptom.")] = None,
     temperature: TemperatureOpt = None, temperature_site: SiteOpt = None,
     boluses: BolusesOpt = None, sleep: SleepOpt = None, mood: MoodOpt = None,
+    impression: ImpressionOpt = None,
     note: NoteOpt = None, question: QuestionOpt = None, worse: WorseOpt = None,
     contacted: ContactedOpt = None,
     clear: Annotated[Optional[list[str]], typer.Option(
         metavar="FIELD", help="Empty a field: worst, least, average, symptoms, worse, "
-        "temperature, boluses, sleep, mood, note, questions, contacted (and pain, of one "
-        "reading named with --at, when another reading has one).")] = None,
+        "temperature, boluses, sleep, mood, impression, note, questions, contacted (and "
+        "pain, of one reading named with --at, when another reading has one).")] = None,
     at: AtOpt = None,
     patient: PatientOpt = None,
     journal: JournalOpt = None,
@@ -925,7 +958,8 @@ def edit(
 ):
     when = dates.parse_date(day)
     raw = entry_fields(pain, worst, least, average, symptom, worse, temperature,
-                       temperature_site, boluses, sleep, mood, note, question, contacted)
+                       temperature_site, boluses, sleep, mood, note, question, contacted,
+                       impression)
     ask_unclear_symptoms(raw)
     values, problems = model.validate_each(raw)
     if problems:

@@ -29,11 +29,14 @@ EVENTS = [
     ("trial-end", "2026-09-03", {"relief": "yes", "note": "pain down by about half"}),
     ("implant", "2026-09-15", {}),
     ("visit", "2026-09-22", {"note": "wound check"}),
+    ("dose-change", "2026-09-29", {"drug": "morphine", "dose": 0.6, "unit": "mg/day"}),
     ("refill", "2026-10-20", {"next_due": "2027-01-12"}),
     ("visit", "2026-10-20", {"note": "refill and dose review"}),
 ]
 # date, pain now, worst, least, average, symptoms, temperature, note
 DAYS = [
+    ("2026-08-20", 8, 9, 7, 8, [], None, None),
+    ("2026-08-24", 7, 9, 6, 7, [], None, None),
     ("2026-08-28", 7, 9, 6, 7, [], None, "Baseline week before the trial."),
     ("2026-08-30", 7, 8, 6, 7, [], None, None),
     ("2026-09-01", 5, 7, 4, 5, [], None, "First trial day: less pain by evening."),
@@ -49,7 +52,10 @@ DAYS = [
     ("2026-09-20", 4, 5, 3, 4, ["incision-soreness"], "37.2", "Clinic checked it: seen Monday."),
     ("2026-09-22", 4, 5, 3, 4, [], "36.9", "Wound check went fine."),
     ("2026-09-25", 3, 5, 2, 3, [], None, None),
+    ("2026-09-27", 4, 5, 3, 4, [], None, None),
     ("2026-09-29", 3, 4, 2, 3, [], None, "Back to gentle gardening."),
+    ("2026-10-01", 3, 4, 2, 3, [], None, None),
+    ("2026-10-03", 2, 3, 1, 2, [], None, None),
     ("2026-10-06", 3, 4, 2, 3, [], None, None),
     ("2026-10-13", 4, 5, 3, 4, ["constipation"], None, None),
     ("2026-10-20", 3, 4, 2, 3, [], None, "Refill day."),
@@ -65,6 +71,11 @@ READINGS = [
     ("2026-10-20", "10:15", 4, [], None, "Before the refill."),
 ]
 OFFSET = "-05:00"
+# Boluses (doses given with the hand-held programmer) on the days around the dose change
+BOLUSES = {"2026-09-22": 3, "2026-09-25": 2, "2026-09-27": 3, "2026-10-01": 1,
+           "2026-10-03": 1, "2026-10-06": 2}
+# The impression of change since before the pump (1-7): day 28 after the implant, a visit
+IMPRESSIONS = {"2026-10-13": 3, "2026-10-20": 2}
 LATE = {"2026-09-16": "2026-09-17T09:10:00-05:00"}  # filled in the next morning
 
 
@@ -87,6 +98,10 @@ def build(path: Path) -> Journal:
             stamp = LATE.get(day, f"{day}T20:30:00{OFFSET}")
             values = {"worst": worst, "least": least, "average": average,
                       **_values(pain, symptoms, temperature, note)}
+            if day in BOLUSES:
+                values["boluses"] = BOLUSES[day]
+            if day in IMPRESSIONS:
+                values["impression"] = IMPRESSIONS[day]
             entry = model.new_entry(PATIENT, date.fromisoformat(day), values, stamp,
                                     ("20:30", OFFSET))
             for when, time, *reading in READINGS:

@@ -22,7 +22,8 @@ FIELD_WORDS = {
     "pain": "pain now", "worst": "worst pain (24 h)", "least": "least pain (24 h)",
     "average": "average pain (24 h)", "symptoms": "symptoms", "worse": "worse than usual",
     "temperature": "temperature", "temperature_site": "temperature site", "boluses": "boluses",
-    "sleep": "hours slept", "mood": "mood", "note": "note",
+    "sleep": "hours slept", "mood": "mood",
+    "impression": "impression of change since before the pump", "note": "note",
     "questions": "questions for the visit", "contacted": "contacted the care team",
 }
 
@@ -33,7 +34,9 @@ READING_KEYS = ("time", "utc_offset", "pain", "symptoms", "worse", "temperature_
 # what a person gives for a reading, and for the day (recall questions over 24 hours)
 READING_VALUES = frozenset(("pain", "symptoms", "worse", "temperature_c", "temperature",
                             "temperature_site", "boluses", "note", "contacted"))
-DAY_VALUES = ("worst", "least", "average", "sleep", "mood", "questions")
+DAY_VALUES = ("worst", "least", "average", "sleep", "mood", "impression", "questions")
+IMPRESSION_SCALE = ("1 = very much improved, 2 = much improved, 3 = a little improved, "
+                    "4 = no change, 5 = a little worse, 6 = much worse, 7 = very much worse")
 _READING_LISTS = ("symptoms", "worse")
 
 
@@ -114,6 +117,7 @@ class Entry:
     boluses: int | None = None
     sleep: float | None = None
     mood: int | None = None
+    impression: int | None = None  # global impression of change since before the pump, 1-7
     note: str | None = None
     questions: list[str] = field(default_factory=list)
     contacted: bool | None = None  # answer to "Have you contacted your care team?"
@@ -265,6 +269,7 @@ class Day:
         self.patient, self.date = doc["patient"], doc["date"]
         self.day = date.fromisoformat(doc["date"])
         self.average = doc.get("average")
+        self.impression = doc.get("impression")
         readings = doc["readings"]
         if len(readings) == 1:
             r = readings[0]
@@ -273,12 +278,13 @@ class Day:
             self.symptoms = r.get("symptoms") or []
             self.worse = r.get("worse") or []
             self.temperature_c = r.get("temperature_c")
+            self.boluses = r.get("boluses")
             self.logged_at = r.get("logged_at")
         else:
             entry = Entry.from_doc(doc)
             self.pain, self.pain_mean, self.symptoms, self.worse, self.temperature_c = (
                 entry.pain, entry.pain_mean, entry.symptoms, entry.worse, entry.temperature_c)
-            self.logged_at = entry.logged_at
+            self.logged_at, self.boluses = entry.logged_at, entry.boluses
         self.readings = readings
         self.count = len(readings)
 
@@ -302,6 +308,11 @@ def _whole(value, name: str, low: int, high: int, words: str = "") -> int:
         raise InputError(f"{name} must be a whole number from {low} to {high}{words}; "
                          f"got {quote(value, 20)}.")
     return number
+
+
+def parse_impression(value) -> int:
+    """The impression of change since before the pump: a whole number from 1 to 7."""
+    return _whole(value, "impression of change", 1, 7, f" ({IMPRESSION_SCALE})")
 
 
 def parse_score(value, name: str = "pain") -> int:
@@ -486,6 +497,8 @@ def _validate_one(out: dict, key: str, value) -> None:
         out[key] = parse_score(value, FIELD_WORDS[key])
     elif key == "mood":
         out[key] = _whole(value, "mood", 0, 10, " (0 = very low, 10 = very good)")
+    elif key == "impression":
+        out[key] = parse_impression(value)
     elif key == "boluses":
         out[key] = parse_count(value, "boluses (patient-activated doses that day)")
     elif key == "sleep":

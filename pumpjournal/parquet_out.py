@@ -56,6 +56,7 @@ COLUMNS = (
     ("boluses", "int16", "patient-activated doses"),
     ("sleep", "double", "hours slept (the day's)"),
     ("mood", "int8", "mood 0-10 (the day's)"),
+    ("impression", "int8", "impression of change since before the pump, 1-7 (the day's)"),
     ("note", "string", "the reading's note, exactly as written"),
     ("questions", "list<string>", "the day's questions for the care team"),
     ("contacted", "bool", "whether the care team was contacted about the signs"),

@@ -51,7 +51,18 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
                      view.questions(who), today=today, visit=visit, before=before)
     watch = watch_on(profile, events, today) if high == today else None
     data["watch"] = watch.to_json() if watch else None
+    data["outcomes"] = outcomes_data(view, who, events, profile, high)
     return data
+
+
+def outcomes_data(view, who: str, events, profile: dict, until: date) -> dict:
+    """``outcomes.outcomes`` for one person as of ``until``: over every day logged (a
+    light ``outcomes.Logged`` each), as the trial baseline and the months since the implant may
+    lie outside the summary's period; only the few values the figures use)."""
+    from .outcomes import Logged, outcomes
+
+    days = [Logged.of(doc) for _, doc in view.raw_entries() if doc["patient"] == who]
+    return outcomes(days, events, profile, until)
 
 
 def flags_data(view, who: str, today: date, low: date | None, high: date | None) -> dict:

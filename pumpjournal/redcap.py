@@ -92,6 +92,9 @@ READING_FIELDS = (
     Field("sleep", "sleep", "text", "Hours slept", "number", "0", "24", note=DAY_NOTE),
     Field("mood", "mood", "text", "Mood (0-10)", "integer", "0", "10",
           note="0 = very low, 10 = very good. " + DAY_NOTE),
+    Field("impression", "impression", "text", "Impression of change since before the pump (1-7)",
+          "integer", "1", "7", note="1 = very much improved, 4 = no change, "
+          "7 = very much worse. " + DAY_NOTE),
     Field("note", "note", "notes", "Note"),
     Field("questions", "questions", "notes", "Questions for the care team",
           note="One a line. " + DAY_NOTE),

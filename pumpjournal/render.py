@@ -510,6 +510,11 @@ def summary_lines(data: dict, who: str, today: date) -> list[str]:
     if data.get("before_period"):
         lines.append(f"In the {BEFORE_WORDS} before this period:")
         lines += ["  " + episode_line(ep) for ep in data["before_period"]]
+    found = words.outcome_lines(data.get("outcomes"))
+    if found:
+        lines.append(f"{words.OUTCOMES_TITLE}")
+        lines += wrap([("    ", line[2:]) if line.startswith("  ") else ("  ", line)
+                       for line in found], 78)
     if data["boluses"]:
         b = data["boluses"]
         lines.append(f"Boluses: {b['total']} on {plural(b['days_logged'], 'day')} logged "

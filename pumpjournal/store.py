@@ -156,7 +156,8 @@ def sealed(raw: bytes, meta: dict) -> bool:
 
 
 _DAY_TYPES = {"patient": (str,), "date": (str,), "worst": (int,), "least": (int,),
-              "average": (int,), "mood": (int,), "sleep": (int, float), "questions": (list,),
+              "average": (int,), "mood": (int,), "impression": (int,), "sleep": (int, float),
+              "questions": (list,),
               "updated_at": (str,), "readings": (list,)}
 _READING_TYPES = {"time": (str,), "utc_offset": (str,), "pain": (int,), "symptoms": (list,),
                   "worse": (list,), "temperature_c": (int, float), "temperature": (str,),

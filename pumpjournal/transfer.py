@@ -38,16 +38,19 @@ FORMATS_OUT = ("csv", "jsonl", "json", "fhir", "parquet", "redcap")
 STREAM_FORMATS = ("csv", "jsonl", "json", "fhir")  # what ``export`` writes to a text stream
 CONFLICT = ("fail", "skip", "update")
 # The columns of an export (and of the import template), in order: one row per reading; the
-# day's own values (worst, least, average, sleep, mood, questions) repeat on each of its rows.
+# day's own values (worst, least, average, sleep, mood, impression, questions) repeat on each
+# of its rows.
 COLUMNS = ("patient", "date", "time", "utc_offset", "pain", "worst", "least", "average",
            "symptoms", "worse", "temperature", "temperature_c", "temperature_site", "boluses",
-           "sleep", "mood", "note", "questions", "contacted", "logged_at", "updated_at")
+           "sleep", "mood", "impression", "note", "questions", "contacted", "logged_at",
+           "updated_at")
 ALIASES = {"participant_id": "patient", "participant": "patient", "patient_id": "patient",
            "subject": "patient", "subject_id": "patient", "day": "date", "pain_now": "pain",
            "pain_worst": "worst", "pain_least": "least", "pain_average": "average",
            "temp": "temperature", "question": "questions", "notes": "note",
            "reading_time": "time", "time_of_reading": "time", "offset": "utc_offset",
-           "tz_offset": "utc_offset", "timezone_offset": "utc_offset"}
+           "tz_offset": "utc_offset", "timezone_offset": "utc_offset", "pgic": "impression",
+           "impression_of_change": "impression"}
 DAY_VALUES = model.DAY_VALUES
 READING_KEYS = model.READING_KEYS  # a stored reading's keys, in order
 ERROR_COLUMN = "_error"  # written in reject files; ignored on import
@@ -1506,6 +1509,7 @@ def csv_lines(docs: Iterable[dict], formula_guard: bool = True) -> Iterator[list
         worst, least, average = cell(doc.get("worst")), cell(doc.get("least")), cell(
             doc.get("average"))
         sleep, mood = cell(doc.get("sleep")), cell(doc.get("mood"))
+        impression = cell(doc.get("impression"))
         questions = questions_cell(doc.get("questions"))
         day_changed = doc.get("updated_at")
         for r in readings:
@@ -1517,7 +1521,7 @@ def csv_lines(docs: Iterable[dict], formula_guard: bool = True) -> Iterator[list
                    cell(get("pain")), worst, least, average, cell(get("symptoms")),
                    cell(get("worse")), cell(get("temperature")), cell(get("temperature_c")),
                    cell(get("temperature_site")), cell(get("boluses")), sleep, mood,
-                   cell(get("note")), questions, cell(get("contacted")),
+                   impression, cell(get("note")), questions, cell(get("contacted")),
                    cell(get("logged_at")), cell(updated)]
 
 
@@ -1569,7 +1573,8 @@ def export_rows(doc: dict) -> Iterator[dict]:
                "worse": get("worse") or [], "temperature": get("temperature"),
                "temperature_c": get("temperature_c"),
                "temperature_site": get("temperature_site"), "boluses": get("boluses"),
-               "sleep": sleep, "mood": mood, "note": get("note"), "questions": questions,
+               "sleep": sleep, "mood": mood, "impression": doc.get("impression"),
+               "note": get("note"), "questions": questions,
                "contacted": get("contacted"), "logged_at": get("logged_at"),
                "updated_at": updated}
 

@@ -168,3 +168,101 @@ def readings_text(readings: list[dict]) -> str:
 def several_readings(day: dict) -> bool:
     """Whether a daily row (summary --json) has more than one scored reading."""
     return sum(r["pain"] is not None for r in day["readings"]) > 1
+
+
+OUTCOMES_TITLE = "Did it help?"
+DOSE_CHANGES_SHOWN = 6  # the latest dose changes and refills the text lists
+OUTCOMES_NOTE = ("What the diary shows, as figures; not a recommendation. Means are over the "
+                 "days logged; a missing day is never counted as 0.")
+BAND_WORDS = {"none": "under 10% lower: no important change",
+              "minimal": "10-29% lower: a minimal reduction",
+              "moderate": "30-49% lower: a moderate reduction",
+              "substantial": "50% or more lower: a substantial reduction",
+              "worse": "higher: pain rose"}
+
+
+def change_words(change_pct, baseline: str, during: str) -> str:
+    """``pain was 39% lower during the trial than in the baseline weeks``."""
+    if change_pct == 0:
+        return f"pain was the same {during} as {baseline}"
+    way = "lower" if change_pct < 0 else "higher"
+    return f"pain was {num(abs(change_pct))}% {way} {during} than {baseline}"
+
+
+def side_words(side: dict) -> str:
+    """``mean 4.33 over 3 days logged`` (``no days logged``)."""
+    if not side["days"]:
+        return "no days logged"
+    return f"mean {num(side['mean'])} over {plural(side['days'], 'day')} logged"
+
+
+def outcome_lines(data: dict | None) -> list[str]:
+    """The "Did it help?" section as plain sentences (``summary --json``'s ``outcomes``):
+    the trial, each dose change and refill, the months since the implant, the impression of
+    change. Empty when there is nothing to show."""
+    from .outcomes import IMPRESSION_WORDS, ITEMS, shown
+
+    if not shown(data):
+        return []
+    lines = [OUTCOMES_NOTE]
+    trial = data["trial"]
+    if trial:
+        base, during = trial["baseline"], trial["trial"]
+        state = "running" if during.get("running") else "ended"
+        lines.append(f"Trial {during['since']} to {during['until']} ({state}), "
+                     f"{trial['item_words']}: {side_words(during)}; baseline "
+                     f"{base['since']} to {base['until']}: {side_words(base)}.")
+        if trial["change_pct"] is not None:
+            lines.append(sentence(change_words(trial["change_pct"], "in the baseline weeks",
+                                               "during the trial"))
+                         + f" (IMMPACT band: {trial['band']}, "
+                         f"{BAND_WORDS[trial['band']]}; {trial['source']}).")
+        else:
+            lines.append(f"No percent for the trial: {trial['note']} (at least 3 logged days "
+                         "are needed on each side, and a baseline above 0).")
+    if data["dose_changes"]:
+        lines.append("Dose changes and refills (pain now, the 7 days before against days 1-7 "
+                     "after):")
+        changes = data["dose_changes"]
+        if len(changes) > DOSE_CHANGES_SHOWN:
+            lines.append(f"  ({plural(len(changes) - DOSE_CHANGES_SHOWN, 'earlier one')} in "
+                         "summary --json; the latest follow)")
+        for dc in changes[-DOSE_CHANGES_SHOWN:]:
+            what = "dose change" if dc["kind"] == "dose-change" else "refill"
+            detail = f" ({escape(dc['detail'])})" if dc.get("detail") else ""
+            parts = []
+            for word, side in (("before", dc["before"]), ("after", dc["after"])):
+                bol = (f", {num(side['boluses_per_day'])} boluses a day over "
+                       f"{plural(side['bolus_days'], 'day')}"
+                       if side["boluses_per_day"] is not None else "")
+                parts.append(f"{word} {side_words(side)}{bol}")
+            tail = (f"; {change_words(dc['change_pct'], 'before', 'after')} "
+                    f"({dc['band']})" if dc["change_pct"] is not None
+                    else f"; {dc['note'] or 'no percent'}")
+            lines.append(f"  {dc['date']} {what}{detail}: {'; '.join(parts)}{tail}.")
+    logged = [m for m in data["months"] if m["days"]]
+    if logged:
+        against = (" against the trial baseline" if trial and any(
+            m["change_pct"] is not None for m in logged) else "")
+        lines.append(f"Since the implant, by month ({ITEMS[data['months_item']]}"
+                     f"{against}):")
+        for m in logged[-12:]:
+            pct = m["change_pct"]
+            change = ("" if pct is None else
+                      f", {num(abs(pct))}% {'lower' if pct < 0 else 'higher'}" if pct
+                      else ", the same")
+            lines.append(f"  {m['month']}: mean {num(m['mean'])} over "
+                         f"{plural(m['days'], 'day')}{change}")
+        if len(logged) > 12:
+            lines.append(f"  ({plural(len(logged) - 12, 'earlier month')} in summary --json)")
+    imp = data["impression"]
+    if imp["latest"] is not None:
+        history = "; ".join(f"{h['date']} {h['impression']}" for h in imp["history"])
+        lines.append(f"Impression of change since before the pump (1-7): {imp['latest']} "
+                     f"({IMPRESSION_WORDS[imp['latest']]}) on {imp['date']}"
+                     + (f"; since the implant: {history}." if history else "."))
+    return lines
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]

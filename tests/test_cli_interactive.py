@@ -43,6 +43,7 @@ NOTE = "A note for today"
 CONTACTED = "Have you contacted your care team?"
 SITE = "Where did you take it?"
 IMPLANT = "When was your pump implanted?"
+IMPRESSION = "Since before the pump, how are your pain and your life overall?"
 
 
 class Terminal:
@@ -392,14 +393,16 @@ def test_a_known_symptom_asks_worse_than_usual(terminal, journal, cli):
     assert "[i] ROUTINE" in panel and "before the implant" in panel
     assert "[!]" not in panel
     term.answer("n")
+    reply = term.expect(IMPRESSION)  # over 28 days after the implant, never answered
+    term.answer("")
     assert term.finish() == 0
-    reply = term.text[term.seen:]
     assert "Mention it at your next visit" in reply and "call" not in reply.lower()
     assert stored(journal).worse == []
 
     term, panel = log_known_numbness(terminal, "y", "log", "--date", "yesterday")
     assert "[!] URGENT" in panel and "W-NEURO" in panel
     term.answer("y")
+    term.ask(IMPRESSION, "")
     assert term.finish() == 0
     assert stored(journal, date.fromordinal(date.today().toordinal() - 1)).worse == [
         "leg-numbness"]
@@ -615,3 +618,58 @@ def test_an_interactive_log_fits_80_columns(terminal, journal):
     assert checklist.finish() == 0
     for term in (first, again, checklist):
         assert_fits(term.text)
+
+
+def quiet_day(term: Terminal, impression: str | None) -> None:
+    """A day's questions answered with pain 2 and nothing else; then the impression of change
+    (``impression``: its answer, None: it must not be asked)."""
+    answer_pain_only(term, "2", set())
+    term.ask(ANYTHING, "")
+    term.ask(TEMPERATURE, "")
+    if impression is None:
+        term.ask(NOTE, "")
+        assert term.finish() == 0
+        assert IMPRESSION not in term.text
+    else:
+        term.ask(NOTE, "")
+        intro = term.expect(IMPRESSION)
+        assert "1 = very much improved" in intro and "7 = very much worse" in intro
+        term.answer(impression)
+        assert term.finish() == 0
+
+
+def test_the_impression_of_change_is_asked_from_day_28_after_the_implant(terminal, journal,
+                                                                          cli):
+    today = date.today()
+    cli("profile", "--implant-date",
+        date.fromordinal(today.toordinal() - 28).isoformat())
+    quiet_day(terminal("log"), "2")
+    assert stored(journal).impression == 2
+    # answered today: not asked again on a later reading the same day, nor tomorrow's
+    cli("log", "--pain", "3", "--date", "yesterday")
+    assert stored(journal, date.fromordinal(today.toordinal() - 1)).impression is None
+
+
+def test_the_impression_of_change_is_not_asked_before_day_28(terminal, journal, cli):
+    cli("profile", "--implant-date",
+        date.fromordinal(date.today().toordinal() - 27).isoformat())
+    quiet_day(terminal("log"), None)
+
+
+def test_enter_skips_the_impression_of_change(terminal, journal, cli):
+    cli("profile", "--implant-date",
+        date.fromordinal(date.today().toordinal() - 60).isoformat())
+    quiet_day(terminal("log"), "")
+    assert stored(journal).impression is None
+
+
+def test_an_answer_under_28_days_old_is_not_asked_again_except_on_a_visit_day(terminal,
+                                                                              journal, cli):
+    today = date.today()
+    cli("profile", "--implant-date", date.fromordinal(today.toordinal() - 90).isoformat())
+    cli("log", "--pain", "4", "--impression", "3", "--date",
+        date.fromordinal(today.toordinal() - 10).isoformat())
+    quiet_day(terminal("log"), None)
+    cli("event", "add", "visit", "--date", "yesterday")
+    quiet_day(terminal("log", "--date", "yesterday"), "3")  # the visit day
+    assert stored(journal, date.fromordinal(today.toordinal() - 1)).impression == 3

@@ -18,13 +18,15 @@ from pathlib import Path
 import pytest
 import typer
 
+from pumpjournal import Journal
 from pumpjournal import symptoms as cat
 from pumpjournal.cli import app
 from pjtest import NOT_ADVICE, iso, ok, plain, refused, run_child, set_profile, snapshot
 
 ENTRY_KEYS = {"patient", "date", "pain", "worst", "least", "average", "symptoms", "worse",
               "temperature_c", "temperature", "temperature_site", "boluses", "sleep", "mood",
-              "note", "questions", "contacted", "logged_at", "updated_at", "pain_mean",
+              "impression", "note", "questions", "contacted", "logged_at", "updated_at",
+              "pain_mean",
               "readings"}
 READING_KEYS = {"time", "utc_offset", "pain", "symptoms", "worse", "temperature_c",
                 "temperature", "temperature_site", "boluses", "note", "contacted", "logged_at",
@@ -878,3 +880,17 @@ def test_the_real_command_line_shows_the_status_the_help_and_each_command(journa
         assert f" {command} " in shown.stdout, command
     wrong = run_process(["lgo"], journal)
     assert wrong.returncode == 2 and "No such command" in wrong.stderr
+
+
+def test_log_and_edit_take_the_impression_of_change(cli, journal):
+    ok(cli("log", "--pain", "4", "--impression", "3"))
+    day = Journal(journal).read().entries("me")[0]
+    assert day.impression == 3 and len(day.readings) == 1
+    ok(cli("edit", "today", "--impression", "2"))
+    assert Journal(journal).read().entries("me")[0].impression == 2
+    for bad in ("0", "8", "2.5", "much better"):
+        result = cli("log", "--pain", "4", "--impression", bad)
+        assert result.exit_code == 2 and "whole number from 1 to 7" in result.stderr
+    assert Journal(journal).read().entries("me")[0].impression == 2
+    ok(cli("edit", "today", "--clear", "impression"))
+    assert Journal(journal).read().entries("me")[0].impression is None

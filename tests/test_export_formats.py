@@ -540,7 +540,7 @@ def decode(records: list[dict], dictionary: list[dict]) -> list[dict]:
     columns = dict(zip(["reading_date", "reading_time", "utc_offset", "pain_now", "pain_worst",
                         "pain_least", "pain_average", "symptoms", "worse", "temperature",
                         "temperature_c", "temperature_site", "boluses", "sleep", "mood",
-                        "note", "questions", "contacted", "logged_at", "updated_at"],
+                        "impression", "note", "questions", "contacted", "logged_at", "updated_at"],
                        transfer.COLUMNS[1:]))
     rows = []
     for record in records:

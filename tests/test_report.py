@@ -30,7 +30,7 @@ TODAY = date(2026, 11, 25)
 SINCE, UNTIL = "2026-09-15", "2026-10-20"
 HOSTILE = "<script>alert(1)</script> **bold** [x](http://evil) _it_ `code` #1 | pipe & co"
 HOSTILE_QUESTION = "- <img src=x onerror=alert(1)> is 1. a list?"
-SECTIONS = ["Warning signs", "Pain chart", "Summary figures", "Day by day",
+SECTIONS = ["Warning signs", "Did it help?", "Pain chart", "Summary figures", "Day by day",
             "Questions for the visit", "Notes", NOT_ADVICE]
 
 
@@ -98,7 +98,7 @@ def test_pdf_holds_key_figures_and_flagged_dates(demo_view):
     figures = queries.summary_data(demo_view, "sam", TODAY, SINCE, UNTIL)
     assert f"{figures['period']['days_logged']} of 36 days logged" in text
     mean = num(figures["pain"]["pain"]["mean"])  # the mean of each day's readings
-    assert mean == "4.1" and mean in text
+    assert mean == "3.88" and mean in text  # 58.17 over 15 days
     for ep in figures["episodes"]:
         assert ep["first"] in text and ep["rule"] in text
     assert "[!] URGENT" in text and "Belly incision looks pinker" in text
@@ -500,3 +500,29 @@ def test_html_shows_whole_on_screen(on_a4):
     assert band > 2000  # the chart's worst-to-least bars were drawn
     beside = image.crop((1080, 0, 1200, 1754)).getextrema()  # right of the page, left of the
     assert all(low > 245 for low, _ in beside)  # scrollbar: nothing spills out sideways
+
+
+def test_every_format_says_did_it_help_with_the_trial_figure(demo_view):
+    for fmt in ("txt", "md", "html"):
+        text = " ".join(make(demo_view, fmt).decode().replace("\\", "").split())
+        assert "40.2% lower during the trial than in the baseline weeks" in text, fmt
+        assert "IMMPACT, Dworkin et al., J Pain 2008" in text, fmt
+        assert "morphine 0.6 mg/day" in text, fmt
+    text = " ".join(" ".join(pdf_pages(make(demo_view, "pdf"))).split())
+    assert "40.2% lower during the trial" in text and "Did it help?" in text
+
+
+def test_the_chart_shades_the_baseline_and_the_trial(demo_view):
+    from pumpjournal.report import chart as charts
+
+    spans = report.prepare(demo_view, "sam", TODAY, "2026-08-15", UNTIL).chart_spans
+    assert spans == [(date(2026, 8, 17), date(2026, 8, 30), "baseline"),
+                     (date(2026, 8, 31), date(2026, 9, 3), "trial")]
+    html = make(demo_view, "html", since="2026-08-15").decode()
+    assert charts.STYLES["trial"]["fill"] in html and charts.STYLES["baseline"]["fill"] in html
+    assert "the 14 days before the trial (baseline)" in html
+    text = make(demo_view, "txt", since="2026-08-15").decode()
+    assert "  B |  bbbbbbbbbbbbbbTTTT\n" in text  # 2026-08-17..30, then 2026-08-31..09-03
+    assert "B row: b the 14 days before the trial (baseline), T the trial" in text
+    # a period after the trial shades nothing
+    assert charts.STYLES["trial"]["fill"] not in make(demo_view, "html").decode()

@@ -37,8 +37,8 @@ from pjtest import NOT_ADVICE, Child, child_env, ok, pumpjournal, run_child, sna
 
 CSV_COLUMNS = ["patient", "date", "time", "utc_offset", "pain", "worst", "least", "average",
                "symptoms", "worse", "temperature", "temperature_c", "temperature_site",
-               "boluses", "sleep", "mood", "note", "questions", "contacted", "logged_at",
-               "updated_at"]
+               "boluses", "sleep", "mood", "impression", "note", "questions", "contacted",
+               "logged_at", "updated_at"]
 SUMMARY_KEYS = {"rows", "imported", "updated", "skipped", "unchanged", "rejected",
                 "warning_signs", "errors", "rejects_file"}
 PAIN_ACCEPTED = "0 = no pain at all, 10 = the worst pain you can imagine"

@@ -6,7 +6,7 @@ day; a day of several readings is a vertical range from its lowest to its highes
 dot (on the line) at their mean; a day without an entry is a gap (never 0); events (refills,
 dose changes, visits...) are dashed lines labelled above the plot, by word when the words fit
 and by letter (with a key) when they do not; warning-sign episodes are red marks under the
-axis.
+axis; the trial's baseline weeks and the trial itself are shaded (a row of b and T in text).
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ CHAR_W = 0.56  # average glyph width as a share of the font size (sans-serif, ge
 
 STYLES = {
     "band": {"fill": "#b9d0ea"},
+    "baseline": {"fill": "#eeeeee"},
+    "trial": {"fill": "#e3f0dc"},
     "pain": {"stroke": "#163d73", "width": 0.55},
     "range": {"stroke": "#163d73", "width": 0.35},
     "dot": {"fill": "#163d73"},
@@ -225,6 +227,9 @@ def draw(report: Report) -> Chart:
     def y_of(score: float) -> float:
         return bottom - score / 10 * PLOT_H
 
+    for first, last, kind in report.chart_spans:  # behind everything: the trial's weeks
+        chart.rect(kind, x_of(first) - dw / 2, top, (last - first).days * dw + dw,
+                   bottom - top)
     for score in range(0, 11, 2):
         chart.line("grid" if score else "axis", LEFT, y_of(score), WIDTH - RIGHT, y_of(score))
         chart.text("muted", LEFT - 1.4, y_of(score) + FONT * 0.35, str(score), anchor="end")
@@ -289,13 +294,19 @@ def draw(report: Report) -> Chart:
                    anchor="middle")
 
     key = ", ".join(f"{EVENT_CODE.get(k, '?')} {EVENT_WORD.get(k, k)}" for k in codes_used)
-    chart.height = _legend(chart, base + 2.2, key, ranges > 0) + 1.0
+    chart.height = _legend(chart, base + 2.2, key, ranges > 0,
+                           [kind for _, _, kind in report.chart_spans]) + 1.0
     return chart
 
 
-def _legend(chart: Chart, top: float, codes: str, ranges: bool = False) -> float:
+SPAN_WORDS = {"baseline": "the 14 days before the trial (baseline)", "trial": "the trial"}
+
+
+def _legend(chart: Chart, top: float, codes: str, ranges: bool = False,
+            spans: list[str] = ()) -> float:
     """Draw the key, wrapping as needed; return the bottom of the last line."""
     items = [("band", "worst to least pain (24 h)"), ("pain", "pain now")]
+    items += [(kind, SPAN_WORDS[kind]) for kind in spans]
     if ranges:
         items.append(("range", "a day's readings, lowest to highest (dot: their mean)"))
     items += [("event", "pump event or visit" + (f" ({codes})" if codes else "")),
@@ -306,8 +317,8 @@ def _legend(chart: Chart, top: float, codes: str, ranges: bool = False) -> float
         if x + need > WIDTH and x > 0:
             x, y = 0.0, y + FONT + 1.6
         mid = y - FONT * 0.35
-        if kind == "band":
-            chart.rect("band", x, mid - 1.5, 4.5, 3.0)
+        if kind in ("band", "baseline", "trial"):
+            chart.rect(kind, x, mid - 1.5, 4.5, 3.0)
         elif kind == "pain":
             chart.line("pain", x, mid, x + 4.5, mid)
             chart.dot("dot", x + 2.25, mid, 0.7)
@@ -386,6 +397,14 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
         lines.append("  ! |" + "".join(warn).rstrip())
     if key:
         lines.append("  E |" + "".join(marks).rstrip())
+    trial = [" "] * (cols * wide)
+    for first, last, kind in report.chart_spans:  # b baseline weeks, T the trial
+        for n in range((last - first).days + 1):
+            for k in range(wide):
+                trial[col_of(first + timedelta(days=n)) * wide + k] = (
+                    "T" if kind == "trial" else "b")
+    if "".join(trial).strip():
+        lines.append("  B |" + "".join(trial).rstrip())
     axis = [" "] * (5 + cols * wide + 6)
     last_end = -2
     for i, text in _ticks(since, days):
@@ -400,6 +419,8 @@ def text_chart(report: Report, width: int = 68) -> list[str]:
         lines.append("| a day's readings, lowest to highest (* then is their mean)")
     lines.append("blank = no entry (not 0)" + ("   ! warning sign (see Warning signs)"
                                                if "".join(warn).strip() else ""))
+    if "".join(trial).strip():
+        lines.append("B row: b " + SPAN_WORDS["baseline"] + ", T " + SPAN_WORDS["trial"])
     if key:
         used = dict.fromkeys(k for _, k in report.chart_events)
         if len(key) > 6:

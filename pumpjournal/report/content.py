@@ -114,6 +114,7 @@ class Report:
     chart_events: list[tuple[date, str]]  # (day, kind)
     chart_flags: list[tuple[date, date]]
     coming_up: list[str] = field(default_factory=list)  # next visit, refill due, planned MRIs
+    chart_spans: list[tuple[date, date, str]] = field(default_factory=list)  # baseline, trial
 
     @property
     def count(self) -> int:
@@ -189,6 +190,10 @@ def redact_data(data: dict, label: str) -> dict:
     out["events"] = [{**ev, "patient": label,
                       "details": {k: v for k, v in (ev.get("details") or {}).items()
                                   if k != "note"}} for ev in data["events"]]
+    if data.get("outcomes"):  # a refill's detail is its free-text note
+        out["outcomes"] = {**data["outcomes"], "dose_changes": [
+            {**dc, "detail": dc["detail"] if dc["kind"] == "dose-change" else None}
+            for dc in data["outcomes"]["dose_changes"]]}
     out["flagged_notes"] = []
     out["questions"] = []
     out["not_advice"] = NOT_ADVICE  # the profile's emergency number is a phone number too
@@ -330,7 +335,23 @@ def make(data: dict, entries: list[Entry], profile: dict, patient: str, today: d
                                    if e.note],
         events=[event_text(ev, gap=" ") for ev in data["events"]],
         chart_events=chart_events(data, profile, since, until),
-        chart_flags=chart_flags, coming_up=coming_up_lines(data, today))
+        chart_flags=chart_flags, coming_up=coming_up_lines(data, today),
+        chart_spans=chart_spans(data, since, until))
+
+
+def chart_spans(data: dict, since: date, until: date) -> list[tuple[date, date, str]]:
+    """The trial's baseline weeks and the trial itself, as (first, last, "baseline" or
+    "trial") within the period, for the chart to shade."""
+    trial = (data.get("outcomes") or {}).get("trial")
+    if not trial:
+        return []
+    spans = []
+    for key in ("baseline", "trial"):
+        first = max(since, date.fromisoformat(trial[key]["since"]))
+        last = min(until, date.fromisoformat(trial[key]["until"]))
+        if first <= last:
+            spans.append((first, last, key))
+    return spans
 
 
 def chart_events(data: dict, profile: dict, since: date, until: date) -> list[tuple[date, str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from .. import symptoms as cat
-from ..words import logging_words, num, plural
+from ..words import OUTCOMES_TITLE, logging_words, num, outcome_lines, plural
 from .content import TITLE, Advice, DayRow, Episode, Gap, Report
 
 __all__ = ["SECTIONS", "sections", "num", "plural"]  # num, plural: for the renderers too
@@ -116,6 +116,26 @@ def _warnings(report: Report) -> list:
     return [Para(report.overview, "lead"), Episodes(report.episodes, report.advice)]
 
 
+def _outcomes(report: Report) -> list | None:
+    """Did it help? The trial, dose changes, months and impression, as the summary says
+    them; left out when there is nothing to show."""
+    found = outcome_lines(report.data.get("outcomes"))
+    if not found:
+        return None
+    blocks, items = [Para(found[0], "lead")], []
+    for line in found[1:]:
+        if line.startswith("  "):
+            items.append(Item("", line.strip()))
+            continue
+        if items:
+            blocks.append(Items(items))
+            items = []
+        blocks.append(Para(line))
+    if items:
+        blocks.append(Items(items))
+    return blocks
+
+
 def _coming_up(report: Report) -> list | None:
     return [Items([Item("", line) for line in report.coming_up])] if report.coming_up else None
 
@@ -129,6 +149,7 @@ class Section(NamedTuple):
 SECTIONS = [
     Section("head", TITLE, lambda r: [Facts(facts(r))]),
     Section("warnings", "Warning signs ({count})", _warnings),
+    Section("outcomes", OUTCOMES_TITLE, _outcomes),
     Section("coming-up", "Coming up", _coming_up),
     Section("chart", CHART_TITLE, lambda r: [Chart(r)]),
     Section("figures", "Summary figures", lambda r: [Figures(r)]),
