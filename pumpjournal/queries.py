@@ -16,10 +16,14 @@ def planned_mri(episode, today: date) -> bool:
 
 
 def person_episodes(view, who: str, today: date, since=None, until=None):
+    """The person's warning-sign episodes, from the light ``model.Day`` of each day logged
+    (as `cohort` does): building a whole Entry of every day of a 10-year journal cost the
+    summary about 15 ms."""
     from .episodes import episodes
+    from .model import Day
 
-    return episodes(who, view.entries(who), view.profile(who), view.events(who), today,
-                    since, until)
+    days = [Day(doc) for doc in view.documents("entries").values() if doc["patient"] == who]
+    return episodes(who, days, view.profile(who), view.events(who), today, since, until)
 
 
 def summary_data(view, who: str, today: date, since: str | None, until: str | None) -> dict:
