@@ -15,14 +15,19 @@ def planned_mri(episode, today: date) -> bool:
     return planned(episode, today)
 
 
-def person_episodes(view, who: str, today: date, since=None, until=None):
-    """The person's warning-sign episodes, from the light ``model.Day`` of each day logged
-    (as `cohort` does): building a whole Entry of every day of a 10-year journal cost the
-    summary about 15 ms."""
-    from .episodes import episodes
+def person_days(view, who: str) -> list:
+    """The light ``model.Day`` of each day the person logged (as `cohort` uses): building a
+    whole Entry of every day of a 10-year journal cost the summary about 15 ms."""
     from .model import Day
 
-    days = [Day(doc) for doc in view.documents("entries").values() if doc["patient"] == who]
+    return [Day(doc) for doc in view.documents("entries").values() if doc["patient"] == who]
+
+
+def person_episodes(view, who: str, today: date, since=None, until=None, days=None):
+    """The person's warning-sign episodes (``days``: ``person_days``, when made already)."""
+    from .episodes import episodes
+
+    days = person_days(view, who) if days is None else days
     return episodes(who, days, view.profile(who), view.events(who), today, since, until)
 
 
@@ -47,7 +52,8 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
     high = min(dates.parse_date(until, what="--until"), today) if until else today
     dates.check_range(low, high)
     profile = view.profile(who)
-    found = person_episodes(view, who, today, low - timedelta(days=BEFORE_DAYS), None)
+    days = person_days(view, who)  # one pass for the episodes and "Did it help?"
+    found = person_episodes(view, who, today, low - timedelta(days=BEFORE_DAYS), None, days)
     before = [ep for ep in found if visit and ep.last < low] if visit else []
     during = [ep for ep in found if ep.last >= low and ep.first <= high
               and not planned_mri(ep, today)]  # planned: coming up
@@ -55,17 +61,18 @@ def summary_data(view, who: str, today: date, since: str | None, until: str | No
                      view.questions(who), today=today, visit=visit, before=before)
     watch = watch_on(profile, events, today) if high == today else None
     data["watch"] = watch.to_json() if watch else None
-    data["outcomes"] = outcomes_data(view, who, events, profile, high)
+    data["outcomes"] = outcomes_data(view, who, events, profile, high, days)
     return data
 
 
-def outcomes_data(view, who: str, events, profile: dict, until: date) -> dict:
+def outcomes_data(view, who: str, events, profile: dict, until: date, days=None) -> dict:
     """``outcomes.outcomes`` for one person as of ``until``: over every day logged (a
-    light ``outcomes.Logged`` each), as the trial baseline and the months since the implant may
-    lie outside the summary's period; only the few values the figures use)."""
+    light ``outcomes.Logged`` each, or the ``person_days`` given), as the trial baseline and
+    the months since the implant may lie outside the summary's period."""
     from .outcomes import Logged, outcomes
 
-    days = [Logged.of(doc) for _, doc in view.raw_entries() if doc["patient"] == who]
+    if days is None:
+        days = [Logged.of(doc) for _, doc in view.raw_entries() if doc["patient"] == who]
     return outcomes(days, events, profile, until)
 
 
