@@ -245,8 +245,8 @@ def impression(entries, implant: date | None) -> dict:
     """The patient's global impression of change (1-7): the latest answer and its date, and
     the answers since the implant (all answers without one), oldest first."""
     lo = implant.isoformat() if implant else ""
-    answers = sorted((e.date, e.impression) for e in entries
-                     if getattr(e, "impression", None) is not None)
+    answers = sorted((e.date, e.impression) for e in entries  # a hand-edited value off the
+                     if getattr(e, "impression", None) in IMPRESSION_WORDS)  # scale: doctor
     history = [{"date": d, "impression": v, "words": IMPRESSION_WORDS[v]}
                for d, v in answers if d >= lo]
     latest = answers[-1] if answers else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from pjtest import ok
 
 TODAY = date.today()
@@ -76,3 +78,18 @@ def test_no_trial_no_events_no_section(cli):
     data = json.loads(ok(cli("summary", "--json")).stdout)["outcomes"]
     assert data["trial"] is None and data["dose_changes"] == [] and data["months"] == []
     assert data["impression"] == {"latest": None, "date": None, "words": None, "history": []}
+
+
+@pytest.mark.parametrize("value", [0, 8, -1, 99])
+def test_a_hand_edited_impression_off_the_scale_breaks_no_summary_and_doctor_names_it(
+        cli, journal, value):
+    ok(cli("log", "--pain", "4", "--impression", "3", "--date", "yesterday"))
+    data = json.loads(journal.read_bytes())
+    next(iter(data["entries"].values()))["impression"] = value
+    journal.write_text(json.dumps(data))
+    for args in (["summary"], ["summary", "--json"], ["report", "--format", "txt",
+                                                     "--output", "-"]):
+        result = cli(*args)
+        assert result.exit_code == 0 and "unexpected" not in result.output, (args, result.output)
+    doctor = cli("doctor")
+    assert doctor.exit_code == 1 and "impression" in doctor.stdout
