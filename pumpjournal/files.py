@@ -309,12 +309,17 @@ def check_new(path: Path, force: bool, protected: Iterable[tuple[Path, str]] = (
                              "another file name.")
         if not force:
             raise _refused(f"{path} already exists; use --force to replace it.")
+    check_folder(path)
+
+
+def check_folder(path: Path) -> None:
+    """The folder ``path`` would be written in exists, is a folder and can be written to."""
     folder = path.parent
     try:
         folder_mode = os.stat(folder).st_mode
     except FileNotFoundError:
         raise _refused(f"the folder {folder} does not exist; create it first or choose "
-                         "another name.") from None
+                       "another name.") from None
     except OSError as exc:
         raise _refused(f"cannot write {path}: {reason(exc)}.") from None
     if not stat.S_ISDIR(folder_mode):

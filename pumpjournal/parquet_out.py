@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 
 from .errors import InputError, NotWritten, OutputFailed
 from .escape import quote
-from .files import PATH_ERRNOS, kind, reason, same_file, temp_name
+from .files import PATH_ERRNOS, check_folder, kind, reason, same_file, temp_name
 
 INSTALL = "pip install 'pumpjournal[parquet]'"
 PARTITION = "participant"
@@ -194,18 +194,7 @@ def check_target(target: Path, force: bool, protected: Iterable[tuple[Path, str]
                 raise NotWritten(f"{target} already holds a Parquet export; use --force to "
                                  "replace it.")
             replace = True
-    parent = target.parent
-    try:
-        parent_mode = os.stat(parent).st_mode
-    except FileNotFoundError:
-        raise NotWritten(f"the folder {parent} does not exist; create it first or choose "
-                         "another name.") from None
-    except OSError as exc:
-        raise NotWritten(f"cannot write {target}: {reason(exc)}.") from None
-    if not stat.S_ISDIR(parent_mode):
-        raise NotWritten(f"cannot write {target}: {parent} is not a folder.")
-    if os.name != "nt" and not os.access(parent, os.W_OK | os.X_OK):
-        raise NotWritten(f"cannot write {target}: permission denied in {parent}.")
+    check_folder(target)
     return replace
 
 

@@ -1493,6 +1493,11 @@ def _offset(value) -> str:
     return _cell(value)
 
 
+def _row_changed(reading: str | None, day: str | None) -> str | None:
+    """An export row's last change: its reading's, or the day's own values' when later."""
+    return day if day and (reading is None or day > reading) else reading
+
+
 def csv_lines(docs: Iterable[dict], formula_guard: bool = True) -> Iterator[list[str]]:
     """The CSV cells of stored days, one list per reading (in ``export_rows``' order), made
     straight from the stored documents, the day's cells once a day. In-process, the CSV
@@ -1514,9 +1519,7 @@ def csv_lines(docs: Iterable[dict], formula_guard: bool = True) -> Iterator[list
         day_changed = doc.get("updated_at")
         for r in readings:
             get = r.get
-            updated = get("updated_at")
-            if day_changed and (updated is None or day_changed > updated):
-                updated = day_changed
+            updated = _row_changed(get("updated_at"), day_changed)
             yield [patient, day, cell(get("time")), _offset(get("utc_offset")),
                    cell(get("pain")), worst, least, average, cell(get("symptoms")),
                    cell(get("worse")), cell(get("temperature")), cell(get("temperature_c")),
@@ -1564,9 +1567,7 @@ def export_rows(doc: dict) -> Iterator[dict]:
     day_changed = doc.get("updated_at")
     for r in readings:
         get = r.get
-        updated = get("updated_at")
-        if day_changed and (updated is None or day_changed > updated):
-            updated = day_changed
+        updated = _row_changed(get("updated_at"), day_changed)
         yield {"patient": patient, "date": day, "time": get("time"),
                "utc_offset": get("utc_offset"), "pain": get("pain"), "worst": worst,
                "least": least, "average": average, "symptoms": get("symptoms") or [],
